@@ -1,0 +1,26 @@
+"""One error type for every input a user or a law author can get wrong.
+
+It always names the file, the line (when the format has lines) and the field, because the person
+who reads it has to find the mistake in a file of thousands of rows.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+class InputError(Exception):
+    """Bad input: the CLI prints ``str(error)`` on one line and exits with code 2."""
+
+    def __init__(self, file: str | Path, message: str, *, line: int | None = None,
+                 field: str | None = None) -> None:
+        self.file = str(file)
+        self.line = line
+        self.field = field
+        self.message = message
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        where = self.file if self.line is None else f"{self.file}:{self.line}"
+        what = f"field '{self.field}': " if self.field else ""
+        return f"{where}: {what}{self.message}"

@@ -1,0 +1,278 @@
+"""The law as typed data: instruments, designations, roles and obligations.
+
+These models know nothing about any country. A jurisdiction folder fills them from YAML; the
+loader (``engine.loading``) validates them and the compiler (``engine.rules``) turns obligations
+into rules. Every model forbids unknown keys so that a misspelt field in a law file is an error
+with a file and line, never a silently ignored condition.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from engine import vocabulary as vocab
+
+ID_PATTERN = r"^[a-z]{2}(\.[a-z0-9][a-z0-9_\-]*)+$"
+
+
+class LawModel(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+def _check_vocab(values: list[str] | None, allowed: frozenset[str], what: str) -> list[str] | None:
+    if values is None:
+        return None
+    unknown = sorted(set(values) - allowed)
+    if unknown:
+        raise ValueError(f"unknown {what} {unknown}; allowed: {sorted(allowed)}")
+    if not values:
+        raise ValueError(f"empty {what} list; omit the key to mean 'any'")
+    return sorted(set(values))
+
+
+class Source(LawModel):
+    """What every piece of law carries so that a reader can check it."""
+
+    citation: str = Field(min_length=3)
+    url: str = Field(pattern=r"^https?://")
+    verified: bool
+    note: str | None = None
+
+
+class Instrument(LawModel):
+    """A statute, decree, warning, direction, guidance document or contract."""
+
+    id: str = Field(pattern=ID_PATTERN)
+    type: str
+    title: str
+    title_original: str | None = None
+    language: str | None = Field(default=None, pattern=r"^[a-z]{2}$")
+    authority: str
+    citation: str
+    adopted: dt.date
+    in_force: dt.date | None = None
+    ended: dt.date | None = None
+    url: str = Field(pattern=r"^https?://")
+    binding: Literal["law", "contract", "guidance"]
+    verified: bool
+    note: str | None = None
+
+    @field_validator("type")
+    @classmethod
+    def _type(cls, value: str) -> str:
+        if value not in vocab.INSTRUMENT_TYPES:
+            raise ValueError(f"unknown instrument type {value!r}; allowed: "
+                             f"{sorted(vocab.INSTRUMENT_TYPES)}")
+        return value
+
+    @model_validator(mode="after")
+    def _dates(self) -> Instrument:
+        if self.in_force and self.in_force < self.adopted:
+            raise ValueError("in_force is before adopted")
+        if self.ended and self.ended <= (self.in_force or self.adopted):
+            raise ValueError("ended is not after the instrument took effect")
+        return self
+
+
+class Designation(Source):
+    """An instrument naming vendor groups, from a date, for a product scope or use."""
+
+    id: str = Field(pattern=ID_PATTERN)
+    vendor_groups: list[str] = Field(min_length=1)
+    # Which relationships to a named group the instrument reaches (its own law decides: the US
+    # says "subsidiary or affiliate", the UK notice lists a corporate group).
+    relationships: list[str] = Field(default_factory=lambda: ["parent", "subsidiary", "affiliate",
+                                                              "brand"])
+    since: dt.date
+    ended: dt.date | None = None
+    scope: str
+
+    @field_validator("relationships")
+    @classmethod
+    def _relationships(cls, value: list[str]) -> list[str]:
+        return _check_vocab(value, vocab.RELATIONSHIPS, "relationships") or []
+
+
+class AssetScope(LawModel):
+    """Which assets an obligation reaches. A missing key means 'any value'."""
+
+    designation: str | None = None
+    vendor_groups: list[str] | None = None
+    relationships: list[str] | None = None
+    categories: list[str] | None = None
+    functions: list[str] | None = None
+    networks: list[str] | None = None
+    uses: list[str] | None = None
+    statuses: list[str] = Field(default_factory=lambda: ["installed", "planned", "in_procurement"])
+    flags_all: list[str] | None = None
+    flags_none: list[str] | None = None
+    # Countries whose assets are reached; None = the jurisdiction's territory.
+    countries: list[str] | None = None
+    # True where the law reaches the operator's assets wherever they are (e.g. US s.889(a)(1)(B)).
+    anywhere: bool = False
+
+    @model_validator(mode="after")
+    def _vocab(self) -> AssetScope:
+        _check_vocab(self.categories, vocab.CATEGORIES, "categories")
+        _check_vocab(self.functions, vocab.FUNCTIONS, "functions")
+        _check_vocab(self.networks, vocab.NETWORKS, "networks")
+        _check_vocab(self.uses, vocab.USES, "uses")
+        _check_vocab(self.statuses, vocab.STATUSES, "statuses")
+        _check_vocab(self.flags_all, vocab.FLAGS, "flags_all")
+        _check_vocab(self.flags_none, vocab.FLAGS, "flags_none")
+        _check_vocab(self.relationships, vocab.RELATIONSHIPS, "relationships")
+        if self.designation and self.vendor_groups:
+            raise ValueError("give either designation or vendor_groups, not both")
+        if self.anywhere and self.countries:
+            raise ValueError("anywhere: true and countries exclude each other")
+        return self
+
+
+class Window(LawModel):
+    """When an obligation applies: from ``from`` (inclusive) until ``ended`` (exclusive)."""
+
+    from_: dt.date = Field(alias="from")
+    ended: dt.date | None = None
+
+    @model_validator(mode="after")
+    def _order(self) -> Window:
+        if self.ended and self.ended <= self.from_:
+            raise ValueError("ended must be after from")
+        return self
+
+    def contains(self, day: dt.date) -> bool:
+        return self.from_ <= day and (self.ended is None or day < self.ended)
+
+
+class Deadline(LawModel):
+    """A fixed date, or N calendar/business days after a trigger event."""
+
+    date: dt.date | None = None
+    days: int | None = Field(default=None, ge=0)
+    calendar: Literal["calendar", "business"] = "calendar"
+    # effective: the obligation's start (e.g. a warning's publication);
+    # asset_identified: the day the operator identified the asset (inventory column identified_on).
+    after: Literal["effective", "asset_identified"] | None = None
+
+    @model_validator(mode="after")
+    def _shape(self) -> Deadline:
+        fixed = self.date is not None
+        relative = self.days is not None or self.after is not None
+        if fixed == relative:
+            raise ValueError("give either date, or days with after")
+        if relative and (self.days is None or self.after is None):
+            raise ValueError("a relative deadline needs both days and after")
+        return self
+
+    def describe(self) -> str:
+        if self.date:
+            return self.date.isoformat()
+        unit = "business day" if self.calendar == "business" else "calendar day"
+        plural = "" if self.days == 1 else "s"
+        event = {"effective": "the obligation took effect",
+                 "asset_identified": "the asset is identified"}[self.after or "effective"]
+        return f"{self.days} {unit}{plural} after {event}"
+
+
+class Cap(LawModel):
+    """A ceiling on the share of a scope that a designated vendor may hold."""
+
+    max_share: float = Field(gt=0, lt=1)
+    measure: Literal["quantity"] = "quantity"
+
+
+class Obligation(Source):
+    id: str = Field(pattern=ID_PATTERN)
+    kind: str
+    title: str
+    # The duty in plain words, completing "the operator ...": "must remove Huawei equipment
+    # from the network core".
+    duty: str
+    roles: list[str] = Field(min_length=1)
+    assets: AssetScope | None = None
+    effective: Window
+    deadline: Deadline | None = None
+    cap: Cap | None = None
+
+    @field_validator("kind")
+    @classmethod
+    def _kind(cls, value: str) -> str:
+        if value not in vocab.OBLIGATION_KINDS:
+            raise ValueError(f"unknown kind {value!r}; allowed: {sorted(vocab.OBLIGATION_KINDS)}")
+        return value
+
+    @model_validator(mode="after")
+    def _consistency(self) -> Obligation:
+        if (self.kind == "cap") != (self.cap is not None):
+            raise ValueError("kind 'cap' and a cap block go together")
+        if self.cap and self.assets is None:
+            raise ValueError("a cap needs an assets scope to measure")
+        if self.deadline and self.deadline.date and self.deadline.date < self.effective.from_:
+            raise ValueError("deadline is before the obligation takes effect")
+        if (self.deadline and self.deadline.after == "asset_identified"
+                and self.assets is None):
+            raise ValueError("a deadline after asset identification needs an assets scope")
+        return self
+
+
+class RoleCondition(LawModel):
+    """One test in a role derivation: holding a role, a sector, or an attribute comparison."""
+
+    role: str | None = None
+    sector: str | None = None
+    attribute: str | None = None
+    gte: float | None = None
+    lt: float | None = None
+    equals: str | float | bool | None = None
+
+    @model_validator(mode="after")
+    def _one(self) -> RoleCondition:
+        subjects = [x for x in (self.role, self.sector, self.attribute) if x is not None]
+        if len(subjects) != 1:
+            raise ValueError("a condition tests exactly one of role, sector, attribute")
+        if self.attribute is not None and self.gte is None and self.lt is None \
+                and self.equals is None:
+            raise ValueError("an attribute condition needs gte, lt or equals")
+        return self
+
+
+class Role(LawModel):
+    """A legal status an operator can hold; derived ones follow from the profile's numbers."""
+
+    id: str = Field(pattern=ID_PATTERN)
+    title: str
+    citation: str
+    verified: bool
+    derive_all: list[RoleCondition] | None = None
+    note: str | None = None
+
+
+class Attribute(LawModel):
+    id: str = Field(pattern=ID_PATTERN)
+    type: Literal["number", "boolean", "string"]
+    description: str
+
+
+class Calendar(LawModel):
+    country: str
+    subdiv: str | None = None
+
+
+class JurisdictionInfo(LawModel):
+    code: str = Field(pattern=r"^[A-Z]{2}$")
+    name: str
+    territory: list[str] = Field(min_length=1)
+    calendar: Calendar
+    roles: list[Role]
+    attributes: list[Attribute] = Field(default_factory=list)
+
+
+class InstrumentFile(LawModel):
+    """One file per instrument: the instrument and what it designates and obliges."""
+
+    instrument: Instrument
+    designations: list[Designation] = Field(default_factory=list)
+    obligations: list[Obligation] = Field(default_factory=list)

@@ -1,0 +1,217 @@
+"""Loading a rule pack: every jurisdiction folder, its instrument files and the vendor registry.
+
+A rule pack is a directory::
+
+    rulepack.yaml                      version and the date the law is encoded as of
+    <code>/jurisdiction.yaml           name, territory, business-day calendar, roles, attributes
+    <code>/instruments/<name>.yaml     one instrument with its designations and obligations
+
+The loader validates each file against ``engine.law``, then the references between files (roles,
+designations, vendor groups, dates), and fingerprints the bytes it read. It never imports Python
+from a jurisdiction: a jurisdiction is data.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from engine.errors import InputError
+from engine.law import (
+    Designation,
+    Instrument,
+    InstrumentFile,
+    JurisdictionInfo,
+    Obligation,
+    Role,
+)
+from engine.vendors import Registry
+from engine.yamlfile import YamlDocument, load_yaml
+
+
+class PackInfo(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    version: str
+    law_as_of: dt.date
+
+
+@dataclass(frozen=True)
+class LoadedObligation:
+    """An obligation with the instrument and designation it belongs to."""
+
+    obligation: Obligation
+    instrument: Instrument
+    jurisdiction: str
+    designation: Designation | None
+    file: str
+
+
+@dataclass
+class RulePack:
+    version: str
+    law_as_of: dt.date
+    sha256: str
+    jurisdictions: dict[str, JurisdictionInfo]
+    instruments: dict[str, Instrument]
+    obligations: list[LoadedObligation]
+    registry: Registry
+    roles: dict[str, Role] = field(default_factory=dict)
+
+    def obligation(self, obligation_id: str) -> LoadedObligation:
+        for item in self.obligations:
+            if item.obligation.id == obligation_id:
+                return item
+        raise KeyError(obligation_id)
+
+
+def default_law_dir() -> Path:
+    return Path(str(resources.files("jurisdictions")))
+
+
+def default_registry_path() -> Path:
+    return Path(str(resources.files("registry").joinpath("vendors.yaml")))
+
+
+def _validate(model: type[BaseModel], doc: YamlDocument) -> BaseModel:
+    try:
+        return model.model_validate(doc.data)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        loc = err["loc"]
+        raise InputError(doc.path, err["msg"], line=doc.line_of(loc),
+                         field=".".join(str(p) for p in loc) or None) from None
+
+
+def _fail(doc: YamlDocument, loc: tuple[str | int, ...], message: str) -> InputError:
+    return InputError(doc.path, message, line=doc.line_of(loc),
+                      field=".".join(str(p) for p in loc))
+
+
+def load_rulepack(law_dir: Path | None = None, registry_path: Path | None = None) -> RulePack:
+    """Load and cross-check a rule pack; raise ``InputError`` naming the file and line."""
+    law_dir = law_dir or default_law_dir()
+    registry_path = registry_path or default_registry_path()
+    digest = hashlib.sha256()
+
+    def read(path: Path) -> YamlDocument:
+        doc = load_yaml(path)
+        rel = path.relative_to(law_dir).as_posix() if path.is_relative_to(law_dir) else path.name
+        digest.update(rel.encode() + b"\0" + path.read_bytes() + b"\0")
+        return doc
+
+    info_doc = read(law_dir / "rulepack.yaml")
+    info = _validate(PackInfo, info_doc)
+    assert isinstance(info, PackInfo)
+    registry = Registry.load(registry_path)
+    digest.update(b"registry\0" + registry_path.read_bytes())
+
+    jurisdictions: dict[str, JurisdictionInfo] = {}
+    roles: dict[str, Role] = {}
+    instruments: dict[str, Instrument] = {}
+    obligations: list[LoadedObligation] = []
+    seen_ids: dict[str, str] = {}
+    designations: dict[str, Designation] = {}
+    parsed_files: list[tuple[YamlDocument, InstrumentFile, str]] = []
+
+    for folder in sorted(p for p in law_dir.iterdir() if (p / "jurisdiction.yaml").is_file()):
+        j_doc = read(folder / "jurisdiction.yaml")
+        j_info = _validate(JurisdictionInfo, j_doc)
+        assert isinstance(j_info, JurisdictionInfo)
+        code = j_info.code
+        prefix = code.lower() + "."
+        if folder.name != code.lower():
+            raise _fail(j_doc, ("code",), f"folder {folder.name!r} must be named {code.lower()!r}")
+        for i, role in enumerate(j_info.roles):
+            if not role.id.startswith(prefix):
+                raise _fail(j_doc, ("roles", i, "id"), f"role ids must start with {prefix!r}")
+            roles[role.id] = role
+        jurisdictions[code] = j_info
+
+        for path in sorted((folder / "instruments").glob("*.yaml")):
+            doc = read(path)
+            parsed = _validate(InstrumentFile, doc)
+            assert isinstance(parsed, InstrumentFile)
+            inst = parsed.instrument
+            for loc, item_id in [(("instrument", "id"), inst.id),
+                                 *[(("designations", i, "id"), d.id)
+                                   for i, d in enumerate(parsed.designations)],
+                                 *[(("obligations", i, "id"), o.id)
+                                   for i, o in enumerate(parsed.obligations)]]:
+                if not item_id.startswith(prefix):
+                    raise _fail(doc, loc, f"ids in {folder.name}/ must start with {prefix!r}")
+                if item_id in seen_ids:
+                    raise _fail(doc, loc, f"duplicate id {item_id!r} (also in {seen_ids[item_id]})")
+                seen_ids[item_id] = str(path)
+            instruments[inst.id] = inst
+            for i, des in enumerate(parsed.designations):
+                for group in des.vendor_groups:
+                    if group not in registry.groups:
+                        raise _fail(doc, ("designations", i, "vendor_groups"),
+                                    f"unknown vendor group {group!r} (not in the registry)")
+                if des.since < inst.adopted:
+                    raise _fail(doc, ("designations", i, "since"),
+                                "designation starts before its instrument was adopted")
+                designations[des.id] = des
+            parsed_files.append((doc, parsed, code))
+
+    # obligations may rely on a designation made by another instrument (a direction relying on
+    # a designation notice), so they are checked once every file is read
+    for doc, parsed, code in parsed_files:
+        for i, ob in enumerate(parsed.obligations):
+            obligations.append(_check_obligation(doc, i, ob, parsed.instrument, code,
+                                                 designations, registry))
+
+    if not jurisdictions:
+        raise InputError(law_dir,
+                         "no jurisdiction folders found (expected <code>/jurisdiction.yaml)")
+    # role references are checked once every jurisdiction is loaded (roles may be shared, e.g.
+    # an EU obligation addressed to a national role)
+    for item in obligations:
+        for role in item.obligation.roles:
+            if role not in roles:
+                raise InputError(item.file, f"unknown role {role!r}",
+                                 field=f"{item.obligation.id}.roles")
+    for j_info in jurisdictions.values():
+        for role in j_info.roles:
+            for cond in role.derive_all or []:
+                if cond.role and cond.role not in roles:
+                    raise InputError(law_dir / j_info.code.lower() / "jurisdiction.yaml",
+                                     f"unknown role {cond.role!r}", field=f"{role.id}.derive_all")
+    return RulePack(
+        version=info.version, law_as_of=info.law_as_of, sha256=digest.hexdigest(),
+        jurisdictions=jurisdictions, instruments=instruments, obligations=obligations,
+        registry=registry, roles=roles,
+    )
+
+
+def _check_obligation(doc: YamlDocument, index: int, ob: Obligation, inst: Instrument, code: str,
+                      designations: dict[str, Designation],
+                      registry: Registry) -> LoadedObligation:
+    loc: tuple[str | int, ...] = ("obligations", index)
+    if ob.effective.from_ < inst.adopted:
+        raise _fail(doc, (*loc, "effective", "from"),
+                    f"takes effect before its instrument exists ({inst.adopted})")
+    if inst.ended and (ob.effective.ended is None or ob.effective.ended > inst.ended):
+        raise _fail(doc, (*loc, "effective"),
+                    f"outlives its instrument, which ended {inst.ended}; set effective.ended")
+    designation = None
+    scope = ob.assets
+    if scope is not None:
+        if scope.designation is not None:
+            designation = designations.get(scope.designation)
+            if designation is None:
+                raise _fail(doc, (*loc, "assets", "designation"),
+                            f"no designation {scope.designation!r} in the rule pack")
+            if ob.effective.from_ < designation.since:
+                raise _fail(doc, (*loc, "effective", "from"),
+                            "takes effect before the designation it relies on")
+        for group in scope.vendor_groups or []:
+            if group not in registry.groups:
+                raise _fail(doc, (*loc, "assets", "vendor_groups"),
+                            f"unknown vendor group {group!r} (not in the registry)")
+    return LoadedObligation(ob, inst, code, designation, str(doc.path))

@@ -1,0 +1,127 @@
+"""The closed vocabularies that inventories and law data share.
+
+Both sides of a match must speak the same words: an obligation that says ``function: core`` only
+catches assets whose ``function`` column says ``core``. Keeping the words here, in one place, lets
+the loader reject a typo in a rule file or an inventory before it silently matches nothing.
+"""
+
+from __future__ import annotations
+
+CATEGORIES: frozenset[str] = frozenset(
+    {
+        "telecom_equipment",
+        "video_surveillance",
+        "software",
+        "security_software",
+        "cloud_service",
+        "semiconductor",
+        "drone",
+        "router",
+        "iot",
+        "it_hardware",
+        "ot_control",
+        "mobile_app",
+        "ai_service",
+        "telecom_service",
+        "managed_service",
+    }
+)
+
+FUNCTIONS: frozenset[str] = frozenset(
+    {
+        "core",
+        "ran",
+        "access_fttp",
+        "access_other",
+        "transmission",
+        "management",
+        "security_function",
+        "physical_security",
+        "office_it",
+        "ot",
+        "other",
+    }
+)
+
+NETWORKS: frozenset[str] = frozenset(
+    {"5g", "4g", "3g", "2g", "fttp", "fttc", "cable", "satellite", "enterprise", "other"}
+)
+
+USES: frozenset[str] = frozenset(
+    {
+        "public_safety",
+        "government_facility_security",
+        "critical_infrastructure_security",
+        "national_security",
+        "other",
+    }
+)
+
+STATUSES: frozenset[str] = frozenset({"installed", "planned", "in_procurement", "decommissioned"})
+
+# Facts about an asset that some exceptions in the law turn on. Inventories list them in the
+# optional ``flags`` column, separated by ``;``.
+FLAGS: frozenset[str] = frozenset(
+    {
+        # cannot route or redirect user data traffic or see user data (e.g. US s.889(a)(2)(B))
+        "no_user_data_visibility",
+        # a service connecting to a third party's facilities: backhaul, roaming, interconnection
+        "third_party_interconnection",
+        # a site the operator has been told is significant to national security
+        "national_security_site",
+        # equipment affected by US sanctions (UK DVD 2022 full-fibre requirement)
+        "sanctions_affected",
+        # transfers system or user data to, or is administered from, a given country
+        "data_transfer_cn",
+        "remote_admin_cn",
+        # supplied under a federal contract / paid with federal award money
+        "federal_contract_delivery",
+        "federal_award_funded",
+    }
+)
+
+# Asset attributes that obligations may test, and the vocabulary each must come from.
+ASSET_FIELDS: dict[str, frozenset[str]] = {
+    "category": CATEGORIES,
+    "function": FUNCTIONS,
+    "network": NETWORKS,
+    "use": USES,
+    "status": STATUSES,
+}
+
+OBLIGATION_KINDS: frozenset[str] = frozenset(
+    {
+        "prohibition",
+        "removal",
+        "cap",
+        "risk_assessment",
+        "measure",
+        "notification",
+        "report",
+        "disclosure",
+    }
+)
+
+INSTRUMENT_TYPES: frozenset[str] = frozenset(
+    {
+        "statute",
+        "decree",
+        "warning",
+        "direction",
+        "designation_notice",
+        "executive_order",
+        "regulation",
+        "regulation_clause",
+        "government_decision",
+        "guidance",
+        "policy",
+        "contract",
+        "directive",
+    }
+)
+
+BINDING: frozenset[str] = frozenset({"law", "contract", "guidance"})
+
+RELATIONSHIPS: frozenset[str] = frozenset(
+    {"parent", "subsidiary", "affiliate", "brand", "former_member"}
+)
