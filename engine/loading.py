@@ -48,7 +48,8 @@ class LoadedObligation:
     instrument: Instrument
     jurisdiction: str
     designation: Designation | None
-    file: str
+    file: str  # the path read, for error messages
+    source: str  # the path inside the rule pack, for traces (same on every machine)
 
 
 @dataclass
@@ -164,7 +165,7 @@ def load_rulepack(law_dir: Path | None = None, registry_path: Path | None = None
     for doc, parsed, code in parsed_files:
         for i, ob in enumerate(parsed.obligations):
             obligations.append(_check_obligation(doc, i, ob, parsed.instrument, code,
-                                                 designations, registry))
+                                                 designations, registry, law_dir))
 
     if not jurisdictions:
         raise InputError(law_dir,
@@ -190,8 +191,8 @@ def load_rulepack(law_dir: Path | None = None, registry_path: Path | None = None
 
 
 def _check_obligation(doc: YamlDocument, index: int, ob: Obligation, inst: Instrument, code: str,
-                      designations: dict[str, Designation],
-                      registry: Registry) -> LoadedObligation:
+                      designations: dict[str, Designation], registry: Registry,
+                      law_dir: Path) -> LoadedObligation:
     loc: tuple[str | int, ...] = ("obligations", index)
     if ob.effective.from_ < inst.adopted:
         raise _fail(doc, (*loc, "effective", "from"),
@@ -214,4 +215,5 @@ def _check_obligation(doc: YamlDocument, index: int, ob: Obligation, inst: Instr
             if group not in registry.groups:
                 raise _fail(doc, (*loc, "assets", "vendor_groups"),
                             f"unknown vendor group {group!r} (not in the registry)")
-    return LoadedObligation(ob, inst, code, designation, str(doc.path))
+    source = doc.path.relative_to(law_dir).as_posix()
+    return LoadedObligation(ob, inst, code, designation, str(doc.path), source)

@@ -71,6 +71,13 @@ FLAGS: frozenset[str] = frozenset(
         "national_security_site",
         # equipment affected by US sanctions (UK DVD 2022 full-fibre requirement)
         "sanctions_affected",
+        # part of a safety-related or safety-critical network in critical national infrastructure
+        # (UK NCSC high-risk-vendor advice, 28 Jan 2020)
+        "safety_critical_network",
+        # on a government site the operator classes as sensitive (UK Cabinet Office definition:
+        # holds SECRET material or above, many highly vetted officials, routinely used by
+        # Ministers, or protected under SOCPA 2005; UK instruction of 24 Nov 2022)
+        "sensitive_government_site",
         # transfers system or user data to, or is administered from, a given country
         "data_transfer_cn",
         "remote_admin_cn",
@@ -125,3 +132,29 @@ BINDING: frozenset[str] = frozenset({"law", "contract", "guidance"})
 RELATIONSHIPS: frozenset[str] = frozenset(
     {"parent", "subsidiary", "affiliate", "brand", "former_member"}
 )
+
+# Words for explanations a compliance officer reads ("telecom equipment", not "telecom_equipment").
+LABELS: dict[str, str] = {
+    "telecom_equipment": "telecom equipment", "video_surveillance": "video-surveillance equipment",
+    "software": "software", "security_software": "security software",
+    "cloud_service": "cloud service", "semiconductor": "semiconductors", "drone": "drones",
+    "router": "routers", "iot": "IoT devices", "it_hardware": "IT hardware",
+    "ot_control": "OT control systems", "mobile_app": "mobile apps", "ai_service": "AI services",
+    "telecom_service": "telecom services", "managed_service": "managed services",
+    "core": "network core", "ran": "radio access network", "access_fttp": "full-fibre access",
+    "access_other": "access network", "transmission": "transmission",
+    "management": "network management", "security_function": "security functions",
+    "physical_security": "physical security", "office_it": "office IT", "ot": "OT",
+    "other": "other use", "5g": "5G", "4g": "4G", "3g": "3G", "2g": "2G", "fttp": "full-fibre",
+    "fttc": "FTTC", "cable": "cable", "satellite": "satellite", "enterprise": "enterprise",
+    "public_safety": "public safety",
+    "government_facility_security": "security of government facilities",
+    "critical_infrastructure_security": "physical security of critical infrastructure",
+    "national_security": "national security",
+    "installed": "installed", "planned": "planned", "in_procurement": "in procurement",
+    "decommissioned": "decommissioned",
+}
+
+
+def label(word: str) -> str:
+    return LABELS.get(word, word.replace("_", " "))

@@ -1,0 +1,188 @@
+"""The ``dutybound`` command line.
+
+Exit codes (documented in the README):
+  0  the evaluation ran (whatever it found)
+  1  an unexpected internal error
+  2  bad input: the message names the file, line and field; nothing was written
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import sys
+import tempfile
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, NoReturn
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from engine.errors import InputError
+
+app = typer.Typer(
+    name="dutybound",
+    help="Which high-risk-vendor obligations apply to an operator on a date, and why.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+err = Console(stderr=True, highlight=False)
+
+EXIT_INPUT = 2
+
+
+class Format(str, Enum):
+    json = "json"
+    table = "table"
+
+
+class EvaluatorChoice(str, Enum):
+    auto = "auto"
+    durable = "durable"
+    reference = "reference"
+
+
+@app.callback()
+def main_options() -> None:
+    """dutybound: high-risk-vendor obligations for critical-infrastructure operators."""
+
+
+def _fail_input(error: InputError) -> NoReturn:
+    err.print(f"[bold red]error:[/] {error}", markup=True, soft_wrap=True)
+    raise typer.Exit(EXIT_INPUT)
+
+
+def parse_as_of(value: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise InputError("--as-of", f"not an ISO date (YYYY-MM-DD): {value!r}") from None
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """Write the whole file or nothing: a crash never leaves half a report behind."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+@app.command()
+def evaluate(
+    profile: Annotated[Path, typer.Option(help="Operator profile (YAML or JSON).")],
+    assets: Annotated[Path, typer.Option(help="Asset inventory (CSV or JSON).")],
+    as_of: Annotated[str, typer.Option("--as-of", help="Evaluate the law as of this date "
+                                       "(YYYY-MM-DD).")],
+    format: Annotated[Format | None, typer.Option(
+        "--format", help="json, or table (default on a terminal).")] = None,
+    out: Annotated[Path | None, typer.Option(help="Write the result to this file.")] = None,
+    include_ended: Annotated[bool, typer.Option(
+        help="Also list obligations that had ended by the date.")] = False,
+    evaluator: Annotated[EvaluatorChoice, typer.Option(
+        help="Rules engine: durable-rules, the plain-Python reference, or auto.")
+    ] = EvaluatorChoice.auto,
+    law_dir: Annotated[Path | None, typer.Option(
+        help="Use this rule pack instead of the bundled jurisdictions/.")] = None,
+    db: Annotated[str | None, typer.Option(
+        help="Also store the evaluation in this database (e.g. sqlite:///dutybound.db).")
+    ] = None,
+) -> None:
+    """Evaluate an operator's obligations as of a date."""
+    from engine.evaluation import evaluate as run_evaluation
+    from engine.evaluation import inputs_fingerprint
+    from engine.evaluators import get_evaluator
+    from engine.inputs import load_assets, load_profile
+    from engine.loading import load_rulepack
+
+    try:
+        day = parse_as_of(as_of)
+        pack = load_rulepack(law_dir)
+        operator = load_profile(profile, pack)
+        inventory = load_assets(assets)
+    except InputError as error:
+        _fail_input(error)
+    chosen, notice = get_evaluator(evaluator.value)
+    result = run_evaluation(pack, operator, inventory, day, evaluator=chosen,
+                            include_ended=include_ended,
+                            inputs_sha256=inputs_fingerprint(profile, assets))
+    if notice:
+        result.notices.insert(0, notice)
+    data = result.to_json()
+    text = json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    fmt = format or (Format.table if sys.stdout.isatty() and out is None else Format.json)
+    if db:
+        from engine.store import save_evaluation
+
+        save_evaluation(db, result, text)
+    if out is not None:
+        write_atomically(out, text if fmt is Format.json else _table_text(data))
+        err.print(f"wrote {out} ({len(result.findings)} findings)")
+    elif fmt is Format.json:
+        sys.stdout.write(text)
+    else:
+        print_table(data, Console())
+
+
+def _table_text(data: dict) -> str:
+    console = Console(record=True, width=140, file=open(os.devnull, "w"))  # noqa: SIM115
+    print_table(data, console)
+    return console.export_text()
+
+
+STATUS_STYLE = {"overdue": "bold red", "due": "yellow", "in_force": "cyan",
+                "upcoming": "green", "ended": "dim"}
+
+
+def print_table(data: dict, console: Console) -> None:
+    """The evaluation as a terminal table: one row per finding, explanation beneath."""
+    op = data["operator"]
+    console.print(f"[bold]{op['name']}[/] — obligations as of [bold]{data['as_of']}[/]")
+    console.print(f"rule pack {data['rulepack']['version']} "
+                  f"(law as of {data['rulepack']['law_as_of']}, "
+                  f"sha256 {data['rulepack']['sha256'][:12]}), evaluator {data['engine']['evaluator']}")
+    roles = ", ".join(r["role"] + (" (derived)" if r["source"] == "derived" else "")
+                      for r in op["roles"])
+    console.print(f"roles: {roles or 'none'}")
+    for notice in data["notices"]:
+        console.print(f"[yellow]note:[/] {notice}")
+    table = Table(show_lines=True, expand=True)
+    table.add_column("Status", no_wrap=True)
+    table.add_column("Due", no_wrap=True)
+    table.add_column("Obligation", ratio=3, overflow="fold")
+    table.add_column("Assets", ratio=1, overflow="fold")
+    for f in data["findings"]:
+        mark = "" if f["verified"] else " [bold magenta](unverified)[/]"
+        status = f"[{STATUS_STYLE[f['status']]}]{f['status']}[/]"
+        assets = ", ".join(f["assets"][:4]) + (f" +{len(f['assets']) - 4}"
+                                               if len(f["assets"]) > 4 else "")
+        binding = "" if f["instrument"]["binding"] == "law" else f" · {f['instrument']['binding']}"
+        table.add_row(status, f["due"] or "—",
+                      f"[bold]{f['title']}[/]{mark}\n[dim]{f['obligation_id']} · {f['kind']}"
+                      f"{binding}\n{f['citation']}[/]",
+                      assets or "(operator)")
+    console.print(table)
+    s = data["summary"]
+    counts = ", ".join(f"{n} {k}" for k, n in s["by_status"].items()) or "none"
+    console.print(f"{s['findings']} findings ({counts}); {s['unverified']} rely on unverified "
+                  f"content; {s['assets_affected']} of {data['inputs']['assets']} assets affected.")
+    if data["review"]:
+        console.print(f"[yellow]{len(data['review'])} assets need a vendor review:[/] "
+                      + ", ".join(r["asset_id"] for r in data["review"][:10]))
+    console.print("Use --format json for explanations and traces. Not legal advice.")
+
+
+def main() -> None:  # pragma: no cover - console-script entry point
+    app()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,47 @@
+"""Deadlines: fixed dates, and N calendar or business days after an event.
+
+Business days skip weekends and the public holidays of the jurisdiction's calendar (the
+``holidays`` package; e.g. US federal holidays, England and Wales bank holidays), so a "1 business
+day" report identified on a Friday before a Monday holiday is due on Tuesday.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from functools import lru_cache
+
+import holidays
+
+from engine.law import Calendar, Deadline
+
+
+@lru_cache(maxsize=64)
+def _holidays(country: str, subdiv: str | None, year: int) -> frozenset[dt.date]:
+    return frozenset(holidays.country_holidays(country, subdiv=subdiv, years=year).keys())
+
+
+def is_business_day(day: dt.date, calendar: Calendar) -> bool:
+    return day.weekday() < 5 and day not in _holidays(calendar.country, calendar.subdiv, day.year)
+
+
+def add_business_days(start: dt.date, days: int, calendar: Calendar) -> dt.date:
+    """The date ``days`` business days after ``start`` (``start`` itself never counts)."""
+    day = start
+    remaining = days
+    while remaining > 0:
+        day += dt.timedelta(days=1)
+        if is_business_day(day, calendar):
+            remaining -= 1
+    return day
+
+
+def due_date(deadline: Deadline, effective_from: dt.date, identified_on: dt.date,
+             calendar: Calendar) -> dt.date:
+    """When a deadline falls, given the obligation's start and the asset's identification."""
+    if deadline.date is not None:
+        return deadline.date
+    assert deadline.days is not None
+    start = effective_from if deadline.after == "effective" else identified_on
+    if deadline.calendar == "business":
+        return add_business_days(start, deadline.days, calendar)
+    return start + dt.timedelta(days=deadline.days)

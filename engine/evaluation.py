@@ -1,0 +1,115 @@
+"""One evaluation, end to end: inputs → vendors → signatures → rules → findings.
+
+This is the function the CLI, the tests, the benchmarks and (later) the HTTP service call. It reads
+no files: callers load the rule pack, profile and assets first, so every input error is raised
+before anything is evaluated or written.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections import Counter
+from dataclasses import dataclass, field
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+from engine.evaluators import Evaluator, get_evaluator
+from engine.findings import STATUS_ORDER, Finding, build_findings
+from engine.inputs import Asset, Profile
+from engine.loading import RulePack
+from engine.roles import HeldRole, derive_roles
+from engine.rules import build_signatures, compile_rules
+from engine.vendors import VendorMatch
+
+
+def engine_version() -> str:
+    try:
+        return metadata.version("dutybound")
+    except metadata.PackageNotFoundError:  # running from a source tree without install
+        return "0+unknown"
+
+
+@dataclass
+class Evaluation:
+    as_of: dt.date
+    profile: Profile
+    pack: RulePack
+    roles: dict[str, HeldRole]
+    findings: list[Finding]
+    vendor_matches: dict[str, VendorMatch]
+    assets: list[Asset]
+    evaluator: str
+    inputs_sha256: str
+    signature_count: int
+    notices: list[str] = field(default_factory=list)
+
+    def review(self) -> list[dict[str, Any]]:
+        """Assets whose vendor could not be resolved with confidence."""
+        rows = []
+        for asset in self.assets:
+            match = self.vendor_matches[asset.vendor]
+            if match.needs_review:
+                rows.append({"asset_id": asset.asset_id, "vendor": asset.vendor,
+                             "method": match.method, "score": match.score})
+        return sorted(rows, key=lambda r: r["asset_id"])
+
+    def to_json(self) -> dict[str, Any]:
+        by_status = Counter(f.status for f in self.findings)
+        return {
+            "as_of": self.as_of.isoformat(),
+            "operator": {
+                "name": self.profile.name,
+                "jurisdictions": sorted(self.profile.jurisdictions),
+                "sectors": sorted(self.profile.sectors),
+                "roles": [{"role": h.role, "source": h.source, "reasons": list(h.reasons)}
+                          for h in self.roles.values()],
+                "attributes": dict(sorted(self.profile.attributes.items())),
+            },
+            "rulepack": {"version": self.pack.version, "sha256": self.pack.sha256,
+                         "law_as_of": self.pack.law_as_of.isoformat()},
+            "inputs": {"sha256": self.inputs_sha256, "assets": len(self.assets),
+                       "signatures": self.signature_count},
+            "engine": {"version": engine_version(), "evaluator": self.evaluator},
+            "notices": self.notices,
+            "summary": {
+                "findings": len(self.findings),
+                "by_status": {s: by_status[s] for s in STATUS_ORDER if by_status[s]},
+                "unverified": sum(1 for f in self.findings
+                                  if not (f.item.obligation.verified
+                                          and f.item.instrument.verified)),
+                "assets_affected": len({a for f in self.findings for a in f.assets}),
+            },
+            "review": self.review(),
+            "findings": [f.to_json() for f in self.findings],
+        }
+
+
+def inputs_fingerprint(*paths: Path) -> str:
+    digest = hashlib.sha256()
+    for path in paths:
+        digest.update(path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def evaluate(pack: RulePack, profile: Profile, assets: list[Asset], as_of: dt.date, *,
+             evaluator: Evaluator | None = None, include_ended: bool = False,
+             inputs_sha256: str = "") -> Evaluation:
+    notices: list[str] = []
+    if evaluator is None:
+        evaluator, notice = get_evaluator()
+        if notice:
+            notices.append(notice)
+    if as_of > pack.law_as_of:
+        notices.append(f"The law in this rule pack is encoded as of {pack.law_as_of}; changes "
+                       f"between then and {as_of} are not reflected.")
+    roles = derive_roles(pack, profile)
+    matches = {v: pack.registry.match(v, as_of) for v in sorted({a.vendor for a in assets})}
+    signatures, members = build_signatures(assets, matches)
+    rules = compile_rules(pack)
+    found = evaluator.match(rules, signatures, set(roles), set(profile.jurisdictions))
+    findings = build_findings(pack, rules, found, signatures, members, assets, roles, as_of,
+                              evaluator.name, include_ended)
+    return Evaluation(as_of, profile, pack, roles, findings, matches, assets, evaluator.name,
+                      inputs_sha256, len(signatures), notices)

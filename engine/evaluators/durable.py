@@ -1,0 +1,186 @@
+"""The durable-rules evaluator, built around the C engine's measured limits.
+
+durable-rules 2.0.28 is unmaintained C code (see shared/guide/durable-rules-and-weasyprint.md).
+What this module does about each known trap:
+
+- the default ``Host`` starts timer threads that run actions concurrently and can segfault:
+  ``_QuietHost`` never starts them, and one lock serialises every evaluation;
+- one fact may match at most 64 rules of a ruleset (error 303), and 512 sibling tests hang:
+  rules are sharded, at most ``SHARD_SIZE`` per ruleset, one jurisdiction per shard;
+- a batch with an unmatched fact skips the other facts' actions: every shard has catch-all rules
+  for asset and operator facts, so no fact is ever unmatched;
+- deleting a session in which no action ran frees garbage: a sentinel fact, matched by its own
+  rule, always runs an action before ``delete_state`` (which always runs, in ``finally``);
+- rulesets can never be freed, and 1,024 live sessions crash the process: rulesets are built once
+  per rule set per process and cached; each evaluation uses one session per shard and deletes it;
+- fact ids are hashed to 32 bits without comparing strings: ids are checked for FNV-1a collisions;
+- exceptions in actions are stored in the session state, not raised: the state is checked;
+- events fire only the first matching rule: facts are asserted, never posted;
+- a rule made only of negations loops forever: every rule starts with a positive ``kind`` test;
+- rulesets named with ``$state``/``$flow`` become statecharts: names are slugs;
+- its regex dialect matches whole strings and escapes with ``%``, and ``.*`` followed by a literal
+  failed to match here: regexes are only whole-value alternations (``a|b|c``) of slugs of
+  ``[a-z0-9_]`` or country codes, so no escaping or wildcard is ever needed; roles, a set, are a
+  list tested with ``$iany``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import threading
+from collections.abc import Callable
+from typing import Any
+
+from durable.engine import Host
+
+from engine.evaluators import OPERATOR_FACT, Match
+from engine.rules import SIGNATURE_FIELDS, Rule, Signature, slug
+
+SHARD_SIZE = 60
+_LOCK = threading.Lock()
+_SESSIONS = itertools.count(1)
+
+
+class DurableError(RuntimeError):
+    """durable-rules reported a failure inside an evaluation."""
+
+
+class _QuietHost(Host):
+    """A Host whose actions run only inside our own calls: no background timer threads."""
+
+    def _run(self) -> None:  # the parent starts two threading.Timer dispatch loops here
+        return
+
+
+def fnv1a32(text: str) -> int:
+    value = 0x811C9DC5
+    for byte in text.encode():
+        value = ((value ^ byte) * 0x01000193) & 0xFFFFFFFF
+    return value
+
+
+def _one_of(field: str, values: tuple[str, ...]) -> dict[str, Any]:
+    if len(values) == 1:
+        return {field: values[0]}
+    return {"$mt": {field: "|".join(values)}}
+
+
+def rule_condition(rule: Rule) -> dict[str, Any]:
+    """The durable-rules JSON condition for one rule (roles and jurisdiction included)."""
+    role_slugs = sorted(slug(r) for r in rule.roles)
+    tests: list[dict[str, Any]] = [
+        {"kind": "asset" if rule.asset_level else "operator"},
+        {f"j_{slug(rule.jurisdiction)}": "y"},
+        # roles are a list on the fact; "any item matches one of these" fires once per fact
+        {"$iany": {"roles": {"$mt": {"$i": "|".join(role_slugs)}}}},
+    ]
+    for field, values in rule.tests:
+        tests.append(_one_of(field, values))
+    tests.extend({f"f_{flag}": "y"} for flag in rule.flags_all)
+    tests.extend({"$nex": {f"f_{flag}": 1}} for flag in rule.flags_none)
+    return {"$and": tests}
+
+
+class _Shard:
+    def __init__(self, name: str, rules: list[Rule], host: Host,
+                 sink: Callable[[str, str], None]) -> None:
+        self.name = name
+        definition: dict[str, Any] = {}
+        for rule in rules:
+            definition[rule.id] = {"all": [{"m": rule_condition(rule)}],
+                                   "run": _recorder(rule.id, sink)}
+        # catch-alls so that no fact in a batch is ever unmatched, and the sentinel
+        definition["~any-asset"] = {"all": [{"m": {"kind": "asset"}}], "run": _ignore}
+        definition["~any-operator"] = {"all": [{"m": {"kind": "operator"}}], "run": _ignore}
+        definition["~sentinel"] = {"all": [{"m": {"kind": "sentinel"}}], "run": _ignore}
+        host.set_rulesets({name: definition})
+
+
+def _recorder(rule_id: str, sink: Callable[[str, str], None]) -> Callable[[Any], None]:
+    def record(c: Any) -> None:
+        sink(rule_id, c.m["id"])
+    return record
+
+
+def _ignore(c: Any) -> None:
+    return None
+
+
+class _Compiled:
+    """Rulesets for one list of rules, registered once in the process's host."""
+
+    def __init__(self, rules: list[Rule], host: Host, key: str) -> None:
+        self.found: set[Match] | None = None
+        self.shards: list[_Shard] = []
+        by_jurisdiction: dict[str, list[Rule]] = {}
+        for rule in rules:
+            by_jurisdiction.setdefault(rule.jurisdiction, []).append(rule)
+        for code, group in sorted(by_jurisdiction.items()):
+            for n in range(0, len(group), SHARD_SIZE):
+                name = f"db_{key}_{slug(code)}_{n // SHARD_SIZE}"
+                self.shards.append(_Shard(name, group[n:n + SHARD_SIZE], host, self._record))
+
+    def _record(self, rule_id: str, fact_id: str) -> None:
+        assert self.found is not None, "an action ran outside an evaluation"
+        self.found.add((rule_id, fact_id))
+
+
+class DurableEvaluator:
+    name = "durable-rules"
+    _host: Host | None = None
+    _compiled: dict[str, _Compiled] = {}
+
+    def _compile(self, rules: list[Rule]) -> _Compiled:
+        key = hashlib.sha256(repr(rules).encode()).hexdigest()[:16]
+        compiled = self._compiled.get(key)
+        if compiled is None:
+            if DurableEvaluator._host is None:
+                DurableEvaluator._host = _QuietHost()
+            compiled = _Compiled(rules, DurableEvaluator._host, key)
+            self._compiled[key] = compiled
+        return compiled
+
+    def match(self, rules: list[Rule], signatures: list[Signature], roles: set[str],
+              jurisdictions: set[str]) -> set[Match]:
+        facts = self._facts(signatures, roles, jurisdictions)
+        with _LOCK:
+            compiled = self._compile(rules)
+            host = DurableEvaluator._host
+            assert host is not None
+            compiled.found = set()
+            try:
+                for shard in compiled.shards:
+                    sid = f"e{next(_SESSIONS)}"
+                    try:
+                        host.assert_facts(shard.name, [{**f, "sid": sid} for f in facts])
+                        host.assert_fact(shard.name, {"id": "~sentinel", "sid": sid,
+                                                      "kind": "sentinel"})
+                        state = host.get_state(shard.name, sid)
+                        if state and state.get("exception"):
+                            raise DurableError(f"{shard.name}: {state['exception']}")
+                    finally:
+                        host.delete_state(shard.name, sid)
+                return compiled.found
+            finally:
+                compiled.found = None
+
+    @staticmethod
+    def _facts(signatures: list[Signature], roles: set[str],
+               jurisdictions: set[str]) -> list[dict[str, Any]]:
+        common: dict[str, Any] = {"roles": sorted(slug(r) for r in roles)}
+        common.update({f"j_{slug(code)}": "y" for code in jurisdictions})
+        facts: list[dict[str, Any]] = [{"id": OPERATOR_FACT, "kind": "operator", **common}]
+        for sig in signatures:
+            fact: dict[str, Any] = {"id": sig.id, "kind": "asset", **common}
+            fact.update(zip(SIGNATURE_FIELDS, sig.values, strict=True))
+            fact.update({f"f_{flag}": "y" for flag in sig.flags})
+            facts.append(fact)
+        hashes: dict[int, str] = {}
+        for fact in facts:
+            h = fnv1a32(fact["id"])
+            if h in hashes:
+                raise DurableError(f"fact ids {hashes[h]!r} and {fact['id']!r} collide in "
+                                   "durable-rules' 32-bit id hash")
+            hashes[h] = fact["id"]
+        return facts

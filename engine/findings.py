@@ -1,0 +1,285 @@
+"""From rule matches to findings: time, deadlines, status, caps, explanation and trace.
+
+The evaluators say which obligations reach which signatures; this stage applies the evaluation
+date (effective windows, deadlines), expands signatures back to assets, measures caps, and writes
+the explanation a compliance officer reads next to the machine trace an auditor replays.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from engine.deadlines import due_date
+from engine.evaluators import OPERATOR_FACT, Match
+from engine.inputs import Asset
+from engine.loading import LoadedObligation, RulePack
+from engine.roles import HeldRole
+from engine.rules import Rule, Signature, signature_matches
+from engine.vocabulary import label
+
+STATUS_ORDER = ("overdue", "due", "in_force", "upcoming", "ended")
+
+
+@dataclass
+class Finding:
+    id: str
+    item: LoadedObligation
+    status: str
+    due: dt.date | None
+    window: tuple[dt.date, dt.date | None]
+    assets: list[str]
+    explanation: str
+    trace: dict[str, Any]
+    cap: dict[str, Any] | None = None
+    roles: list[str] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        ob, inst = self.item.obligation, self.item.instrument
+        data: dict[str, Any] = {
+            "id": self.id,
+            "jurisdiction": self.item.jurisdiction,
+            "obligation_id": ob.id,
+            "kind": ob.kind,
+            "title": ob.title,
+            "instrument": {
+                "id": inst.id, "title": inst.title, "title_original": inst.title_original,
+                "citation": inst.citation, "url": inst.url, "binding": inst.binding,
+                "verified": inst.verified,
+            },
+            "citation": ob.citation,
+            "url": ob.url,
+            "verified": ob.verified and inst.verified,
+            "status": self.status,
+            "due": self.due.isoformat() if self.due else None,
+            "effective": {"from": self.window[0].isoformat(),
+                          "ended": self.window[1].isoformat() if self.window[1] else None},
+            "assets": self.assets,
+            "explanation": self.explanation,
+            "note": ob.note,
+        }
+        if self.cap is not None:
+            data["cap"] = self.cap
+        data["trace"] = self.trace
+        return data
+
+
+def obligation_window(item: LoadedObligation) -> tuple[dt.date, dt.date | None]:
+    """When the obligation applies: its own window narrowed by the designation it relies on."""
+    start = item.obligation.effective.from_
+    ends = [d for d in (item.obligation.effective.ended, item.instrument.ended) if d]
+    if item.designation is not None:
+        start = max(start, item.designation.since)
+        if item.designation.ended:
+            ends.append(item.designation.ended)
+    return start, min(ends) if ends else None
+
+
+def _fmt(day: dt.date) -> str:
+    return f"{day.day} {day:%b %Y}"
+
+
+def _asset_phrase(ids: list[str]) -> str:
+    if len(ids) == 1:
+        return f"Asset {ids[0]} is"
+    if len(ids) <= 5:
+        return f"Assets {', '.join(ids[:-1])} and {ids[-1]} are"
+    return f"{len(ids)} assets ({', '.join(ids[:3])} and {len(ids) - 3} more) are"
+
+
+def _describe_signatures(sigs: list[Signature], pack: RulePack) -> str:
+    parts = []
+    for sig in sigs[:3]:
+        group = sig.get("group")
+        vendor = pack.registry.groups[group].name if group else "vendor-neutral"
+        rel = sig.get("relationship")
+        if rel and rel != "parent":
+            vendor += f" ({rel})"
+        where = [label(sig.get("function"))]
+        if sig.get("network"):
+            where.append(f"{label(sig.get('network'))} network")
+        if sig.get("use"):
+            where.append(f"used for {label(sig.get('use'))}")
+        if sig.flags:
+            where.append("flagged " + ", ".join(label(f) for f in sig.flags))
+        parts.append(f"{vendor} {label(sig.get('category'))} ({'; '.join(where)}, "
+                     f"{label(sig.get('status'))})")
+    more = f", and {len(sigs) - 3} other combinations" if len(sigs) > 3 else ""
+    return "; ".join(parts) + more
+
+
+def _status(as_of: dt.date, window: tuple[dt.date, dt.date | None], due: dt.date | None,
+            cap_met: bool | None) -> str:
+    start, end = window
+    if as_of < start:
+        return "upcoming"
+    if end is not None and as_of >= end:
+        return "ended"
+    if due is None:
+        return "in_force"
+    if as_of <= due:
+        return "due"
+    return "in_force" if cap_met else "overdue"
+
+
+def build_findings(pack: RulePack, rules: list[Rule], matches: set[Match],
+                   signatures: list[Signature], members: list[list[int]], assets: list[Asset],
+                   roles: dict[str, HeldRole], as_of: dt.date, evaluator: str,
+                   include_ended: bool = False) -> list[Finding]:
+    by_rule: dict[str, list[str]] = defaultdict(list)
+    for rule_id, fact_id in matches:
+        by_rule[rule_id].append(fact_id)
+    sig_by_id = {s.id: (s, members[i]) for i, s in enumerate(signatures)}
+    rules_by_id = {r.id: r for r in rules}
+    items = {item.obligation.id: item for item in pack.obligations}
+    findings: list[Finding] = []
+    for rule_id in sorted(by_rule):
+        item, rule = items[rule_id], rules_by_id[rule_id]
+        window = obligation_window(item)
+        held = [roles[r] for r in rule.roles if r in roles]
+        if not rule.asset_level:
+            assert by_rule[rule_id] == [OPERATOR_FACT]
+            findings.extend(_operator_finding(pack, item, window, held, as_of, evaluator))
+            continue
+        sigs = sorted((sig_by_id[f][0] for f in by_rule[rule_id]), key=lambda s: int(s.id[1:]))
+        asset_idx = sorted(i for s in sigs for i in sig_by_id[s.id][1])
+        findings.extend(_asset_findings(pack, item, rule, window, held, sigs, asset_idx, assets,
+                                        signatures, members, as_of, evaluator))
+    if not include_ended:
+        findings = [f for f in findings if f.status != "ended"]
+    return sorted(findings, key=lambda f: (f.item.jurisdiction, f.due or dt.date.max, f.id))
+
+
+def _trace(item: LoadedObligation, window: tuple[dt.date, dt.date | None],
+           held: list[HeldRole], evaluator: str, sigs: list[tuple[Signature, int]] | None,
+           ) -> dict[str, Any]:
+    return {
+        "rule": item.obligation.id,
+        "evaluator": evaluator,
+        "source_file": item.source,
+        "designation": item.designation.id if item.designation else None,
+        "window": {"from": window[0].isoformat(),
+                   "ended": window[1].isoformat() if window[1] else None},
+        "roles": [{"role": h.role, "source": h.source, "reasons": list(h.reasons)}
+                  for h in held],
+        "matched": None if sigs is None else [
+            {**sig.as_dict(), "assets": n} for sig, n in sigs
+        ],
+    }
+
+
+def _lower_first(text: str) -> str:
+    """'Tier 1 provider' -> 'tier 1 provider', but 'PECN provider' stays as written."""
+    if len(text) > 1 and text[0].isupper() and text[1].islower():
+        return text[0].lower() + text[1:]
+    return text
+
+
+def _duty_sentence(pack: RulePack, item: LoadedObligation, held: list[HeldRole]) -> str:
+    ob, inst = item.obligation, item.instrument
+    as_roles = " and as ".join(_lower_first(pack.roles[h.role].title) for h in held)
+    binding = {"law": "", "contract": " (a contract, binding on its parties)",
+               "guidance": " (guidance, not binding law)"}[inst.binding]
+    return (f"As {as_roles}, the operator is addressed by {inst.title}{binding} "
+            f"[{ob.citation}]: it {ob.duty}")
+
+
+def _tail(item: LoadedObligation, status: str, window: tuple[dt.date, dt.date | None],
+          as_of: dt.date) -> str:
+    parts = []
+    if status == "upcoming":
+        parts.append(f"This takes effect on {_fmt(window[0])}.")
+    elif status == "ended":
+        assert window[1] is not None
+        parts.append(f"This ceased to apply on {_fmt(window[1])}.")
+    if not (item.obligation.verified and item.instrument.verified):
+        why = item.obligation.note or item.instrument.note or "see the source"
+        parts.append(f"UNVERIFIED: {why}")
+    return (" " + " ".join(parts)) if parts else ""
+
+
+def _operator_finding(pack: RulePack, item: LoadedObligation,
+                      window: tuple[dt.date, dt.date | None], held: list[HeldRole],
+                      as_of: dt.date, evaluator: str) -> list[Finding]:
+    deadline = item.obligation.deadline
+    calendar = pack.jurisdictions[item.jurisdiction].calendar
+    due = due_date(deadline, window[0], as_of, calendar) if deadline else None
+    status = _status(as_of, window, due, None)
+    text = _duty_sentence(pack, item, held)
+    text += f" by {_fmt(due)}." if due else "."
+    text += _tail(item, status, window, as_of)
+    return [Finding(item.obligation.id, item, status, due, window, [], text,
+                    _trace(item, window, held, evaluator, None))]
+
+
+def _asset_findings(pack: RulePack, item: LoadedObligation, rule: Rule,
+                    window: tuple[dt.date, dt.date | None], held: list[HeldRole],
+                    sigs: list[Signature], asset_idx: list[int], assets: list[Asset],
+                    all_sigs: list[Signature], members: list[list[int]], as_of: dt.date,
+                    evaluator: str) -> list[Finding]:
+    ob = item.obligation
+    calendar = pack.jurisdictions[item.jurisdiction].calendar
+    # one finding per due date: relative deadlines can differ per asset
+    groups: dict[dt.date | None, list[int]] = defaultdict(list)
+    for i in asset_idx:
+        due = None
+        if ob.deadline is not None:
+            identified = assets[i].identified_on or as_of
+            due = due_date(ob.deadline, window[0], identified, calendar)
+        groups[due].append(i)
+    cap = _measure_cap(item, rule, asset_idx, assets, all_sigs, members) if ob.cap else None
+    cap_met = None if cap is None or cap["measured_share"] is None \
+        else cap["measured_share"] <= cap["max_share"]
+    sig_counts = {s.id: 0 for s in sigs}
+    index_sig = {i: s.id for s in sigs for i in members[int(s.id[1:])]}
+    findings = []
+    multiple = len(groups) > 1
+    for due, idx in sorted(groups.items(), key=lambda kv: kv[0] or dt.date.max):
+        ids = sorted(assets[i].asset_id for i in idx)
+        counts = dict.fromkeys(sig_counts, 0)
+        for i in idx:
+            counts[index_sig[i]] += 1
+        used = [s for s in sigs if counts[s.id]]
+        status = _status(as_of, window, due, cap_met)
+        text = (f"{_asset_phrase(ids)} {_describe_signatures(used, pack)}. "
+                + _duty_sentence(pack, item, held))
+        if due is not None:
+            text += f" by {_fmt(due)}"
+            if ob.deadline and ob.deadline.after == "asset_identified":
+                dated = [assets[i] for i in idx if assets[i].identified_on]
+                text += (f" ({ob.deadline.describe()}"
+                         + ("" if dated else "; the inventory gives no identified_on date, so "
+                            "the evaluation date is taken as the day of identification") + ")")
+        text += "."
+        if cap is not None:
+            text += f" The cap allows {cap['max_share']:.0%}"
+            if cap["measured_share"] is None:
+                text += "; the share cannot be measured from this inventory."
+            else:
+                text += (f"; the inventory gives {cap['vendor_quantity']} of "
+                         f"{cap['scope_quantity']} units, {cap['measured_share']:.1%}"
+                         f" ({'within' if cap_met else 'above'} the cap).")
+        text += _tail(item, status, window, as_of)
+        fid = ob.id + (f"@{due.isoformat()}" if multiple and due else "")
+        findings.append(Finding(fid, item, status, due, window, ids, text,
+                                _trace(item, window, held, evaluator,
+                                       [(s, counts[s.id]) for s in used]), cap))
+    return findings
+
+
+def _measure_cap(item: LoadedObligation, rule: Rule, asset_idx: list[int], assets: list[Asset],
+                 all_sigs: list[Signature], members: list[list[int]]) -> dict[str, Any]:
+    """The designated vendor's share of the capped scope, by quantity."""
+    assert item.obligation.cap is not None
+    vendor_qty = sum(assets[i].quantity for i in asset_idx)
+    scope_qty = sum(
+        assets[i].quantity
+        for n, sig in enumerate(all_sigs)
+        if signature_matches(rule, sig, ignore=frozenset({"group", "relationship"}))
+        for i in members[n]
+    )
+    share = round(vendor_qty / scope_qty, 4) if scope_qty else None
+    return {"max_share": item.obligation.cap.max_share, "measured_share": share,
+            "vendor_quantity": vendor_qty, "scope_quantity": scope_qty}

@@ -1,0 +1,67 @@
+"""Which legal roles an operator holds: those it declares, and those the law derives from numbers.
+
+A UK provider does not declare itself "Tier 1"; the Code of Practice makes it one when its relevant
+turnover is £1bn or more. Derivations are data in each ``jurisdiction.yaml``; this module applies
+them and records why, so the trace can say "Tier 1 because relevant turnover 2,000,000,000 ≥
+1,000,000,000".
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from engine.inputs import Profile
+from engine.law import RoleCondition
+from engine.loading import RulePack
+
+
+@dataclass(frozen=True, slots=True)
+class HeldRole:
+    role: str
+    source: str  # "declared" or "derived"
+    reasons: tuple[str, ...]  # for derived roles: each condition that held
+
+
+def _holds(cond: RoleCondition, profile: Profile, held: dict[str, HeldRole]) -> str | None:
+    """The reason the condition holds, or None."""
+    if cond.role is not None:
+        return f"holds role {cond.role}" if cond.role in held else None
+    if cond.sector is not None:
+        return f"sector {cond.sector}" if cond.sector in profile.sectors else None
+    value = profile.attributes.get(cond.attribute or "")
+    if value is None:
+        return None
+    if cond.equals is not None:
+        return f"{cond.attribute} = {value}" if value == cond.equals else None
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    parts = []
+    if cond.gte is not None:
+        if value < cond.gte:
+            return None
+        parts.append(f"≥ {cond.gte:,.0f}")
+    if cond.lt is not None:
+        if value >= cond.lt:
+            return None
+        parts.append(f"< {cond.lt:,.0f}")
+    return f"{cond.attribute} {value:,.0f} " + " and ".join(parts)
+
+
+def derive_roles(pack: RulePack, profile: Profile) -> dict[str, HeldRole]:
+    """Declared roles plus every derivable role, repeated until nothing new follows."""
+    held = {r: HeldRole(r, "declared", ()) for r in profile.roles}
+    derivable = [
+        role for code in profile.jurisdictions for role in pack.jurisdictions[code].roles
+        if role.derive_all
+    ]
+    changed = True
+    while changed:
+        changed = False
+        for role in derivable:
+            if role.id in held:
+                continue
+            reasons = [_holds(c, profile, held) for c in role.derive_all or []]
+            if all(r is not None for r in reasons):
+                held[role.id] = HeldRole(role.id, "derived", tuple(r for r in reasons if r))
+                changed = True
+    return dict(sorted(held.items()))

@@ -1,0 +1,123 @@
+"""Compiling obligations into rules, and inventories into signature facts.
+
+A *rule* is the applicability test of one obligation: which roles, and which asset attribute
+values. A *signature* is one distinct combination of exactly the attributes rules read (vendor
+group, relationship, category, function, network, use, status, country, flags). A 100k-row
+inventory typically has a few hundred signatures; both evaluators work on signatures, and the
+findings stage expands the matches back to assets. Time (effective windows, deadlines) is not in
+the rules: it is applied afterwards, as of the evaluation date, by ``engine.findings``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from engine.inputs import Asset
+from engine.loading import LoadedObligation, RulePack
+from engine.vendors import VendorMatch
+
+DEFAULT_RELATIONSHIPS = ("parent", "subsidiary", "affiliate", "brand")
+
+# The signature fields, in a fixed order.
+SIGNATURE_FIELDS = ("group", "relationship", "category", "function", "network", "use", "status",
+                    "country")
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    """The applicability test of one obligation (see module docstring)."""
+
+    id: str
+    jurisdiction: str
+    roles: tuple[str, ...]
+    asset_level: bool
+    # (field, allowed values): every field must hold one of its values
+    tests: tuple[tuple[str, tuple[str, ...]], ...]
+    flags_all: tuple[str, ...]
+    flags_none: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Signature:
+    id: str
+    values: tuple[str, ...]  # in SIGNATURE_FIELDS order; "" for no value
+    flags: tuple[str, ...]
+
+    def get(self, field: str) -> str:
+        return self.values[SIGNATURE_FIELDS.index(field)]
+
+    def as_dict(self) -> dict[str, object]:
+        data: dict[str, object] = dict(zip(SIGNATURE_FIELDS, self.values, strict=True))
+        data["flags"] = list(self.flags)
+        return data
+
+
+def compile_rule(item: LoadedObligation, pack: RulePack) -> Rule:
+    ob = item.obligation
+    scope = ob.assets
+    if scope is None:
+        return Rule(ob.id, item.jurisdiction, tuple(sorted(ob.roles)), False, (), (), ())
+    tests: list[tuple[str, tuple[str, ...]]] = []
+    if item.designation is not None:
+        tests.append(("group", tuple(sorted(item.designation.vendor_groups))))
+        relationships = scope.relationships or item.designation.relationships
+        tests.append(("relationship", tuple(sorted(relationships))))
+    elif scope.vendor_groups:
+        tests.append(("group", tuple(sorted(scope.vendor_groups))))
+        tests.append(("relationship", tuple(sorted(scope.relationships or DEFAULT_RELATIONSHIPS))))
+    for field, values in (("category", scope.categories), ("function", scope.functions),
+                          ("network", scope.networks), ("use", scope.uses),
+                          ("status", scope.statuses)):
+        if values:
+            tests.append((field, tuple(sorted(values))))
+    if not scope.anywhere:
+        countries = scope.countries or pack.jurisdictions[item.jurisdiction].territory
+        tests.append(("country", tuple(sorted(countries))))
+    return Rule(ob.id, item.jurisdiction, tuple(sorted(ob.roles)), True, tuple(tests),
+                tuple(sorted(scope.flags_all or ())), tuple(sorted(scope.flags_none or ())))
+
+
+def compile_rules(pack: RulePack, jurisdictions: list[str] | None = None) -> list[Rule]:
+    """Rules of the given jurisdictions (all when None), in a stable order."""
+    wanted = set(jurisdictions) if jurisdictions is not None else None
+    rules = [compile_rule(item, pack) for item in pack.obligations
+             if wanted is None or item.jurisdiction in wanted]
+    return sorted(rules, key=lambda r: r.id)
+
+
+def build_signatures(assets: list[Asset], matches: dict[str, VendorMatch],
+                     ) -> tuple[list[Signature], list[list[int]]]:
+    """Distinct signatures and, for each, the indexes of the assets that have it."""
+    index: dict[tuple[tuple[str, ...], tuple[str, ...]], int] = {}
+    members: list[list[int]] = []
+    signatures: list[Signature] = []
+    for i, asset in enumerate(assets):
+        match = matches[asset.vendor]
+        key = ((match.group or "", match.relationship or "", asset.category, asset.function,
+                asset.network, asset.use, asset.status, asset.country), asset.flags)
+        n = index.get(key)
+        if n is None:
+            n = index[key] = len(signatures)
+            signatures.append(Signature(f"s{n}", key[0], key[1]))
+            members.append([])
+        members[n].append(i)
+    return signatures, members
+
+
+_SLUG = re.compile(r"[^a-z0-9]+")
+
+
+def slug(text: str) -> str:
+    """A key safe for durable-rules (no dots, which it reads as nested paths)."""
+    return _SLUG.sub("_", text.lower()).strip("_")
+
+
+def signature_matches(rule: Rule, sig: Signature, ignore: frozenset[str] = frozenset()) -> bool:
+    """Whether a signature meets a rule's asset tests (roles and jurisdiction aside).
+
+    ``ignore`` drops some tests: a cap measures its denominator as "the same scope, any vendor".
+    """
+    return (all(sig.get(field) in values for field, values in rule.tests if field not in ignore)
+            and all(f in sig.flags for f in rule.flags_all)
+            and not any(f in sig.flags for f in rule.flags_none))
