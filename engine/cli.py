@@ -13,7 +13,7 @@ import json
 import os
 import sys
 import tempfile
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, NoReturn
 
@@ -35,12 +35,12 @@ err = Console(stderr=True, highlight=False)
 EXIT_INPUT = 2
 
 
-class Format(str, Enum):
+class Format(StrEnum):
     json = "json"
     table = "table"
 
 
-class EvaluatorChoice(str, Enum):
+class EvaluatorChoice(StrEnum):
     auto = "auto"
     durable = "durable"
     reference = "reference"
@@ -148,7 +148,8 @@ def print_table(data: dict, console: Console) -> None:
     console.print(f"[bold]{op['name']}[/] — obligations as of [bold]{data['as_of']}[/]")
     console.print(f"rule pack {data['rulepack']['version']} "
                   f"(law as of {data['rulepack']['law_as_of']}, "
-                  f"sha256 {data['rulepack']['sha256'][:12]}), evaluator {data['engine']['evaluator']}")
+                  f"sha256 {data['rulepack']['sha256'][:12]}), "
+                  f"evaluator {data['engine']['evaluator']}")
     roles = ", ".join(r["role"] + (" (derived)" if r["source"] == "derived" else "")
                       for r in op["roles"])
     console.print(f"roles: {roles or 'none'}")

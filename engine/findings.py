@@ -221,37 +221,46 @@ def _asset_findings(pack: RulePack, item: LoadedObligation, rule: Rule,
                     evaluator: str) -> list[Finding]:
     ob = item.obligation
     calendar = pack.jurisdictions[item.jurisdiction].calendar
-    # one finding per due date: relative deadlines can differ per asset
-    groups: dict[dt.date | None, list[int]] = defaultdict(list)
-    for i in asset_idx:
-        due = None
-        if ob.deadline is not None:
-            identified = assets[i].identified_on or as_of
-            due = due_date(ob.deadline, window[0], identified, calendar)
-        groups[due].append(i)
+    relative = ob.deadline is not None and ob.deadline.after == "asset_identified"
+    # one finding per due date: a deadline counted from each asset's identification can differ
+    # per asset. Work per signature, and per distinct identification date, not per asset.
+    groups: dict[dt.date | None, dict[str, list[int]]] = defaultdict(lambda: defaultdict(list))
+    undated: set[dt.date | None] = set()
+    fixed_due = (due_date(ob.deadline, window[0], as_of, calendar)
+                 if ob.deadline is not None and not relative else None)
+    due_by_day: dict[dt.date, dt.date] = {}
+    for sig in sigs:
+        for i in members[int(sig.id[1:])]:
+            due = fixed_due
+            if relative:
+                assert ob.deadline is not None
+                identified = assets[i].identified_on or as_of
+                due = due_by_day.get(identified)
+                if due is None:
+                    due = due_by_day[identified] = due_date(ob.deadline, window[0], identified,
+                                                            calendar)
+                if assets[i].identified_on is None:
+                    undated.add(due)
+            groups[due][sig.id].append(i)
     cap = _measure_cap(item, rule, asset_idx, assets, all_sigs, members) if ob.cap else None
     cap_met = None if cap is None or cap["measured_share"] is None \
         else cap["measured_share"] <= cap["max_share"]
-    sig_counts = {s.id: 0 for s in sigs}
-    index_sig = {i: s.id for s in sigs for i in members[int(s.id[1:])]}
     findings = []
     multiple = len(groups) > 1
-    for due, idx in sorted(groups.items(), key=lambda kv: kv[0] or dt.date.max):
-        ids = sorted(assets[i].asset_id for i in idx)
-        counts = dict.fromkeys(sig_counts, 0)
-        for i in idx:
-            counts[index_sig[i]] += 1
-        used = [s for s in sigs if counts[s.id]]
+    for due, by_sig in sorted(groups.items(), key=lambda kv: kv[0] or dt.date.max):
+        ids = sorted(assets[i].asset_id for idx in by_sig.values() for i in idx)
+        used = [s for s in sigs if s.id in by_sig]
         status = _status(as_of, window, due, cap_met)
         text = (f"{_asset_phrase(ids)} {_describe_signatures(used, pack)}. "
                 + _duty_sentence(pack, item, held))
         if due is not None:
             text += f" by {_fmt(due)}"
-            if ob.deadline and ob.deadline.after == "asset_identified":
-                dated = [assets[i] for i in idx if assets[i].identified_on]
+            if relative:
+                assert ob.deadline is not None
                 text += (f" ({ob.deadline.describe()}"
-                         + ("" if dated else "; the inventory gives no identified_on date, so "
-                            "the evaluation date is taken as the day of identification") + ")")
+                         + ("; the inventory gives no identified_on date, so the evaluation "
+                            "date is taken as the day of identification" if due in undated
+                            else "") + ")")
         text += "."
         if cap is not None:
             text += f" The cap allows {cap['max_share']:.0%}"
@@ -265,7 +274,7 @@ def _asset_findings(pack: RulePack, item: LoadedObligation, rule: Rule,
         fid = ob.id + (f"@{due.isoformat()}" if multiple and due else "")
         findings.append(Finding(fid, item, status, due, window, ids, text,
                                 _trace(item, window, held, evaluator,
-                                       [(s, counts[s.id]) for s in used]), cap))
+                                       [(s, len(by_sig[s.id])) for s in used]), cap))
     return findings
 
 

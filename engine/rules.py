@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from operator import attrgetter
+from typing import Any
 
 from engine.inputs import Asset
 from engine.loading import LoadedObligation, RulePack
@@ -89,19 +91,33 @@ def compile_rules(pack: RulePack, jurisdictions: list[str] | None = None) -> lis
 def build_signatures(assets: list[Asset], matches: dict[str, VendorMatch],
                      ) -> tuple[list[Signature], list[list[int]]]:
     """Distinct signatures and, for each, the indexes of the assets that have it."""
+    # two passes: group rows by their raw attributes (one C-level tuple per row), then fold the
+    # vendor strings into vendor groups, which merges rows of different spellings
+    raw = attrgetter("vendor", "category", "function", "network", "use", "status", "country",
+                     "flags")
+    by_raw: dict[tuple[Any, ...], list[int]] = {}
+    for i, key in enumerate(map(raw, assets)):
+        rows = by_raw.get(key)
+        if rows is None:
+            by_raw[key] = [i]
+        else:
+            rows.append(i)
     index: dict[tuple[tuple[str, ...], tuple[str, ...]], int] = {}
     members: list[list[int]] = []
     signatures: list[Signature] = []
-    for i, asset in enumerate(assets):
-        match = matches[asset.vendor]
-        key = ((match.group or "", match.relationship or "", asset.category, asset.function,
-                asset.network, asset.use, asset.status, asset.country), asset.flags)
-        n = index.get(key)
+    for (vendor, category, function, network, use, status, country, flags), rows in \
+            by_raw.items():
+        match = matches[vendor]
+        values = (match.group or "", match.relationship or "", category, function, network, use,
+                  status, country)
+        n = index.get((values, flags))
         if n is None:
-            n = index[key] = len(signatures)
-            signatures.append(Signature(f"s{n}", key[0], key[1]))
+            n = index[(values, flags)] = len(signatures)
+            signatures.append(Signature(f"s{n}", values, flags))
             members.append([])
-        members[n].append(i)
+        members[n].extend(rows)
+    for rows in members:
+        rows.sort()
     return signatures, members
 
 

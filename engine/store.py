@@ -81,7 +81,7 @@ def save_evaluation(url: str, evaluation: Evaluation, result_json: str) -> int:
             rulepack_version=evaluation.pack.version, rulepack_sha256=evaluation.pack.sha256,
             inputs_sha256=evaluation.inputs_sha256, evaluator=evaluation.evaluator,
             findings_count=len(evaluation.findings), result=result_json,
-            stored_at=dt.datetime.now(dt.UTC).replace(tzinfo=None),
+            stored_at=dt.datetime.now(dt.UTC),
         )
         session.add(record)
         session.flush()

@@ -60,12 +60,16 @@ def read_text(path: Path) -> str:
 
 def load_yaml(path: Path) -> YamlDocument:
     text = read_text(path)
+    # libyaml when present (about 10x faster); one parse gives both the nodes and the data
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)(text)
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
+        root = loader.get_single_node()
+        data = loader.construct_document(root) if root is not None else None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None
         problem = getattr(exc, "problem", None) or str(exc)
         raise InputError(path, f"invalid YAML: {problem}", line=line) from None
+    finally:
+        loader.dispose()
     return YamlDocument(path, data, root)

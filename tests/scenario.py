@@ -10,7 +10,7 @@ import yaml
 
 from engine.evaluation import Evaluation, evaluate
 from engine.evaluators import Evaluator
-from engine.inputs import assets_from_rows, check_profile
+from engine.inputs import COLUMNS, assets_from_rows, check_profile, rows_from_mappings
 from engine.loading import RulePack
 
 SCENARIO_DIR = Path(__file__).parent / "scenarios"
@@ -33,8 +33,10 @@ def load_case(path: Path) -> dict[str, Any]:
 def run_case(path: Path, case: dict[str, Any], pack: RulePack,
              evaluator: Evaluator) -> Evaluation:
     profile = check_profile(case["profile"], pack, path)
-    rows = [(i + 1, {str(k): "" if v is None else str(v) for k, v in asset.items()})
-            for i, asset in enumerate(case.get("assets") or [])]
-    assets = assets_from_rows(path, rows)
+    mappings = [{str(k): "" if v is None else str(v) for k, v in asset.items()}
+                for asset in case.get("assets") or []]
+    unknown = {k for m in mappings for k in m} - set(COLUMNS)
+    assert not unknown, f"{path}: unknown asset columns {sorted(unknown)}"
+    assets = assets_from_rows(path, rows_from_mappings(mappings))
     return evaluate(pack, profile, assets, case["as_of"], evaluator=evaluator,
                     include_ended=bool(case.get("include_ended")))

@@ -126,28 +126,29 @@ class _Compiled:
         self.found.add((rule_id, fact_id))
 
 
+# One host and one set of rulesets per distinct rule list, for the life of the process:
+# durable-rules can never free a ruleset, so building them again per evaluation would leak.
+_HOST: list[Host] = []
+_COMPILED: dict[str, _Compiled] = {}
+
+
 class DurableEvaluator:
     name = "durable-rules"
-    _host: Host | None = None
-    _compiled: dict[str, _Compiled] = {}
 
-    def _compile(self, rules: list[Rule]) -> _Compiled:
+    def _compile(self, rules: list[Rule]) -> tuple[Host, _Compiled]:
+        if not _HOST:
+            _HOST.append(_QuietHost())
         key = hashlib.sha256(repr(rules).encode()).hexdigest()[:16]
-        compiled = self._compiled.get(key)
+        compiled = _COMPILED.get(key)
         if compiled is None:
-            if DurableEvaluator._host is None:
-                DurableEvaluator._host = _QuietHost()
-            compiled = _Compiled(rules, DurableEvaluator._host, key)
-            self._compiled[key] = compiled
-        return compiled
+            compiled = _COMPILED[key] = _Compiled(rules, _HOST[0], key)
+        return _HOST[0], compiled
 
     def match(self, rules: list[Rule], signatures: list[Signature], roles: set[str],
               jurisdictions: set[str]) -> set[Match]:
         facts = self._facts(signatures, roles, jurisdictions)
         with _LOCK:
-            compiled = self._compile(rules)
-            host = DurableEvaluator._host
-            assert host is not None
+            host, compiled = self._compile(rules)
             compiled.found = set()
             try:
                 for shard in compiled.shards:

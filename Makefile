@@ -1,0 +1,39 @@
+# One command each: `make demo` sets up and runs the main job; `make test` sets up and runs the
+# tests. Both create ./.venv on first use (Python 3.11+, gcc and the Python headers are needed to
+# build durable-rules, which has no wheels).
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+OUT := out
+
+.PHONY: setup demo test lint bench clean
+
+$(BIN)/dutybound: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+setup: $(BIN)/dutybound
+
+demo: setup
+	@mkdir -p $(OUT)
+	$(BIN)/dutybound evaluate --profile examples/cz-energy/profile.yaml \
+	  --assets examples/cz-energy/assets.csv --as-of 2019-02-01 --format table
+	$(BIN)/dutybound evaluate --profile examples/us-federal-contractor/profile.yaml \
+	  --assets examples/us-federal-contractor/assets.csv --as-of 2021-03-01 --format table
+	$(BIN)/dutybound evaluate --profile examples/uk-telecoms/profile.yaml \
+	  --assets examples/uk-telecoms/assets.csv --as-of 2026-11-28 --format table
+	$(BIN)/dutybound evaluate --profile examples/uk-telecoms/profile.yaml \
+	  --assets examples/uk-telecoms/assets.csv --as-of 2026-11-28 --out $(OUT)/uk-telecoms.json
+	@echo "JSON written to $(OUT)/uk-telecoms.json"
+
+test: setup
+	$(BIN)/ruff check .
+	$(BIN)/python -m pytest
+
+bench: setup
+	$(BIN)/python bench/bench_evaluate.py
+
+clean:
+	rm -rf $(VENV) $(OUT) .pytest_cache .ruff_cache .hypothesis

@@ -1,0 +1,189 @@
+"""The CLI as a user drives it: real processes, real files, exit codes and messages."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+UK = ROOT / "examples" / "uk-telecoms"
+HEADER = "asset_id,vendor,product,category,function,network,country,use,status,quantity"
+
+
+def run(*args: str | Path, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
+    # a wide virtual terminal, so rich does not wrap titles and messages mid-phrase
+    env = {**os.environ, "COLUMNS": "250"}
+    return subprocess.run([sys.executable, "-m", "engine.cli", *map(str, args)], cwd=cwd,
+                          capture_output=True, text=True, timeout=120, env=env)
+
+
+def evaluate_args(profile: Path, assets: Path, as_of: str = "2024-01-01") -> list[str | Path]:
+    return ["evaluate", "--profile", profile, "--assets", assets, "--as-of", as_of,
+            "--format", "json"]
+
+
+def test_uk_example_end_to_end() -> None:
+    result = run(*evaluate_args(UK / "profile.yaml", UK / "assets.csv", "2026-11-28"))
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert data["as_of"] == "2026-11-28"
+    assert len(data["rulepack"]["sha256"]) == 64 and len(data["inputs"]["sha256"]) == 64
+    by_id = {f["obligation_id"]: f for f in data["findings"]}
+    core = by_id["gb.dvd-2022.core-removal"]
+    assert (core["status"], core["due"], core["assets"]) == ("overdue", "2023-12-31", ["C-001"])
+    assert "s.105Z1" in core["citation"]
+    assert "C-001" in core["explanation"] and "31 Dec 2023" in core["explanation"]
+    assert core["trace"]["roles"][0]["role"] == "gb.dvd_addressee"
+    five_g = by_id["gb.dvd-2022.5g-removal"]
+    assert (five_g["status"], five_g["due"], five_g["assets"]) == ("due", "2027-12-31", ["R-001"])
+    # Ericsson and Nokia kit is never caught
+    caught = {a for f in data["findings"] for a in f["assets"]}
+    assert not caught & {"R-002", "C-002", "F-002", "M-001"}
+
+
+def test_output_is_byte_identical_across_runs_and_evaluators(tmp_path: Path) -> None:
+    outputs = []
+    for evaluator in ("auto", "auto", "reference"):
+        out = tmp_path / f"{len(outputs)}.json"
+        result = run(*evaluate_args(UK / "profile.yaml", UK / "assets.csv", "2026-11-28"),
+                     "--evaluator", evaluator, "--out", out)
+        assert result.returncode == 0, result.stderr
+        outputs.append(out.read_bytes())
+    assert outputs[0] == outputs[1]
+    # the reference evaluator names itself in the output; everything else is equal
+    data = [json.loads(o) for o in outputs]
+    for d in data:
+        d["engine"]["evaluator"] = None
+        d["notices"] = []
+        for f in d["findings"]:
+            f["trace"]["evaluator"] = None
+    assert data[0] == data[2]
+
+
+def test_table_output_mentions_findings() -> None:
+    result = run("evaluate", "--profile", UK / "profile.yaml", "--assets", UK / "assets.csv",
+                 "--as-of", "2026-11-28", "--format", "table")
+    assert result.returncode == 0, result.stderr
+    assert "Remove Huawei equipment from the network core" in result.stdout
+    assert "Not legal advice" in result.stdout
+
+
+def write(path: Path, text: str | bytes) -> Path:
+    if isinstance(text, bytes):
+        path.write_bytes(text)
+    else:
+        path.write_text(text, encoding="utf-8")
+    return path
+
+
+BAD_ASSETS = {
+    "missing_column": (
+        "asset_id,vendor,category,function,status\nA1,Huawei,router,core,installed\n",
+        ":1: field 'country': missing required column"),
+    "unknown_category": (
+        f"{HEADER}\nA1,Huawei,x,toaster,core,5g,GB,,installed,1\n",
+        ":2: field 'category': unknown category 'toaster'"),
+    "malformed_date": (
+        f"{HEADER},installed_on\nA1,Huawei,x,router,core,5g,GB,,installed,1,2023-13-01\n",
+        ":2: field 'installed_on': not an ISO date"),
+    "duplicate_id": (
+        f"{HEADER}\nA1,Huawei,x,router,core,5g,GB,,installed,1\n"
+        "A1,Nokia,x,router,core,5g,GB,,installed,1\n",
+        ":3: field 'asset_id': duplicate asset id 'A1' (first on line 2)"),
+    "bad_quantity": (
+        f"{HEADER}\nA1,Huawei,x,router,core,5g,GB,,installed,many\n",
+        ":2: field 'quantity': not a whole number"),
+    "empty_file": ("", ": file is empty"),
+    "header_only": (f"{HEADER}\n", ": no assets"),
+    "non_utf8": (f"{HEADER}\nA1,Hua\xefwei,x,router,core,5g,GB,,installed,1\n".encode("latin-1"),
+                 ":2: not valid UTF-8"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BAD_ASSETS))
+def test_bad_inventory_is_rejected_with_file_line_field(case: str, tmp_path: Path) -> None:
+    text, message = BAD_ASSETS[case]
+    assets = write(tmp_path / "assets.csv", text)
+    out = tmp_path / "result.json"
+    db = tmp_path / "store.db"
+    result = run(*evaluate_args(UK / "profile.yaml", assets), "--out", out,
+                 "--db", f"sqlite:///{db}")
+    assert result.returncode == 2, result.stderr
+    assert str(assets) + message in result.stderr.replace("\n", ""), result.stderr
+    assert not out.exists() and not db.exists(), "nothing may be written on bad input"
+    assert result.stdout == ""
+
+
+BAD_PROFILES = {
+    "unknown_role": ("name: X\njurisdictions: [GB]\nroles: [gb.space_pirate]\n",
+                     ":3: field 'roles.0': unknown role 'gb.space_pirate'"),
+    "unknown_jurisdiction": ("name: X\njurisdictions: [GB, XX]\n",
+                             ":2: field 'jurisdictions.1': unknown jurisdiction 'XX'"),
+    "role_outside_jurisdictions": ("name: X\njurisdictions: [GB]\nroles: [us.federal_agency]\n",
+                                   ":3: field 'roles.0': role 'us.federal_agency' belongs to"),
+    "unknown_key": ("name: X\njurisdictions: [GB]\nrole: [gb.dvd_addressee]\n",
+                    ":3: field 'role': Extra inputs are not permitted"),
+    "bad_attribute_type": ("name: X\njurisdictions: [GB]\n"
+                           "attributes:\n  gb.relevant_turnover_gbp: lots\n",
+                           ":4: field 'attributes.gb.relevant_turnover_gbp': must be a number"),
+    "yaml_syntax": ("name: X\njurisdictions: [GB\n", ":3: invalid YAML"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BAD_PROFILES))
+def test_bad_profile_is_rejected_with_file_line_field(case: str, tmp_path: Path) -> None:
+    text, message = BAD_PROFILES[case]
+    profile = write(tmp_path / "profile.yaml", text)
+    result = run(*evaluate_args(profile, UK / "assets.csv"))
+    assert result.returncode == 2, result.stderr
+    assert str(profile) + message in result.stderr.replace("\n", ""), result.stderr
+
+
+@pytest.mark.parametrize("as_of", ["2024-02-30", "yesterday", "28/11/2026"])
+def test_bad_as_of_is_rejected(as_of: str) -> None:
+    result = run(*evaluate_args(UK / "profile.yaml", UK / "assets.csv", as_of))
+    assert result.returncode == 2
+    assert "--as-of: not an ISO date" in result.stderr
+
+
+def test_as_of_is_mandatory() -> None:
+    result = run("evaluate", "--profile", UK / "profile.yaml", "--assets", UK / "assets.csv")
+    assert result.returncode == 2
+    assert "--as-of" in result.stderr
+
+
+def test_missing_file_is_named(tmp_path: Path) -> None:
+    result = run(*evaluate_args(UK / "profile.yaml", tmp_path / "nope.csv"))
+    assert result.returncode == 2
+    assert f"{tmp_path / 'nope.csv'}: file not found" in result.stderr
+
+
+def test_json_inventory_is_accepted(tmp_path: Path) -> None:
+    assets = write(tmp_path / "assets.json", json.dumps({"assets": [
+        {"asset_id": "J1", "vendor": "Huawei", "category": "telecom_equipment",
+         "function": "core", "network": "4g", "country": "GB", "status": "installed",
+         "quantity": 3},
+    ]}))
+    result = run(*evaluate_args(UK / "profile.yaml", assets, "2024-01-01"))
+    assert result.returncode == 0, result.stderr
+    core = [f for f in json.loads(result.stdout)["findings"]
+            if f["obligation_id"] == "gb.dvd-2022.core-removal"]
+    assert core[0]["assets"] == ["J1"] and core[0]["status"] == "overdue"
+
+
+def test_evaluation_is_stored_when_asked(tmp_path: Path) -> None:
+    from engine.store import list_evaluations
+
+    db = f"sqlite:///{tmp_path / 'store.db'}"
+    result = run(*evaluate_args(UK / "profile.yaml", UK / "assets.csv", "2026-11-28"),
+                 "--db", db)
+    assert result.returncode == 0, result.stderr
+    (row,) = list_evaluations(db)
+    assert row.as_of.isoformat() == "2026-11-28"
+    assert row.result == result.stdout
+    assert row.findings_count == len(json.loads(result.stdout)["findings"])

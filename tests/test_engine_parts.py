@@ -1,0 +1,233 @@
+"""Unit tests of the engine's parts: vendors, roles, deadlines, rules, evaluators, loading."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from engine import vocabulary as vocab
+from engine.deadlines import add_business_days
+from engine.errors import InputError
+from engine.evaluators import OPERATOR_FACT, get_evaluator
+from engine.evaluators.reference import ReferenceEvaluator
+from engine.inputs import check_profile
+from engine.law import Calendar
+from engine.loading import default_law_dir, load_rulepack
+from engine.roles import derive_roles
+from engine.rules import SIGNATURE_FIELDS, Rule, Signature
+from engine.vendors import normalise
+
+# --- vendors -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("raw", "expected"), [
+    ("HUAWEI TECHNOLOGIES CO.,LTD", "huawei technologies"),
+    ("Huawei Technologies Co., Ltd.", "huawei technologies"),
+    ("Huawei Technologies (Czech) s.r.o.", "huawei technologies czech"),
+    ("  ZTE   Corporation ", "zte"),
+    ("Müller & Söhne GmbH", "muller and sohne"),
+])
+def test_normalise_folds_case_punctuation_and_legal_forms(raw: str, expected: str) -> None:
+    assert normalise(raw) == expected
+
+
+def test_vendor_match_names_group_entity_and_relationship(pack) -> None:
+    match = pack.registry.match("HiSilicon Technologies Co., Ltd", dt.date(2024, 1, 1))
+    assert (match.group, match.entity, match.relationship) == (
+        "huawei", "HiSilicon", "subsidiary")
+    assert match.method == "alias" and match.score == 1.0 and not match.needs_review
+
+
+def test_vendor_membership_is_as_of_a_date(pack) -> None:
+    before = pack.registry.match("Honor", dt.date(2020, 11, 16))
+    after = pack.registry.match("Honor", dt.date(2020, 11, 17))
+    assert before.relationship == "subsidiary"
+    assert after.relationship == "former_member"
+
+
+@pytest.mark.parametrize("vendor", ["Nokia", "Ericsson AB", "Cisco Systems", "Siemens AG"])
+def test_other_vendors_are_not_matched(pack, vendor: str) -> None:
+    match = pack.registry.match(vendor, dt.date(2024, 1, 1))
+    assert match.group is None and not match.needs_review
+
+
+# --- roles -------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("turnover", "tier"), [
+    (999_999_999, "gb.tier2_provider"),
+    (1_000_000_000, "gb.tier1_provider"),
+    (50_000_000, "gb.tier2_provider"),
+    (49_999_999, None),
+])
+def test_uk_tier_is_derived_from_relevant_turnover(pack, turnover: int, tier: str | None) -> None:
+    profile = check_profile({"name": "P", "jurisdictions": ["GB"],
+                             "roles": ["gb.public_telecoms_provider"],
+                             "attributes": {"gb.relevant_turnover_gbp": turnover}}, pack, "p")
+    roles = derive_roles(pack, profile)
+    tiers = {r for r in roles if r.startswith("gb.tier")}
+    assert tiers == ({tier} if tier else set())
+    if tier:
+        assert roles[tier].source == "derived"
+        assert any("gb.relevant_turnover_gbp" in reason for reason in roles[tier].reasons)
+
+
+def test_tier_needs_the_provider_role(pack) -> None:
+    profile = check_profile({"name": "P", "jurisdictions": ["GB"],
+                             "attributes": {"gb.relevant_turnover_gbp": 5e9}}, pack, "p")
+    assert derive_roles(pack, profile) == {}
+
+
+# --- deadlines ---------------------------------------------------------------------------------
+
+
+def test_business_days_skip_weekends_and_us_federal_holidays() -> None:
+    us = Calendar(country="US")
+    # Friday 30 Aug 2024 + 1 business day: Monday 2 Sep is Labor Day, so Tuesday
+    assert add_business_days(dt.date(2024, 8, 30), 1, us) == dt.date(2024, 9, 3)
+    # Friday 1 Mar 2024 + 10 business days (no holidays): Friday 15 Mar
+    assert add_business_days(dt.date(2024, 3, 1), 10, us) == dt.date(2024, 3, 15)
+
+
+def test_business_days_follow_the_jurisdiction_calendar() -> None:
+    gb = Calendar(country="GB", subdiv="ENG")
+    # Thursday 21 Dec 2023 + 2: Friday 22, then Mon 25 and Tue 26 are bank holidays → Wed 27
+    assert add_business_days(dt.date(2023, 12, 21), 2, gb) == dt.date(2023, 12, 27)
+
+
+# --- evaluators --------------------------------------------------------------------------------
+
+
+FIELD_VALUES = {
+    "group": ["huawei", "zte", "hikvision", ""],
+    "relationship": ["parent", "subsidiary", "brand", "former_member", ""],
+    "category": sorted(vocab.CATEGORIES)[:5],
+    "function": ["core", "ran", "access_fttp", "office_it"],
+    "network": ["5g", "4g", "fttp", ""],
+    "use": ["public_safety", "other", ""],
+    "status": sorted(vocab.STATUSES),
+    "country": ["GB", "US", "CZ"],
+}
+FLAGS = sorted(vocab.FLAGS)[:4]
+ROLES = ["gb.a", "gb.b", "us.c", "cz.d"]
+
+
+@st.composite
+def signatures(draw: st.DrawFn) -> list[Signature]:
+    n = draw(st.integers(min_value=1, max_value=25))
+    sigs = []
+    for i in range(n):
+        values = tuple(draw(st.sampled_from(FIELD_VALUES[f])) for f in SIGNATURE_FIELDS)
+        flags = tuple(sorted(draw(st.sets(st.sampled_from(FLAGS), max_size=2))))
+        sigs.append(Signature(f"s{i}", values, flags))
+    return sigs
+
+
+@st.composite
+def rules(draw: st.DrawFn) -> list[Rule]:
+    n = draw(st.integers(min_value=1, max_value=30))
+    out = []
+    for i in range(n):
+        fields = draw(st.sets(st.sampled_from(SIGNATURE_FIELDS), max_size=5))
+        tests = tuple(
+            (f, tuple(sorted(draw(st.sets(st.sampled_from([v for v in FIELD_VALUES[f] if v]),
+                                          min_size=1, max_size=3)))))
+            for f in SIGNATURE_FIELDS if f in fields
+        )
+        flags_all = tuple(sorted(draw(st.sets(st.sampled_from(FLAGS), max_size=1))))
+        flags_none = tuple(sorted(draw(st.sets(st.sampled_from(FLAGS), max_size=1))
+                                  - set(flags_all)))
+        roles = tuple(sorted(draw(st.sets(st.sampled_from(ROLES), min_size=1, max_size=3))))
+        asset_level = draw(st.booleans()) or bool(tests)
+        jurisdiction = draw(st.sampled_from(["GB", "US", "CZ"]))
+        out.append(Rule(f"{jurisdiction.lower()}.r{i}", jurisdiction, roles, asset_level,
+                        tests if asset_level else (), flags_all if asset_level else (),
+                        flags_none if asset_level else ()))
+    return out
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(rules(), signatures(), st.sets(st.sampled_from(ROLES), max_size=3),
+       st.sets(st.sampled_from(["GB", "US", "CZ"]), min_size=1))
+def test_durable_rules_agrees_with_the_reference(evaluators, rule_list, sigs, roles,
+                                                 jurisdictions) -> None:
+    reference = ReferenceEvaluator().match(rule_list, sigs, roles, jurisdictions)
+    production = evaluators["production"].match(rule_list, sigs, roles, jurisdictions)
+    assert production == reference
+
+
+def test_one_fact_may_match_more_rules_than_durable_allows_per_ruleset(evaluators) -> None:
+    """durable-rules fails with error 303 past 64 matches per fact in one ruleset; sharding
+    keeps every ruleset under that, so 150 rules matching one signature all fire."""
+    many = [Rule(f"gb.many{i:03d}", "GB", ("gb.a",), True, (("status", ("installed",)),), (), ())
+            for i in range(150)]
+    sig = Signature("s0", ("huawei", "parent", "router", "core", "5g", "", "installed", "GB"), ())
+    found = evaluators["production"].match(many, [sig], {"gb.a"}, {"GB"})
+    assert found == {(r.id, "s0") for r in many}
+
+
+def test_operator_level_rules_match_the_operator_fact(evaluators) -> None:
+    rule = Rule("gb.duty", "GB", ("gb.a", "gb.b"), False, (), (), ())
+    for evaluator in evaluators.values():
+        assert evaluator.match([rule], [], {"gb.b"}, {"GB"}) == {("gb.duty", OPERATOR_FACT)}
+        assert evaluator.match([rule], [], {"us.c"}, {"GB"}) == set()
+        assert evaluator.match([rule], [], {"gb.b"}, {"US"}) == set()
+
+
+def test_falls_back_to_the_reference_where_durable_cannot_import(monkeypatch) -> None:
+    """On Python 3.13+ durable-rules does not import; the engine says so and carries on."""
+    monkeypatch.setitem(sys.modules, "durable.engine", None)
+    monkeypatch.delitem(sys.modules, "engine.evaluators.durable", raising=False)
+    evaluator, notice = get_evaluator("auto")
+    assert evaluator.name == "reference"
+    assert notice is not None and "reference evaluator" in notice
+
+
+# --- loading the law ---------------------------------------------------------------------------
+
+
+def _copy_pack(tmp_path: Path) -> Path:
+    target = tmp_path / "law"
+    shutil.copytree(default_law_dir(), target, ignore=shutil.ignore_patterns("__pycache__"))
+    return target
+
+
+def test_the_bundled_rule_pack_loads(pack) -> None:
+    assert {"CZ", "GB", "US"} <= set(pack.jurisdictions)
+    assert len(pack.sha256) == 64
+    for item in pack.obligations:
+        assert item.obligation.citation and item.obligation.url.startswith("http")
+
+
+def test_law_file_errors_name_file_line_and_field(tmp_path: Path) -> None:
+    law = _copy_pack(tmp_path)
+    path = law / "gb" / "instruments" / "2022-10-13-huawei-designated-vendor-direction.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("deadline: {date: 2023-12-31}", "deadline: {date: 2021-12-31}"),
+                    encoding="utf-8")
+    with pytest.raises(InputError) as info:
+        load_rulepack(law)
+    assert info.value.file == str(path)
+    assert info.value.line is not None and "deadline is before" in str(info.value)
+
+
+def test_unknown_vocabulary_in_law_is_an_error(tmp_path: Path) -> None:
+    law = _copy_pack(tmp_path)
+    path = law / "gb" / "instruments" / "2022-10-13-huawei-designated-vendor-direction.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("functions: [core]", "functions: [kore]"), encoding="utf-8")
+    with pytest.raises(InputError, match="unknown functions"):
+        load_rulepack(law)
+
+
+def test_fingerprint_follows_the_bytes(tmp_path: Path, pack) -> None:
+    law = _copy_pack(tmp_path)
+    assert load_rulepack(law).sha256 == pack.sha256
+    (law / "rulepack.yaml").write_text((law / "rulepack.yaml").read_text() + "\n# edited\n")
+    assert load_rulepack(law).sha256 != pack.sha256
