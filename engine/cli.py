@@ -175,9 +175,10 @@ def print_table(data: dict, console: Console) -> None:
     counts = ", ".join(f"{n} {k}" for k, n in s["by_status"].items()) or "none"
     console.print(f"{s['findings']} findings ({counts}); {s['unverified']} rely on unverified "
                   f"content; {s['assets_affected']} of {data['inputs']['assets']} assets affected.")
-    if data["review"]:
-        console.print(f"[yellow]{len(data['review'])} assets need a vendor review:[/] "
-                      + ", ".join(r["asset_id"] for r in data["review"][:10]))
+    for row in data["review"][:20]:
+        console.print(f"[yellow]review[/] {row['asset_id']} ({row['vendor']}): {row['detail']}")
+    if len(data["review"]) > 20:
+        console.print(f"[yellow]... and {len(data['review']) - 20} more items to review[/]")
     console.print("Use --format json for explanations and traces. Not legal advice.")
 
 

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from engine.evaluators import Evaluator, get_evaluator
-from engine.findings import STATUS_ORDER, Finding, build_findings
+from engine.findings import STATUS_ORDER, Finding, build_findings, missing_facts
 from engine.inputs import Asset, Profile
 from engine.loading import RulePack
 from engine.roles import HeldRole, derive_roles
@@ -43,17 +43,31 @@ class Evaluation:
     evaluator: str
     inputs_sha256: str
     signature_count: int
+    members: list[list[int]]
+    missing: dict[str, dict[str, list[str]]]
     notices: list[str] = field(default_factory=list)
 
     def review(self) -> list[dict[str, Any]]:
-        """Assets whose vendor could not be resolved with confidence."""
-        rows = []
+        """Assets a person must look at: an uncertain vendor match, or an empty column that
+        decides whether an obligation applies."""
+        rows: list[dict[str, Any]] = []
         for asset in self.assets:
             match = self.vendor_matches[asset.vendor]
             if match.needs_review:
                 rows.append({"asset_id": asset.asset_id, "vendor": asset.vendor,
-                             "method": match.method, "score": match.score})
-        return sorted(rows, key=lambda r: r["asset_id"])
+                             "reason": "vendor_match",
+                             "detail": f"vendor name matched by {match.method} "
+                                       f"(score {match.score}); confirm who made it"})
+        for sig_id, fields in self.missing.items():
+            for i in self.members[int(sig_id[1:])]:
+                asset = self.assets[i]
+                for name, obligations in fields.items():
+                    rows.append({"asset_id": asset.asset_id, "vendor": asset.vendor,
+                                 "reason": "missing_fact", "field": name,
+                                 "detail": f"'{name}' is empty; it decides whether "
+                                           f"{', '.join(obligations)} apply",
+                                 "obligations": obligations})
+        return sorted(rows, key=lambda r: (r["asset_id"], r["reason"], r.get("field", "")))
 
     def to_json(self) -> dict[str, Any]:
         by_status = Counter(f.status for f in self.findings)
@@ -111,5 +125,7 @@ def evaluate(pack: RulePack, profile: Profile, assets: list[Asset], as_of: dt.da
     found = evaluator.match(rules, signatures, set(roles), set(profile.jurisdictions))
     findings = build_findings(pack, rules, found, signatures, members, assets, roles, as_of,
                               evaluator.name, include_ended)
+    missing = missing_facts(pack, rules, signatures, set(roles), set(profile.jurisdictions),
+                            as_of)
     return Evaluation(as_of, profile, pack, roles, findings, matches, assets, evaluator.name,
-                      inputs_sha256, len(signatures), notices)
+                      inputs_sha256, len(signatures), members, missing, notices)

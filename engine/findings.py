@@ -292,3 +292,31 @@ def _measure_cap(item: LoadedObligation, rule: Rule, asset_idx: list[int], asset
     share = round(vendor_qty / scope_qty, 4) if scope_qty else None
     return {"max_share": item.obligation.cap.max_share, "measured_share": share,
             "vendor_quantity": vendor_qty, "scope_quantity": scope_qty}
+
+
+# Optional inventory columns that rules may test. When a rule would apply but for one of these
+# being empty, a person must supply the fact; silence would hide a possible obligation.
+OPTIONAL_FACTS = ("use", "network")
+
+
+def missing_facts(pack: RulePack, rules: list[Rule], signatures: list[Signature],
+                  roles: set[str], jurisdictions: set[str],
+                  as_of: dt.date) -> dict[str, dict[str, list[str]]]:
+    """{signature id: {missing field: [obligation ids that would apply if it were known]}},
+    for obligations not ended by the date."""
+    out: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
+    items = {item.obligation.id: item for item in pack.obligations}
+    for rule in rules:
+        if (not rule.asset_level or rule.jurisdiction not in jurisdictions
+                or roles.isdisjoint(rule.roles)):
+            continue
+        end = obligation_window(items[rule.id])[1]
+        if end is not None and as_of >= end:
+            continue
+        tested = {field for field, _ in rule.tests}
+        for sig in signatures:
+            empty = frozenset(f for f in OPTIONAL_FACTS if f in tested and not sig.get(f))
+            if empty and signature_matches(rule, sig, ignore=empty):
+                for f in sorted(empty):
+                    out[sig.id][f].append(rule.id)
+    return out
