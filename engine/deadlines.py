@@ -10,13 +10,13 @@ from __future__ import annotations
 import datetime as dt
 from functools import lru_cache
 
-import holidays
-
 from engine.law import Calendar, Deadline
 
 
 @lru_cache(maxsize=64)
 def _holidays(country: str, subdiv: str | None, year: int) -> frozenset[dt.date]:
+    import holidays  # imported on first use: most evaluations count no business days
+
     return frozenset(holidays.country_holidays(country, subdiv=subdiv, years=year).keys())
 
 

@@ -13,6 +13,7 @@ import gc
 import io
 import json
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from operator import itemgetter
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -141,20 +142,24 @@ def _rows_from_csv(path: Path, text: str) -> tuple[list[str], Iterator[Row]]:
     except StopIteration:
         raise InputError(path, "file is empty") from None
     names = [h.strip().lower() for h in header]
-    positions = _positions(names)
     width = len(names)
+    # missing optional columns read an empty value appended at index `width`
+    pick = itemgetter(*[width if i is None else i for i in _positions(names)])
+    strip = str.strip
 
     def rows() -> Iterator[Row]:
         for values in reader:
-            if not any(values):
-                continue
             if len(values) != width:
+                if not any(values):
+                    continue
                 if len(values) > width:
                     raise InputError(path, f"{len(values)} values but {width} columns",
                                      line=reader.line_num)
-                values = values + [""] * (width - len(values))
-            yield reader.line_num, [values[i].strip() if i is not None else ""
-                                    for i in positions]
+                values += [""] * (width - len(values))
+            values.append("")
+            row = list(map(strip, pick(values)))
+            if row[0] or any(row):  # a line of bare commas is blank too
+                yield reader.line_num, row
 
     return names, rows()
 

@@ -38,6 +38,9 @@ from engine.evaluators import OPERATOR_FACT, Match
 from engine.rules import SIGNATURE_FIELDS, Rule, Signature, slug
 
 SHARD_SIZE = 60
+# Each rule fires once per batch with up to CAP matched facts (durable-rules' ``cap``), instead of
+# once per fact: the Python round trip per action is what costs, not the matching.
+CAP = 10_000
 _LOCK = threading.Lock()
 _SESSIONS = itertools.count(1)
 
@@ -83,15 +86,17 @@ def rule_condition(rule: Rule) -> dict[str, Any]:
 
 
 class _Shard:
-    def __init__(self, name: str, rules: list[Rule], host: Host,
+    def __init__(self, name: str, jurisdiction: str, rules: list[Rule], host: Host,
                  sink: Callable[[str, str], None]) -> None:
         self.name = name
+        self.jurisdiction = jurisdiction
         definition: dict[str, Any] = {}
         for rule in rules:
-            definition[rule.id] = {"all": [{"m": rule_condition(rule)}],
+            definition[rule.id] = {"all": [{"m": rule_condition(rule)}], "cap": CAP,
                                    "run": _recorder(rule.id, sink)}
         # catch-alls so that no fact in a batch is ever unmatched, and the sentinel
-        definition["~any-asset"] = {"all": [{"m": {"kind": "asset"}}], "run": _ignore}
+        definition["~any-asset"] = {"all": [{"m": {"kind": "asset"}}], "cap": CAP,
+                                    "run": _ignore}
         definition["~any-operator"] = {"all": [{"m": {"kind": "operator"}}], "run": _ignore}
         definition["~sentinel"] = {"all": [{"m": {"kind": "sentinel"}}], "run": _ignore}
         host.set_rulesets({name: definition})
@@ -99,7 +104,9 @@ class _Shard:
 
 def _recorder(rule_id: str, sink: Callable[[str, str], None]) -> Callable[[Any], None]:
     def record(c: Any) -> None:
-        sink(rule_id, c.m["id"])
+        # with "cap", c.m is the list of matched facts (and c._m is None)
+        for fact in c.m if c._m is None else [c.m]:
+            sink(rule_id, fact["id"])
     return record
 
 
@@ -119,7 +126,8 @@ class _Compiled:
         for code, group in sorted(by_jurisdiction.items()):
             for n in range(0, len(group), SHARD_SIZE):
                 name = f"db_{key}_{slug(code)}_{n // SHARD_SIZE}"
-                self.shards.append(_Shard(name, group[n:n + SHARD_SIZE], host, self._record))
+                self.shards.append(_Shard(name, code, group[n:n + SHARD_SIZE], host,
+                                          self._record))
 
     def _record(self, rule_id: str, fact_id: str) -> None:
         assert self.found is not None, "an action ran outside an evaluation"
@@ -152,6 +160,8 @@ class DurableEvaluator:
             compiled.found = set()
             try:
                 for shard in compiled.shards:
+                    if shard.jurisdiction not in jurisdictions:
+                        continue  # its rules all test the jurisdiction: nothing could fire
                     sid = f"e{next(_SESSIONS)}"
                     try:
                         host.assert_facts(shard.name, [{**f, "sid": sid} for f in facts])
