@@ -143,7 +143,9 @@ def build_findings(pack: RulePack, rules: list[Rule], matches: set[Match],
             assert by_rule[rule_id] == [OPERATOR_FACT]
             findings.extend(_operator_finding(pack, item, window, held, as_of, evaluator))
             continue
-        sigs = sorted((sig_by_id[f][0] for f in by_rule[rule_id]), key=lambda s: int(s.id[1:]))
+        # by content, not id: ids follow row order, and findings must not
+        sigs = sorted((sig_by_id[f][0] for f in by_rule[rule_id]),
+                      key=lambda s: (s.values, s.flags))
         asset_idx = sorted(i for s in sigs for i in sig_by_id[s.id][1])
         findings.extend(_asset_findings(pack, item, rule, window, held, sigs, asset_idx, assets,
                                         signatures, members, as_of, evaluator))
@@ -230,17 +232,19 @@ def _asset_findings(pack: RulePack, item: LoadedObligation, rule: Rule,
                  if ob.deadline is not None and not relative else None)
     due_by_day: dict[dt.date, dt.date] = {}
     for sig in sigs:
-        for i in members[int(sig.id[1:])]:
-            due = fixed_due
-            if relative:
-                assert ob.deadline is not None
-                identified = assets[i].identified_on or as_of
-                due = due_by_day.get(identified)
-                if due is None:
-                    due = due_by_day[identified] = due_date(ob.deadline, window[0], identified,
-                                                            calendar)
-                if assets[i].identified_on is None:
-                    undated.add(due)
+        rows = members[int(sig.id[1:])]
+        if not relative:
+            groups[fixed_due][sig.id] = rows
+            continue
+        assert ob.deadline is not None
+        for i in rows:
+            identified = assets[i].identified_on or as_of
+            due = due_by_day.get(identified)
+            if due is None:
+                due = due_by_day[identified] = due_date(ob.deadline, window[0], identified,
+                                                        calendar)
+            if assets[i].identified_on is None:
+                undated.add(due)
             groups[due][sig.id].append(i)
     cap = _measure_cap(item, rule, asset_idx, assets, all_sigs, members) if ob.cap else None
     cap_met = None if cap is None or cap["measured_share"] is None \
@@ -248,7 +252,7 @@ def _asset_findings(pack: RulePack, item: LoadedObligation, rule: Rule,
     findings = []
     multiple = len(groups) > 1
     for due, by_sig in sorted(groups.items(), key=lambda kv: kv[0] or dt.date.max):
-        ids = sorted(assets[i].asset_id for idx in by_sig.values() for i in idx)
+        ids = sorted([assets[i].asset_id for idx in by_sig.values() for i in idx])
         used = [s for s in sigs if s.id in by_sig]
         status = _status(as_of, window, due, cap_met)
         text = (f"{_asset_phrase(ids)} {_describe_signatures(used, pack)}. "
