@@ -19,6 +19,7 @@ from typing import Annotated, NoReturn
 
 import typer
 from rich.console import Console
+from rich.markup import escape as e
 from rich.table import Table
 
 from engine.errors import InputError
@@ -145,7 +146,7 @@ STATUS_STYLE = {"overdue": "bold red", "due": "yellow", "in_force": "cyan",
 def print_table(data: dict, console: Console) -> None:
     """The evaluation as a terminal table: one row per finding, explanation beneath."""
     op = data["operator"]
-    console.print(f"[bold]{op['name']}[/] — obligations as of [bold]{data['as_of']}[/]")
+    console.print(f"[bold]{e(op['name'])}[/] — obligations as of [bold]{data['as_of']}[/]")
     console.print(f"rule pack {data['rulepack']['version']} "
                   f"(law as of {data['rulepack']['law_as_of']}, "
                   f"sha256 {data['rulepack']['sha256'][:12]}), "
@@ -154,7 +155,7 @@ def print_table(data: dict, console: Console) -> None:
                       for r in op["roles"])
     console.print(f"roles: {roles or 'none'}")
     for notice in data["notices"]:
-        console.print(f"[yellow]note:[/] {notice}")
+        console.print(f"[yellow]note:[/] {e(notice)}")
     table = Table(show_lines=True, expand=True)
     table.add_column("Status", no_wrap=True)
     table.add_column("Due", no_wrap=True)
@@ -167,19 +168,162 @@ def print_table(data: dict, console: Console) -> None:
                                                if len(f["assets"]) > 4 else "")
         binding = "" if f["instrument"]["binding"] == "law" else f" · {f['instrument']['binding']}"
         table.add_row(status, f["due"] or "—",
-                      f"[bold]{f['title']}[/]{mark}\n[dim]{f['obligation_id']} · {f['kind']}"
-                      f"{binding}\n{f['citation']}[/]",
-                      assets or "(operator)")
+                      f"[bold]{e(f['title'])}[/]{mark}\n[dim]{f['obligation_id']} · {f['kind']}"
+                      f"{binding}\n{e(f['citation'])}[/]",
+                      e(assets) or "(operator)")
     console.print(table)
     s = data["summary"]
     counts = ", ".join(f"{n} {k}" for k, n in s["by_status"].items()) or "none"
     console.print(f"{s['findings']} findings ({counts}); {s['unverified']} rely on unverified "
                   f"content; {s['assets_affected']} of {data['inputs']['assets']} assets affected.")
     for row in data["review"][:20]:
-        console.print(f"[yellow]review[/] {row['asset_id']} ({row['vendor']}): {row['detail']}")
+        console.print(f"[yellow]review[/] {e(row['asset_id'])} ({e(row['vendor'])}): "
+                      f"{e(row['detail'])}")
     if len(data["review"]) > 20:
         console.print(f"[yellow]... and {len(data['review']) - 20} more items to review[/]")
     console.print("Use --format json for explanations and traces. Not legal advice.")
+
+
+law_app = typer.Typer(help="Browse the encoded law: obligations, instruments, roles.",
+                      no_args_is_help=True)
+app.add_typer(law_app, name="law")
+
+
+def _pack(law_dir: Path | None):  # -> RulePack, imported lazily for start-up time
+    from engine.loading import load_rulepack
+
+    try:
+        return load_rulepack(law_dir)
+    except InputError as error:
+        _fail_input(error)
+
+
+def _emit_json(data: object) -> None:
+    sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+
+
+LawDir = Annotated[Path | None, typer.Option(help="Use this rule pack instead of the bundled "
+                                             "jurisdictions/.")]
+JurisdictionOpt = Annotated[str | None, typer.Option(
+    "--jurisdiction", "-j", help="Only this jurisdiction (ISO code, e.g. CZ).")]
+
+
+@law_app.command("list")
+def law_list(
+    jurisdiction: JurisdictionOpt = None,
+    kind: Annotated[str | None, typer.Option(help="Only this kind, e.g. removal.")] = None,
+    format: Annotated[Format, typer.Option("--format")] = Format.table,
+    law_dir: LawDir = None,
+) -> None:
+    """List obligations with their citations, dates and verification status."""
+    from engine.catalogue import list_obligations
+
+    pack = _pack(law_dir)
+    if jurisdiction and jurisdiction.upper() not in pack.jurisdictions:
+        _fail_input(InputError("--jurisdiction", f"unknown jurisdiction {jurisdiction!r}; this "
+                               f"rule pack has {sorted(pack.jurisdictions)}"))
+    rows = list_obligations(pack, jurisdiction.upper() if jurisdiction else None, kind)
+    if format is Format.json:
+        _emit_json(rows)
+        return
+    console = Console()
+    table = Table(title=f"{len(rows)} obligations (rule pack {pack.version}, law as of "
+                        f"{pack.law_as_of})", show_lines=False, expand=True)
+    table.add_column("Obligation", overflow="fold", ratio=3)
+    table.add_column("Kind", no_wrap=True)
+    table.add_column("From", no_wrap=True)
+    table.add_column("Deadline", overflow="fold")
+    table.add_column("Citation", overflow="fold", ratio=3)
+    for row in rows:
+        mark = "" if row["verified"] and row["instrument"]["verified"] else \
+            " [magenta](unverified)[/]"
+        binding = row["instrument"]["binding"]
+        table.add_row(f"{row['obligation_id']}{mark}\n[dim]{e(row['title'])}[/]",
+                      row["kind"] + ("" if binding == "law" else f"\n[dim]{binding}[/]"),
+                      row["effective"]["from"] + (f"\n→ {row['effective']['ended']}"
+                                                  if row["effective"]["ended"] else ""),
+                      row["deadline"]["text"] if row["deadline"] else "—", e(row["citation"]))
+    console.print(table)
+
+
+@law_app.command("show")
+def law_show(
+    item_id: Annotated[str, typer.Argument(help="An obligation id or an instrument id.")],
+    format: Annotated[Format, typer.Option("--format")] = Format.table,
+    law_dir: LawDir = None,
+) -> None:
+    """Show one obligation (or an instrument with its obligations) in full."""
+    from engine.catalogue import instrument_detail, obligation_json
+
+    pack = _pack(law_dir)
+    obligations = [obligation_json(i) for i in pack.obligations
+                   if item_id in (i.obligation.id, i.instrument.id)]
+    is_instrument = item_id in pack.instruments
+    if is_instrument:
+        data: object = {"instrument": instrument_detail(pack.instruments[item_id]),
+                        "obligations": sorted(obligations, key=lambda o: o["obligation_id"])}
+    elif obligations:
+        data = obligations[0]
+    else:
+        _fail_input(InputError(item_id, "no obligation or instrument with this id; see "
+                               "'dutybound law list'"))
+    if format is Format.json:
+        _emit_json(data)
+        return
+    console = Console()
+    assert isinstance(data, dict)
+    items = data["obligations"] if is_instrument else [data]
+    if is_instrument:
+        inst = data["instrument"]
+        console.print(f"[bold]{e(inst['title'])}[/] ({inst['id']})")
+        for key in ("title_original", "type", "authority", "citation", "adopted", "in_force",
+                    "ended", "binding", "verified", "url", "note"):
+            if inst.get(key) is not None:
+                console.print(f"  {key}: {e(str(inst[key]))}")
+        console.print()
+    for ob in items:
+        assert isinstance(ob, dict)
+        flag = "verified" if ob["verified"] else "[magenta]UNVERIFIED[/]"
+        console.print(f"[bold]{e(ob['title'])}[/] ({ob['obligation_id']}, {ob['kind']}, {flag})")
+        console.print(f"  duty: the operator {e(ob['duty'])}")
+        console.print(f"  citation: {e(ob['citation'])}")
+        console.print(f"  instrument: {e(ob['instrument']['title'])} "
+                      f"({ob['instrument']['binding']})")
+        console.print(f"  roles: {', '.join(ob['roles'])}")
+        console.print(f"  effective: {ob['effective']['from']}"
+                      + (f" until {ob['effective']['ended']}" if ob['effective']['ended'] else ""))
+        console.print(f"  deadline: {ob['deadline']['text'] if ob['deadline'] else 'none'}")
+        if ob["assets"]:
+            console.print(f"  assets: {e(json.dumps(ob['assets'], ensure_ascii=False))}")
+        if ob["note"]:
+            console.print(f"  note: {e(ob['note'])}")
+        console.print(f"  source: {e(ob['url'])}")
+        console.print()
+
+
+@law_app.command("roles")
+def law_roles(
+    jurisdiction: JurisdictionOpt = None,
+    format: Annotated[Format, typer.Option("--format")] = Format.table,
+    law_dir: LawDir = None,
+) -> None:
+    """List the legal roles a profile can declare (and those derived from its attributes)."""
+    from engine.catalogue import role_json
+
+    pack = _pack(law_dir)
+    roles = [role_json(r) for rid, r in sorted(pack.roles.items())
+             if jurisdiction is None or rid.startswith(jurisdiction.lower() + ".")]
+    if format is Format.json:
+        _emit_json(roles)
+        return
+    table = Table(expand=True)
+    table.add_column("Role", overflow="fold")
+    table.add_column("Title", overflow="fold", ratio=2)
+    table.add_column("Citation", overflow="fold", ratio=2)
+    for role in roles:
+        derived = "\n[dim](derived from attributes)[/]" if role["derived_from"] else ""
+        table.add_row(role["role"] + derived, e(role["title"]), e(role["citation"]))
+    Console().print(table)
 
 
 def main() -> None:  # pragma: no cover - console-script entry point

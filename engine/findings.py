@@ -12,6 +12,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
+from engine.catalogue import instrument_json
 from engine.deadlines import due_date
 from engine.evaluators import OPERATOR_FACT, Match
 from engine.inputs import Asset
@@ -44,11 +45,7 @@ class Finding:
             "obligation_id": ob.id,
             "kind": ob.kind,
             "title": ob.title,
-            "instrument": {
-                "id": inst.id, "title": inst.title, "title_original": inst.title_original,
-                "citation": inst.citation, "url": inst.url, "binding": inst.binding,
-                "verified": inst.verified,
-            },
+            "instrument": instrument_json(inst),
             "citation": ob.citation,
             "url": ob.url,
             "verified": ob.verified and inst.verified,
@@ -64,17 +61,6 @@ class Finding:
             data["cap"] = self.cap
         data["trace"] = self.trace
         return data
-
-
-def obligation_window(item: LoadedObligation) -> tuple[dt.date, dt.date | None]:
-    """When the obligation applies: its own window narrowed by the designation it relies on."""
-    start = item.obligation.effective.from_
-    ends = [d for d in (item.obligation.effective.ended, item.instrument.ended) if d]
-    if item.designation is not None:
-        start = max(start, item.designation.since)
-        if item.designation.ended:
-            ends.append(item.designation.ended)
-    return start, min(ends) if ends else None
 
 
 def _fmt(day: dt.date) -> str:
@@ -137,7 +123,7 @@ def build_findings(pack: RulePack, rules: list[Rule], matches: set[Match],
     findings: list[Finding] = []
     for rule_id in sorted(by_rule):
         item, rule = items[rule_id], rules_by_id[rule_id]
-        window = obligation_window(item)
+        window = item.window()
         held = [roles[r] for r in rule.roles if r in roles]
         if not rule.asset_level:
             assert by_rule[rule_id] == [OPERATOR_FACT]
@@ -314,7 +300,7 @@ def missing_facts(pack: RulePack, rules: list[Rule], signatures: list[Signature]
         if (not rule.asset_level or rule.jurisdiction not in jurisdictions
                 or roles.isdisjoint(rule.roles)):
             continue
-        end = obligation_window(items[rule.id])[1]
+        end = items[rule.id].window()[1]
         if end is not None and as_of >= end:
             continue
         tested = {field for field, _ in rule.tests}

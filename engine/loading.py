@@ -51,6 +51,17 @@ class LoadedObligation:
     file: str  # the path read, for error messages
     source: str  # the path inside the rule pack, for traces (same on every machine)
 
+    def window(self) -> tuple[dt.date, dt.date | None]:
+        """When the obligation applies: its own window, narrowed by its instrument's end and by
+        the designation it relies on. The end date is exclusive."""
+        start = self.obligation.effective.from_
+        ends = [d for d in (self.obligation.effective.ended, self.instrument.ended) if d]
+        if self.designation is not None:
+            start = max(start, self.designation.since)
+            if self.designation.ended:
+                ends.append(self.designation.ended)
+        return start, min(ends) if ends else None
+
 
 @dataclass
 class RulePack:

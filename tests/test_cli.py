@@ -187,3 +187,33 @@ def test_evaluation_is_stored_when_asked(tmp_path: Path) -> None:
     assert row.as_of.isoformat() == "2026-11-28"
     assert row.result == result.stdout
     assert row.findings_count == len(json.loads(result.stdout)["findings"])
+
+
+def test_untrusted_text_is_printed_literally_in_the_table(tmp_path: Path) -> None:
+    """Inventory text is data, never terminal markup."""
+    assets = write(tmp_path / "assets.csv",
+                   f"{HEADER}\n[blink]A1,Huawei [red]evil[/red],x,telecom_equipment,core,4g,GB,,"
+                   "installed,1\n")
+    result = run("evaluate", "--profile", UK / "profile.yaml", "--assets", assets, "--as-of",
+                 "2024-01-01", "--format", "table")
+    assert result.returncode == 0, result.stderr
+    assert "[blink]A1" in result.stdout
+
+
+def test_law_list_and_show() -> None:
+    listed = run("law", "list", "--jurisdiction", "GB", "--format", "json")
+    assert listed.returncode == 0, listed.stderr
+    rows = json.loads(listed.stdout)
+    assert rows and all(r["jurisdiction"] == "GB" for r in rows)
+    core = next(r for r in rows if r["obligation_id"] == "gb.dvd-2022.core-removal")
+    assert core["deadline"]["date"] == "2023-12-31" and core["verified"] is True
+    assert core["instrument"]["id"] == "gb.dvd-2022" and "s.105Z1" in core["citation"]
+    shown = run("law", "show", "gb.dvd-2022.core-removal", "--format", "json")
+    assert json.loads(shown.stdout) == core
+    instrument = json.loads(run("law", "show", "gb.dvd-2022", "--format", "json").stdout)
+    assert instrument["instrument"]["adopted"] == "2022-10-13"
+    assert core in instrument["obligations"]
+    missing = run("law", "show", "gb.nothing")
+    assert missing.returncode == 2 and "no obligation or instrument" in missing.stderr
+    unknown = run("law", "list", "--jurisdiction", "XX")
+    assert unknown.returncode == 2
