@@ -20,7 +20,8 @@ def instrument_json(inst: Instrument) -> dict[str, Any]:
 
 def instrument_detail(inst: Instrument) -> dict[str, Any]:
     return {**instrument_json(inst), "type": inst.type, "authority": inst.authority,
-            "language": inst.language, "adopted": inst.adopted.isoformat(),
+            "language": inst.language,
+            "adopted": inst.adopted.isoformat() if inst.adopted else None,
             "in_force": inst.in_force.isoformat() if inst.in_force else None,
             "ended": inst.ended.isoformat() if inst.ended else None, "note": inst.note}
 

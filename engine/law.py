@@ -52,7 +52,8 @@ class Instrument(LawModel):
     language: str | None = Field(default=None, pattern=r"^[a-z]{2}$")
     authority: str
     citation: str
-    adopted: dt.date
+    # None where the sources do not give the date: never a placeholder
+    adopted: dt.date | None = None
     in_force: dt.date | None = None
     ended: dt.date | None = None
     url: str = Field(pattern=r"^https?://")
@@ -70,11 +71,17 @@ class Instrument(LawModel):
 
     @model_validator(mode="after")
     def _dates(self) -> Instrument:
-        if self.in_force and self.in_force < self.adopted:
+        if self.in_force and self.adopted and self.in_force < self.adopted:
             raise ValueError("in_force is before adopted")
-        if self.ended and self.ended <= (self.in_force or self.adopted):
+        start = self.start
+        if self.ended and start and self.ended <= start:
             raise ValueError("ended is not after the instrument took effect")
         return self
+
+    @property
+    def start(self) -> dt.date | None:
+        """The earliest date the instrument is known to exist."""
+        return self.adopted or self.in_force
 
 
 class Designation(Source):

@@ -165,7 +165,7 @@ def load_rulepack(law_dir: Path | None = None, registry_path: Path | None = None
                     if group not in registry.groups:
                         raise _fail(doc, ("designations", i, "vendor_groups"),
                                     f"unknown vendor group {group!r} (not in the registry)")
-                if des.since < inst.adopted:
+                if inst.start and des.since < inst.start:
                     raise _fail(doc, ("designations", i, "since"),
                                 "designation starts before its instrument was adopted")
                 designations[des.id] = des
@@ -205,9 +205,9 @@ def _check_obligation(doc: YamlDocument, index: int, ob: Obligation, inst: Instr
                       designations: dict[str, Designation], registry: Registry,
                       law_dir: Path) -> LoadedObligation:
     loc: tuple[str | int, ...] = ("obligations", index)
-    if ob.effective.from_ < inst.adopted:
+    if inst.start and ob.effective.from_ < inst.start:
         raise _fail(doc, (*loc, "effective", "from"),
-                    f"takes effect before its instrument exists ({inst.adopted})")
+                    f"takes effect before its instrument exists ({inst.start})")
     if inst.ended and (ob.effective.ended is None or ob.effective.ended > inst.ended):
         raise _fail(doc, (*loc, "effective"),
                     f"outlives its instrument, which ended {inst.ended}; set effective.ended")

@@ -29,15 +29,15 @@ def test_dates_are_consistent(pack: RulePack) -> None:
     for item in pack.obligations:
         ob, inst = item.obligation, item.instrument
         start, end = item.window()
-        if start < inst.adopted:
-            problems.append(f"{ob.id}: starts {start}, before its instrument ({inst.adopted})")
+        if inst.start and start < inst.start:
+            problems.append(f"{ob.id}: starts {start}, before its instrument ({inst.start})")
         if end is not None and end <= start:
             problems.append(f"{ob.id}: ends {end}, not after it starts {start}")
         if ob.deadline and ob.deadline.date and ob.deadline.date < start:
             problems.append(f"{ob.id}: deadline {ob.deadline.date} before it applies ({start})")
         if inst.ended and (end is None or end > inst.ended):
             problems.append(f"{ob.id}: outlives its instrument, which ended {inst.ended}")
-        if item.designation and item.designation.since < inst.adopted \
+        if item.designation and inst.start and item.designation.since < inst.start \
                 and item.designation.id.startswith(inst.id):
             problems.append(f"{ob.id}: designation before its instrument")
     assert not problems, "\n".join(problems)
