@@ -88,6 +88,8 @@ def _describe_signatures(sigs: list[Signature], pack: RulePack) -> str:
             where.append(f"{label(sig.get('network'))} network")
         if sig.get("use"):
             where.append(f"used for {label(sig.get('use'))}")
+        if sig.get("origin"):
+            where.append(f"made in {sig.get('origin')}")
         if sig.flags:
             where.append("flagged " + ", ".join(label(f) for f in sig.flags))
         parts.append(f"{vendor} {label(sig.get('category'))} ({'; '.join(where)}, "
@@ -286,7 +288,7 @@ def _measure_cap(item: LoadedObligation, rule: Rule, asset_idx: list[int], asset
 
 # Optional inventory columns that rules may test. When a rule would apply but for one of these
 # being empty, a person must supply the fact; silence would hide a possible obligation.
-OPTIONAL_FACTS = ("use", "network")
+OPTIONAL_FACTS = ("use", "network", "origin")
 
 
 def missing_facts(pack: RulePack, rules: list[Rule], signatures: list[Signature],

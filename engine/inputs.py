@@ -61,11 +61,12 @@ class Asset(NamedTuple):
     identified_on: dt.date | None
     flags: tuple[str, ...]
     line: int
+    origin: str = ""  # ISO code of the country where it was produced, when known
 
 
 REQUIRED_COLUMNS = ("asset_id", "vendor", "category", "function", "country", "status")
 OPTIONAL_COLUMNS = ("product", "network", "use", "quantity", "site", "model", "installed_on",
-                    "identified_on", "flags")
+                    "identified_on", "flags", "origin")
 
 
 def parse_date(value: str, file: Path | str, line: int | None, field: str) -> dt.date:
@@ -255,7 +256,7 @@ def _parse_asset(path: Path | str, line: int, values: list[str], seen: dict[str,
     """One row. Rows repeat the same few vocabulary combinations, so each distinct combination
     is checked once and the common path is a few dictionary lookups."""
     (asset_id, vendor, category, function, country, status, product, network, use, quantity,
-     site, model, installed_on, identified_on, flags_text) = values
+     site, model, installed_on, identified_on, flags_text, origin) = values
 
     def fail(field: str, message: str) -> InputError:
         return InputError(path, message, line=line, field=field)
@@ -272,6 +273,10 @@ def _parse_asset(path: Path | str, line: int, values: list[str], seen: dict[str,
     if checked is None:
         checked = vocabulary_cache[key] = _check_vocabulary(fail, *key)
     category, function, status, network, use, country, flags = checked
+    if origin:
+        origin = origin.upper()
+        if len(origin) != 2 or not origin.isalpha():
+            raise fail("origin", f"expected a two-letter ISO country code, got {origin!r}")
     if not quantity:
         amount = 1
     else:
@@ -286,5 +291,5 @@ def _parse_asset(path: Path | str, line: int, values: list[str], seen: dict[str,
         site, model,
         parse_date(installed_on, path, line, "installed_on") if installed_on else None,
         parse_date(identified_on, path, line, "identified_on") if identified_on else None,
-        flags, line,
+        flags, line, origin,
     )

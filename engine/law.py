@@ -118,6 +118,9 @@ class AssetScope(LawModel):
     flags_none: list[str] | None = None
     # Countries whose assets are reached; None = the jurisdiction's territory.
     countries: list[str] | None = None
+    # Countries of production reached (categorical rules such as "foreign-produced"); tested
+    # against the inventory's `origin` column.
+    origins: list[str] | None = Field(default=None, min_length=1)
     # True where the law reaches the operator's assets wherever they are (e.g. US s.889(a)(1)(B)).
     anywhere: bool = False
 
@@ -133,6 +136,9 @@ class AssetScope(LawModel):
         _check_vocab(self.relationships, vocab.RELATIONSHIPS, "relationships")
         if self.designation and self.vendor_groups:
             raise ValueError("give either designation or vendor_groups, not both")
+        for code in [*(self.countries or []), *(self.origins or [])]:
+            if len(code) != 2 or not code.isalpha() or not code.isupper():
+                raise ValueError(f"{code!r} is not a two-letter upper-case ISO country code")
         if self.anywhere and self.countries:
             raise ValueError("anywhere: true and countries exclude each other")
         return self

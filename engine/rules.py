@@ -23,7 +23,7 @@ DEFAULT_RELATIONSHIPS = ("parent", "subsidiary", "affiliate", "brand")
 
 # The signature fields, in a fixed order.
 SIGNATURE_FIELDS = ("group", "relationship", "category", "function", "network", "use", "status",
-                    "country")
+                    "country", "origin")
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,7 +70,7 @@ def compile_rule(item: LoadedObligation, pack: RulePack) -> Rule:
         tests.append(("relationship", tuple(sorted(scope.relationships or DEFAULT_RELATIONSHIPS))))
     for field, values in (("category", scope.categories), ("function", scope.functions),
                           ("network", scope.networks), ("use", scope.uses),
-                          ("status", scope.statuses)):
+                          ("status", scope.statuses), ("origin", scope.origins)):
         if values:
             tests.append((field, tuple(sorted(values))))
     if not scope.anywhere:
@@ -94,7 +94,7 @@ def build_signatures(assets: list[Asset], matches: dict[str, VendorMatch],
     # two passes: group rows by their raw attributes (one C-level tuple per row), then fold the
     # vendor strings into vendor groups, which merges rows of different spellings
     raw = attrgetter("vendor", "category", "function", "network", "use", "status", "country",
-                     "flags")
+                     "origin", "flags")
     by_raw: dict[tuple[Any, ...], list[int]] = {}
     for i, key in enumerate(map(raw, assets)):
         rows = by_raw.get(key)
@@ -105,11 +105,11 @@ def build_signatures(assets: list[Asset], matches: dict[str, VendorMatch],
     index: dict[tuple[tuple[str, ...], tuple[str, ...]], int] = {}
     members: list[list[int]] = []
     signatures: list[Signature] = []
-    for (vendor, category, function, network, use, status, country, flags), rows in \
+    for (vendor, category, function, network, use, status, country, origin, flags), rows in \
             by_raw.items():
         match = matches[vendor]
         values = (match.group or "", match.relationship or "", category, function, network, use,
-                  status, country)
+                  status, country, origin)
         n = index.get((values, flags))
         if n is None:
             n = index[(values, flags)] = len(signatures)

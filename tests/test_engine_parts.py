@@ -113,6 +113,7 @@ FIELD_VALUES = {
     "use": ["public_safety", "other", ""],
     "status": sorted(vocab.STATUSES),
     "country": ["GB", "US", "CZ"],
+    "origin": ["CN", "US", ""],
 }
 FLAGS = sorted(vocab.FLAGS)[:4]
 ROLES = ["gb.a", "gb.b", "us.c", "cz.d"]
@@ -167,7 +168,8 @@ def test_one_fact_may_match_more_rules_than_durable_allows_per_ruleset(evaluator
     keeps every ruleset under that, so 150 rules matching one signature all fire."""
     many = [Rule(f"gb.many{i:03d}", "GB", ("gb.a",), True, (("status", ("installed",)),), (), ())
             for i in range(150)]
-    sig = Signature("s0", ("huawei", "parent", "router", "core", "5g", "", "installed", "GB"), ())
+    sig = Signature("s0", ("huawei", "parent", "router", "core", "5g", "", "installed", "GB", ""),
+                    ())
     found = evaluators["production"].match(many, [sig], {"gb.a"}, {"GB"})
     assert found == {(r.id, "s0") for r in many}
 
