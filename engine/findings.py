@@ -305,7 +305,7 @@ def missing_facts(pack: RulePack, rules: list[Rule], signatures: list[Signature]
         end = items[rule.id].window()[1]
         if end is not None and as_of >= end:
             continue
-        tested = {field for field, _ in rule.tests}
+        tested = {field for field, _ in (*rule.tests, *rule.tests_not)}
         for sig in signatures:
             empty = frozenset(f for f in OPTIONAL_FACTS if f in tested and not sig.get(f))
             if empty and signature_matches(rule, sig, ignore=empty):

@@ -121,6 +121,8 @@ class AssetScope(LawModel):
     # Countries of production reached (categorical rules such as "foreign-produced"); tested
     # against the inventory's `origin` column.
     origins: list[str] | None = Field(default=None, min_length=1)
+    # "Produced in a foreign country": any known origin except these.
+    origins_not: list[str] | None = Field(default=None, min_length=1)
     # True where the law reaches the operator's assets wherever they are (e.g. US s.889(a)(1)(B)).
     anywhere: bool = False
 
@@ -136,9 +138,11 @@ class AssetScope(LawModel):
         _check_vocab(self.relationships, vocab.RELATIONSHIPS, "relationships")
         if self.designation and self.vendor_groups:
             raise ValueError("give either designation or vendor_groups, not both")
-        for code in [*(self.countries or []), *(self.origins or [])]:
+        for code in [*(self.countries or []), *(self.origins or []), *(self.origins_not or [])]:
             if len(code) != 2 or not code.isalpha() or not code.isupper():
                 raise ValueError(f"{code!r} is not a two-letter upper-case ISO country code")
+        if self.origins and self.origins_not:
+            raise ValueError("give either origins or origins_not, not both")
         if self.anywhere and self.countries:
             raise ValueError("anywhere: true and countries exclude each other")
         return self

@@ -38,6 +38,8 @@ class Rule:
     tests: tuple[tuple[str, tuple[str, ...]], ...]
     flags_all: tuple[str, ...]
     flags_none: tuple[str, ...]
+    # (field, excluded values): the field must hold none of them
+    tests_not: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,8 +78,13 @@ def compile_rule(item: LoadedObligation, pack: RulePack) -> Rule:
     if not scope.anywhere:
         countries = scope.countries or pack.jurisdictions[item.jurisdiction].territory
         tests.append(("country", tuple(sorted(countries))))
+    tests_not: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    if scope.origins_not:
+        # an unknown origin is not "foreign": it goes to review, not to a finding
+        tests_not = (("origin", ("", *sorted(scope.origins_not))),)
     return Rule(ob.id, item.jurisdiction, tuple(sorted(ob.roles)), True, tuple(tests),
-                tuple(sorted(scope.flags_all or ())), tuple(sorted(scope.flags_none or ())))
+                tuple(sorted(scope.flags_all or ())), tuple(sorted(scope.flags_none or ())),
+                tests_not)
 
 
 def compile_rules(pack: RulePack, jurisdictions: list[str] | None = None) -> list[Rule]:
@@ -135,5 +142,7 @@ def signature_matches(rule: Rule, sig: Signature, ignore: frozenset[str] = froze
     ``ignore`` drops some tests: a cap measures its denominator as "the same scope, any vendor".
     """
     return (all(sig.get(field) in values for field, values in rule.tests if field not in ignore)
+            and all(sig.get(field) not in values for field, values in rule.tests_not
+                    if field not in ignore)
             and all(f in sig.flags for f in rule.flags_all)
             and not any(f in sig.flags for f in rule.flags_none))

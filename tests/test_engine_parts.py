@@ -145,11 +145,13 @@ def rules(draw: st.DrawFn) -> list[Rule]:
         flags_none = tuple(sorted(draw(st.sets(st.sampled_from(FLAGS), max_size=1))
                                   - set(flags_all)))
         roles = tuple(sorted(draw(st.sets(st.sampled_from(ROLES), min_size=1, max_size=3))))
-        asset_level = draw(st.booleans()) or bool(tests)
+        excluded = draw(st.sets(st.sampled_from(FIELD_VALUES["origin"]), max_size=2))
+        tests_not = (("origin", tuple(sorted(excluded))),) if excluded else ()
+        asset_level = draw(st.booleans()) or bool(tests) or bool(tests_not)
         jurisdiction = draw(st.sampled_from(["GB", "US", "CZ"]))
         out.append(Rule(f"{jurisdiction.lower()}.r{i}", jurisdiction, roles, asset_level,
                         tests if asset_level else (), flags_all if asset_level else (),
-                        flags_none if asset_level else ()))
+                        flags_none if asset_level else (), tests_not if asset_level else ()))
     return out
 
 

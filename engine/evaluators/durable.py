@@ -80,6 +80,8 @@ def rule_condition(rule: Rule) -> dict[str, Any]:
     ]
     for field, values in rule.tests:
         tests.append(_one_of(field, values))
+    for field, values in rule.tests_not:
+        tests.extend({"$neq": {field: value}} for value in values)
     tests.extend({f"f_{flag}": "y"} for flag in rule.flags_all)
     tests.extend({"$nex": {f"f_{flag}": 1}} for flag in rule.flags_none)
     return {"$and": tests}
