@@ -77,6 +77,31 @@ def write_atomically(path: Path, text: str) -> None:
         raise
 
 
+AsRole = Annotated[list[str] | None, typer.Option(
+    "--as-role", help="What-if: assume the operator also holds this role (repeatable), e.g. "
+    "gb.public_telecoms_provider.")]
+
+
+def _load(profile: Path, assets: Path | None, as_of: str, law_dir: Path | None,
+          as_role: list[str] | None):
+    """Read and validate every input before anything runs; exit 2 on the first problem."""
+    from engine.inputs import load_assets, load_profile
+    from engine.loading import load_rulepack
+    from engine.roles import assume_roles
+
+    try:
+        day = parse_as_of(as_of)
+        pack = load_rulepack(law_dir)
+        operator = load_profile(profile, pack)
+        hypothetical = frozenset(as_role or []) - set(operator.roles)
+        if as_role:
+            operator = assume_roles(pack, operator, as_role)
+        inventory = load_assets(assets) if assets is not None else []
+    except InputError as error:
+        _fail_input(error)
+    return pack, operator, inventory, day, hypothetical
+
+
 @app.command()
 def evaluate(
     profile: Annotated[Path, typer.Option(help="Operator profile (YAML or JSON).")],
@@ -91,29 +116,27 @@ def evaluate(
     evaluator: Annotated[EvaluatorChoice, typer.Option(
         help="Rules engine: durable-rules, the plain-Python reference, or auto.")
     ] = EvaluatorChoice.auto,
+    as_role: AsRole = None,
     law_dir: Annotated[Path | None, typer.Option(
         help="Use this rule pack instead of the bundled jurisdictions/.")] = None,
     db: Annotated[str | None, typer.Option(
         help="Also store the evaluation in this database (e.g. sqlite:///dutybound.db).")
     ] = None,
 ) -> None:
-    """Evaluate an operator's obligations as of a date."""
+    """Evaluate an operator's obligations as of a date.
+
+    Example: dutybound evaluate --profile examples/cz-energy/profile.yaml
+    --assets examples/cz-energy/assets.csv --as-of 2019-02-01
+    """
     from engine.evaluation import evaluate as run_evaluation
     from engine.evaluation import inputs_fingerprint
     from engine.evaluators import get_evaluator
-    from engine.inputs import load_assets, load_profile
-    from engine.loading import load_rulepack
 
-    try:
-        day = parse_as_of(as_of)
-        pack = load_rulepack(law_dir)
-        operator = load_profile(profile, pack)
-        inventory = load_assets(assets)
-    except InputError as error:
-        _fail_input(error)
+    pack, operator, inventory, day, hypothetical = _load(profile, assets, as_of, law_dir,
+                                                         as_role)
     chosen, notice = get_evaluator(evaluator.value)
     result = run_evaluation(pack, operator, inventory, day, evaluator=chosen,
-                            include_ended=include_ended,
+                            include_ended=include_ended, hypothetical=hypothetical,
                             inputs_sha256=inputs_fingerprint(profile, assets))
     if notice:
         result.notices.insert(0, notice)
@@ -131,6 +154,106 @@ def evaluate(
         sys.stdout.write(text)
     else:
         print_table(data, Console())
+
+
+@app.command()
+def compare(
+    profile: Annotated[Path, typer.Option(help="Operator profile (YAML or JSON).")],
+    as_of: Annotated[str, typer.Option("--as-of", help="Compare the law as of this date "
+                                       "(YYYY-MM-DD).")],
+    assets: Annotated[Path | None, typer.Option(
+        help="Asset inventory (CSV or JSON); required unless --vendor is given.")] = None,
+    jurisdiction: Annotated[str | None, typer.Option(
+        "--jurisdiction", "-j", help="Comma-separated ISO codes to compare (default: the "
+        "profile's jurisdictions), e.g. CZ,GB,US,DE.")] = None,
+    vendor: Annotated[list[str] | None, typer.Option(
+        help="Vendor-by-jurisdiction matrix for this vendor (repeatable), e.g. Huawei.")] = None,
+    as_role: AsRole = None,
+    format: Annotated[Format | None, typer.Option(
+        "--format", help="json, or table (default on a terminal).")] = None,
+    law_dir: Annotated[Path | None, typer.Option(
+        help="Use this rule pack instead of the bundled jurisdictions/.")] = None,
+) -> None:
+    """Compare jurisdictions side by side for one operator: the strongest measure, the earliest
+    deadline and the citation in each; with --vendor, the vendor-by-jurisdiction matrix."""
+    from engine.compare import compare_operator, vendor_matrix
+    from engine.evaluation import evaluate as run_evaluation
+
+    if assets is None and not vendor:
+        _fail_input(InputError("--assets", "give an inventory, or --vendor for the law-level "
+                               "vendor matrix"))
+    pack, operator, inventory, day, hypothetical = _load(profile, assets, as_of, law_dir,
+                                                         as_role)
+    codes = [c.strip().upper() for c in jurisdiction.split(",")] if jurisdiction else \
+        sorted(operator.jurisdictions)
+    for code in codes:
+        if code not in pack.jurisdictions:
+            _fail_input(InputError("--jurisdiction", f"unknown jurisdiction {code!r}; this rule "
+                                   f"pack has {sorted(pack.jurisdictions)}"))
+    operator = operator.model_copy(update={"jurisdictions": sorted({*codes})})
+    result = run_evaluation(pack, operator, inventory, day, hypothetical=hypothetical)
+    data: dict = {"as_of": day.isoformat(), "operator": operator.name,
+                  "roles": [{"role": h.role, "source": h.source} for h in result.roles.values()],
+                  "rulepack": {"version": pack.version, "sha256": pack.sha256},
+                  "jurisdictions": codes, "notices": result.notices}
+    if vendor:
+        groups = []
+        for name in vendor:
+            match = pack.registry.match(name, day)
+            if match.group is None:
+                _fail_input(InputError("--vendor", f"{name!r} is not a vendor group in the "
+                                       "registry (registry/vendors.yaml)"))
+            groups.append(match.group)
+        matrix = vendor_matrix(pack, result.roles, groups, codes, day,
+                               result if assets is not None else None)
+        data["vendors"] = [{"vendor": pack.registry.groups[g].name, "group": g,
+                            "cells": [c.to_json() for c in cells]}
+                           for g, cells in matrix.items()]
+    else:
+        data["cells"] = [c.to_json() for c in compare_operator(result, codes)]
+    fmt = format or (Format.table if sys.stdout.isatty() else Format.json)
+    if fmt is Format.json:
+        _emit_json(data)
+        return
+    console = Console()
+    console.print(f"[bold]{e(operator.name)}[/] — compared as of [bold]{day}[/] "
+                  f"(rule pack {pack.version})")
+    for notice in result.notices:
+        console.print(f"[yellow]note:[/] {e(notice)}")
+    table = Table(show_lines=True, expand=True)
+    if vendor:
+        table.add_column("Vendor", no_wrap=True)
+        for code in codes:
+            table.add_column(code, overflow="fold")
+        for row in data["vendors"]:
+            table.add_row(row["vendor"], *[_cell_text(c) for c in row["cells"]])
+    else:
+        for name in ("Jurisdiction", "Strongest measure", "Earliest due", "Citation", "Assets"):
+            table.add_column(name, overflow="fold")
+        for c in data["cells"]:
+            table.add_row(c["jurisdiction"], _cell_text(c), c["due"] or "—",
+                          e(c["citation"] or "—"), e(", ".join(c["assets"][:6]))
+                          + (f" +{len(c['assets']) - 6}" if len(c["assets"]) > 6 else ""))
+    console.print(table)
+    console.print("Strongest measure in force on the date, binding law first; "
+                  "(unverified) marks content the research could not verify. Not legal advice.")
+
+
+def _cell_text(cell: dict) -> str:
+    from engine.compare import Cell
+
+    def day(value: str | None) -> dt.date | None:
+        return dt.date.fromisoformat(value) if value else None
+
+    text = e(Cell(**{**cell, "due": day(cell["due"]),
+                     "measure_due": day(cell["measure_due"])}).label())
+    if cell["verified"] is False:
+        text += " [magenta](unverified)[/]"
+    if cell["upcoming"]:
+        text += f"\n[dim]+{cell['upcoming']} upcoming[/]"
+    if cell["obligation_id"]:
+        text += f"\n[dim]{cell['obligation_id']}[/]"
+    return text
 
 
 def _table_text(data: dict) -> str:

@@ -109,8 +109,14 @@ def inputs_fingerprint(*paths: Path) -> str:
 
 def evaluate(pack: RulePack, profile: Profile, assets: list[Asset], as_of: dt.date, *,
              evaluator: Evaluator | None = None, include_ended: bool = False,
-             inputs_sha256: str = "") -> Evaluation:
+             inputs_sha256: str = "", hypothetical: frozenset[str] = frozenset(),
+             ) -> Evaluation:
+    """Evaluate; ``hypothetical`` names roles in ``profile`` that were assumed for a what-if
+    question (see ``engine.roles.assume_roles``)."""
     notices: list[str] = []
+    if hypothetical:
+        notices.append("What-if evaluation: the operator is assumed to hold "
+                       f"{', '.join(sorted(hypothetical))}, which its profile does not declare.")
     if evaluator is None:
         evaluator, notice = get_evaluator()
         if notice:
@@ -118,7 +124,7 @@ def evaluate(pack: RulePack, profile: Profile, assets: list[Asset], as_of: dt.da
     if as_of > pack.law_as_of:
         notices.append(f"The law in this rule pack is encoded as of {pack.law_as_of}; changes "
                        f"between then and {as_of} are not reflected.")
-    roles = derive_roles(pack, profile)
+    roles = derive_roles(pack, profile, hypothetical)
     matches = {v: pack.registry.match(v, as_of) for v in sorted({a.vendor for a in assets})}
     signatures, members = build_signatures(assets, matches)
     rules = compile_rules(pack)

@@ -47,9 +47,15 @@ def _holds(cond: RoleCondition, profile: Profile, held: dict[str, HeldRole]) -> 
     return f"{cond.attribute} {value:,.0f} " + " and ".join(parts)
 
 
-def derive_roles(pack: RulePack, profile: Profile) -> dict[str, HeldRole]:
-    """Declared roles plus every derivable role, repeated until nothing new follows."""
-    held = {r: HeldRole(r, "declared", ()) for r in profile.roles}
+def derive_roles(pack: RulePack, profile: Profile,
+                 hypothetical: frozenset[str] = frozenset()) -> dict[str, HeldRole]:
+    """Declared roles plus every derivable role, repeated until nothing new follows.
+
+    ``hypothetical`` roles are among ``profile.roles`` but were assumed for a what-if question
+    ("as if this operator were a public telecoms provider in GB"); the trace says so.
+    """
+    held = {r: HeldRole(r, "hypothetical" if r in hypothetical else "declared", ())
+            for r in profile.roles}
     derivable = [
         role for code in profile.jurisdictions for role in pack.jurisdictions[code].roles
         if role.derive_all
@@ -65,3 +71,18 @@ def derive_roles(pack: RulePack, profile: Profile) -> dict[str, HeldRole]:
                 held[role.id] = HeldRole(role.id, "derived", tuple(r for r in reasons if r))
                 changed = True
     return dict(sorted(held.items()))
+
+
+def assume_roles(pack: RulePack, profile: Profile, roles: list[str],
+                 source: str = "--as-role") -> Profile:
+    """The profile with extra roles assumed (and their jurisdictions added), for what-if runs."""
+    from engine.errors import InputError
+
+    for role in roles:
+        if role not in pack.roles:
+            raise InputError(source, f"unknown role {role!r}; see 'dutybound law roles'")
+    codes = [r.split(".")[0].upper() for r in roles]
+    return profile.model_copy(update={
+        "roles": sorted({*profile.roles, *roles}),
+        "jurisdictions": sorted({*profile.jurisdictions, *codes}),
+    })

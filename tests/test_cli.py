@@ -217,3 +217,53 @@ def test_law_list_and_show() -> None:
     assert missing.returncode == 2 and "no obligation or instrument" in missing.stderr
     unknown = run("law", "list", "--jurisdiction", "XX")
     assert unknown.returncode == 2
+
+
+def test_compare_operator_across_jurisdictions_with_a_hypothetical_role() -> None:
+    """'As if this UK operator were also a US federal contractor', side by side."""
+    result = run("compare", "--profile", UK / "profile.yaml", "--assets", UK / "assets.csv",
+                 "--as-of", "2026-11-28", "-j", "GB,US,CZ", "--as-role", "us.federal_contractor",
+                 "--format", "json")
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    cells = {c["jurisdiction"]: c for c in data["cells"]}
+    assert cells["US"]["measure"] == "prohibited"
+    assert cells["US"]["obligation_id"] == "us.ndaa889.a1b-use"
+    assert "C-001" in cells["US"]["assets"] and "R-002" not in cells["US"]["assets"]
+    assert cells["GB"]["measure"] == "prohibited" and cells["GB"]["binding"] == "law"
+    assert cells["GB"]["due"] == "2023-01-28"  # the earliest GB deadline (national-security sites)
+    assert cells["CZ"]["measure"] == "no role"
+    roles = {r["role"]: r["source"] for r in data["roles"]}
+    assert roles["us.federal_contractor"] == "hypothetical"
+    assert roles["gb.dvd_addressee"] == "declared"
+    assert any("What-if" in n for n in data["notices"])
+
+
+def test_vendor_matrix_needs_no_inventory() -> None:
+    result = run("compare", "--profile", UK / "profile.yaml", "--as-of", "2026-11-28",
+                 "-j", "GB,US", "--vendor", "Huawei", "--vendor", "HiLook by Hikvision",
+                 "--as-role", "us.federal_contractor", "--format", "json")
+    assert result.returncode == 0, result.stderr
+    rows = {r["group"]: {c["jurisdiction"]: c for c in r["cells"]}
+            for r in json.loads(result.stdout)["vendors"]}
+    assert rows["huawei"]["GB"]["measure"] == "prohibited"
+    assert rows["huawei"]["US"]["measure"] == "prohibited"
+    assert rows["hikvision"]["US"]["obligation_id"] == "us.ndaa889.a1b-use-purpose-limited"
+    assert rows["hikvision"]["GB"]["measure"] == "nothing"
+    unknown = run("compare", "--profile", UK / "profile.yaml", "--as-of", "2026-11-28",
+                  "--vendor", "Nokia")
+    assert unknown.returncode == 2 and "not a vendor group" in unknown.stderr
+
+
+def test_evaluate_as_if_the_operator_held_a_role(tmp_path: Path) -> None:
+    profile = write(tmp_path / "p.yaml", "name: Plain Co\njurisdictions: [GB]\n")
+    plain = json.loads(run(*evaluate_args(profile, UK / "assets.csv", "2026-11-28")).stdout)
+    assert plain["findings"] == []
+    what_if = run(*evaluate_args(profile, UK / "assets.csv", "2026-11-28"),
+                  "--as-role", "gb.dvd_addressee")
+    data = json.loads(what_if.stdout)
+    assert "gb.dvd-2022.core-removal" in {f["obligation_id"] for f in data["findings"]}
+    assert data["operator"]["roles"][0] == {"role": "gb.dvd_addressee",
+                                            "source": "hypothetical", "reasons": []}
+    bad = run(*evaluate_args(profile, UK / "assets.csv"), "--as-role", "gb.wizard")
+    assert bad.returncode == 2 and "unknown role 'gb.wizard'" in bad.stderr

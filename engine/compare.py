@@ -1,0 +1,143 @@
+"""Side-by-side views for consultants: one operator across jurisdictions, one vendor per country.
+
+Both reduce many findings to one cell per jurisdiction: the *strongest* measure (prohibited, must
+remove by, cap, assess, report, nothing), the earliest deadline, and the citation behind the
+strongest measure. Binding law outranks contracts, which outrank guidance; within the same force,
+a prohibition outranks a removal, and so on down to reporting duties.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from engine.evaluation import Evaluation
+from engine.findings import Finding
+from engine.loading import LoadedObligation, RulePack
+from engine.roles import HeldRole
+from engine.rules import compile_rule
+
+# kind -> (rank, the word a consultant's slide uses); lower rank = stronger
+MEASURES: dict[str, tuple[int, str]] = {
+    "prohibition": (0, "prohibited"),
+    "removal": (1, "must remove"),
+    "cap": (2, "cap"),
+    "risk_assessment": (3, "assess"),
+    "measure": (3, "assess"),
+    "notification": (4, "report"),
+    "report": (4, "report"),
+    "disclosure": (4, "report"),
+}
+BINDING_RANK = {"law": 0, "contract": 1, "guidance": 2}
+IN_EFFECT = ("overdue", "due", "in_force")
+
+
+@dataclass(frozen=True)
+class Cell:
+    jurisdiction: str
+    measure: str  # prohibited | must remove | cap | assess | report | nothing | no role
+    binding: str | None
+    obligation_id: str | None
+    citation: str | None
+    measure_due: dt.date | None  # the strongest obligation's own deadline
+    due: dt.date | None  # the earliest deadline among all findings in effect
+    status: str | None
+    verified: bool | None
+    assets: list[str]
+    findings: int
+    upcoming: int  # obligations not yet in effect on the date
+
+    def to_json(self) -> dict[str, Any]:
+        return {"jurisdiction": self.jurisdiction, "measure": self.measure,
+                "binding": self.binding, "obligation_id": self.obligation_id,
+                "citation": self.citation,
+                "measure_due": self.measure_due.isoformat() if self.measure_due else None,
+                "due": self.due.isoformat() if self.due else None,
+                "status": self.status, "verified": self.verified, "assets": self.assets,
+                "findings": self.findings, "upcoming": self.upcoming}
+
+    def label(self) -> str:
+        """The words for a slide: 'must remove by 2027-12-31', 'assess (guidance)'."""
+        text = self.measure
+        if self.measure_due:
+            text += f" by {self.measure_due.isoformat()}"
+        if self.binding and self.binding != "law":
+            text += f" ({self.binding})"
+        return text
+
+
+def _strength(item: LoadedObligation) -> tuple[int, int]:
+    return (BINDING_RANK[item.instrument.binding], MEASURES[item.obligation.kind][0])
+
+
+def _cell(code: str, items: list[tuple[LoadedObligation, str, dt.date | None]],
+          assets: list[str], upcoming: int, has_role: bool) -> Cell:
+    """Reduce (obligation, status, due) triples in effect to one cell."""
+    if not items:
+        return Cell(code, "nothing" if has_role else "no role", None, None, None, None, None,
+                    None, None, assets, 0, upcoming)
+    best, status, best_due = min(items, key=lambda t: (_strength(t[0]), t[2] or dt.date.max,
+                                                       t[0].obligation.id))
+    dues = [due for _, _, due in items if due]
+    return Cell(code, MEASURES[best.obligation.kind][1], best.instrument.binding,
+                best.obligation.id, best.obligation.citation, best_due,
+                min(dues) if dues else None, status,
+                best.obligation.verified and best.instrument.verified, assets, len(items),
+                upcoming)
+
+
+def compare_operator(evaluation: Evaluation, jurisdictions: list[str]) -> list[Cell]:
+    """One cell per jurisdiction for the evaluated operator and its assets."""
+    cells = []
+    for code in jurisdictions:
+        mine = [f for f in evaluation.findings if f.item.jurisdiction == code]
+        live: list[Finding] = [f for f in mine if f.status in IN_EFFECT]
+        assets = sorted({a for f in live for a in f.assets})
+        has_role = any(r.startswith(code.lower() + ".") for r in evaluation.roles)
+        cells.append(_cell(code, [(f.item, f.status, f.due) for f in live], assets,
+                           sum(1 for f in mine if f.status == "upcoming"), has_role))
+    return cells
+
+
+def vendor_matrix(pack: RulePack, roles: dict[str, HeldRole], groups: list[str],
+                  jurisdictions: list[str], as_of: dt.date,
+                  evaluation: Evaluation | None = None) -> dict[str, list[Cell]]:
+    """For each vendor group, one cell per jurisdiction: what the law in force on the date asks
+    of this operator (its roles) about that vendor's kit, whatever the asset.
+
+    This reads the obligations' vendor tests directly: it answers "what does each country do
+    about Huawei for an operator like this", not "which of its assets are caught" (that needs an
+    inventory; when ``evaluation`` is given, its affected assets of the vendor are listed).
+    """
+    held = set(roles)
+    matrix: dict[str, list[Cell]] = {}
+    for group in groups:
+        row = []
+        for code in jurisdictions:
+            live, upcoming = [], 0
+            for item in pack.obligations:
+                if item.jurisdiction != code or held.isdisjoint(item.obligation.roles):
+                    continue
+                rule = compile_rule(item, pack)
+                vendors = dict(rule.tests).get("group")
+                if vendors is None or group not in vendors:
+                    continue
+                start, end = item.window()
+                if as_of < start:
+                    upcoming += 1
+                elif end is None or as_of < end:
+                    due = item.obligation.deadline.date if item.obligation.deadline else None
+                    status = "in_force" if due is None else ("due" if as_of <= due
+                                                             else "overdue")
+                    live.append((item, status, due))
+            assets: list[str] = []
+            if evaluation is not None:
+                vendor_assets = {a.asset_id for a in evaluation.assets
+                                 if evaluation.vendor_matches[a.vendor].group == group}
+                assets = sorted({a for f in evaluation.findings if f.item.jurisdiction == code
+                                 and f.status in IN_EFFECT for a in f.assets} & vendor_assets)
+            has_role = any(r.startswith(code.lower() + ".") for r in held)
+            row.append(_cell(code, live, assets, upcoming, has_role))
+        matrix[group] = row
+    return matrix
