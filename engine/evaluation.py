@@ -51,13 +51,23 @@ class Evaluation:
         """Assets a person must look at: an uncertain vendor match, or an empty column that
         decides whether an obligation applies."""
         rows: list[dict[str, Any]] = []
+        registry = self.pack.registry
         for asset in self.assets:
             match = self.vendor_matches[asset.vendor]
             if match.needs_review:
+                looks = (f"looks like {registry.groups[match.group].name} ({match.entity})"
+                         if match.group else "could not be placed")
                 rows.append({"asset_id": asset.asset_id, "vendor": asset.vendor,
-                             "reason": "vendor_match",
-                             "detail": f"vendor name matched by {match.method} "
-                                       f"(score {match.score}); confirm who made it"})
+                             "reason": "vendor_match", "group": match.group,
+                             "detail": f"vendor name {looks} by {match.method}, score "
+                                       f"{match.score}; confirm who made it"})
+            made_by = registry.model_group(asset.model) if asset.model else None
+            if made_by and made_by != (None if match.needs_review else match.group):
+                rows.append({"asset_id": asset.asset_id, "vendor": asset.vendor,
+                             "reason": "model_pattern", "group": made_by,
+                             "detail": f"model {asset.model!r} carries a "
+                                       f"{registry.groups[made_by].name} model-number prefix; "
+                                       "it may be that maker's equipment under another label"})
         for sig_id, fields in self.missing.items():
             for i in self.members[int(sig_id[1:])]:
                 asset = self.assets[i]

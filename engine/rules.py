@@ -115,8 +115,10 @@ def build_signatures(assets: list[Asset], matches: dict[str, VendorMatch],
     for (vendor, category, function, network, use, status, country, origin, flags), rows in \
             by_raw.items():
         match = matches[vendor]
-        values = (match.group or "", match.relationship or "", category, function, network, use,
-                  status, country, origin)
+        # an uncertain match is never applied silently: it goes to review, not into the rules
+        group = "" if match.needs_review else match.group or ""
+        relationship = "" if match.needs_review else match.relationship or ""
+        values = (group, relationship, category, function, network, use, status, country, origin)
         n = index.get((values, flags))
         if n is None:
             n = index[(values, flags)] = len(signatures)

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
 
 from engine import vocabulary as vocab
 from engine.errors import InputError
@@ -50,8 +52,20 @@ class Entity(_Model):
     name: str
     relationship: str
     aliases: list[str] = Field(default_factory=list)
+    # aliases that are also ordinary words or other firms' names ("Honor"): matched only when
+    # they are the whole name, never inside a longer one or by spelling similarity
+    exact_only: list[str] = Field(default_factory=list)
     since: dt.date | None = None
     until: dt.date | None = None
+    source: str = Field(pattern=r"^https?://")
+    verified: bool
+    note: str | None = None
+
+
+class ModelPattern(_Model):
+    """A model-number prefix known to belong to a group (e.g. Hikvision 'DS-')."""
+
+    prefix: str = Field(min_length=2)
     source: str = Field(pattern=r"^https?://")
     verified: bool
     note: str | None = None
@@ -62,6 +76,7 @@ class Group(_Model):
     name: str
     name_original: str | None = None
     entities: list[Entity] = Field(min_length=1)
+    model_patterns: list[ModelPattern] = Field(default_factory=list)
 
 
 class RegistryFile(_Model):
@@ -88,20 +103,56 @@ class VendorMatch:
         }
 
 
+# Words too common in company names to identify a vendor on their own.
+_GENERIC_TOKENS = {
+    "technologies", "technology", "tech", "digital", "communications", "communication",
+    "systems", "system", "network", "networks", "security", "electronics", "electronic",
+    "solutions", "services", "service", "device", "devices", "investment", "china", "shenzhen",
+    "hangzhou", "zhejiang", "beijing", "shanghai", "america", "americas", "usa", "operations",
+    "telecom", "telecommunications", "mobile", "cloud", "labs", "lab", "research",
+}
+FUZZY_MIN_LENGTH = 5  # shorter names (ZTE, DJI) are matched exactly or not at all
+REVIEW_BELOW = 0.9  # matches scored below this are flagged needs_review, never applied silently
+
+
 class Registry:
-    """Vendor groups with their entities, indexed by normalised alias."""
+    """Vendor groups with their entities, and the matcher that resolves inventory names.
+
+    Methods, strongest first (each says how sure it is):
+      alias        the whole normalised name is a registry name or alias          1.0
+      alias_prefix a registry name followed by more words ("ZTE USA Inc")         0.95
+      alias_token  a distinctive registry word inside the name ("Shenzhen Huawei") 0.9
+      fuzzy_token  one edit away from a distinctive word ("Huawai", "Hikvison")  0.8 (review)
+    Names shared by two groups are 'ambiguous' (review). Anything else is 'no_match'.
+    """
 
     def __init__(self, groups: list[Group]) -> None:
         self.groups = {g.id: g for g in groups}
         self._aliases: dict[str, list[tuple[Group, Entity]]] = {}
+        self._exact_only: set[str] = set()
+        tokens: dict[str, list[tuple[Group, Entity]]] = {}
         for group in groups:
             for entity in group.entities:
-                for alias in {entity.name, *entity.aliases}:
+                for alias in {entity.name, *entity.aliases, *entity.exact_only}:
                     key = normalise(alias)
-                    if key:
-                        self._aliases.setdefault(key, []).append((group, entity))
+                    if not key:
+                        continue
+                    self._aliases.setdefault(key, []).append((group, entity))
+                    if alias in entity.exact_only:
+                        self._exact_only.add(key)
+                        continue
+                    for token in key.split():
+                        if len(token) >= FUZZY_MIN_LENGTH and token not in _GENERIC_TOKENS:
+                            tokens.setdefault(token, []).append((group, entity))
         # longest aliases first, so "huawei marine" wins over "huawei" in prefix matching
-        self._prefixes = sorted(self._aliases, key=lambda k: (-len(k), k))
+        self._prefixes = sorted((k for k in self._aliases if k not in self._exact_only),
+                                key=lambda k: (-len(k), k))
+        # a distinctive token names the group only if every entity using it is in one group
+        self._tokens = {t: hits for t, hits in tokens.items()
+                        if len({g.id for g, _ in hits}) == 1}
+        self._token_list = sorted(self._tokens)
+        self._patterns = sorted(((p.prefix.upper(), g) for g in groups for p in g.model_patterns),
+                                key=lambda pg: -len(pg[0]))
 
     @classmethod
     def load(cls, path: Path) -> Registry:
@@ -112,27 +163,44 @@ class Registry:
             err = exc.errors()[0]
             raise InputError(path, err["msg"], line=doc.line_of(err["loc"]),
                              field=".".join(str(p) for p in err["loc"])) from None
-        for group in parsed.groups:
-            for entity in group.entities:
+        for gi, group in enumerate(parsed.groups):
+            for ei, entity in enumerate(group.entities):
                 if entity.relationship not in vocab.RELATIONSHIPS:
+                    loc = ("groups", gi, "entities", ei, "relationship")
                     raise InputError(path, f"unknown relationship {entity.relationship!r}",
-                                     field=f"{group.id}.{entity.name}.relationship")
+                                     line=doc.line_of(loc), field=".".join(map(str, loc)))
         return cls(parsed.groups)
 
+    def _find(self, key: str) -> tuple[list[tuple[Group, Entity]], str, float] | None:
+        hits = self._aliases.get(key)
+        if hits:
+            return hits, "alias", 1.0
+        prefix = next((p for p in self._prefixes if key.startswith(p + " ")), None)
+        if prefix is not None:
+            return self._aliases[prefix], "alias_prefix", 0.95
+        words = key.split()
+        for word in words:
+            if word in self._tokens:
+                return self._tokens[word], "alias_token", 0.9
+        for word in words:
+            if len(word) < FUZZY_MIN_LENGTH or word in _GENERIC_TOKENS:
+                continue
+            near = process.extractOne(word, self._token_list, scorer=OSA.distance,
+                                      score_cutoff=1)
+            if near is not None:
+                return self._tokens[near[0]], "fuzzy_token", 0.8
+        return None
+
     def match(self, vendor: str, as_of: dt.date) -> VendorMatch:
+        """Resolve one vendor name as of a date (membership changes over time)."""
         key = normalise(vendor)
         if not key:
             return VendorMatch(vendor, None, None, None, 0.0, "empty", True)
-        hits = self._aliases.get(key)
-        method, score = "alias", 1.0
-        if hits is None:
-            prefix = next((p for p in self._prefixes if key.startswith(p + " ")), None)
-            if prefix is not None:
-                hits, method, score = self._aliases[prefix], "alias_prefix", 0.95
-        if not hits:
+        found = self._find(key)
+        if found is None:
             return VendorMatch(vendor, None, None, None, 0.0, "no_match", False)
-        groups = {g.id for g, _ in hits}
-        if len(groups) > 1:
+        hits, method, score = found
+        if len({g.id for g, _ in hits}) > 1:
             # one name shared by two groups: a person must decide
             return VendorMatch(vendor, None, None, None, 0.5, "ambiguous", True)
         group, entity = hits[0]
@@ -142,4 +210,10 @@ class Registry:
         relationship = entity.relationship
         if entity.until and as_of >= entity.until:
             relationship = "former_member"
-        return VendorMatch(vendor, group.id, entity.name, relationship, score, method, False)
+        return VendorMatch(vendor, group.id, entity.name, relationship, score, method,
+                           score < REVIEW_BELOW)
+
+    def model_group(self, model: str) -> str | None:
+        """The group whose known model-number prefix this model carries, if any."""
+        text = model.strip().upper()
+        return next((g.id for prefix, g in self._patterns if text.startswith(prefix)), None)
