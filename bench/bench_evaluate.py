@@ -82,7 +82,8 @@ def measure_in_process(profile: Path, inventory: Path, evaluator_name: str) -> d
     """Runs inside a child process: load, then time rule matching and the whole evaluation."""
     from engine.evaluation import evaluate
     from engine.evaluators import get_evaluator
-    from engine.inputs import load_assets, load_profile
+    from engine.inputs import load_profile
+    from engine.inventory import load_assets
     from engine.loading import load_rulepack
     from engine.roles import derive_roles
     from engine.rules import build_signatures, compile_rules

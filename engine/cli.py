@@ -82,10 +82,28 @@ AsRole = Annotated[list[str] | None, typer.Option(
     "gb.public_telecoms_provider.")]
 
 
+Defaults = Annotated[list[str] | None, typer.Option(
+    "--default", help="Fill empty inventory cells of a column, e.g. country=GB (repeatable); "
+    "useful for SBOMs, which carry no country.")]
+Sheet = Annotated[str | None, typer.Option(help="Excel sheet to read (default: the first).")]
+
+
+def parse_defaults(values: list[str] | None) -> dict[str, str]:
+    out = {}
+    for item in values or []:
+        column, sep, value = item.partition("=")
+        if not sep or not column.strip() or not value.strip():
+            raise InputError("--default", f"expected COLUMN=VALUE, got {item!r}")
+        out[column.strip().lower()] = value.strip()
+    return out
+
+
 def _load(profile: Path, assets: Path | None, as_of: str, law_dir: Path | None,
-          as_role: list[str] | None):
+          as_role: list[str] | None, defaults: list[str] | None = None,
+          sheet: str | None = None):  # -> (pack, profile, assets, day, hypothetical roles)
     """Read and validate every input before anything runs; exit 2 on the first problem."""
-    from engine.inputs import load_assets, load_profile
+    from engine.inputs import load_profile
+    from engine.inventory import read_inventory
     from engine.loading import load_rulepack
     from engine.roles import assume_roles
 
@@ -96,7 +114,14 @@ def _load(profile: Path, assets: Path | None, as_of: str, law_dir: Path | None,
         hypothetical = frozenset(as_role or []) - set(operator.roles)
         if as_role:
             operator = assume_roles(pack, operator, as_role)
-        inventory = load_assets(assets) if assets is not None else []
+        inventory = []
+        if assets is not None:
+            read = read_inventory(assets, parse_defaults(defaults), sheet)
+            inventory = read.assets
+            renamed = read.renamed()
+            if renamed:
+                err.print("columns read: " + ", ".join(f"{e(h)!r} as {c}" for h, c in renamed),
+                          highlight=False)
     except InputError as error:
         _fail_input(error)
     return pack, operator, inventory, day, hypothetical
@@ -117,6 +142,8 @@ def evaluate(
         help="Rules engine: durable-rules, the plain-Python reference, or auto.")
     ] = EvaluatorChoice.auto,
     as_role: AsRole = None,
+    default: Defaults = None,
+    sheet: Sheet = None,
     law_dir: Annotated[Path | None, typer.Option(
         help="Use this rule pack instead of the bundled jurisdictions/.")] = None,
     db: Annotated[str | None, typer.Option(
@@ -133,7 +160,7 @@ def evaluate(
     from engine.evaluators import get_evaluator
 
     pack, operator, inventory, day, hypothetical = _load(profile, assets, as_of, law_dir,
-                                                         as_role)
+                                                         as_role, default, sheet)
     chosen, notice = get_evaluator(evaluator.value)
     result = run_evaluation(pack, operator, inventory, day, evaluator=chosen,
                             include_ended=include_ended, hypothetical=hypothetical,
@@ -169,6 +196,8 @@ def compare(
     vendor: Annotated[list[str] | None, typer.Option(
         help="Vendor-by-jurisdiction matrix for this vendor (repeatable), e.g. Huawei.")] = None,
     as_role: AsRole = None,
+    default: Defaults = None,
+    sheet: Sheet = None,
     format: Annotated[Format | None, typer.Option(
         "--format", help="json, or table (default on a terminal).")] = None,
     law_dir: Annotated[Path | None, typer.Option(
@@ -183,7 +212,7 @@ def compare(
         _fail_input(InputError("--assets", "give an inventory, or --vendor for the law-level "
                                "vendor matrix"))
     pack, operator, inventory, day, hypothetical = _load(profile, assets, as_of, law_dir,
-                                                         as_role)
+                                                         as_role, default, sheet)
     codes = [c.strip().upper() for c in jurisdiction.split(",")] if jurisdiction else \
         sorted(operator.jurisdictions)
     for code in codes:

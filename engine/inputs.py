@@ -7,13 +7,9 @@ because a 100k-row inventory must load in a fraction of a second.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import gc
-import io
-import json
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from operator import itemgetter
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -22,7 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from engine import vocabulary as vocab
 from engine.errors import InputError
 from engine.loading import RulePack
-from engine.yamlfile import load_yaml, read_text
+from engine.yamlfile import load_yaml
 
 SECTORS: frozenset[str] = frozenset(
     {"telecoms", "energy", "water", "transport", "health", "government", "finance",
@@ -131,82 +127,10 @@ COLUMNS = REQUIRED_COLUMNS + OPTIONAL_COLUMNS
 Row = tuple[int, list[str]]  # (line or item number, values in COLUMNS order)
 
 
-def _positions(names: list[str]) -> list[int | None]:
-    return [names.index(c) if c in names else None for c in COLUMNS]
-
-
-def _rows_from_csv(path: Path, text: str) -> tuple[list[str], Iterator[Row]]:
-    """The header, and the rows as a lazy stream (so no second copy of a big file is built)."""
-    reader = csv.reader(io.StringIO(text, newline=""))
-    try:
-        header = next(reader)
-    except StopIteration:
-        raise InputError(path, "file is empty") from None
-    names = [h.strip().lower() for h in header]
-    width = len(names)
-    # missing optional columns read an empty value appended at index `width`
-    pick = itemgetter(*[width if i is None else i for i in _positions(names)])
-    strip = str.strip
-
-    def rows() -> Iterator[Row]:
-        for values in reader:
-            if len(values) != width:
-                if not any(values):
-                    continue
-                if len(values) > width:
-                    raise InputError(path, f"{len(values)} values but {width} columns",
-                                     line=reader.line_num)
-                values += [""] * (width - len(values))
-            values.append("")
-            row = list(map(strip, pick(values)))
-            if row[0] or any(row):  # a line of bare commas is blank too
-                yield reader.line_num, row
-
-    return names, rows()
-
-
-def _rows_from_json(path: Path, text: str) -> tuple[list[str], Iterator[Row]]:
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise InputError(path, f"invalid JSON: {exc.msg}", line=exc.lineno) from None
-    if isinstance(data, dict):
-        data = data.get("assets")
-    if not isinstance(data, list):
-        raise InputError(path, "expected a list of assets or an object with an 'assets' list")
-    mappings = []
-    names: set[str] = set()
-    for i, item in enumerate(data):
-        if not isinstance(item, dict):
-            raise InputError(path, f"asset #{i + 1} is not an object", field=f"[{i}]")
-        row = {str(k).strip().lower(): "" if v is None else str(v) for k, v in item.items()}
-        names.update(row)
-        mappings.append(row)
-    # JSON has no useful line per item; the 1-based item number stands in for it
-    return sorted(names), iter(rows_from_mappings(mappings))
-
-
 def rows_from_mappings(mappings: list[dict[str, str]]) -> list[Row]:
     """Rows from {column: text} mappings (JSON inventories, scenario files)."""
     return [(n, [str(m.get(c) or "").strip() for c in COLUMNS])
             for n, m in enumerate(mappings, start=1)]
-
-
-def load_assets(path: Path) -> list[Asset]:
-    """Read an inventory (CSV or JSON by extension) into validated ``Asset`` records."""
-    text = read_text(path)
-    if path.suffix.lower() == ".json":
-        names, rows = _rows_from_json(path, text)
-    else:
-        names, rows = _rows_from_csv(path, text)
-    missing = [c for c in REQUIRED_COLUMNS if c not in names]
-    if missing:
-        raise InputError(path, f"missing required column(s): {', '.join(missing)}", line=1,
-                         field=missing[0])
-    assets = assets_from_rows(path, rows)
-    if not assets:
-        raise InputError(path, "no assets (only a header)")
-    return assets
 
 
 def assets_from_rows(source: Path | str, rows: Iterable[Row]) -> list[Asset]:

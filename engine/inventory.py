@@ -1,0 +1,277 @@
+"""Reading asset inventories as people keep them: CSV, Excel, JSON and CycloneDX SBOM/HBOM.
+
+Real exports do not say ``vendor``; they say Manufacturer, Make, Supplier or OEM. Column names are
+mapped case-insensitively through a table of synonyms, and the mapping used is reported so the
+user can see which column was read as what. Every format ends in the same validated rows
+(``engine.inputs``), so every format gets the same errors, naming the file, line and field.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from operator import itemgetter
+from pathlib import Path
+from typing import Any
+
+from engine.errors import InputError
+from engine.inputs import COLUMNS, REQUIRED_COLUMNS, Asset, Row, assets_from_rows
+from engine.yamlfile import read_text
+
+# Header names (normalised: lower case, '_' and '-' as spaces) accepted for each column.
+SYNONYMS: dict[str, tuple[str, ...]] = {
+    "asset_id": ("asset id", "id", "asset tag", "tag", "asset number", "asset no", "ci id",
+                 "bom ref"),
+    "vendor": ("manufacturer", "make", "supplier", "oem", "vendor name", "manufacturer name",
+               "brand", "producer"),
+    "product": ("product name", "item", "item description", "description", "name"),
+    "category": ("asset category", "asset type", "type", "class", "asset class"),
+    "function": ("network function", "role", "network role"),
+    "network": ("network type", "technology", "generation"),
+    "country": ("country code", "iso country", "location country"),
+    "use": ("purpose", "usage", "intended use"),
+    "status": ("lifecycle", "lifecycle status", "state", "asset status"),
+    "quantity": ("qty", "count", "units", "number of units"),
+    "site": ("location", "site name"),
+    "model": ("model number", "model no", "part number", "sku", "mpn"),
+    "installed_on": ("installed", "install date", "installation date", "in service date"),
+    "identified_on": ("identified", "identification date", "date identified"),
+    "flags": ("flag",),
+    "origin": ("country of origin", "made in", "origin country", "coo"),
+}
+
+
+def _header_key(name: str) -> str:
+    return " ".join(name.strip().lower().replace("_", " ").replace("-", " ").split())
+
+
+_LOOKUP: dict[str, str] = {}
+for _column, _names in SYNONYMS.items():
+    for _name in (_column.replace("_", " "), *_names):
+        _LOOKUP[_header_key(_name)] = _column
+
+
+@dataclass
+class Inventory:
+    assets: list[Asset]
+    format: str
+    # (header as written in the file, the column it was read as), for the user to check
+    columns: list[tuple[str, str]] = field(default_factory=list)
+
+    def renamed(self) -> list[tuple[str, str]]:
+        """The headers that were read under another name."""
+        return [(h, c) for h, c in self.columns if _header_key(h) != c.replace("_", " ")]
+
+
+def map_header(path: Path | str, header: list[str]) -> tuple[list[int | None], list[tuple[str,
+                                                                                          str]]]:
+    """Positions of each of ``COLUMNS`` in ``header`` (None if absent), and the mapping used."""
+    found: dict[str, int] = {}
+    for i, name in enumerate(header):
+        column = _LOOKUP.get(_header_key(str(name)))
+        if column is None:
+            continue  # extra columns are common in exports and are ignored
+        if column in found:
+            raise InputError(path, f"columns {header[found[column]]!r} and {name!r} both mean "
+                             f"'{column}'; keep one", line=1, field=column)
+        found[column] = i
+    missing = [c for c in REQUIRED_COLUMNS if c not in found]
+    if missing:
+        raise InputError(path, f"missing required column(s): {', '.join(missing)} (accepted "
+                         f"names for '{missing[0]}': {', '.join(SYNONYMS[missing[0]])})",
+                         line=1, field=missing[0])
+    mapping = [(str(header[i]), c) for c, i in sorted(found.items(), key=lambda kv: kv[1])]
+    return [found.get(c) for c in COLUMNS], mapping
+
+
+def _with_defaults(rows: Iterator[Row], defaults: dict[str, str]) -> Iterator[Row]:
+    """Fill empty cells from ``--default column=value`` settings."""
+    fill = [(COLUMNS.index(c), v) for c, v in defaults.items()]
+    for line, values in rows:
+        for i, value in fill:
+            if not values[i]:
+                values[i] = value
+        yield line, values
+
+
+def _csv_rows(path: Path, text: str) -> tuple[list[tuple[str, str]], Iterator[Row]]:
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        header = next(reader)
+    except StopIteration:
+        raise InputError(path, "file is empty") from None
+    positions, mapping = map_header(path, header)
+    width = len(header)
+    # absent optional columns read an empty value appended at index `width`
+    pick = itemgetter(*[width if i is None else i for i in positions])
+    strip = str.strip
+
+    def rows() -> Iterator[Row]:
+        for values in reader:
+            if len(values) != width:
+                if not any(values):
+                    continue
+                if len(values) > width:
+                    raise InputError(path, f"{len(values)} values but {width} columns",
+                                     line=reader.line_num)
+                values += [""] * (width - len(values))
+            values.append("")
+            row = list(map(strip, pick(values)))
+            if row[0] or any(row):  # a line of bare commas is blank too
+                yield reader.line_num, row
+
+    return mapping, rows()
+
+
+def _cell(value: Any) -> str:
+    """An Excel cell as the text a CSV export would hold."""
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def _xlsx_rows(path: Path, sheet: str | None) -> tuple[list[tuple[str, str]], list[Row]]:
+    from openpyxl import load_workbook
+
+    try:
+        book = load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many types for a damaged or foreign file
+        raise InputError(path, f"not a readable Excel workbook ({exc.__class__.__name__})") \
+            from None
+    try:
+        if sheet is not None and sheet not in book.sheetnames:
+            raise InputError(path, f"no sheet {sheet!r}; sheets: {book.sheetnames}")
+        cells = (book[sheet] if sheet else book.worksheets[0]).iter_rows(values_only=True)
+        header = next(cells, None)
+        if not header or not any(header):
+            raise InputError(path, "the sheet is empty", line=1)
+        positions, mapping = map_header(path, [_cell(h) for h in header])
+        rows: list[Row] = []
+        for number, values in enumerate(cells, start=2):  # Excel row numbers
+            if not any(v not in (None, "") for v in values):
+                continue
+            rows.append((number, [_cell(values[i]) if i is not None and i < len(values) else ""
+                                  for i in positions]))
+    finally:
+        book.close()
+    return mapping, rows
+
+
+# CycloneDX component types → dutybound categories (an SBOM does not say how an asset is used).
+CYCLONEDX_CATEGORIES = {
+    "device": "it_hardware", "firmware": "software", "application": "software",
+    "framework": "software", "library": "software", "container": "software",
+    "operating-system": "software", "platform": "software", "file": "software",
+    "machine-learning-model": "ai_service", "cryptographic-asset": "software",
+}
+
+
+def _cyclonedx_rows(path: Path, bom: dict[str, Any]) -> tuple[list[tuple[str, str]], list[Row]]:
+    """One asset per component (nested components included). ``dutybound:<column>`` properties
+    on a component set any column; otherwise the vendor comes from manufacturer, supplier,
+    publisher or author, in that order, and the category from the component type."""
+    rows: list[Row] = []
+
+    def visit(components: list[Any], trail: str) -> None:
+        for i, comp in enumerate(components):
+            where = f"{trail}[{i}]"
+            if not isinstance(comp, dict):
+                raise InputError(path, "a component is not an object", field=where)
+            props = {p.get("name", ""): str(p.get("value", ""))
+                     for p in comp.get("properties") or [] if isinstance(p, dict)}
+            maker = comp.get("manufacturer") or comp.get("manufacture") or {}
+            supplier = comp.get("supplier") or {}
+            vendor = (maker.get("name") if isinstance(maker, dict) else None) \
+                or (supplier.get("name") if isinstance(supplier, dict) else None) \
+                or comp.get("publisher") or comp.get("author") or ""
+            values = {
+                "asset_id": comp.get("bom-ref") or f"{comp.get('name', '')}@"
+                            f"{comp.get('version', '')}",
+                "vendor": vendor, "product": comp.get("name", ""),
+                "model": comp.get("version", ""),
+                "category": CYCLONEDX_CATEGORIES.get(comp.get("type", ""), ""),
+                "status": "installed",
+            }
+            values.update({k.removeprefix("dutybound:"): v for k, v in props.items()
+                           if k.startswith("dutybound:") and k.removeprefix("dutybound:")
+                           in COLUMNS})
+            # the component's position stands in for a line number
+            rows.append((len(rows) + 1, [str(values.get(c) or "").strip() for c in COLUMNS]))
+            visit(comp.get("components") or [], f"{where}.components")
+
+    visit(bom.get("components") or [], "components")
+    mapping = [("manufacturer/supplier/publisher/author", "vendor"), ("name", "product"),
+               ("version", "model"), ("type", "category"), ("bom-ref", "asset_id")]
+    return mapping, rows
+
+
+def _json_rows(path: Path, text: str) -> tuple[str, list[tuple[str, str]], list[Row]]:
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InputError(path, f"invalid JSON: {exc.msg}", line=exc.lineno) from None
+    if isinstance(data, dict) and data.get("bomFormat") == "CycloneDX":
+        mapping, rows = _cyclonedx_rows(path, data)
+        return "cyclonedx", mapping, rows
+    if isinstance(data, dict):
+        data = data.get("assets")
+    if not isinstance(data, list):
+        raise InputError(path, "expected a list of assets, an object with an 'assets' list, or "
+                         "a CycloneDX BOM")
+    headers: list[str] = []
+    for i, item in enumerate(data):
+        if not isinstance(item, dict):
+            raise InputError(path, f"asset #{i + 1} is not an object", field=f"[{i}]")
+        headers.extend(k for k in item if k not in headers)
+    positions, mapping = map_header(path, headers)
+    rows = []
+    for n, item in enumerate(data, start=1):  # the item number stands in for a line
+        values = list(item.values())
+        keys = list(item.keys())
+        by_header = {h: _cell(values[keys.index(h)]) for h in headers if h in item}
+        rows.append((n, [by_header.get(headers[p], "") if p is not None else ""
+                         for p in positions]))
+    return "json", mapping, rows
+
+
+def read_inventory(path: Path, defaults: dict[str, str] | None = None,
+                   sheet: str | None = None) -> Inventory:
+    """Read and validate an inventory; the format follows the file extension."""
+    for column in defaults or {}:
+        if column not in COLUMNS:
+            raise InputError("--default", f"unknown column {column!r}; columns: "
+                             f"{', '.join(COLUMNS)}")
+    suffix = path.suffix.lower()
+    if suffix in (".xlsx", ".xlsm"):
+        if not path.is_file():
+            read_text(path)  # raises the usual "file not found" error
+        fmt = "xlsx"
+        mapping, rows = _xlsx_rows(path, sheet)
+        stream: Iterator[Row] = iter(rows)
+    elif suffix == ".json":
+        fmt, mapping, rows = _json_rows(path, read_text(path))
+        stream = iter(rows)
+    else:
+        fmt = "csv"
+        mapping, stream = _csv_rows(path, read_text(path))
+    if defaults:
+        stream = _with_defaults(stream, defaults)
+    assets = assets_from_rows(path, stream)
+    if not assets:
+        raise InputError(path, "no assets (only a header)")
+    return Inventory(assets, fmt, mapping)
+
+
+def load_assets(path: Path) -> list[Asset]:
+    """Read an inventory with no defaults (see ``read_inventory``)."""
+    return read_inventory(path).assets
