@@ -478,6 +478,83 @@ def law_roles(
     Console().print(table)
 
 
+vendors_app = typer.Typer(help="Identify high-risk vendors in names from inventories and "
+                          "supplier lists.", no_args_is_help=True)
+app.add_typer(vendors_app, name="vendors")
+AsOfToday = Annotated[str | None, typer.Option(
+    "--as-of", help="Group membership as of this date (YYYY-MM-DD; default today).")]
+
+
+def _registry_and_day(as_of: str | None, law_dir: Path | None):  # -> (Registry, date)
+    try:
+        day = parse_as_of(as_of) if as_of else dt.date.today()
+    except InputError as error:
+        _fail_input(error)
+    return _pack(law_dir).registry, day
+
+
+def _match_table(matches: list[dict], console: Console) -> None:
+    table = Table(expand=True)
+    for name in ("Input", "Group", "Entity", "Relationship", "Score", "Review", "Why"):
+        table.add_column(name, overflow="fold")
+    for m in matches:
+        table.add_row(e(m["input"]), m["group"] or "—", e(m["entity"] or "—"),
+                      m["relationship"] or "—", f"{m['score']:.2f}",
+                      "[yellow]yes[/]" if m["needs_review"] else "no", e(m["reason"]))
+    console.print(table)
+
+
+@vendors_app.command("match")
+def vendors_match(
+    name: Annotated[str, typer.Argument(help="A vendor name as an inventory writes it.")],
+    as_of: AsOfToday = None,
+    format: Annotated[Format, typer.Option("--format")] = Format.table,
+    law_dir: LawDir = None,
+) -> None:
+    """Resolve one vendor name: group, entity, relationship, score, method, needs_review."""
+    registry, day = _registry_and_day(as_of, law_dir)
+    result = registry.match(name, day).to_json()
+    if format is Format.json:
+        _emit_json(result)
+    else:
+        _match_table([result], Console())
+
+
+@vendors_app.command("screen")
+def vendors_screen(
+    file: Annotated[Path, typer.Argument(help="CSV or Excel supplier list with a vendor column "
+                                        "(Vendor, Supplier, Manufacturer, Make, OEM, ...), or a "
+                                        "text file with one name per line.")],
+    as_of: AsOfToday = None,
+    sheet: Sheet = None,
+    format: Annotated[Format, typer.Option("--format")] = Format.table,
+    law_dir: LawDir = None,
+) -> None:
+    """Screen every name in a supplier list; each distinct name is resolved once."""
+    from engine.inventory import read_names
+
+    registry, day = _registry_and_day(as_of, law_dir)
+    try:
+        names = read_names(file, sheet)
+    except InputError as error:
+        _fail_input(error)
+    cache: dict[str, dict] = {}
+    rows = []
+    for line, name in names:
+        if name not in cache:
+            cache[name] = registry.match(name, day).to_json()
+        rows.append({"line": line, **cache[name]})
+    if format is Format.json:
+        _emit_json(rows)
+        return
+    console = Console()
+    _match_table(rows, console)
+    flagged = sum(1 for r in rows if r["group"] and not r["needs_review"])
+    review = sum(1 for r in rows if r["needs_review"])
+    console.print(f"{len(rows)} names ({len(cache)} distinct): {flagged} matched a covered "
+                  f"group, {review} need review.")
+
+
 def main() -> None:  # pragma: no cover - console-script entry point
     app()
 

@@ -275,3 +275,37 @@ def read_inventory(path: Path, defaults: dict[str, str] | None = None,
 def load_assets(path: Path) -> list[Asset]:
     """Read an inventory with no defaults (see ``read_inventory``)."""
     return read_inventory(path).assets
+
+
+def read_names(path: Path, sheet: str | None = None) -> list[tuple[int, str]]:
+    """(line, vendor name) pairs from a supplier list: a CSV or Excel file with a vendor-like
+    column, or plain text with one name per line."""
+    suffix = path.suffix.lower()
+    if suffix in (".xlsx", ".xlsm"):
+        from openpyxl import load_workbook
+
+        if not path.is_file():
+            read_text(path)
+        book = load_workbook(path, read_only=True, data_only=True)
+        try:
+            rows = [[_cell(v) for v in r] for r in
+                    (book[sheet] if sheet else book.worksheets[0]).iter_rows(values_only=True)]
+        finally:
+            book.close()
+    elif suffix == ".txt":
+        return [(n, line.strip()) for n, line in enumerate(read_text(path).splitlines(), 1)
+                if line.strip()]
+    else:
+        rows = list(csv.reader(io.StringIO(read_text(path), newline="")))
+    if not rows:
+        raise InputError(path, "file is empty")
+    header = rows[0]
+    column = next((i for i, h in enumerate(header) if _LOOKUP.get(_header_key(h)) == "vendor"),
+                  None)
+    if column is None:
+        if len(header) == 1:  # a single unnamed column of names, header included
+            return [(n, r[0].strip()) for n, r in enumerate(rows, 1) if r and r[0].strip()]
+        raise InputError(path, "no vendor column (Vendor, Supplier, Manufacturer, Make, OEM, "
+                         "Brand)", line=1, field="vendor")
+    return [(n, r[column].strip()) for n, r in enumerate(rows[1:], 2)
+            if len(r) > column and r[column].strip()]

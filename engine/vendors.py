@@ -95,11 +95,26 @@ class VendorMatch:
     method: str
     needs_review: bool
 
+    def reason(self) -> str:
+        """Why the matcher decided this, in words."""
+        return {
+            "alias": f"the whole name is a registry name of {self.entity}",
+            "alias_prefix": f"the name begins with a registry name of {self.entity}",
+            "alias_token": f"the name contains a word that identifies {self.entity}",
+            "fuzzy_token": f"a word is one letter away from a name of {self.entity}: "
+                           "a typo, or a different company",
+            "ambiguous": "the name belongs to more than one group in the registry",
+            "not_yet_member": f"{self.entity} was not yet part of the group on that date",
+            "no_match": "no registry name or alias matches",
+            "empty": "no vendor name given",
+        }[self.method] + ("; it left the group before the date" if
+                          self.relationship == "former_member" else "")
+
     def to_json(self) -> dict[str, object]:
         return {
             "input": self.input, "group": self.group, "entity": self.entity,
             "relationship": self.relationship, "score": self.score, "method": self.method,
-            "needs_review": self.needs_review,
+            "needs_review": self.needs_review, "reason": self.reason(),
         }
 
 
