@@ -9,6 +9,7 @@ OUT := out
 .PHONY: setup demo test lint bench clean
 
 $(BIN)/dutybound: pyproject.toml
+	bash scripts/system-deps.sh
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[dev]'
@@ -18,15 +19,16 @@ setup: $(BIN)/dutybound
 
 demo: setup
 	@mkdir -p $(OUT)
-	$(BIN)/dutybound evaluate --profile examples/cz-energy/profile.yaml \
-	  --assets examples/cz-energy/assets.csv --as-of 2019-02-01 --format table
-	$(BIN)/dutybound evaluate --profile examples/us-federal-contractor/profile.yaml \
-	  --assets examples/us-federal-contractor/assets.csv --as-of 2021-03-01 --format table
+	$(BIN)/dutybound report --profile examples/cz-energy/profile.yaml \
+	  --assets examples/cz-energy/assets.csv --as-of 2019-02-01 --out $(OUT)/cz-energy.pdf
+	$(BIN)/dutybound report --profile examples/us-federal-contractor/profile.yaml \
+	  --assets examples/us-federal-contractor/assets.csv --as-of 2021-03-01 \
+	  --out $(OUT)/us-federal-contractor.pdf
+	$(BIN)/dutybound report --profile examples/uk-telecoms/profile.yaml \
+	  --assets examples/uk-telecoms/assets.csv --as-of 2026-11-28 --out $(OUT)/uk-telecoms.pdf
 	$(BIN)/dutybound evaluate --profile examples/uk-telecoms/profile.yaml \
 	  --assets examples/uk-telecoms/assets.csv --as-of 2026-11-28 --format table
-	$(BIN)/dutybound evaluate --profile examples/uk-telecoms/profile.yaml \
-	  --assets examples/uk-telecoms/assets.csv --as-of 2026-11-28 --out $(OUT)/uk-telecoms.json
-	@echo "JSON written to $(OUT)/uk-telecoms.json"
+	@echo "Reports written to $(OUT)/: cz-energy.pdf, us-federal-contractor.pdf, uk-telecoms.pdf"
 
 test: setup
 	$(BIN)/ruff check .

@@ -478,6 +478,63 @@ def law_roles(
     Console().print(table)
 
 
+class ReportFormat(StrEnum):
+    pdf = "pdf"
+    html = "html"
+    md = "md"
+
+
+@app.command()
+def report(
+    profile: Annotated[Path, typer.Option(help="Operator profile (YAML or JSON).")],
+    assets: Annotated[Path, typer.Option(help="Asset inventory (CSV, XLSX, JSON, CycloneDX).")],
+    as_of: Annotated[str, typer.Option("--as-of", help="Report the law as of this date "
+                                       "(YYYY-MM-DD).")],
+    out: Annotated[Path, typer.Option(help="Write the report here (.pdf, .html or .md).")],
+    format: Annotated[ReportFormat | None, typer.Option(
+        "--format", help="pdf, html or md (default: from the --out extension).")] = None,
+    lang: Annotated[str, typer.Option(help="Interface language of the report.")] = "en",
+    as_role: AsRole = None,
+    default: Defaults = None,
+    sheet: Sheet = None,
+    law_dir: Annotated[Path | None, typer.Option(
+        help="Use this rule pack instead of the bundled jurisdictions/.")] = None,
+) -> None:
+    """Write the obligation report a compliance officer takes to the board: PDF/A-3b with the
+    evaluation (JSON) and the affected assets (CSV) attached, or HTML, or Markdown.
+
+    Example: dutybound report --profile examples/uk-telecoms/profile.yaml
+    --assets examples/uk-telecoms/assets.csv --as-of 2026-11-28 --out report.pdf
+    """
+    from engine.evaluation import evaluate as run_evaluation
+    from engine.evaluation import inputs_fingerprint
+    from reports.context import assets_csv, evaluation_json, obligation_report
+    from reports.markdown import obligation_markdown
+    from reports.render import LANGUAGES, render_html, render_pdf, write_bytes_atomically
+
+    fmt = format or {".html": ReportFormat.html, ".htm": ReportFormat.html,
+                     ".md": ReportFormat.md}.get(out.suffix.lower(), ReportFormat.pdf)
+    if lang not in LANGUAGES:
+        _fail_input(InputError("--lang", f"no interface language {lang!r}; available: "
+                               f"{', '.join(LANGUAGES)}"))
+    pack, operator, inventory, day, hypothetical = _load(profile, assets, as_of, law_dir,
+                                                         as_role, default, sheet)
+    result = run_evaluation(pack, operator, inventory, day, hypothetical=hypothetical,
+                            inputs_sha256=inputs_fingerprint(profile, assets))
+    data = result.to_json()
+    context = obligation_report(result, data)
+    if fmt is ReportFormat.md:
+        body = obligation_markdown(context).encode()
+    else:
+        html = render_html("report.html.j2", context, lang)
+        body = html.encode() if fmt is ReportFormat.html else render_pdf(
+            html, {"evaluation.json": evaluation_json(data),
+                   "affected-assets.csv": assets_csv(result)})
+    write_bytes_atomically(out, body)
+    err.print(f"wrote {out} ({fmt.value}, {len(result.findings)} findings, "
+              f"{len(body):,} bytes)")
+
+
 vendors_app = typer.Typer(help="Identify high-risk vendors in names from inventories and "
                           "supplier lists.", no_args_is_help=True)
 app.add_typer(vendors_app, name="vendors")

@@ -1,0 +1,123 @@
+"""Turning an evaluation into what a report shows. No law is computed here: the findings, their
+statuses and due dates come from the engine; this module only sorts, counts and summarises them
+for people (what is overdue, what falls due within 90 days, which assets, which sources).
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+from collections import Counter
+from typing import Any
+
+from engine.evaluation import Evaluation
+from reports.timeline import Mark, timeline_svg
+
+SOON_DAYS = 90
+ASSET_LIST_LIMIT = 25  # above this, a finding's assets are summarised, and listed in full
+#                        only in the attached CSV (a thousand-page table helps nobody)
+
+
+def _bucket(finding: dict[str, Any], as_of: dt.date) -> str:
+    if finding["status"] == "due":
+        due = dt.date.fromisoformat(finding["due"])
+        return "due_soon" if (due - as_of).days <= SOON_DAYS else "due_later"
+    return finding["status"]
+
+
+def _summarise(ids: list[str], by_id: dict[str, Any], evaluation: Evaluation) -> dict[str, Any]:
+    assets = [by_id[i] for i in ids]
+    registry = evaluation.pack.registry
+
+    def vendor(asset: Any) -> str:
+        match = evaluation.vendor_matches[asset.vendor]
+        return registry.groups[match.group].name if match.group and not match.needs_review \
+            else asset.vendor
+
+    def top(counter: Counter[str]) -> list[tuple[str, int]]:
+        return sorted(counter.items(), key=lambda kv: (-kv[1], kv[0]))[:8]
+
+    return {
+        "count": len(assets),
+        "units": sum(a.quantity for a in assets),
+        "listed": [{"id": a.asset_id, "vendor": a.vendor, "product": a.product,
+                    "function": a.function, "network": a.network, "site": a.site,
+                    "quantity": a.quantity} for a in assets[:ASSET_LIST_LIMIT]],
+        "by_vendor": top(Counter(vendor(a) for a in assets)),
+        "by_function": top(Counter(a.function for a in assets)),
+        "by_site": top(Counter(a.site or "(no site)" for a in assets)),
+    }
+
+
+def assets_csv(evaluation: Evaluation) -> str:
+    """Every affected asset with the findings that reach it: the report's full asset list."""
+    reach: dict[str, list[str]] = {}
+    for finding in evaluation.findings:
+        for asset_id in finding.assets:
+            reach.setdefault(asset_id, []).append(finding.id)
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["asset_id", "vendor", "vendor_group", "product", "category", "function",
+                     "network", "country", "site", "status", "quantity", "findings"])
+    for asset in evaluation.assets:
+        if asset.asset_id in reach:
+            match = evaluation.vendor_matches[asset.vendor]
+            writer.writerow([asset.asset_id, asset.vendor, match.group or "", asset.product,
+                             asset.category, asset.function, asset.network, asset.country,
+                             asset.site, asset.status, asset.quantity,
+                             " ".join(sorted(reach[asset.asset_id]))])
+    return out.getvalue()
+
+
+def obligation_report(evaluation: Evaluation, data: dict[str, Any]) -> dict[str, Any]:
+    """The template context of the obligation report. ``data`` is ``evaluation.to_json()``."""
+    as_of = evaluation.as_of
+    by_id = {a.asset_id: a for a in evaluation.assets}
+    findings = []
+    for f in data["findings"]:
+        f = dict(f)
+        f["bucket"] = _bucket(f, as_of)
+        f["asset_summary"] = _summarise(f["assets"], by_id, evaluation) if f["assets"] else None
+        f["days"] = (dt.date.fromisoformat(f["due"]) - as_of).days if f["due"] else None
+        findings.append(f)
+    counts = Counter(f["bucket"] for f in findings)
+    urgent = sorted((f for f in findings if f["bucket"] in ("overdue", "due_soon", "due_later")),
+                    key=lambda f: (f["bucket"] != "overdue", f["due"], f["obligation_id"]))[:3]
+    jurisdictions = []
+    for code in data["operator"]["jurisdictions"]:
+        mine = [f for f in findings if f["jurisdiction"] == code]
+        jurisdictions.append({"code": code, "name": evaluation.pack.jurisdictions[code].name,
+                              "findings": mine})
+    instruments: dict[str, dict[str, Any]] = {}
+    for f in findings:
+        inst = evaluation.pack.instruments[f["instrument"]["id"]]
+        instruments.setdefault(inst.id, {
+            "id": inst.id, "title": inst.title, "title_original": inst.title_original,
+            "language": inst.language, "type": inst.type, "authority": inst.authority,
+            "citation": inst.citation, "adopted": inst.adopted, "in_force": inst.in_force,
+            "ended": inst.ended, "binding": inst.binding, "verified": inst.verified,
+            "url": inst.url})
+    marks = [Mark(dt.date.fromisoformat(f["due"]), f["title"], f["status"])
+             for f in findings if f["due"]]
+    marks = sorted(marks, key=lambda m: (abs((m.day - as_of).days), m.label))[:18]
+    return {
+        "data": data,
+        "as_of": as_of,
+        "counts": {k: counts.get(k, 0) for k in ("overdue", "due_soon", "due_later", "in_force",
+                                                  "upcoming", "ended")},
+        "soon_days": SOON_DAYS,
+        "urgent": urgent,
+        "jurisdictions": jurisdictions,
+        "instruments": sorted(instruments.values(), key=lambda i: i["id"]),
+        "unverified": [f for f in findings if not f["verified"]],
+        "timeline": timeline_svg(marks, as_of),
+        "affected": len({a for f in findings for a in f["assets"]}),
+        "asset_list_limit": ASSET_LIST_LIMIT,
+    }
+
+
+def evaluation_json(data: dict[str, Any]) -> str:
+    """The attachment: the evaluation exactly as ``dutybound evaluate --format json`` prints."""
+    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"

@@ -1,0 +1,46 @@
+"""The obligation report as Markdown, for pasting into a ticket or a wiki page."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+_SPECIAL = re.compile(r"([\\`*_\[\]<>|~])")
+
+
+def md(text: object) -> str:
+    """Inventory text as literal Markdown: no links, images, HTML or table breaks."""
+    return _SPECIAL.sub(r"\\\1", str(text)).replace("\n", " ")
+
+
+def obligation_markdown(context: dict[str, Any]) -> str:
+    d = context["data"]
+    counts = context["counts"]
+    lines = [
+        f"# High-risk-vendor obligations: {md(d['operator']['name'])}",
+        "",
+        f"As of **{d['as_of']}** · rule pack {md(d['rulepack']['version'])} "
+        f"(law as of {d['rulepack']['law_as_of']}, sha256 `{d['rulepack']['sha256'][:16]}`) · "
+        "not legal advice",
+        "",
+        f"**{counts['overdue']}** overdue · **{counts['due_soon']}** due within "
+        f"{context['soon_days']} days · **{counts['due_later']}** due later · "
+        f"**{counts['in_force']}** in force · **{counts['upcoming']}** upcoming",
+        "",
+        "| Status | Due | Obligation | Citation | Assets |",
+        "|---|---|---|---|---|",
+    ]
+    for j in context["jurisdictions"]:
+        for f in j["findings"]:
+            flag = " (UNVERIFIED)" if not f["verified"] else ""
+            assets = ", ".join(md(a) for a in f["assets"][:8])
+            if len(f["assets"]) > 8:
+                assets += f" +{len(f['assets']) - 8}"
+            lines.append(f"| {f['status']} | {f['due'] or '—'} | {md(f['title'])}{flag} "
+                         f"(`{f['obligation_id']}`) | {md(f['citation'])} | "
+                         f"{assets or 'operator'} |")
+    if d["review"]:
+        lines += ["", "**Needs review:**", ""]
+        lines += [f"- {md(r['asset_id'])} ({md(r['vendor'])}): {md(r['detail'])}"
+                  for r in d["review"]]
+    return "\n".join(lines) + "\n"

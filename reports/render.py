@@ -1,0 +1,74 @@
+"""Rendering documents: Jinja2 → HTML, WeasyPrint → PDF/A-3b with the evaluation attached.
+
+Jinja2 runs with autoescape and StrictUndefined, so inventory text can never become markup and a
+template typo fails loudly. WeasyPrint gets the project's own fetcher on ``HTML(...)``, which is
+the only place it is honoured.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+from reports.fetcher import TEMPLATES, BundledFetcher
+
+LANGUAGES = sorted(p.stem for p in (TEMPLATES / "i18n").glob("*.yaml"))
+
+
+def _catalogue(lang: str) -> dict[str, str]:
+    path = TEMPLATES / "i18n" / f"{lang}.yaml"
+    if not path.is_file():
+        raise ValueError(f"no interface language {lang!r}; available: {LANGUAGES}")
+    return yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+
+
+def environment(lang: str = "en") -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(TEMPLATES),
+        autoescape=select_autoescape(["html", "htm", "xml", "j2"]),
+        undefined=StrictUndefined,
+        trim_blocks=False,
+    )
+    catalogue = _catalogue(lang)
+    env.globals["t"] = lambda text: catalogue.get(text, text)
+    env.globals["lang"] = lang
+    return env
+
+
+def render_html(template: str, context: dict[str, Any], lang: str = "en") -> str:
+    return environment(lang).get_template(template).render(**context)
+
+
+def render_pdf(html: str, attachments: dict[str, str],
+               fetcher: BundledFetcher | None = None) -> bytes:
+    """A PDF/A-3b document; ``attachments`` maps file names to their text (kept as /Data).
+
+    PDF/A-3b is the variant that keeps attachments (measured: 1b drops them, 2b breaks them).
+    """
+    from weasyprint import HTML, Attachment
+
+    fetcher = fetcher or BundledFetcher()
+    document = HTML(string=html, url_fetcher=fetcher, base_url="asset:/")
+    files = [Attachment(string=text, name=name, relationship="Data", url_fetcher=fetcher,
+                        base_url="asset:/")
+             for name, text in sorted(attachments.items())]
+    return document.write_pdf(pdf_variant="pdf/a-3b", attachments=files)
+
+
+def write_bytes_atomically(path: Path, data: bytes) -> None:
+    """The whole document or nothing: a failed render never leaves half a file."""
+    import os
+    import tempfile
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
