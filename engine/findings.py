@@ -94,7 +94,8 @@ def _describe_signatures(sigs: list[Signature], pack: RulePack) -> str:
             where.append("flagged " + ", ".join(label(f) for f in sig.flags))
         parts.append(f"{vendor} {label(sig.get('category'))} ({'; '.join(where)}, "
                      f"{label(sig.get('status'))})")
-    more = f", and {len(sigs) - 3} other combinations" if len(sigs) > 3 else ""
+    extra = len(sigs) - 3
+    more = f", and {extra} other combination{'s' if extra > 1 else ''}" if extra > 0 else ""
     return "; ".join(parts) + more
 
 
