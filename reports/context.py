@@ -16,6 +16,7 @@ from engine.evaluation import Evaluation
 from reports.timeline import Mark, timeline_svg
 
 SOON_DAYS = 90
+REVIEW_LIMIT = 60  # review items printed; all of them are in the attached JSON
 ASSET_LIST_LIMIT = 25  # above this, a finding's assets are summarised, and listed in full
 #                        only in the attached CSV (a thousand-page table helps nobody)
 
@@ -115,6 +116,7 @@ def obligation_report(evaluation: Evaluation, data: dict[str, Any]) -> dict[str,
         "timeline": timeline_svg(marks, as_of),
         "affected": len({a for f in findings for a in f["assets"]}),
         "asset_list_limit": ASSET_LIST_LIMIT,
+        "review_limit": REVIEW_LIMIT,
     }
 
 
