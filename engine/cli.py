@@ -205,8 +205,7 @@ def compare(
 ) -> None:
     """Compare jurisdictions side by side for one operator: the strongest measure, the earliest
     deadline and the citation in each; with --vendor, the vendor-by-jurisdiction matrix."""
-    from engine.compare import compare_operator, vendor_matrix
-    from engine.evaluation import evaluate as run_evaluation
+    from engine.compare import run_comparison
 
     if assets is None and not vendor:
         _fail_input(InputError("--assets", "give an inventory, or --vendor for the law-level "
@@ -215,31 +214,10 @@ def compare(
                                                          as_role, default, sheet)
     codes = [c.strip().upper() for c in jurisdiction.split(",")] if jurisdiction else \
         sorted(operator.jurisdictions)
-    for code in codes:
-        if code not in pack.jurisdictions:
-            _fail_input(InputError("--jurisdiction", f"unknown jurisdiction {code!r}; this rule "
-                                   f"pack has {sorted(pack.jurisdictions)}"))
-    operator = operator.model_copy(update={"jurisdictions": sorted({*codes})})
-    result = run_evaluation(pack, operator, inventory, day, hypothetical=hypothetical)
-    data: dict = {"as_of": day.isoformat(), "operator": operator.name,
-                  "roles": [{"role": h.role, "source": h.source} for h in result.roles.values()],
-                  "rulepack": {"version": pack.version, "sha256": pack.sha256},
-                  "jurisdictions": codes, "notices": result.notices}
-    if vendor:
-        groups = []
-        for name in vendor:
-            match = pack.registry.match(name, day)
-            if match.group is None:
-                _fail_input(InputError("--vendor", f"{name!r} is not a vendor group in the "
-                                       "registry (registry/vendors.yaml)"))
-            groups.append(match.group)
-        matrix = vendor_matrix(pack, result.roles, groups, codes, day,
-                               result if assets is not None else None)
-        data["vendors"] = [{"vendor": pack.registry.groups[g].name, "group": g,
-                            "cells": [c.to_json() for c in cells]}
-                           for g, cells in matrix.items()]
-    else:
-        data["cells"] = [c.to_json() for c in compare_operator(result, codes)]
+    try:
+        data = run_comparison(pack, operator, inventory, day, codes, vendor, hypothetical).data
+    except InputError as error:
+        _fail_input(error)
     fmt = format or (Format.table if sys.stdout.isatty() else Format.json)
     if fmt is Format.json:
         _emit_json(data)
@@ -247,7 +225,7 @@ def compare(
     console = Console()
     console.print(f"[bold]{e(operator.name)}[/] — compared as of [bold]{day}[/] "
                   f"(rule pack {pack.version})")
-    for notice in result.notices:
+    for notice in data["notices"]:
         console.print(f"[yellow]note:[/] {e(notice)}")
     table = Table(show_lines=True, expand=True)
     if vendor:
@@ -487,10 +465,16 @@ class ReportFormat(StrEnum):
 @app.command()
 def report(
     profile: Annotated[Path, typer.Option(help="Operator profile (YAML or JSON).")],
-    assets: Annotated[Path, typer.Option(help="Asset inventory (CSV, XLSX, JSON, CycloneDX).")],
     as_of: Annotated[str, typer.Option("--as-of", help="Report the law as of this date "
                                        "(YYYY-MM-DD).")],
     out: Annotated[Path, typer.Option(help="Write the report here (.pdf, .html or .md).")],
+    assets: Annotated[Path | None, typer.Option(
+        help="Asset inventory (CSV, XLSX, JSON, CycloneDX); optional for --vendor.")] = None,
+    compare: Annotated[str | None, typer.Option(
+        "--compare", help="Comparison report across these jurisdictions (e.g. CZ,GB,US) "
+        "instead of the obligation report.")] = None,
+    vendor: Annotated[list[str] | None, typer.Option(
+        help="With --compare: the vendor-by-jurisdiction matrix for this vendor.")] = None,
     format: Annotated[ReportFormat | None, typer.Option(
         "--format", help="pdf, html or md (default: from the --out extension).")] = None,
     lang: Annotated[str, typer.Option(help="Interface language of the report.")] = "en",
@@ -517,8 +501,16 @@ def report(
     if lang not in LANGUAGES:
         _fail_input(InputError("--lang", f"no interface language {lang!r}; available: "
                                f"{', '.join(LANGUAGES)}"))
+    if assets is None and not (compare and vendor):
+        _fail_input(InputError("--assets", "an inventory is needed (only --compare with --vendor "
+                               "works from the law alone)"))
     pack, operator, inventory, day, hypothetical = _load(profile, assets, as_of, law_dir,
                                                          as_role, default, sheet)
+    if compare:
+        _comparison_report(pack, operator, inventory, day, compare, vendor, hypothetical, out,
+                           fmt, lang)
+        return
+    assert assets is not None
     result = run_evaluation(pack, operator, inventory, day, hypothetical=hypothetical,
                             inputs_sha256=inputs_fingerprint(profile, assets))
     data = result.to_json()
@@ -533,6 +525,30 @@ def report(
     write_bytes_atomically(out, body)
     err.print(f"wrote {out} ({fmt.value}, {len(result.findings)} findings, "
               f"{len(body):,} bytes)")
+
+
+def _comparison_report(pack, operator, inventory, day, compare, vendor,
+                       hypothetical, out: Path, fmt: ReportFormat, lang: str) -> None:
+    from engine.compare import run_comparison
+    from reports.context import comparison_report
+    from reports.render import render_html, render_pdf, write_bytes_atomically
+
+    codes = [c.strip().upper() for c in compare.split(",") if c.strip()]
+    try:
+        comparison = run_comparison(pack, operator, inventory, day, codes, vendor, hypothetical)
+    except InputError as error:
+        _fail_input(error)
+    if fmt is ReportFormat.md:
+        _fail_input(InputError("--out", "the comparison report is PDF or HTML"))
+    context = comparison_report(
+        operator=operator.name, as_of=day, pack_version=pack.version,
+        roles=comparison.data["roles"], notices=comparison.data["notices"],
+        blocks=comparison.blocks, names={c: pack.jurisdictions[c].name for c in codes})
+    html = render_html("compare.html.j2", context, lang)
+    body = html.encode() if fmt is ReportFormat.html else render_pdf(
+        html, {"comparison.json": json.dumps(comparison.data, indent=2, ensure_ascii=False)})
+    write_bytes_atomically(out, body)
+    err.print(f"wrote {out} ({fmt.value} comparison, {len(codes)} jurisdictions)")
 
 
 vendors_app = typer.Typer(help="Identify high-risk vendors in names from inventories and "

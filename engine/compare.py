@@ -40,6 +40,7 @@ class Cell:
     binding: str | None
     obligation_id: str | None
     citation: str | None
+    url: str | None
     measure_due: dt.date | None  # the strongest obligation's own deadline
     due: dt.date | None  # the earliest deadline among all findings in effect
     status: str | None
@@ -51,7 +52,7 @@ class Cell:
     def to_json(self) -> dict[str, Any]:
         return {"jurisdiction": self.jurisdiction, "measure": self.measure,
                 "binding": self.binding, "obligation_id": self.obligation_id,
-                "citation": self.citation,
+                "citation": self.citation, "url": self.url,
                 "measure_due": self.measure_due.isoformat() if self.measure_due else None,
                 "due": self.due.isoformat() if self.due else None,
                 "status": self.status, "verified": self.verified, "assets": self.assets,
@@ -76,12 +77,12 @@ def _cell(code: str, items: list[tuple[LoadedObligation, str, dt.date | None]],
     """Reduce (obligation, status, due) triples in effect to one cell."""
     if not items:
         return Cell(code, "nothing" if has_role else "no role", None, None, None, None, None,
-                    None, None, assets, 0, upcoming)
+                    None, None, None, assets, 0, upcoming)
     best, status, best_due = min(items, key=lambda t: (_strength(t[0]), t[2] or dt.date.max,
                                                        t[0].obligation.id))
     dues = [due for _, _, due in items if due]
     return Cell(code, MEASURES[best.obligation.kind][1], best.instrument.binding,
-                best.obligation.id, best.obligation.citation, best_due,
+                best.obligation.id, best.obligation.citation, best.obligation.url, best_due,
                 min(dues) if dues else None, status,
                 best.obligation.verified and best.instrument.verified, assets, len(items),
                 upcoming)
@@ -141,3 +142,52 @@ def vendor_matrix(pack: RulePack, roles: dict[str, HeldRole], groups: list[str],
             row.append(_cell(code, live, assets, upcoming, has_role))
         matrix[group] = row
     return matrix
+
+
+@dataclass
+class Comparison:
+    data: dict[str, Any]  # the JSON the CLI prints
+    blocks: list[tuple[str, list[Cell]]]  # (title, cells) for tables and reports
+
+
+def run_comparison(pack: RulePack, profile: Any, assets: list[Any], as_of: dt.date,
+                   codes: list[str], vendors: list[str] | None,
+                   hypothetical: frozenset[str] = frozenset()) -> Comparison:
+    """Evaluate once and reduce to cells: per jurisdiction, or per vendor and jurisdiction.
+
+    Raises ``InputError`` for an unknown jurisdiction or a vendor the registry cannot place.
+    """
+    from engine.errors import InputError
+    from engine.evaluation import evaluate
+
+    for code in codes:
+        if code not in pack.jurisdictions:
+            raise InputError("--jurisdiction", f"unknown jurisdiction {code!r}; this rule pack "
+                             f"has {sorted(pack.jurisdictions)}")
+    profile = profile.model_copy(update={"jurisdictions": sorted(set(codes))})
+    result = evaluate(pack, profile, assets, as_of, hypothetical=hypothetical)
+    data: dict[str, Any] = {
+        "as_of": as_of.isoformat(), "operator": profile.name,
+        "roles": [{"role": h.role, "source": h.source} for h in result.roles.values()],
+        "rulepack": {"version": pack.version, "sha256": pack.sha256},
+        "jurisdictions": codes, "notices": result.notices,
+    }
+    blocks: list[tuple[str, list[Cell]]] = []
+    if vendors:
+        groups = []
+        for name in vendors:
+            match = pack.registry.match(name, as_of)
+            if match.group is None or match.needs_review:
+                raise InputError("--vendor", f"{name!r} is not a vendor group in the registry "
+                                 "(registry/vendors.yaml)")
+            groups.append(match.group)
+        matrix = vendor_matrix(pack, result.roles, groups, codes, as_of,
+                               result if assets else None)
+        data["vendors"] = [{"vendor": pack.registry.groups[g].name, "group": g,
+                            "cells": [c.to_json() for c in cells]} for g, cells in matrix.items()]
+        blocks = [(pack.registry.groups[g].name, cells) for g, cells in matrix.items()]
+    else:
+        cells = compare_operator(result, codes)
+        data["cells"] = [c.to_json() for c in cells]
+        blocks = [("Obligations by jurisdiction", cells)]
+    return Comparison(data, blocks)

@@ -123,3 +123,32 @@ def obligation_report(evaluation: Evaluation, data: dict[str, Any]) -> dict[str,
 def evaluation_json(data: dict[str, Any]) -> str:
     """The attachment: the evaluation exactly as ``dutybound evaluate --format json`` prints."""
     return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+
+
+def comparison_report(*, operator: str, as_of: dt.date, pack_version: str,
+                      roles: list[dict[str, Any]], notices: list[str],
+                      blocks: list[tuple[str, list[Any]]], names: dict[str, str]) -> dict[str, Any]:
+    """The comparison report's context: ``blocks`` are (title, cells) pairs from
+    ``engine.compare``; each cited obligation gets one numbered footnote."""
+    from engine.compare import Cell
+
+    numbers: dict[str, int] = {}
+    footnotes = []
+    rendered = []
+    for title, cells in blocks:
+        rows = []
+        for cell in cells:
+            assert isinstance(cell, Cell)
+            row = {**cell.to_json(), "label": cell.label(), "footnote": None}
+            if cell.obligation_id:
+                if cell.obligation_id not in numbers:
+                    numbers[cell.obligation_id] = len(numbers) + 1
+                    footnotes.append({"number": numbers[cell.obligation_id],
+                                      "obligation_id": cell.obligation_id,
+                                      "citation": cell.citation, "url": cell.url,
+                                      "verified": cell.verified})
+                row["footnote"] = numbers[cell.obligation_id]
+            rows.append(row)
+        rendered.append({"title": title, "cells": rows})
+    return {"operator": operator, "as_of": as_of, "pack_version": pack_version, "roles": roles,
+            "notices": notices, "blocks": rendered, "footnotes": footnotes, "names": names}

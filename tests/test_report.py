@@ -139,3 +139,19 @@ def test_bad_input_writes_no_report(tmp_path: Path) -> None:
     result = cli("report", "--profile", UK / "profile.yaml", "--assets", UK / "assets.csv",
                  "--as-of", "2026-02-30", "--out", out)
     assert result.returncode == 2 and not out.exists()
+
+
+def test_comparison_report_pdf(tmp_path: Path) -> None:
+    out = tmp_path / "compare.pdf"
+    result = cli("report", "--profile", UK / "profile.yaml", "--as-of", "2026-11-28",
+                 "--compare", "GB,US", "--vendor", "Huawei", "--as-role",
+                 "us.federal_contractor", "--out", out)
+    assert result.returncode == 0, result.stderr
+    reader = PdfReader(out)
+    text = _text(reader)
+    assert "Jurisdiction comparison" in text and "Huawei" in text
+    assert "prohibited" in text and "gb.dvd-2022.5g-no-new-install" in text
+    assert "NDAA FY2019 §889(a)(1)(B)" in text
+    attached = json.loads(reader.attachments["comparison.json"][0])
+    cells = {c["jurisdiction"]: c for c in attached["vendors"][0]["cells"]}
+    assert cells["US"]["obligation_id"] == "us.ndaa889.a1b-use"
