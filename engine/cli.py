@@ -456,6 +456,97 @@ def law_roles(
     Console().print(table)
 
 
+class CheckFormat(StrEnum):
+    json = "json"
+    table = "table"
+    junit = "junit"
+
+
+EXIT_INTERNAL = 70  # for `check`, whose 1 means "prohibited"
+
+
+@app.command()
+def check(
+    profile: Annotated[Path, typer.Option(help="The buyer's profile (YAML or JSON).")],
+    as_of: Annotated[str, typer.Option("--as-of", help="Date of the purchase (YYYY-MM-DD).")],
+    vendor: Annotated[str | None, typer.Option(help="Vendor of the proposed item.")] = None,
+    category: Annotated[str | None, typer.Option(help="Asset category, as in inventories.")] = None,
+    function: Annotated[str | None, typer.Option(help="Network function.")] = None,
+    use: Annotated[str | None, typer.Option(help="Use, e.g. government_facility_security.")] = None,
+    country: Annotated[str | None, typer.Option(
+        help="Where it will be used (default: the profile's only jurisdiction).")] = None,
+    network: Annotated[str | None, typer.Option(help="Network, e.g. 5g.")] = None,
+    product: Annotated[str | None, typer.Option(help="Product name.")] = None,
+    model: Annotated[str | None, typer.Option(help="Model number.")] = None,
+    quantity: Annotated[int, typer.Option(min=1, help="Units.")] = 1,
+    flags: Annotated[str | None, typer.Option(help="Flags, ';'-separated.")] = None,
+    items: Annotated[Path | None, typer.Option(
+        help="A whole bid or bill of materials (CSV, XLSX, JSON, CycloneDX) instead of one "
+        "item; empty status means in_procurement.")] = None,
+    as_role: AsRole = None,
+    default: Defaults = None,
+    sheet: Sheet = None,
+    format: Annotated[CheckFormat | None, typer.Option(
+        "--format", help="json, table (default on a terminal) or junit.")] = None,
+    law_dir: Annotated[Path | None, typer.Option(
+        help="Use this rule pack instead of the bundled jurisdictions/.")] = None,
+) -> None:
+    """Gate a purchase: prohibited (exit 1), review (3), conditional (4) or allowed (0).
+
+    Example: dutybound check --profile buyer.yaml --vendor Hikvision
+    --category video_surveillance --function physical_security
+    --use government_facility_security --country US --as-of 2026-11-28
+    """
+    from engine.inputs import assets_from_rows, rows_from_mappings
+    from engine.verdict import check_items, junit_xml
+
+    if (items is None) == (vendor is None):
+        _fail_input(InputError("--vendor", "give one item (--vendor, --category, --function, "
+                               "...) or a file of items (--items)"))
+    defaults = [*(default or []), "status=in_procurement"]
+    pack, operator, inventory, day, hypothetical = _load(profile, items, as_of, law_dir,
+                                                         as_role, defaults, sheet)
+    if items is None:
+        where = country or (operator.jurisdictions[0] if len(operator.jurisdictions) == 1
+                            else None)
+        if where is None:
+            _fail_input(InputError("--country", "the profile lists several jurisdictions; say "
+                                   "where the item will be used"))
+        row = {"asset_id": "item-1", "vendor": vendor, "category": category or "",
+               "function": function or "", "country": where, "status": "in_procurement",
+               "use": use or "", "network": network or "", "product": product or "",
+               "model": model or "", "quantity": str(quantity), "flags": flags or ""}
+        try:
+            inventory = assets_from_rows("--vendor/--category/...",
+                                         rows_from_mappings([row]))
+        except InputError as error:
+            _fail_input(InputError(f"--{error.field or 'item'}", error.message))
+    try:
+        result = check_items(pack, operator, inventory, day, hypothetical)
+    except Exception as error:  # a pipeline must tell "prohibited" (1) from a crash
+        err.print(f"internal error: {error.__class__.__name__}: {error}")
+        raise typer.Exit(EXIT_INTERNAL) from None
+    fmt = format or (CheckFormat.table if sys.stdout.isatty() else CheckFormat.json)
+    if fmt is CheckFormat.json:
+        _emit_json(result.to_json())
+    elif fmt is CheckFormat.junit:
+        sys.stdout.write(junit_xml(result))
+    else:
+        console = Console()
+        style = {"prohibited": "bold red", "review": "bold yellow", "conditional": "yellow",
+                 "allowed": "bold green"}
+        console.print(f"verdict: [{style[result.verdict]}]{result.verdict}[/] "
+                      f"({len(result.items)} item{'s' if len(result.items) > 1 else ''}, "
+                      f"as of {day}, rule pack {pack.version})")
+        for item in result.items:
+            console.print(f"[{style[item.verdict]}]{item.verdict:>11}[/]  "
+                          f"{e(item.asset.asset_id)}  {e(item.asset.vendor)} "
+                          f"({item.asset.category}, {item.asset.function}, {item.asset.country})")
+            for reason in item.reasons:
+                console.print(f"             · {e(reason)}")
+    raise typer.Exit(result.exit_code)
+
+
 class ReportFormat(StrEnum):
     pdf = "pdf"
     html = "html"

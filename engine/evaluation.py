@@ -55,12 +55,15 @@ class Evaluation:
         for asset in self.assets:
             match = self.vendor_matches[asset.vendor]
             if match.needs_review:
-                looks = (f"looks like {registry.groups[match.group].name} ({match.entity})"
-                         if match.group else "could not be placed")
+                if match.group:
+                    detail = (f"vendor name looks like {registry.groups[match.group].name} "
+                              f"({match.entity}) by {match.method}, score {match.score}; "
+                              "confirm who made it")
+                else:
+                    detail = match.reason()
                 rows.append({"asset_id": asset.asset_id, "vendor": asset.vendor,
                              "reason": "vendor_match", "group": match.group,
-                             "detail": f"vendor name {looks} by {match.method}, score "
-                                       f"{match.score}; confirm who made it"})
+                             "detail": detail})
             made_by = registry.model_group(asset.model) if asset.model else None
             if made_by and made_by != (None if match.needs_review else match.group):
                 rows.append({"asset_id": asset.asset_id, "vendor": asset.vendor,

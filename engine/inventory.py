@@ -67,9 +67,10 @@ class Inventory:
         return [(h, c) for h, c in self.columns if _header_key(h) != c.replace("_", " ")]
 
 
-def map_header(path: Path | str, header: list[str]) -> tuple[list[int | None], list[tuple[str,
-                                                                                          str]]]:
-    """Positions of each of ``COLUMNS`` in ``header`` (None if absent), and the mapping used."""
+def map_header(path: Path | str, header: list[str], defaulted: frozenset[str] = frozenset(),
+               ) -> tuple[list[int | None], list[tuple[str, str]]]:
+    """Positions of each of ``COLUMNS`` in ``header`` (None if absent), and the mapping used.
+    A required column may be absent when ``--default`` gives its value (``defaulted``)."""
     found: dict[str, int] = {}
     for i, name in enumerate(header):
         column = _LOOKUP.get(_header_key(str(name)))
@@ -79,7 +80,7 @@ def map_header(path: Path | str, header: list[str]) -> tuple[list[int | None], l
             raise InputError(path, f"columns {header[found[column]]!r} and {name!r} both mean "
                              f"'{column}'; keep one", line=1, field=column)
         found[column] = i
-    missing = [c for c in REQUIRED_COLUMNS if c not in found]
+    missing = [c for c in REQUIRED_COLUMNS if c not in found and c not in defaulted]
     if missing:
         raise InputError(path, f"missing required column(s): {', '.join(missing)} (accepted "
                          f"names for '{missing[0]}': {', '.join(SYNONYMS[missing[0]])})",
@@ -98,13 +99,14 @@ def _with_defaults(rows: Iterator[Row], defaults: dict[str, str]) -> Iterator[Ro
         yield line, values
 
 
-def _csv_rows(path: Path, text: str) -> tuple[list[tuple[str, str]], Iterator[Row]]:
+def _csv_rows(path: Path, text: str, defaulted: frozenset[str],
+              ) -> tuple[list[tuple[str, str]], Iterator[Row]]:
     reader = csv.reader(io.StringIO(text, newline=""))
     try:
         header = next(reader)
     except StopIteration:
         raise InputError(path, "file is empty") from None
-    positions, mapping = map_header(path, header)
+    positions, mapping = map_header(path, header, defaulted)
     width = len(header)
     # absent optional columns read an empty value appended at index `width`
     pick = itemgetter(*[width if i is None else i for i in positions])
@@ -140,7 +142,8 @@ def _cell(value: Any) -> str:
     return str(value).strip()
 
 
-def _xlsx_rows(path: Path, sheet: str | None) -> tuple[list[tuple[str, str]], list[Row]]:
+def _xlsx_rows(path: Path, sheet: str | None,
+               defaulted: frozenset[str]) -> tuple[list[tuple[str, str]], list[Row]]:
     from openpyxl import load_workbook
 
     try:
@@ -155,7 +158,7 @@ def _xlsx_rows(path: Path, sheet: str | None) -> tuple[list[tuple[str, str]], li
         header = next(cells, None)
         if not header or not any(header):
             raise InputError(path, "the sheet is empty", line=1)
-        positions, mapping = map_header(path, [_cell(h) for h in header])
+        positions, mapping = map_header(path, [_cell(h) for h in header], defaulted)
         rows: list[Row] = []
         for number, values in enumerate(cells, start=2):  # Excel row numbers
             if not any(v not in (None, "") for v in values):
@@ -215,7 +218,8 @@ def _cyclonedx_rows(path: Path, bom: dict[str, Any]) -> tuple[list[tuple[str, st
     return mapping, rows
 
 
-def _json_rows(path: Path, text: str) -> tuple[str, list[tuple[str, str]], list[Row]]:
+def _json_rows(path: Path, text: str,
+               defaulted: frozenset[str]) -> tuple[str, list[tuple[str, str]], list[Row]]:
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
@@ -233,7 +237,7 @@ def _json_rows(path: Path, text: str) -> tuple[str, list[tuple[str, str]], list[
         if not isinstance(item, dict):
             raise InputError(path, f"asset #{i + 1} is not an object", field=f"[{i}]")
         headers.extend(k for k in item if k not in headers)
-    positions, mapping = map_header(path, headers)
+    positions, mapping = map_header(path, headers, defaulted)
     rows = []
     for n, item in enumerate(data, start=1):  # the item number stands in for a line
         values = list(item.values())
@@ -252,18 +256,19 @@ def read_inventory(path: Path, defaults: dict[str, str] | None = None,
             raise InputError("--default", f"unknown column {column!r}; columns: "
                              f"{', '.join(COLUMNS)}")
     suffix = path.suffix.lower()
+    defaulted = frozenset(defaults or {})
     if suffix in (".xlsx", ".xlsm"):
         if not path.is_file():
             read_text(path)  # raises the usual "file not found" error
         fmt = "xlsx"
-        mapping, rows = _xlsx_rows(path, sheet)
+        mapping, rows = _xlsx_rows(path, sheet, defaulted)
         stream: Iterator[Row] = iter(rows)
     elif suffix == ".json":
-        fmt, mapping, rows = _json_rows(path, read_text(path))
+        fmt, mapping, rows = _json_rows(path, read_text(path), defaulted)
         stream = iter(rows)
     else:
         fmt = "csv"
-        mapping, stream = _csv_rows(path, read_text(path))
+        mapping, stream = _csv_rows(path, read_text(path), defaulted)
     if defaults:
         stream = _with_defaults(stream, defaults)
     assets = assets_from_rows(path, stream)

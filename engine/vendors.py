@@ -79,8 +79,17 @@ class Group(_Model):
     model_patterns: list[ModelPattern] = Field(default_factory=list)
 
 
+class ReviewHint(_Model):
+    """A word in a vendor name that puts an unmatched vendor up for review (e.g. a PRC city:
+    several rules turn on where a company is based, not on its brand)."""
+
+    word: str = Field(min_length=3)
+    reason: str
+
+
 class RegistryFile(_Model):
     groups: list[Group]
+    review_hints: list[ReviewHint] = Field(default_factory=list)
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,6 +103,7 @@ class VendorMatch:
     score: float
     method: str
     needs_review: bool
+    note: str | None = None  # e.g. why an origin hint put the name up for review
 
     def reason(self) -> str:
         """Why the matcher decided this, in words."""
@@ -104,6 +114,7 @@ class VendorMatch:
             "fuzzy_token": f"a word is one letter away from a name of {self.entity}: "
                            "a typo, or a different company",
             "ambiguous": "the name belongs to more than one group in the registry",
+            "origin_hint": f"no covered group matches, but {self.note}",
             "not_yet_member": f"{self.entity} was not yet part of the group on that date",
             "no_match": "no registry name or alias matches",
             "empty": "no vendor name given",
@@ -141,8 +152,9 @@ class Registry:
     Names shared by two groups are 'ambiguous' (review). Anything else is 'no_match'.
     """
 
-    def __init__(self, groups: list[Group]) -> None:
+    def __init__(self, groups: list[Group], hints: list[ReviewHint] | None = None) -> None:
         self.groups = {g.id: g for g in groups}
+        self._hints = {normalise(h.word): h.reason for h in hints or []}
         self._aliases: dict[str, list[tuple[Group, Entity]]] = {}
         self._exact_only: set[str] = set()
         tokens: dict[str, list[tuple[Group, Entity]]] = {}
@@ -184,7 +196,7 @@ class Registry:
                     loc = ("groups", gi, "entities", ei, "relationship")
                     raise InputError(path, f"unknown relationship {entity.relationship!r}",
                                      line=doc.line_of(loc), field=".".join(map(str, loc)))
-        return cls(parsed.groups)
+        return cls(parsed.groups, parsed.review_hints)
 
     def _find(self, key: str) -> tuple[list[tuple[Group, Entity]], str, float] | None:
         hits = self._aliases.get(key)
@@ -213,6 +225,9 @@ class Registry:
             return VendorMatch(vendor, None, None, None, 0.0, "empty", True)
         found = self._find(key)
         if found is None:
+            hint = next((self._hints[w] for w in key.split() if w in self._hints), None)
+            if hint is not None:
+                return VendorMatch(vendor, None, None, None, 0.3, "origin_hint", True, hint)
             return VendorMatch(vendor, None, None, None, 0.0, "no_match", False)
         hits, method, score = found
         if len({g.id for g, _ in hits}) > 1:

@@ -1,0 +1,138 @@
+"""Procurement verdicts: may this buyer buy this item on this date?
+
+A verdict reduces an evaluation of the proposed items to one word per item, with the findings and
+citations behind it:
+
+- ``prohibited``: a binding rule (law or contract) forbids it for this buyer on this date;
+- ``review``: the vendor match is uncertain or a fact the law needs is missing (named);
+- ``conditional``: allowed, but binding obligations attach (remove by, cap, notify, report, assess);
+- ``allowed``: no binding obligation attaches (guidance may still be listed as advice).
+
+For a whole bid the worst item decides, in that order. The exit codes follow it, so a pipeline can
+branch: 0 allowed, 1 prohibited, 3 review, 4 conditional (2 is bad input).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from engine.evaluation import Evaluation, evaluate
+from engine.inputs import Asset, Profile
+from engine.loading import RulePack
+
+SEVERITY = ("prohibited", "review", "conditional", "allowed")
+EXIT_CODES = {"allowed": 0, "prohibited": 1, "review": 3, "conditional": 4}
+IN_EFFECT = ("overdue", "due", "in_force")
+
+
+@dataclass
+class ItemVerdict:
+    asset: Asset
+    verdict: str
+    reasons: list[str]
+    findings: list[dict[str, Any]]
+    review: list[dict[str, Any]]
+
+    def to_json(self) -> dict[str, Any]:
+        a = self.asset
+        return {"item": {"asset_id": a.asset_id, "vendor": a.vendor, "product": a.product,
+                         "model": a.model, "category": a.category, "function": a.function,
+                         "network": a.network or None, "use": a.use or None,
+                         "country": a.country, "status": a.status, "quantity": a.quantity},
+                "verdict": self.verdict, "reasons": self.reasons, "findings": self.findings,
+                "review": self.review}
+
+
+@dataclass
+class CheckResult:
+    evaluation: Evaluation
+    items: list[ItemVerdict]
+
+    @property
+    def verdict(self) -> str:
+        return min((i.verdict for i in self.items), key=SEVERITY.index, default="allowed")
+
+    @property
+    def exit_code(self) -> int:
+        return EXIT_CODES[self.verdict]
+
+    def to_json(self) -> dict[str, Any]:
+        data = self.evaluation.to_json()
+        return {"verdict": self.verdict, "as_of": data["as_of"],
+                "operator": data["operator"]["name"], "rulepack": data["rulepack"],
+                "inputs": data["inputs"], "engine": data["engine"], "notices": data["notices"],
+                "items": [i.to_json() for i in self.items]}
+
+
+def _item_verdict(asset: Asset, findings: list[dict[str, Any]],
+                  review: list[dict[str, Any]]) -> ItemVerdict:
+    live = [f for f in findings if f["status"] in IN_EFFECT]
+    binding = [f for f in live if f["instrument"]["binding"] in ("law", "contract")]
+    prohibitions = [f for f in binding if f["kind"] == "prohibition"]
+    if prohibitions:
+        reasons = [f"{f['title']} [{f['citation']}]" for f in prohibitions]
+        return ItemVerdict(asset, "prohibited", reasons, findings, review)
+    if review:
+        return ItemVerdict(asset, "review", [r["detail"] for r in review], findings, review)
+    if binding:
+        reasons = [f"{f['title']}" + (f" (due {f['due']})" if f["due"] else "")
+                   + f" [{f['citation']}]" for f in binding]
+        return ItemVerdict(asset, "conditional", reasons, findings, review)
+    advice = [f"advice only: {f['title']} [{f['citation']}]" for f in live]
+    upcoming = [f"from {f['effective']['from']}: {f['title']} [{f['citation']}]"
+                for f in findings if f["status"] == "upcoming"]
+    return ItemVerdict(asset, "allowed", advice + upcoming, findings, review)
+
+
+def check_items(pack: RulePack, profile: Profile, items: list[Asset], as_of: dt.date,
+                hypothetical: frozenset[str] = frozenset(), inputs_sha256: str = "",
+                ) -> CheckResult:
+    """Evaluate proposed items (one evaluation for the whole bid) and give each a verdict."""
+    result = evaluate(pack, profile, items, as_of, hypothetical=hypothetical,
+                      inputs_sha256=inputs_sha256)
+    data = result.to_json()
+    by_asset: dict[str, list[dict[str, Any]]] = {}
+    for finding in data["findings"]:
+        for asset_id in finding["assets"]:
+            by_asset.setdefault(asset_id, []).append(finding)
+    # duties of the operator itself (register, assess, represent) do not turn on what it buys,
+    # so they are not part of an item's verdict
+    reviews: dict[str, list[dict[str, Any]]] = {}
+    for row in data["review"]:
+        reviews.setdefault(row["asset_id"], []).append(row)
+    verdicts = []
+    for asset in items:
+        own = by_asset.get(asset.asset_id, [])
+        verdicts.append(_item_verdict(asset, own, reviews.get(asset.asset_id, [])))
+    return CheckResult(result, verdicts)
+
+
+def junit_xml(result: CheckResult) -> str:
+    """Each item as a JUnit test case: prohibited fails, review errors, the rest pass."""
+    from xml.sax.saxutils import escape, quoteattr
+
+    data = result.to_json()
+    failures = sum(1 for i in result.items if i.verdict == "prohibited")
+    errors = sum(1 for i in result.items if i.verdict == "review")
+    lines = ['<?xml version="1.0" encoding="UTF-8"?>',
+             f'<testsuite name="dutybound check" tests="{len(result.items)}" '
+             f'failures="{failures}" errors="{errors}" skipped="0">',
+             f'  <properties><property name="as_of" value="{data["as_of"]}"/>'
+             f'<property name="rulepack" value={quoteattr(data["rulepack"]["version"])}/>'
+             f'<property name="rulepack_sha256" value="{data["rulepack"]["sha256"]}"/>'
+             '</properties>']
+    for item in result.items:
+        name = quoteattr(f"{item.asset.asset_id}: {item.asset.vendor} ({item.asset.category})")
+        body = escape("\n".join(item.reasons))
+        lines.append(f'  <testcase classname="dutybound.{item.verdict}" name={name}>')
+        if item.verdict == "prohibited":
+            lines.append(f'    <failure message="prohibited">{body}</failure>')
+        elif item.verdict == "review":
+            lines.append(f'    <error message="review">{body}</error>')
+        elif body:
+            lines.append(f"    <system-out>{item.verdict}: {body}</system-out>")
+        lines.append("  </testcase>")
+    lines.append("</testsuite>")
+    return "\n".join(lines) + "\n"
