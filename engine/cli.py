@@ -488,6 +488,8 @@ def check(
     sheet: Sheet = None,
     format: Annotated[CheckFormat | None, typer.Option(
         "--format", help="json, table (default on a terminal) or junit.")] = None,
+    report: Annotated[Path | None, typer.Option(
+        "--report", help="Also write the procurement report (.pdf or .html) here.")] = None,
     law_dir: Annotated[Path | None, typer.Option(
         help="Use this rule pack instead of the bundled jurisdictions/.")] = None,
 ) -> None:
@@ -526,6 +528,15 @@ def check(
     except Exception as error:  # a pipeline must tell "prohibited" (1) from a crash
         err.print(f"internal error: {error.__class__.__name__}: {error}")
         raise typer.Exit(EXIT_INTERNAL) from None
+    if report is not None:
+        from reports.render import render_html, render_pdf, write_bytes_atomically
+
+        data = result.to_json()
+        html = render_html("procurement.html.j2", {"d": data})
+        body = html.encode() if report.suffix.lower() in (".html", ".htm") else render_pdf(
+            html, {"check.json": json.dumps(data, indent=2, ensure_ascii=False)})
+        write_bytes_atomically(report, body)
+        err.print(f"wrote {report}")
     fmt = format or (CheckFormat.table if sys.stdout.isatty() else CheckFormat.json)
     if fmt is CheckFormat.json:
         _emit_json(result.to_json())

@@ -121,3 +121,18 @@ def test_bad_item_is_an_input_error(profiles) -> None:
     code, text = check("--profile", profiles["us_agency"], "--vendor", "Dahua",
                        "--category", "toaster", "--function", "core", "--as-of", "2026-11-28")
     assert code == 2 and "unknown category 'toaster'" in text
+
+
+def test_procurement_report_pdf(profiles, tmp_path: Path) -> None:
+    from pypdf import PdfReader
+
+    out = tmp_path / "verdict.pdf"
+    code, data = check("--profile", profiles["us_agency"], "--vendor", "Hikvision",
+                       "--category", "video_surveillance", "--function", "physical_security",
+                       "--use", "government_facility_security", "--as-of", "2026-11-28",
+                       "--format", "json", "--report", out)
+    assert code == 1
+    reader = PdfReader(out)
+    text = " ".join((p.extract_text() or "") for p in reader.pages)
+    assert "Verdict: prohibited" in text and "§889(a)(1)(A)" in text
+    assert json.loads(reader.attachments["check.json"][0])["verdict"] == data["verdict"]
