@@ -36,6 +36,8 @@ test: setup
 
 bench: setup
 	$(BIN)/python bench/bench_evaluate.py
+	$(BIN)/python bench/bench_vendors.py
+	$(BIN)/python bench/bench_report.py
 
 clean:
 	rm -rf $(VENV) $(OUT) .pytest_cache .ruff_cache .hypothesis

@@ -480,6 +480,8 @@ def check(
     model: Annotated[str | None, typer.Option(help="Model number.")] = None,
     quantity: Annotated[int, typer.Option(min=1, help="Units.")] = 1,
     flags: Annotated[str | None, typer.Option(help="Flags, ';'-separated.")] = None,
+    origin: Annotated[str | None, typer.Option(
+        help="Country where the item was produced (ISO code).")] = None,
     items: Annotated[Path | None, typer.Option(
         help="A whole bid or bill of materials (CSV, XLSX, JSON, CycloneDX) instead of one "
         "item; empty status means in_procurement.")] = None,
@@ -517,7 +519,8 @@ def check(
         row = {"asset_id": "item-1", "vendor": vendor, "category": category or "",
                "function": function or "", "country": where, "status": "in_procurement",
                "use": use or "", "network": network or "", "product": product or "",
-               "model": model or "", "quantity": str(quantity), "flags": flags or ""}
+               "model": model or "", "quantity": str(quantity), "flags": flags or "",
+               "origin": origin or ""}
         try:
             inventory = assets_from_rows("--vendor/--category/...",
                                          rows_from_mappings([row]))
