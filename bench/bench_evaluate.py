@@ -40,7 +40,7 @@ FUNCTIONS = ["core", "ran", "access_fttp", "transmission", "management", "physic
 NETWORKS = ["5g", "4g", "fttp", "enterprise", ""]
 USES = ["", "public_safety", "critical_infrastructure_security", "other"]
 STATUSES = ["installed", "installed", "planned", "in_procurement", "decommissioned"]
-COUNTRIES = ["GB", "US", "CZ"]
+COUNTRIES = ["GB", "US", "CZ", "DE", "AU", "SE"]
 HEADER = ["asset_id", "vendor", "product", "category", "function", "network", "country", "use",
           "status", "quantity", "site"]
 
@@ -64,12 +64,19 @@ def write_inventory(path: Path, assets: int, signatures: int) -> None:
 
 
 def write_profile(path: Path) -> None:
+    """An operator in every jurisdiction of the rule pack, holding a typical role in each, so
+    that the rules of all loaded jurisdictions are evaluated."""
     path.write_text(json.dumps({
-        "name": "Benchmark Operator", "jurisdictions": ["CZ", "GB", "US"],
+        "name": "Benchmark Operator",
+        "jurisdictions": ["AU", "CA", "CZ", "DE", "EU", "GB", "IN", "NZ", "PL", "SE", "US"],
         "sectors": ["telecoms", "energy"],
         "roles": ["cz.cii_administrator", "cz.essential_service_operator",
                   "gb.public_telecoms_provider", "gb.dvd_addressee",
-                  "us.federal_contractor", "us.federal_grantee"],
+                  "us.federal_contractor", "us.federal_grantee", "us.fcc_subsidy_recipient",
+                  "eu.nis2_essential_entity", "eu.mobile_network_operator", "de.kritis_operator",
+                  "de.huawei_agreement_party_2024", "au.carrier", "nz.network_operator",
+                  "ca.telecom_service_provider", "se.pts_2020_licensee",
+                  "in.unified_licence_holder", "pl.key_entity"],
         "attributes": {"gb.relevant_turnover_gbp": 2_000_000_000},
     }), encoding="utf-8")
 

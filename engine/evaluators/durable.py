@@ -6,7 +6,7 @@ What this module does about each known trap:
 - the default ``Host`` starts timer threads that run actions concurrently and can segfault:
   ``_QuietHost`` never starts them, and one lock serialises every evaluation;
 - one fact may match at most 64 rules of a ruleset (error 303), and 512 sibling tests hang:
-  rules are sharded, at most ``SHARD_SIZE`` per ruleset, one jurisdiction per shard;
+  rules are sharded, at most ``SHARD_SIZE`` per ruleset;
 - a batch with an unmatched fact skips the other facts' actions: every shard has catch-all rules
   for asset and operator facts, so no fact is ever unmatched;
 - deleting a session in which no action ran frees garbage: a sentinel fact, matched by its own
@@ -37,7 +37,7 @@ from durable.engine import Host
 from engine.evaluators import OPERATOR_FACT, Match
 from engine.rules import SIGNATURE_FIELDS, Rule, Signature, slug
 
-SHARD_SIZE = 60
+SHARD_SIZE = 30  # 60 is the safe maximum; 30 halves the C engine's memory (bench/)
 # Each rule fires once per batch with up to CAP matched facts (durable-rules' ``cap``), instead of
 # once per fact: the Python round trip per action is what costs, not the matching.
 CAP = 10_000
@@ -72,14 +72,19 @@ def _one_of(field: str, values: tuple[str, ...]) -> dict[str, Any]:
 def rule_condition(rule: Rule) -> dict[str, Any]:
     """The durable-rules JSON condition for one rule (roles and jurisdiction included)."""
     role_slugs = sorted(slug(r) for r in rule.roles)
-    tests: list[dict[str, Any]] = [
-        {"kind": "asset" if rule.asset_level else "operator"},
+    tests: list[dict[str, Any]] = [{"kind": "asset" if rule.asset_level else "operator"}]
+    # the vendor-group test first: most signatures belong to no covered group, and the network
+    # stops them at the first test instead of walking every rule's role and jurisdiction tests
+    vendor_tests = [t for t in rule.tests if t[0] == "group"]
+    tests.extend(_one_of(field, values) for field, values in vendor_tests)
+    tests += [
         {f"j_{slug(rule.jurisdiction)}": "y"},
         # roles are a list on the fact; "any item matches one of these" fires once per fact
         {"$iany": {"roles": {"$mt": {"$i": "|".join(role_slugs)}}}},
     ]
     for field, values in rule.tests:
-        tests.append(_one_of(field, values))
+        if field != "group":
+            tests.append(_one_of(field, values))
     for field, values in rule.tests_not:
         tests.extend({"$neq": {field: value}} for value in values)
     tests.extend({f"f_{flag}": "y"} for flag in rule.flags_all)
@@ -88,10 +93,10 @@ def rule_condition(rule: Rule) -> dict[str, Any]:
 
 
 class _Shard:
-    def __init__(self, name: str, jurisdiction: str, rules: list[Rule], host: Host,
+    def __init__(self, name: str, jurisdictions: frozenset[str], rules: list[Rule], host: Host,
                  sink: Callable[[str, str], None]) -> None:
         self.name = name
-        self.jurisdiction = jurisdiction
+        self.jurisdictions = jurisdictions
         definition: dict[str, Any] = {}
         for rule in rules:
             definition[rule.id] = {"all": [{"m": rule_condition(rule)}], "cap": CAP,
@@ -122,14 +127,15 @@ class _Compiled:
     def __init__(self, rules: list[Rule], host: Host, key: str) -> None:
         self.found: set[Match] | None = None
         self.shards: list[_Shard] = []
-        by_jurisdiction: dict[str, list[Rule]] = {}
-        for rule in rules:
-            by_jurisdiction.setdefault(rule.jurisdiction, []).append(rule)
-        for code, group in sorted(by_jurisdiction.items()):
-            for n in range(0, len(group), SHARD_SIZE):
-                name = f"db_{key}_{slug(code)}_{n // SHARD_SIZE}"
-                self.shards.append(_Shard(name, code, group[n:n + SHARD_SIZE], host,
-                                          self._record))
+        # rules packed into as few rulesets as the 64-matches limit allows (each pass over a
+        # ruleset costs every fact a fixed overhead), in jurisdiction order so that a profile
+        # with few jurisdictions can skip the rulesets it cannot match
+        ordered = sorted(rules, key=lambda r: (r.jurisdiction, r.id))
+        for n in range(0, len(ordered), SHARD_SIZE):
+            part = ordered[n:n + SHARD_SIZE]
+            self.shards.append(_Shard(f"db_{key}_{n // SHARD_SIZE}",
+                                      frozenset(r.jurisdiction for r in part), part, host,
+                                      self._record))
 
     def _record(self, rule_id: str, fact_id: str) -> None:
         assert self.found is not None, "an action ran outside an evaluation"
@@ -162,7 +168,7 @@ class DurableEvaluator:
             compiled.found = set()
             try:
                 for shard in compiled.shards:
-                    if shard.jurisdiction not in jurisdictions:
+                    if shard.jurisdictions.isdisjoint(jurisdictions):
                         continue  # its rules all test the jurisdiction: nothing could fire
                     sid = f"e{next(_SESSIONS)}"
                     try:
