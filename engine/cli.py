@@ -77,6 +77,8 @@ def write_atomically(path: Path, text: str) -> None:
         raise
 
 
+LawDir = Annotated[Path | None, typer.Option(help="Use this rule pack instead of the bundled "
+                                             "jurisdictions/.")]
 AsRole = Annotated[list[str] | None, typer.Option(
     "--as-role", help="What-if: assume the operator also holds this role (repeatable), e.g. "
     "gb.public_telecoms_provider.")]
@@ -144,8 +146,7 @@ def evaluate(
     as_role: AsRole = None,
     default: Defaults = None,
     sheet: Sheet = None,
-    law_dir: Annotated[Path | None, typer.Option(
-        help="Use this rule pack instead of the bundled jurisdictions/.")] = None,
+    law_dir: LawDir = None,
     db: Annotated[str | None, typer.Option(
         help="Also store the evaluation in this database (e.g. sqlite:///dutybound.db).")
     ] = None,
@@ -200,8 +201,7 @@ def compare(
     sheet: Sheet = None,
     format: Annotated[Format | None, typer.Option(
         "--format", help="json, or table (default on a terminal).")] = None,
-    law_dir: Annotated[Path | None, typer.Option(
-        help="Use this rule pack instead of the bundled jurisdictions/.")] = None,
+    law_dir: LawDir = None,
 ) -> None:
     """Compare jurisdictions side by side for one operator: the strongest measure, the earliest
     deadline and the citation in each; with --vendor, the vendor-by-jurisdiction matrix."""
@@ -332,8 +332,6 @@ def _emit_json(data: object) -> None:
     sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
 
 
-LawDir = Annotated[Path | None, typer.Option(help="Use this rule pack instead of the bundled "
-                                             "jurisdictions/.")]
 JurisdictionOpt = Annotated[str | None, typer.Option(
     "--jurisdiction", "-j", help="Only this jurisdiction (ISO code, e.g. CZ).")]
 
@@ -492,8 +490,7 @@ def check(
         "--format", help="json, table (default on a terminal) or junit.")] = None,
     report: Annotated[Path | None, typer.Option(
         "--report", help="Also write the procurement report (.pdf or .html) here.")] = None,
-    law_dir: Annotated[Path | None, typer.Option(
-        help="Use this rule pack instead of the bundled jurisdictions/.")] = None,
+    law_dir: LawDir = None,
 ) -> None:
     """Gate a purchase: prohibited (exit 1), review (3), conditional (4) or allowed (0).
 
@@ -586,8 +583,7 @@ def report(
     as_role: AsRole = None,
     default: Defaults = None,
     sheet: Sheet = None,
-    law_dir: Annotated[Path | None, typer.Option(
-        help="Use this rule pack instead of the bundled jurisdictions/.")] = None,
+    law_dir: LawDir = None,
 ) -> None:
     """Write the obligation report a compliance officer takes to the board: PDF/A-3b with the
     evaluation (JSON) and the affected assets (CSV) attached, or HTML, or Markdown.
