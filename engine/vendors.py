@@ -171,8 +171,11 @@ class Registry:
                     for token in key.split():
                         if len(token) >= FUZZY_MIN_LENGTH and token not in _GENERIC_TOKENS:
                             tokens.setdefault(token, []).append((group, entity))
-        # longest aliases first, so "huawei marine" wins over "huawei" in prefix matching
-        self._prefixes = sorted((k for k in self._aliases if k not in self._exact_only),
+        # longest aliases first, so "huawei marine" wins over "huawei" in prefix matching; an
+        # exact-only name of several words ("china unicom americas operations") may still begin
+        # a longer name, but a single common word ("honor") may not
+        self._prefixes = sorted((k for k in self._aliases
+                                 if k not in self._exact_only or " " in k),
                                 key=lambda k: (-len(k), k))
         # a distinctive token names the group only if every entity using it is in one group
         self._tokens = {t: hits for t, hits in tokens.items()

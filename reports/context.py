@@ -17,8 +17,10 @@ from reports.timeline import Mark, timeline_svg
 
 SOON_DAYS = 90
 REVIEW_LIMIT = 60  # review items printed; all of them are in the attached JSON
-ASSET_LIST_LIMIT = 25  # above this, a finding's assets are summarised, and listed in full
-#                        only in the attached CSV (a thousand-page table helps nobody)
+ASSET_LIST_LIMIT = 25  # above this, a finding's assets are summarised (by vendor, function and
+#                        site) with a few examples, and listed in full only in the attached CSV
+#                        (a thousand-page table helps nobody)
+EXAMPLES = 5
 
 
 def _bucket(finding: dict[str, Any], as_of: dt.date) -> str:
@@ -45,7 +47,9 @@ def _summarise(ids: list[str], by_id: dict[str, Any], evaluation: Evaluation) ->
         "units": sum(a.quantity for a in assets),
         "listed": [{"id": a.asset_id, "vendor": a.vendor, "product": a.product,
                     "function": a.function, "network": a.network, "site": a.site,
-                    "quantity": a.quantity} for a in assets[:ASSET_LIST_LIMIT]],
+                    "quantity": a.quantity}
+                   for a in assets[:ASSET_LIST_LIMIT if len(assets) <= ASSET_LIST_LIMIT
+                                   else EXAMPLES]],
         "by_vendor": top(Counter(vendor(a) for a in assets)),
         "by_function": top(Counter(a.function for a in assets)),
         "by_site": top(Counter(a.site or "(no site)" for a in assets)),
@@ -116,6 +120,7 @@ def obligation_report(evaluation: Evaluation, data: dict[str, Any]) -> dict[str,
         "timeline": timeline_svg(marks, as_of),
         "affected": len({a for f in findings for a in f["assets"]}),
         "asset_list_limit": ASSET_LIST_LIMIT,
+        "examples": EXAMPLES,
         "review_limit": REVIEW_LIMIT,
     }
 

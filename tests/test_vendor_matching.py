@@ -1,0 +1,103 @@
+"""How well the vendor registry resolves inventory-style names: a labelled evaluation set.
+
+tests/data/vendor_names.csv holds vendor strings as they appear in inventory and ERP exports,
+each labelled with the group it belongs to (or none) and a kind:
+  covered   a registry group's name in some real-world spelling (legal forms, subsidiaries,
+            brands, Chinese or Russian script, former members)
+  typo      a misspelling of a covered name
+  innocent  a near-name of a covered vendor that belongs to another company
+  other     an ordinary vendor (or a name the notes say to flag, not match)
+Membership is judged as of AS_OF: a former member (Honor, Lorex, Dahua Technology USA) still
+resolves to its group with relationship `former_member`, so its expected group is that group.
+
+Metrics:
+  recall        covered+typo rows whose returned group is the expected one; matches flagged
+                needs_review count as found, since they are put before a person, not dropped
+  precision     among matches applied silently (a group and needs_review False), the share
+                whose group is the expected one
+  review rate   share of all rows flagged needs_review
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from engine.loading import load_rulepack
+from engine.vendors import VendorMatch
+
+AS_OF = dt.date(2026, 11, 28)
+DATA = Path(__file__).parent / "data" / "vendor_names.csv"
+KINDS = {"covered", "typo", "innocent", "other"}
+MIN_RECALL = 0.99
+MIN_PRECISION = 0.98
+
+
+def _rows() -> list[dict[str, str]]:
+    with DATA.open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+@pytest.fixture(scope="module")
+def results() -> list[tuple[dict[str, str], VendorMatch]]:
+    registry = load_rulepack().registry
+    return [(row, registry.match(row["input"], AS_OF)) for row in _rows()]
+
+
+def _show(row: dict[str, str], match: VendorMatch) -> str:
+    return (f"  {row['input']!r} ({row['kind']}): expected {row['expected_group'] or None}, "
+            f"got {match.group} via {match.method}"
+            f"{' [review]' if match.needs_review else ''}")
+
+
+def test_evaluation_set_is_well_formed() -> None:
+    rows = _rows()
+    assert len(rows) >= 300
+    assert {r["kind"] for r in rows} <= KINDS
+    assert len({r["input"] for r in rows}) == len(rows), "duplicate inputs"
+    groups = set(load_rulepack().registry.groups)
+    for row in rows:
+        if row["kind"] in {"covered", "typo"}:
+            assert row["expected_group"] in groups, row
+        else:
+            assert row["expected_group"] == "", row
+
+
+def test_recall_and_precision(results) -> None:
+    positives = [(r, m) for r, m in results if r["kind"] in {"covered", "typo"}]
+    missed = [(r, m) for r, m in positives if m.group != r["expected_group"]]
+    recall = 1 - len(missed) / len(positives)
+    silent = [(r, m) for r, m in results if m.group and not m.needs_review]
+    wrong = [(r, m) for r, m in silent if m.group != (r["expected_group"] or None)]
+    precision = 1 - len(wrong) / len(silent)
+    review_rate = sum(m.needs_review for _, m in results) / len(results)
+    summary = (f"recall {recall:.3f} ({len(positives) - len(missed)}/{len(positives)}), "
+               f"precision {precision:.3f} ({len(silent) - len(wrong)}/{len(silent)}), "
+               f"needs-review rate {review_rate:.3f} over {len(results)} names")
+    detail = "\n".join(["misses:", *(_show(r, m) for r, m in missed),
+                        "silent wrong matches:", *(_show(r, m) for r, m in wrong)])
+    print(summary)
+    print(detail)
+    assert recall >= MIN_RECALL and precision >= MIN_PRECISION, (
+        f"vendor matching below target (recall >= {MIN_RECALL}, precision >= {MIN_PRECISION}): "
+        f"{summary}\n{detail}")
+
+
+def test_no_innocent_name_is_matched_silently(results) -> None:
+    """A near-name may be put up for review (one letter from 'Huawei'), never applied."""
+    silent = [(r, m) for r, m in results
+              if r["kind"] in {"innocent", "other"} and m.group and not m.needs_review]
+    assert not silent, "innocent names matched without review:\n" + "\n".join(
+        _show(r, m) for r, m in silent)
+
+
+def test_exact_names_resolve_without_review(results) -> None:
+    """Correctly spelled covered names that are found are found with certainty, not by spelling
+    similarity (a covered name the matcher misses is counted in recall above)."""
+    flagged = [(r, m) for r, m in results
+               if r["kind"] == "covered" and m.group and m.needs_review]
+    assert not flagged, "covered names needing review:\n" + "\n".join(
+        _show(r, m) for r, m in flagged)
