@@ -652,6 +652,35 @@ def _comparison_report(pack, operator, inventory, day, compare, vendor,
     err.print(f"wrote {out} ({fmt.value} comparison, {len(codes)} jurisdictions)")
 
 
+@app.command("verify-report")
+def verify_report(
+    pdf: Annotated[Path, typer.Argument(help="A PDF written by 'dutybound report'.")],
+    out: Annotated[Path | None, typer.Option(
+        help="Also write the attached evaluation JSON here.")] = None,
+    law_dir: LawDir = None,
+) -> None:
+    """Extract the evaluation a report carries, validate it, and say whether it was made with
+    the rule pack installed here."""
+    from reports.archive import extract_evaluation
+
+    try:
+        record, text = extract_evaluation(pdf)
+    except InputError as error:
+        _fail_input(error)
+    pack = _pack(law_dir)
+    same = record.rulepack.sha256 == pack.sha256
+    console = Console()
+    console.print(f"{e(str(pdf))}: valid evaluation of {e(record.operator.get('name', '?'))} as "
+                  f"of {record.as_of}, {len(record.findings)} findings, rule pack "
+                  f"{e(record.rulepack.version)} (sha256 {record.rulepack.sha256[:12]})")
+    console.print("made with the rule pack installed here" if same else
+                  f"[yellow]made with a different rule pack than the one installed here "
+                  f"({pack.version}, sha256 {pack.sha256[:12]}); re-run to see today's law[/]")
+    if out is not None:
+        write_atomically(out, text)
+        err.print(f"wrote {out}")
+
+
 vendors_app = typer.Typer(help="Identify high-risk vendors in names from inventories and "
                           "supplier lists.", no_args_is_help=True)
 app.add_typer(vendors_app, name="vendors")

@@ -87,7 +87,7 @@ HOSTILE = [
 def test_untrusted_inventory_text_is_escaped_and_nothing_is_fetched(pack) -> None:
     profile = check_profile({"name": "<b>Evil</b> Telecom", "jurisdictions": ["GB"],
                              "roles": ["gb.dvd_addressee"]}, pack, "p")
-    rows = [{"asset_id": f"A{i}", "vendor": "Huawei", "product": text, "site": text,
+    rows = [{"asset_id": text, "vendor": f"Huawei {text}", "product": text, "site": text,
              "category": "telecom_equipment", "function": "core", "country": "GB",
              "status": "installed"} for i, text in enumerate(HOSTILE)]
     result = evaluate(pack, profile, assets_from_rows("x", rows_from_mappings(rows)),
@@ -155,3 +155,17 @@ def test_comparison_report_pdf(tmp_path: Path) -> None:
     attached = json.loads(reader.attachments["comparison.json"][0])
     cells = {c["jurisdiction"]: c for c in attached["vendors"][0]["cells"]}
     assert cells["US"]["obligation_id"] == "us.ndaa889.a1b-use"
+
+
+def test_verify_report_extracts_and_revalidates_the_record(tmp_path: Path) -> None:
+    pdf = tmp_path / "uk.pdf"
+    assert cli("report", "--profile", UK / "profile.yaml", "--assets", UK / "assets.csv",
+               "--as-of", "2026-11-28", "--out", pdf).returncode == 0
+    out = tmp_path / "extracted.json"
+    result = cli("verify-report", pdf, "--out", out)
+    assert result.returncode == 0, result.stderr
+    assert "valid evaluation" in result.stdout and "installed here" in result.stdout
+    assert json.loads(out.read_text())["as_of"] == "2026-11-28"
+    bad = tmp_path / "not-a-report.pdf"
+    bad.write_bytes(b"%PDF-1.7 nonsense")
+    assert cli("verify-report", bad).returncode == 2

@@ -1,0 +1,234 @@
+"""Request and response models: the OpenAPI document generated from them is the API reference.
+
+Vocabulary fields (category, function, ...) are enums built from ``engine.vocabulary``, so the
+schema lists exactly the values the engine accepts. Law-dependent checks (roles, attributes,
+jurisdictions of the rule pack) are done by the engine and reported as 422 naming the field.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import StrEnum
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from engine import vocabulary as vocab
+
+MAX_CHECK_ITEMS = 1000
+MAX_ASSETS = 20000
+
+
+def _enum(name: str, values: frozenset[str]) -> type[StrEnum]:
+    return StrEnum(name, {v: v for v in sorted(values)})  # type: ignore[return-value]
+
+
+Category = _enum("Category", vocab.CATEGORIES)
+Function = _enum("Function", vocab.FUNCTIONS)
+Network = _enum("Network", vocab.NETWORKS)
+Use = _enum("Use", vocab.USES)
+Status = _enum("Status", vocab.STATUSES)
+Flag = _enum("Flag", vocab.FLAGS)
+
+CountryCode = Field(pattern=r"^[A-Za-z]{2}$", description="ISO 3166 two-letter code")
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class ProfileIn(Strict):
+    """An operator profile, as in the profile YAML of the CLI."""
+
+    name: str = Field(min_length=1, max_length=500, description="Operator name.",
+                      examples=["Albion Mobile & Fibre plc"])
+    jurisdictions: list[str] = Field(
+        min_length=1, max_length=50,
+        description="ISO codes of the jurisdictions to evaluate (those of the rule pack, "
+        "e.g. CZ, GB, US).", examples=[["GB"]])
+    sectors: list[str] = Field(default_factory=list, max_length=50,
+                               description="Sectors, e.g. telecoms, energy, government.")
+    roles: list[str] = Field(
+        default_factory=list, max_length=200,
+        description="Jurisdiction-prefixed legal roles the operator holds (GET /law/roles... "
+        "or `dutybound law roles`), e.g. gb.public_telecoms_provider.",
+        examples=[["gb.public_telecoms_provider", "gb.dvd_addressee"]])
+    attributes: dict[str, bool | int | float | str] = Field(
+        default_factory=dict, description="Numbers the law looks at, e.g. "
+        "gb.relevant_turnover_gbp; some roles are derived from them.")
+
+
+class _AssetFields(Strict):
+    vendor: str = Field(min_length=1, max_length=500,
+                        description="Vendor name as the inventory or bid has it.",
+                        examples=["HUAWEI TECHNOLOGIES CO.,LTD"])
+    category: Category = Field(description="Asset category.")  # type: ignore[valid-type]
+    function: Function = Field(description="Network function.")  # type: ignore[valid-type]
+    network: Network | None = Field(None, description="Network, e.g. 5g.")  # type: ignore
+    use: Use | None = Field(  # type: ignore[valid-type]
+        None, description="Use; purpose-limited US rules (Hikvision, Dahua, Hytera) need it.")
+    quantity: int = Field(1, ge=1, le=10**9, description="Units; caps are measured by quantity.")
+    product: str | None = Field(None, max_length=500, description="Product name.")
+    model: str | None = Field(None, max_length=500, description="Model number.")
+    site: str | None = Field(None, max_length=500, description="Site.")
+    origin: str | None = Field(None, pattern=r"^[A-Za-z]{2}$",
+                               description="ISO code of the country where it was produced.")
+    flags: list[Flag] = Field(  # type: ignore[valid-type]
+        default_factory=list, max_length=50, description="Facts some rules turn on.")
+    installed_on: dt.date | None = Field(None, description="Installation date.")
+    identified_on: dt.date | None = Field(
+        None, description="Date the asset was identified; starts deadlines counted from "
+        "identification (default: the evaluation date).")
+
+    def row(self, asset_id: str, country: str, status: str) -> dict[str, str]:
+        """The inventory row (``engine.inputs.COLUMNS``) the engine validates."""
+        return {"asset_id": asset_id, "vendor": self.vendor, "category": self.category.value,
+                "function": self.function.value, "country": country, "status": status,
+                "product": self.product or "", "network": self.network.value if self.network
+                else "", "use": self.use.value if self.use else "",
+                "quantity": str(self.quantity), "site": self.site or "",
+                "model": self.model or "",
+                "installed_on": self.installed_on.isoformat() if self.installed_on else "",
+                "identified_on": self.identified_on.isoformat() if self.identified_on else "",
+                "flags": ";".join(f.value for f in self.flags), "origin": self.origin or ""}
+
+
+class ItemIn(_AssetFields):
+    """A proposed purchase (one line of a bid)."""
+
+    asset_id: str | None = Field(None, min_length=1, max_length=200,
+                                 description="Line id (default item-1, item-2, ...).")
+    country: str | None = Field(
+        None, pattern=r"^[A-Za-z]{2}$", description="Where it will be used (ISO code); default: "
+        "the profile's only jurisdiction.")
+    status: Status = Field("in_procurement", description="Status.")  # type: ignore
+
+
+class AssetIn(_AssetFields):
+    """One row of an asset inventory (the columns of the CSV inventory)."""
+
+    asset_id: str = Field(min_length=1, max_length=200, description="Unique asset id.")
+    country: str = Field(pattern=r"^[A-Za-z]{2}$", description="ISO code of where it is.")
+    status: Status = Field(description="installed, planned, in_procurement, "  # type: ignore
+                           "decommissioned.")
+
+
+class _WithProfile(Strict):
+    profile: ProfileIn | None = Field(None, description="The operator profile, inline.")
+    profile_id: str | None = Field(None, max_length=64,
+                                   description="Or the id of a profile stored with POST "
+                                   "/profiles (of your tenant, or one you may read).")
+    as_of: dt.date = Field(description="Evaluate the law as it stood on this date.",
+                           examples=["2026-11-28"])
+    as_role: list[str] = Field(default_factory=list, max_length=50,
+                               description="What-if: assume the operator also holds these "
+                               "roles (shown as hypothetical).")
+
+    @model_validator(mode="after")
+    def _one_profile(self) -> Any:
+        if (self.profile is None) == (self.profile_id is None):
+            raise ValueError("give exactly one of profile or profile_id")
+        return self
+
+
+class CheckRequest(_WithProfile):
+    """A procurement check: one item or a bid of items."""
+
+    item: ItemIn | None = Field(None, description="One proposed item.")
+    items: list[ItemIn] | None = Field(None, min_length=1, max_length=MAX_CHECK_ITEMS,
+                                       description=f"Or a bid: up to {MAX_CHECK_ITEMS} items; "
+                                       "the worst item decides the verdict.")
+
+    @model_validator(mode="after")
+    def _one_of_items(self) -> Any:
+        if (self.item is None) == (self.items is None):
+            raise ValueError("give exactly one of item or items")
+        return self
+
+
+class EvaluateRequest(_WithProfile):
+    """An evaluation of an inventory; the result is stored for GET /results/{id}."""
+
+    assets: list[AssetIn] = Field(max_length=MAX_ASSETS, description="The asset inventory.")
+    include_ended: bool = Field(False, description="Also list obligations that had ended.")
+
+
+class CompareRequest(_WithProfile):
+    """Jurisdictions side by side, or the vendor-by-jurisdiction matrix."""
+
+    assets: list[AssetIn] | None = Field(None, max_length=MAX_ASSETS,
+                                         description="Inventory; required unless vendors given.")
+    jurisdictions: list[str] | None = Field(
+        None, min_length=1, max_length=50,
+        description="ISO codes to compare (default: the profile's), e.g. CZ, GB, US.")
+    vendors: list[str] | None = Field(
+        None, min_length=1, max_length=20,
+        description="Vendor-by-jurisdiction matrix for these vendors, e.g. Huawei.")
+
+    @model_validator(mode="after")
+    def _assets_or_vendors(self) -> Any:
+        if self.assets is None and not self.vendors:
+            raise ValueError("give assets, or vendors for the law-level vendor matrix")
+        return self
+
+
+class ReportRequest(_WithProfile):
+    """The obligation report (PDF/A-3b with the evaluation JSON and affected-asset CSV)."""
+
+    assets: list[AssetIn] = Field(max_length=MAX_ASSETS, description="The asset inventory.")
+    lang: str = Field("en", pattern=r"^[a-z]{2}$", description="Interface language.")
+
+
+# -- responses (documented; the engine's JSON is returned as it is) ------------------------------
+
+class RulepackInfo(BaseModel):
+    version: str = Field(description="Rule pack version.")
+    sha256: str = Field(description="SHA-256 of the rule pack's files.")
+    law_as_of: str | None = Field(None, description="Date the law was encoded as of.")
+
+
+class Health(BaseModel):
+    status: Literal["ok"]
+    rulepack: RulepackInfo
+    engine: dict[str, str] = Field(description="Engine version and evaluator.")
+
+
+class ItemVerdictOut(BaseModel):
+    item: dict[str, Any] = Field(description="The item as the engine read it.")
+    verdict: Literal["prohibited", "review", "conditional", "allowed"]
+    reasons: list[str] = Field(description="Why, with citations.")
+    findings: list[dict[str, Any]] = Field(description="Findings about this item.")
+    review: list[dict[str, Any]] = Field(description="What a person must confirm.")
+
+
+class CheckResponse(BaseModel):
+    """The same JSON as `dutybound check --format json`."""
+
+    verdict: Literal["prohibited", "review", "conditional", "allowed"] = Field(
+        description="The worst item's verdict.")
+    as_of: str
+    operator: str
+    rulepack: RulepackInfo
+    inputs: dict[str, Any]
+    engine: dict[str, Any]
+    notices: list[str]
+    items: list[ItemVerdictOut]
+
+
+class EvaluationOut(BaseModel):
+    """The evaluation JSON (`dutybound evaluate --format json`) and where it is stored."""
+
+    result_id: str = Field(description="Id for GET /results/{id}.")
+    created_at: dt.datetime
+    evaluation: dict[str, Any] = Field(description="The evaluation JSON of the CLI.")
+
+
+class ProfileOut(BaseModel):
+    id: str = Field(description="Profile id (random UUID).")
+    tenant: str
+    created_at: dt.datetime
+    profile: ProfileIn
+
+
+class ErrorOut(BaseModel):
+    detail: Any = Field(description="What went wrong; for 422, a list naming each field (loc).")
