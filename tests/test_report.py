@@ -164,7 +164,8 @@ def test_verify_report_extracts_and_revalidates_the_record(tmp_path: Path) -> No
     out = tmp_path / "extracted.json"
     result = cli("verify-report", pdf, "--out", out)
     assert result.returncode == 0, result.stderr
-    assert "valid evaluation" in result.stdout and "installed here" in result.stdout
+    said = " ".join(result.stdout.split())
+    assert "valid evaluation" in said and "installed here" in said
     assert json.loads(out.read_text())["as_of"] == "2026-11-28"
     bad = tmp_path / "not-a-report.pdf"
     bad.write_bytes(b"%PDF-1.7 nonsense")

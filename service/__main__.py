@@ -1,0 +1,53 @@
+"""``python -m service [serve] [--host H] [--port P] [--db URL]`` and
+``python -m service keys create --tenant T [--consultant-of A,B] [--db URL]``."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from service.db import DEFAULT_DB_URL
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m service", description="dutybound HTTP "
+                                     "service")
+    db_default = os.environ.get("DUTYBOUND_DB_URL", DEFAULT_DB_URL)
+    sub = parser.add_subparsers(dest="command")
+    serve = sub.add_parser("serve", help="serve the API (default)")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--db", default=db_default, help=f"database URL (default {db_default})")
+    serve.add_argument("--law-dir", type=Path, default=None)
+    serve.add_argument("--log-level", default="warning")
+    keys = sub.add_parser("keys", help="manage API keys")
+    keys_sub = keys.add_subparsers(dest="keys_command", required=True)
+    create = keys_sub.add_parser("create", help="create a key and print it (once)")
+    create.add_argument("--tenant", required=True)
+    create.add_argument("--consultant-of", default="",
+                        help="comma-separated further tenants this key may read")
+    create.add_argument("--db", default=db_default)
+    args = parser.parse_args(argv)
+    if args.command == "keys":
+        from service.db import create_key
+
+        try:
+            key = create_key(args.db, args.tenant, args.consultant_of.split(","))
+        except ValueError as error:
+            print(f"error: {error}", file=sys.stderr)
+            return 2
+        print(key)
+        print(f"key for tenant {args.tenant!r} created; it is shown only now", file=sys.stderr)
+        return 0
+    from service.app import run
+
+    if args.command is None:
+        args = serve.parse_args([])
+    run(args.host, args.port, args.db, args.law_dir, args.log_level)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

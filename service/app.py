@@ -1,0 +1,458 @@
+"""The HTTP service: FastAPI over the engine. No law is computed here.
+
+Run it with ``run(host, port, db_url)`` (what ``python -m service serve`` and ``dutybound serve``
+call), always with one worker: durable-rules is not thread-safe, the engine serialises its
+evaluations with a lock, and endpoints are plain ``def`` so blocking work runs in the threadpool.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import logging
+import os
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import Depends, FastAPI, HTTPException, Path as PathParam, Query, Request
+from fastapi.responses import JSONResponse, Response
+from fastapi.security import APIKeyHeader
+from sqlalchemy import Engine
+
+from engine.errors import InputError
+from service import db
+from service.models import (
+    CheckRequest,
+    CheckResponse,
+    CompareRequest,
+    ErrorOut,
+    EvaluateRequest,
+    EvaluationOut,
+    Health,
+    ProfileIn,
+    ProfileOut,
+    ReportRequest,
+    _WithProfile,
+)
+
+MAX_BODY_BYTES = 5 * 1024 * 1024
+KEY_CACHE_SECONDS = 30.0
+log = logging.getLogger("dutybound.service")
+
+
+class JsonFormatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        data: dict[str, Any] = {
+            "ts": dt.datetime.fromtimestamp(record.created, dt.UTC).isoformat(
+                timespec="milliseconds"), "level": record.levelname.lower(),
+            "event": record.getMessage()}
+        data.update(getattr(record, "fields", {}))
+        if record.exc_info:
+            data["exception"] = self.formatException(record.exc_info)
+        return json.dumps(data, ensure_ascii=False)
+
+
+def _configure_logging() -> None:
+    if not log.handlers:
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(JsonFormatter())
+        log.addHandler(handler)
+        log.setLevel(logging.INFO)
+        log.propagate = False
+
+
+def _json_error(status: int, detail: Any) -> bytes:
+    return json.dumps({"detail": detail}).encode()
+
+
+class ServiceMiddleware:
+    """Pure ASGI: rule-pack headers on every response, the body size limit (413), one JSON log
+    line per request, and a generic 500 that never shows a stack trace to the client."""
+
+    def __init__(self, app: Any, headers: list[tuple[bytes, bytes]], max_body: int) -> None:
+        self.app = app
+        self.headers = headers
+        self.max_body = max_body
+
+    async def _reply(self, send: Any, status: int, detail: str) -> None:
+        body = _json_error(status, detail)
+        await send({"type": "http.response.start", "status": status, "headers": [
+            (b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),
+            *self.headers]})
+        await send({"type": "http.response.body", "body": body})
+
+    async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        start = time.perf_counter()
+        state = scope.setdefault("state", {})
+        status = [0]
+        try:
+            length = dict(scope["headers"]).get(b"content-length")
+            if length is not None:
+                try:
+                    too_big = int(length) > self.max_body
+                except ValueError:
+                    status[0] = 400
+                    await self._reply(send, 400, "invalid Content-Length")
+                    return
+                if too_big:
+                    status[0] = 413
+                    await self._reply(send, 413, f"request body over {self.max_body} bytes")
+                    return
+            received = 0
+
+            async def limited_receive() -> dict:
+                nonlocal received
+                message = await receive()
+                if message["type"] == "http.request":
+                    received += len(message.get("body", b""))
+                    if received > self.max_body:
+                        raise HTTPException(413, f"request body over {self.max_body} bytes")
+                return message
+
+            async def send_with_headers(message: dict) -> None:
+                if message["type"] == "http.response.start":
+                    status[0] = message["status"]
+                    message["headers"] = [*message.get("headers", []), *self.headers]
+                await send(message)
+
+            try:
+                await self.app(scope, limited_receive, send_with_headers)
+            except Exception:
+                log.exception("unhandled error", extra={"fields": {
+                    "method": scope["method"], "path": scope["path"]}})
+                if status[0]:
+                    raise  # the response had started: nothing sensible can be sent now
+                status[0] = 500
+                await self._reply(send, 500, "internal error")
+        finally:
+            log.info("request", extra={"fields": {
+                "method": scope["method"], "path": scope["path"], "status": status[0] or 500,
+                "ms": round((time.perf_counter() - start) * 1000, 2),
+                "tenant": state.get("tenant")}})
+
+
+class FieldError(Exception):
+    """Bad input found by the engine: 422, with ``loc`` naming the field like FastAPI does."""
+
+    def __init__(self, loc: list[str | int], message: str) -> None:
+        super().__init__(message)
+        self.loc = loc
+        self.message = message
+
+
+@contextmanager
+def engine_input(prefix: tuple[str | int, ...], indexed: bool = False) -> Iterator[None]:
+    """Turn an engine ``InputError`` into a 422 naming ``prefix`` + the error's (line, field);
+    with ``indexed``, the error's line is the 1-based position in the list at ``prefix``."""
+    try:
+        yield
+    except InputError as error:
+        loc: list[str | int] = list(prefix)
+        if indexed and error.line is not None:
+            loc.append(error.line - 1)
+        for part in (error.field or "").split("."):
+            if part:
+                loc.append(int(part) if part.isdigit() else part)
+        raise FieldError(loc, error.message) from None
+
+
+class Service:
+    """What the endpoints share: the rule pack (loaded once), the evaluator and the database."""
+
+    def __init__(self, db_url: str, law_dir: Path | None) -> None:
+        from engine.evaluation import engine_version
+        from engine.evaluators import get_evaluator
+        from engine.loading import load_rulepack
+
+        self.pack = load_rulepack(law_dir)
+        self.evaluator, self.evaluator_notice = get_evaluator("auto")
+        self.engine_version = engine_version()
+        self.db: Engine = db.make_engine(db_url)
+        self._keys: dict[str, tuple[float, db.Caller | None]] = {}
+        self._keys_lock = threading.Lock()
+
+    def caller(self, key: str) -> db.Caller | None:
+        digest = db.hash_key(key)
+        hit = self._keys.get(digest)
+        if hit is not None and time.monotonic() - hit[0] < KEY_CACHE_SECONDS:
+            return hit[1]
+        found = db.lookup_key(self.db, key)
+        with self._keys_lock:
+            if len(self._keys) > 10000:
+                self._keys.clear()
+            self._keys[digest] = (time.monotonic(), found)
+        return found
+
+
+def create_app(db_url: str | None = None, law_dir: Path | None = None,
+               max_body: int = MAX_BODY_BYTES) -> FastAPI:
+    """The application; ``db_url`` defaults to $DUTYBOUND_DB_URL or sqlite:///dutybound-service.db."""
+    from engine.catalogue import instrument_detail, list_obligations, obligation_json, role_json
+
+    _configure_logging()
+    svc = Service(db_url or os.environ.get("DUTYBOUND_DB_URL") or db.DEFAULT_DB_URL, law_dir)
+    pack = svc.pack
+    rulepack_info = {"version": pack.version, "sha256": pack.sha256,
+                     "law_as_of": pack.law_as_of.isoformat()}
+    app = FastAPI(
+        title="dutybound",
+        version=svc.engine_version,
+        summary="High-risk-vendor obligations and procurement verdicts, as of a date.",
+        description="Every response carries the rule pack in the headers "
+        "`X-Dutybound-Rulepack` and `X-Dutybound-Rulepack-Sha256`. Authenticate with an API "
+        "key in `X-API-Key` (`python -m service keys create --tenant T`). Not legal advice.",
+    )
+    app.state.service = svc
+    app.add_middleware(ServiceMiddleware, max_body=max_body, headers=[
+        (b"x-dutybound-rulepack", pack.version.encode()),
+        (b"x-dutybound-rulepack-sha256", pack.sha256.encode())])
+
+    @app.exception_handler(FieldError)
+    def _field_error(request: Request, exc: FieldError) -> JSONResponse:
+        return JSONResponse(status_code=422, content={"detail": [
+            {"loc": exc.loc, "msg": exc.message, "type": "input_error"}]})
+
+    api_key = APIKeyHeader(name="X-API-Key", auto_error=False,
+                           description="API key of a tenant (or a consultant of several).")
+
+    def caller(request: Request, key: Annotated[str | None, Depends(api_key)]) -> db.Caller:
+        found = svc.caller(key) if key else None
+        if found is None:
+            raise HTTPException(401, "missing or unknown API key (header X-API-Key)",
+                                headers={"WWW-Authenticate": "APIKey"})
+        request.state.tenant = found.tenant
+        return found
+
+    Caller = Annotated[db.Caller, Depends(caller)]
+    errors: dict[int | str, dict[str, Any]] = {
+        401: {"model": ErrorOut, "description": "Missing or unknown API key."},
+        413: {"model": ErrorOut, "description": "Request body too large."},
+        422: {"model": ErrorOut, "description": "Invalid input; `loc` names the field."}}
+    not_found: dict[int | str, dict[str, Any]] = {
+        404: {"model": ErrorOut, "description": "No such id (or not yours)."}}
+
+    def stored_profile(profile_id: str, who: db.Caller) -> db.StoredProfile:
+        row = db.get_readable(svc.db, db.StoredProfile, profile_id, who)
+        if row is None:
+            raise HTTPException(404, "no profile with this id")
+        assert isinstance(row, db.StoredProfile)
+        return row
+
+    def resolve_profile(req: _WithProfile, who: db.Caller) -> tuple[Any, frozenset[str], dict]:
+        from engine.inputs import check_profile
+        from engine.roles import assume_roles
+
+        if req.profile is not None:
+            data, where = req.profile.model_dump(), ("body", "profile")
+        else:
+            data, where = json.loads(stored_profile(str(req.profile_id), who).body), \
+                ("body", "profile_id")
+        with engine_input(where):
+            profile = check_profile(data, pack, "profile")
+        hypothetical = frozenset(req.as_role) - set(profile.roles)
+        if req.as_role:
+            with engine_input(("body", "as_role")):
+                profile = assume_roles(pack, profile, req.as_role, source="as_role")
+        return profile, hypothetical, data
+
+    def read_assets(where: str, rows: list[dict[str, str]]) -> list[Any]:
+        from engine.inputs import assets_from_rows, rows_from_mappings
+
+        with engine_input(("body", where), indexed=True):
+            return assets_from_rows(where, rows_from_mappings(rows))
+
+    def fingerprint(*parts: Any) -> str:
+        text = json.dumps(parts, sort_keys=True, ensure_ascii=False, default=str)
+        return hashlib.sha256(text.encode()).hexdigest()
+
+    def run_evaluation(req: EvaluateRequest | ReportRequest, who: db.Caller,
+                       include_ended: bool = False) -> Any:
+        from engine.evaluation import evaluate
+
+        profile, hypothetical, data = resolve_profile(req, who)
+        rows = [a.row(a.asset_id, a.country, a.status.value) for a in req.assets]
+        assets = read_assets("assets", rows)
+        result = evaluate(pack, profile, assets, req.as_of, evaluator=svc.evaluator,
+                          include_ended=include_ended, hypothetical=hypothetical,
+                          inputs_sha256=fingerprint(data, rows, req.as_role))
+        if svc.evaluator_notice:
+            result.notices.insert(0, svc.evaluator_notice)
+        return result
+
+    @app.get("/health", response_model=Health, tags=["service"])
+    def health() -> dict[str, Any]:
+        """Liveness, and the rule pack this server evaluates with (no key needed)."""
+        return {"status": "ok", "rulepack": rulepack_info,
+                "engine": {"version": svc.engine_version, "evaluator": svc.evaluator.name}}
+
+    @app.get("/law/obligations", tags=["law"], responses=errors)
+    def law_obligations(
+        who: Caller,
+        jurisdiction: Annotated[str | None, Query(max_length=8, description="ISO code, e.g. "
+                                                  "CZ.")] = None,
+        kind: Annotated[str | None, Query(max_length=64, description="Kind, e.g. removal.")]
+        = None,
+    ) -> list[dict[str, Any]]:
+        """Every obligation of the rule pack, with citation, dates, deadline and scope."""
+        return list_obligations(pack, jurisdiction.upper() if jurisdiction else None, kind)
+
+    @app.get("/law/obligations/{obligation_id}", tags=["law"], responses={**errors, **not_found})
+    def law_obligation(who: Caller, obligation_id: Annotated[str, PathParam(max_length=200)],
+                       ) -> dict[str, Any]:
+        """One obligation in full."""
+        for item in pack.obligations:
+            if item.obligation.id == obligation_id:
+                return obligation_json(item)
+        raise HTTPException(404, "no obligation with this id")
+
+    @app.get("/law/instruments/{instrument_id}", tags=["law"], responses={**errors, **not_found})
+    def law_instrument(who: Caller, instrument_id: Annotated[str, PathParam(max_length=200)],
+                       ) -> dict[str, Any]:
+        """An instrument (act, decree, direction, guidance) with its obligations."""
+        inst = pack.instruments.get(instrument_id)
+        if inst is None:
+            raise HTTPException(404, "no instrument with this id")
+        obligations = [obligation_json(i) for i in pack.obligations
+                       if i.instrument.id == instrument_id]
+        return {"instrument": instrument_detail(inst),
+                "obligations": sorted(obligations, key=lambda o: o["obligation_id"])}
+
+    @app.get("/law/roles", tags=["law"], responses=errors)
+    def law_roles(who: Caller) -> list[dict[str, Any]]:
+        """The legal roles a profile can declare (and those derived from attributes)."""
+        return [role_json(r) for _, r in sorted(pack.roles.items())]
+
+    @app.post("/check", tags=["procurement"], response_model=None,
+              responses={200: {"model": CheckResponse, "description": "The verdicts "
+                               "(same JSON as `dutybound check --format json`)."},
+                         **errors, **not_found})
+    def check(req: CheckRequest, who: Caller) -> Response:
+        """Procurement gate: prohibited, review, conditional or allowed, per item and overall
+        (the worst item decides), with reasons and citations."""
+        from engine.verdict import check_items
+
+        profile, hypothetical, data = resolve_profile(req, who)
+        items = req.items if req.items is not None else [req.item]
+        where = "items" if req.items is not None else "item"
+        default_country = profile.jurisdictions[0] if len(profile.jurisdictions) == 1 else None
+        rows = []
+        for n, item in enumerate(items, start=1):
+            assert item is not None
+            country = item.country or default_country
+            if country is None:
+                loc: list[str | int] = ["body", where, n - 1, "country"] if where == "items" \
+                    else ["body", where, "country"]
+                raise FieldError(loc, "the profile lists several jurisdictions; say where the "
+                                 "item will be used")
+            rows.append(item.row(item.asset_id or f"item-{n}", country, item.status.value))
+        with engine_input(("body", where), indexed=where == "items"):
+            from engine.inputs import assets_from_rows, rows_from_mappings
+
+            assets = assets_from_rows(where, rows_from_mappings(rows))
+        result = check_items(pack, profile, assets, req.as_of, hypothetical,
+                             fingerprint(data, rows, req.as_role))
+        return JSONResponse(result.to_json())
+
+    @app.post("/evaluate", tags=["evaluation"], status_code=201, response_model=EvaluationOut,
+              responses={**errors, **not_found})
+    def evaluate_inventory(req: EvaluateRequest, who: Caller) -> dict[str, Any]:
+        """Every obligation that applies on the date, with citation, due date, assets and
+        explanation; the result is stored for GET /results/{id} (your tenant)."""
+        result = run_evaluation(req, who, req.include_ended)
+        data = result.to_json()
+        row = db.save_result(svc.db, who.tenant, req.as_of, pack.version, pack.sha256,
+                             json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+        return {"result_id": row.id, "created_at": row.created_at, "evaluation": data}
+
+    @app.get("/results/{result_id}", tags=["evaluation"], response_model=EvaluationOut,
+             responses={**errors, **not_found})
+    def get_result(who: Caller, result_id: Annotated[str, PathParam(max_length=64)],
+                   ) -> dict[str, Any]:
+        """A stored evaluation (of your tenant, or of one you may read)."""
+        row = db.get_readable(svc.db, db.StoredResult, result_id, who)
+        if row is None:
+            raise HTTPException(404, "no result with this id")
+        return {"result_id": row.id, "created_at": row.created_at,
+                "evaluation": json.loads(row.body)}
+
+    @app.post("/compare", tags=["evaluation"], responses={**errors, **not_found})
+    def compare(req: CompareRequest, who: Caller) -> dict[str, Any]:
+        """Strongest measure, earliest deadline and citation per jurisdiction; with vendors,
+        the vendor-by-jurisdiction matrix (same JSON as `dutybound compare --format json`)."""
+        from engine.compare import run_comparison
+
+        profile, hypothetical, _ = resolve_profile(req, who)
+        rows = [a.row(a.asset_id, a.country, a.status.value) for a in req.assets or []]
+        assets = read_assets("assets", rows)
+        codes = [c.strip().upper() for c in req.jurisdictions] if req.jurisdictions else \
+            sorted(profile.jurisdictions)
+        try:
+            return run_comparison(pack, profile, assets, req.as_of, codes, req.vendors,
+                                  hypothetical).data
+        except InputError as error:
+            field = error.file.lstrip("-")
+            raise FieldError(["body", "vendors" if field == "vendor" else "jurisdictions"],
+                             error.message) from None
+
+    @app.post("/report", tags=["evaluation"], response_class=Response,
+              responses={200: {"content": {"application/pdf": {}},
+                               "description": "The obligation report, PDF/A-3b."},
+                         **errors, **not_found})
+    def report(req: ReportRequest, who: Caller) -> Response:
+        """The obligation report as a PDF/A-3b download, with the evaluation JSON and the
+        affected-asset CSV attached."""
+        from reports.context import assets_csv, evaluation_json, obligation_report
+        from reports.render import LANGUAGES, render_html, render_pdf
+
+        if req.lang not in LANGUAGES:
+            raise FieldError(["body", "lang"], f"no interface language {req.lang!r}; "
+                             f"available: {', '.join(LANGUAGES)}")
+        result = run_evaluation(req, who)
+        data = result.to_json()
+        html = render_html("report.html.j2", obligation_report(result, data), req.lang)
+        body = render_pdf(html, {"evaluation.json": evaluation_json(data),
+                                 "affected-assets.csv": assets_csv(result)})
+        return Response(body, media_type="application/pdf", headers={
+            "Content-Disposition": f'attachment; filename="dutybound-{req.as_of}.pdf"'})
+
+    @app.post("/profiles", tags=["profiles"], status_code=201, response_model=ProfileOut,
+              responses=errors)
+    def create_profile(profile: ProfileIn, who: Caller) -> dict[str, Any]:
+        """Store a profile for your tenant; use its id as profile_id in other requests."""
+        from engine.inputs import check_profile
+
+        data = profile.model_dump()
+        with engine_input(("body",)):
+            check_profile(data, pack, "profile")
+        row = db.save_profile(svc.db, who.tenant, profile.name, json.dumps(data))
+        return {"id": row.id, "tenant": row.tenant, "created_at": row.created_at,
+                "profile": data}
+
+    @app.get("/profiles/{profile_id}", tags=["profiles"], response_model=ProfileOut,
+             responses={**errors, **not_found})
+    def get_profile(who: Caller, profile_id: Annotated[str, PathParam(max_length=64)],
+                    ) -> dict[str, Any]:
+        """A stored profile (of your tenant, or of one you may read)."""
+        row = stored_profile(profile_id, who)
+        return {"id": row.id, "tenant": row.tenant, "created_at": row.created_at,
+                "profile": json.loads(row.body)}
+
+    return app
+
+
+def run(host: str = "127.0.0.1", port: int = 8000, db_url: str | None = None,
+        law_dir: Path | None = None, log_level: str = "warning") -> None:
+    """Serve with uvicorn, one worker (the engine serialises evaluations)."""
+    import uvicorn
+
+    uvicorn.run(create_app(db_url, law_dir), host=host, port=port, workers=1, access_log=False,
+                log_level=log_level, server_header=False)
