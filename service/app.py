@@ -5,7 +5,6 @@ call), always with one worker: durable-rules is not thread-safe, the engine seri
 evaluations with a lock, and endpoints are plain ``def`` so blocking work runs in the threadpool.
 """
 
-from __future__ import annotations
 
 import datetime as dt
 import hashlib
@@ -279,7 +278,7 @@ def create_app(db_url: str | None = None, law_dir: Path | None = None,
         from engine.evaluation import evaluate
 
         profile, hypothetical, data = resolve_profile(req, who)
-        rows = [a.row(a.asset_id, a.country, a.status.value) for a in req.assets]
+        rows = [a.row(a.asset_id, a.country, str(a.status)) for a in req.assets]
         assets = read_assets("assets", rows)
         result = evaluate(pack, profile, assets, req.as_of, evaluator=svc.evaluator,
                           include_ended=include_ended, hypothetical=hypothetical,
@@ -353,7 +352,7 @@ def create_app(db_url: str | None = None, law_dir: Path | None = None,
                     else ["body", where, "country"]
                 raise FieldError(loc, "the profile lists several jurisdictions; say where the "
                                  "item will be used")
-            rows.append(item.row(item.asset_id or f"item-{n}", country, item.status.value))
+            rows.append(item.row(item.asset_id or f"item-{n}", country, str(item.status)))
         with engine_input(("body", where), indexed=where == "items"):
             from engine.inputs import assets_from_rows, rows_from_mappings
 
@@ -391,7 +390,7 @@ def create_app(db_url: str | None = None, law_dir: Path | None = None,
         from engine.compare import run_comparison
 
         profile, hypothetical, _ = resolve_profile(req, who)
-        rows = [a.row(a.asset_id, a.country, a.status.value) for a in req.assets or []]
+        rows = [a.row(a.asset_id, a.country, str(a.status)) for a in req.assets or []]
         assets = read_assets("assets", rows)
         codes = [c.strip().upper() for c in req.jurisdictions] if req.jurisdictions else \
             sorted(profile.jurisdictions)

@@ -101,7 +101,7 @@ class ItemIn(_AssetFields):
     country: str | None = Field(
         None, pattern=r"^[A-Za-z]{2}$", description="Where it will be used (ISO code); default: "
         "the profile's only jurisdiction.")
-    status: Status = Field("in_procurement", description="Status.")  # type: ignore
+    status: Status = Field(Status("in_procurement"), description="Status.")  # type: ignore
 
 
 class AssetIn(_AssetFields):
