@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from markupsafe import Markup, escape
 
+CHAR_WIDTH = 5.1  # average width of a 9 px DejaVu Sans character, to keep labels on the chart
 COLOURS = {"overdue": "#b42318", "due": "#b54708", "upcoming": "#027a48", "in_force": "#175cd3",
            "ended": "#667085"}
 
@@ -55,11 +56,20 @@ def timeline_svg(marks: list[Mark], as_of: dt.date, width: int = 680,
         y = axis_y + 14 + row * i
         mx = x(mark.day)
         colour = COLOURS.get(mark.status, "#344054")
-        anchor, tx = ("end", mx - 6) if mx > width * 0.6 else ("start", mx + 6)
+        label = f"{mark.day.isoformat()} · {mark.label}"
+        room_right, room_left = right - (mx + 6), (mx - 6) - left
+        if len(label) * CHAR_WIDTH <= room_right:
+            anchor, tx = "start", mx + 6
+        elif len(label) * CHAR_WIDTH <= room_left:
+            anchor, tx = "end", mx - 6
+        else:  # too long for either side: shorten it on the roomier side
+            room = max(room_right, room_left)
+            label = label[: max(int(room / CHAR_WIDTH) - 1, 10)] + "…"
+            anchor, tx = ("start", mx + 6) if room_right >= room_left else ("end", mx - 6)
         parts.append(f'<line x1="{mx:.1f}" y1="{axis_y}" x2="{mx:.1f}" y2="{y}" '
                      f'stroke="{colour}" stroke-opacity="0.35"/>'
                      f'<circle cx="{mx:.1f}" cy="{y}" r="4" fill="{colour}"/>'
                      f'<text x="{tx:.1f}" y="{y + 3}" text-anchor="{anchor}" fill="#101828">'
-                     f'{escape(mark.day.isoformat())} · {escape(mark.label)}</text>')
+                     f'{escape(label)}</text>')
     parts.append("</svg>")
     return Markup("".join(parts))
