@@ -681,6 +681,22 @@ def verify_report(
         err.print(f"wrote {out}")
 
 
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    db: Annotated[str | None, typer.Option(
+        help="Database for API keys, profiles and results (default $DUTYBOUND_DB_URL or "
+        "sqlite:///dutybound-service.db).")] = None,
+    law_dir: LawDir = None,
+) -> None:
+    """Run the HTTP service (OpenAPI at /docs). Create API keys with
+    'python -m service keys create --tenant NAME'."""
+    from service.app import run
+
+    run(host=host, port=port, db_url=db, law_dir=law_dir)
+
+
 vendors_app = typer.Typer(help="Identify high-risk vendors in names from inventories and "
                           "supplier lists.", no_args_is_help=True)
 app.add_typer(vendors_app, name="vendors")

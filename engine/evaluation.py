@@ -8,6 +8,7 @@ before anything is evaluated or written.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 from collections import Counter
 from dataclasses import dataclass, field
@@ -24,6 +25,7 @@ from engine.rules import build_signatures, compile_rules
 from engine.vendors import VendorMatch
 
 
+@functools.cache
 def engine_version() -> str:
     try:
         return metadata.version("dutybound")

@@ -18,6 +18,7 @@ import hashlib
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
@@ -73,6 +74,8 @@ class RulePack:
     obligations: list[LoadedObligation]
     registry: Registry
     roles: dict[str, Role] = field(default_factory=dict)
+    # derived data computed once per pack (compiled rules), see engine.rules.compile_rules
+    cache: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     def obligation(self, obligation_id: str) -> LoadedObligation:
         for item in self.obligations:

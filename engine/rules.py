@@ -88,11 +88,16 @@ def compile_rule(item: LoadedObligation, pack: RulePack) -> Rule:
 
 
 def compile_rules(pack: RulePack, jurisdictions: list[str] | None = None) -> list[Rule]:
-    """Rules of the given jurisdictions (all when None), in a stable order."""
-    wanted = set(jurisdictions) if jurisdictions is not None else None
-    rules = [compile_rule(item, pack) for item in pack.obligations
-             if wanted is None or item.jurisdiction in wanted]
-    return sorted(rules, key=lambda r: r.id)
+    """Rules of the given jurisdictions (all when None), in a stable order. The full list is
+    compiled once per pack and reused (a service checks thousands of items against it)."""
+    key = "rules:" + (",".join(sorted(jurisdictions)) if jurisdictions is not None else "*")
+    cached = pack.cache.get(key)
+    if cached is None:
+        wanted = set(jurisdictions) if jurisdictions is not None else None
+        cached = pack.cache[key] = sorted(
+            (compile_rule(item, pack) for item in pack.obligations
+             if wanted is None or item.jurisdiction in wanted), key=lambda r: r.id)
+    return cached
 
 
 def build_signatures(assets: list[Asset], matches: dict[str, VendorMatch],

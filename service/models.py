@@ -40,6 +40,11 @@ class Strict(BaseModel):
 class ProfileIn(Strict):
     """An operator profile, as in the profile YAML of the CLI."""
 
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"name": "Albion Mobile & Fibre plc", "jurisdictions": ["GB"], "sectors": ["telecoms"],
+         "roles": ["gb.public_telecoms_provider", "gb.dvd_addressee"],
+         "attributes": {"gb.relevant_turnover_gbp": 2000000000}}]})
+
     name: str = Field(min_length=1, max_length=500, description="Operator name.",
                       examples=["Albion Mobile & Fibre plc"])
     jurisdictions: list[str] = Field(
@@ -131,8 +136,18 @@ class _WithProfile(Strict):
         return self
 
 
+_US_AGENCY = {"name": "Federal Building Office", "jurisdictions": ["US"],
+              "roles": ["us.federal_agency"]}
+_CAMERA = {"vendor": "Dahua Technology", "category": "video_surveillance",
+           "function": "physical_security", "use": "government_facility_security",
+           "country": "US"}
+
+
 class CheckRequest(_WithProfile):
     """A procurement check: one item or a bid of items."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"profile": _US_AGENCY, "as_of": "2026-11-28", "item": _CAMERA}]})
 
     item: ItemIn | None = Field(None, description="One proposed item.")
     items: list[ItemIn] | None = Field(None, min_length=1, max_length=MAX_CHECK_ITEMS,
@@ -149,12 +164,21 @@ class CheckRequest(_WithProfile):
 class EvaluateRequest(_WithProfile):
     """An evaluation of an inventory; the result is stored for GET /results/{id}."""
 
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"profile": {**_US_AGENCY, "roles": ["us.federal_contractor"]}, "as_of": "2026-11-28",
+         "assets": [{**_CAMERA, "asset_id": "cam-1", "status": "installed"}]}]})
+
     assets: list[AssetIn] = Field(max_length=MAX_ASSETS, description="The asset inventory.")
     include_ended: bool = Field(False, description="Also list obligations that had ended.")
 
 
 class CompareRequest(_WithProfile):
     """Jurisdictions side by side, or the vendor-by-jurisdiction matrix."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"profile": {"name": "UK Mobile", "jurisdictions": ["GB"],
+                     "roles": ["gb.public_telecoms_provider", "gb.dvd_addressee"]},
+         "as_of": "2026-11-28", "vendors": ["Huawei"], "jurisdictions": ["GB", "US"]}]})
 
     assets: list[AssetIn] | None = Field(None, max_length=MAX_ASSETS,
                                          description="Inventory; required unless vendors given.")
@@ -174,6 +198,10 @@ class CompareRequest(_WithProfile):
 
 class ReportRequest(_WithProfile):
     """The obligation report (PDF/A-3b with the evaluation JSON and affected-asset CSV)."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"profile": {**_US_AGENCY, "roles": ["us.federal_contractor"]}, "as_of": "2026-11-28",
+         "assets": [{**_CAMERA, "asset_id": "cam-1", "status": "installed"}]}]})
 
     assets: list[AssetIn] = Field(max_length=MAX_ASSETS, description="The asset inventory.")
     lang: str = Field("en", pattern=r"^[a-z]{2}$", description="Interface language.")

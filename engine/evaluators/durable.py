@@ -146,6 +146,7 @@ class _Compiled:
 # durable-rules can never free a ruleset, so building them again per evaluation would leak.
 _HOST: list[Host] = []
 _COMPILED: dict[str, _Compiled] = {}
+_BY_LIST: dict[int, tuple[list[Rule], _Compiled]] = {}
 
 
 class DurableEvaluator:
@@ -154,10 +155,14 @@ class DurableEvaluator:
     def _compile(self, rules: list[Rule]) -> tuple[Host, _Compiled]:
         if not _HOST:
             _HOST.append(_QuietHost())
+        known = _BY_LIST.get(id(rules))
+        if known is not None and known[0] is rules:  # the same (cached) list object again
+            return _HOST[0], known[1]
         key = hashlib.sha256(repr(rules).encode()).hexdigest()[:16]
         compiled = _COMPILED.get(key)
         if compiled is None:
             compiled = _COMPILED[key] = _Compiled(rules, _HOST[0], key)
+        _BY_LIST[id(rules)] = (rules, compiled)  # holds the list, so its id is not reused
         return _HOST[0], compiled
 
     def match(self, rules: list[Rule], signatures: list[Signature], roles: set[str],

@@ -1,0 +1,298 @@
+"""The HTTP service: verdicts over HTTP, tenants and keys, limits, errors, and one real socket."""
+
+from __future__ import annotations
+
+import json
+import socket
+import threading
+import time
+import warnings
+from pathlib import Path
+
+import pytest
+
+with warnings.catch_warnings():
+    # starlette's TestClient warns when it falls back to httpx (httpx2 is preferred)
+    warnings.filterwarnings("ignore", message="Using `httpx` with `starlette.testclient`")
+    from fastapi.testclient import TestClient
+
+from service.app import create_app
+from service.db import create_key
+
+AS_OF = "2026-11-28"
+US_AGENCY = {"name": "Federal Building Office", "jurisdictions": ["US"],
+             "roles": ["us.federal_agency"]}
+UK_DVD = {"name": "UK Mobile", "jurisdictions": ["GB"],
+          "roles": ["gb.public_telecoms_provider", "gb.dvd_addressee"]}
+US_CONTRACTOR = {"name": "Potomac Systems Integration LLC", "jurisdictions": ["US"],
+                 "roles": ["us.federal_contractor"]}
+CZ_CII = {"name": "Czech Grid", "jurisdictions": ["CZ"], "roles": ["cz.cii_administrator"]}
+DAHUA = {"vendor": "Dahua Technology", "category": "video_surveillance",
+         "function": "physical_security", "use": "government_facility_security",
+         "country": "US"}
+ASSETS = [{"asset_id": "cam-1", "vendor": "Hikvision", "category": "video_surveillance",
+           "function": "physical_security", "use": "government_facility_security",
+           "country": "US", "status": "installed"},
+          {"asset_id": "sw-1", "vendor": "Cisco", "category": "router", "function": "core",
+           "country": "US", "status": "installed"}]
+
+
+@pytest.fixture(scope="module")
+def setup(tmp_path_factory: pytest.TempPathFactory) -> dict:
+    url = f"sqlite:///{tmp_path_factory.mktemp('service') / 'service.db'}"
+    app = create_app(url)
+    keys = {"A": create_key(url, "A"), "B": create_key(url, "B"),
+            "consultant": create_key(url, "C", ["A", "B"])}
+    return {"app": app, "client": TestClient(app), "keys": keys, "url": url}
+
+
+def call(setup: dict, method: str, path: str, who: str | None = "A", **kwargs):
+    headers = kwargs.pop("headers", {})
+    if who is not None:
+        headers["X-API-Key"] = setup["keys"][who]
+    response = setup["client"].request(method, path, headers=headers, **kwargs)
+    # every response names the rule pack
+    assert response.headers["X-Dutybound-Rulepack"]
+    assert len(response.headers["X-Dutybound-Rulepack-Sha256"]) == 64
+    return response
+
+
+@pytest.mark.parametrize(("profile", "item", "as_of", "verdict"), [
+    (US_AGENCY, DAHUA, AS_OF, "prohibited"),
+    (UK_DVD, {"vendor": "Nokia Solutions and Networks", "category": "telecom_equipment",
+              "function": "ran", "network": "5g"}, AS_OF, "allowed"),
+    (UK_DVD, {"vendor": "HUAWEI TECHNOLOGIES CO.,LTD", "category": "telecom_equipment",
+              "function": "ran", "network": "5g"}, "2022-10-13", "prohibited"),
+    (CZ_CII, {"vendor": "Huawei", "category": "router", "function": "core"}, "2024-06-01",
+     "conditional"),
+    (US_AGENCY, {"vendor": "Shenzhen Xyz Tech", "category": "router", "function": "office_it"},
+     AS_OF, "review"),
+], ids=["dahua-us-agency", "nokia-uk", "huawei-5g-uk-2022", "huawei-router-cz", "unknown-prc"])
+def test_check_verdicts(setup, profile, item, as_of, verdict) -> None:
+    response = call(setup, "POST", "/check", json={"profile": profile, "as_of": as_of,
+                                                    "item": item})
+    assert response.status_code == 200, response.text
+    data = response.json()
+    assert data["verdict"] == verdict, data["items"][0]["reasons"]
+    assert data["as_of"] == as_of and data["rulepack"]["sha256"]
+    assert data["items"][0]["item"]["status"] == "in_procurement"
+    assert set(data) >= {"verdict", "items", "rulepack", "as_of"}
+
+
+def test_check_matches_the_cli_json(setup, tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    profile = tmp_path / "p.json"
+    profile.write_text(json.dumps(US_AGENCY), encoding="utf-8")
+    cli = subprocess.run([sys.executable, "-m", "engine.cli", "check", "--profile", str(profile),
+                          "--vendor", DAHUA["vendor"], "--category", DAHUA["category"],
+                          "--function", DAHUA["function"], "--use", DAHUA["use"],
+                          "--country", "US", "--as-of", AS_OF, "--format", "json"],
+                         capture_output=True, text=True, timeout=120,
+                         cwd=Path(__file__).resolve().parent.parent)
+    assert cli.returncode == 1, cli.stderr
+    expected = json.loads(cli.stdout)
+    got = call(setup, "POST", "/check", json={"profile": US_AGENCY, "as_of": AS_OF,
+                                               "item": DAHUA}).json()
+    expected["inputs"].pop("sha256")
+    got["inputs"].pop("sha256")
+    assert got == expected
+
+
+def test_a_bid_takes_its_worst_item(setup) -> None:
+    axis = {**DAHUA, "vendor": "Axis Communications"}
+    data = call(setup, "POST", "/check", json={"profile": US_AGENCY, "as_of": AS_OF,
+                                                "items": [axis, DAHUA]}).json()
+    assert data["verdict"] == "prohibited"
+    assert [i["verdict"] for i in data["items"]] == ["allowed", "prohibited"]
+    assert [i["item"]["asset_id"] for i in data["items"]] == ["item-1", "item-2"]
+
+
+def test_too_many_items_is_422(setup) -> None:
+    response = call(setup, "POST", "/check", json={"profile": US_AGENCY, "as_of": AS_OF,
+                                                    "items": [DAHUA] * 1001})
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["loc"] == ["body", "items"]
+
+
+def test_keys(setup) -> None:
+    body = {"profile": US_AGENCY, "as_of": AS_OF, "item": DAHUA}
+    assert call(setup, "POST", "/check", who=None, json=body).status_code == 401
+    response = call(setup, "POST", "/check", who=None, json=body,
+                    headers={"X-API-Key": "dbk_not-a-key"})
+    assert response.status_code == 401 and "trace" not in response.text.lower()
+    assert call(setup, "GET", "/law/obligations", who=None).status_code == 401
+    health = call(setup, "GET", "/health", who=None)
+    assert health.status_code == 200 and health.json()["rulepack"]["sha256"]
+
+
+def test_tenants_see_only_their_own_profiles_and_results(setup) -> None:
+    created = call(setup, "POST", "/profiles", json=US_AGENCY)
+    assert created.status_code == 201, created.text
+    pid = created.json()["id"]
+    assert len(pid) == 36 and created.json()["tenant"] == "A"
+    assert call(setup, "GET", f"/profiles/{pid}").json()["profile"]["name"] == US_AGENCY["name"]
+    assert call(setup, "GET", f"/profiles/{pid}", who="B").status_code == 404
+    assert call(setup, "GET", f"/profiles/{pid}", who="consultant").status_code == 200
+    # B cannot use A's profile by id either
+    body = {"profile_id": pid, "as_of": AS_OF, "item": DAHUA}
+    assert call(setup, "POST", "/check", who="B", json=body).status_code == 404
+    assert call(setup, "POST", "/check", json=body).json()["verdict"] == "prohibited"
+
+    evaluated = call(setup, "POST", "/evaluate", who="B",
+                     json={"profile": US_CONTRACTOR, "as_of": AS_OF, "assets": ASSETS})
+    assert evaluated.status_code == 201, evaluated.text
+    rid = evaluated.json()["result_id"]
+    evaluation = evaluated.json()["evaluation"]
+    assert evaluation["summary"]["findings"] >= 1 and evaluation["inputs"]["assets"] == 2
+    assert call(setup, "GET", f"/results/{rid}", who="A").status_code == 404
+    assert call(setup, "GET", f"/results/{rid}", who="B").json()["evaluation"] == evaluation
+    assert call(setup, "GET", f"/results/{rid}", who="consultant").status_code == 200
+    assert call(setup, "GET", "/results/00000000-0000-4000-8000-000000000000").status_code == 404
+
+
+def test_request_limits_and_errors(setup) -> None:
+    big = b'{"profile": {"name": "' + b"x" * (6 * 1024 * 1024) + b'"}}'
+    response = call(setup, "POST", "/check", content=big,
+                    headers={"Content-Type": "application/json"})
+    assert response.status_code == 413
+    response = call(setup, "POST", "/check", content=b'{"profile": {',
+                    headers={"Content-Type": "application/json"})
+    assert response.status_code == 422
+    bad_role = {**US_AGENCY, "roles": ["us.federal_agency", "us.federal_spaceport"]}
+    response = call(setup, "POST", "/check", json={"profile": bad_role, "as_of": AS_OF,
+                                                    "item": DAHUA})
+    assert response.status_code == 422
+    (error,) = response.json()["detail"]
+    assert error["loc"] == ["body", "profile", "roles", 1]
+    assert "us.federal_spaceport" in error["msg"]
+    response = call(setup, "POST", "/check", json={"profile": US_AGENCY, "as_of": AS_OF,
+                                                    "item": {**DAHUA, "category": "toaster"}})
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["loc"][:3] == ["body", "item", "category"]
+    response = call(setup, "POST", "/evaluate", json={
+        "profile": US_AGENCY, "as_of": AS_OF, "assets": [ASSETS[0], ASSETS[0]]})
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["loc"] == ["body", "assets", 1, "asset_id"]
+
+
+def test_law_and_compare(setup) -> None:
+    obligations = call(setup, "GET", "/law/obligations", params={"jurisdiction": "gb"}).json()
+    assert obligations and {o["jurisdiction"] for o in obligations} == {"GB"}
+    one = call(setup, "GET", "/law/obligations/gb.dvd-2022.5g-no-new-install").json()
+    assert one["obligation_id"] == "gb.dvd-2022.5g-no-new-install"
+    instrument = call(setup, "GET", f"/law/instruments/{one['instrument']['id']}").json()
+    assert any(o["obligation_id"] == one["obligation_id"] for o in instrument["obligations"])
+    assert call(setup, "GET", "/law/instruments/nope").status_code == 404
+    matrix = call(setup, "POST", "/compare", json={
+        "profile": UK_DVD, "as_of": AS_OF, "vendors": ["Huawei"],
+        "jurisdictions": ["GB"]}).json()
+    assert matrix["vendors"][0]["cells"][0]["jurisdiction"] == "GB"
+    response = call(setup, "POST", "/compare", json={
+        "profile": UK_DVD, "as_of": AS_OF, "vendors": ["Huawei"], "jurisdictions": ["XX"]})
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["loc"] == ["body", "jurisdictions"]
+
+
+def test_report_pdf(setup) -> None:
+    response = call(setup, "POST", "/report", json={"profile": US_CONTRACTOR, "as_of": AS_OF,
+                                                     "assets": ASSETS})
+    assert response.status_code == 200, response.text[:500]
+    assert response.headers["content-type"] == "application/pdf"
+    assert response.content.startswith(b"%PDF")
+
+
+def test_keys_command(setup, capsys) -> None:
+    from service.__main__ import main
+
+    assert main(["keys", "create", "--tenant", "D", "--db", setup["url"]]) == 0
+    key = capsys.readouterr().out.strip()
+    assert key.startswith("dbk_")
+    assert call(setup, "GET", "/law/roles", who=None,
+                headers={"X-API-Key": key}).status_code == 200
+    assert main(["keys", "create", "--tenant", "bad tenant!", "--db", setup["url"]]) == 2
+
+
+def test_openapi_documents_fields(setup) -> None:
+    spec = call(setup, "GET", "/openapi.json", who=None).json()
+    item = spec["components"]["schemas"]["ItemIn"]["properties"]
+    assert item["vendor"]["description"]
+    assert "X-API-Key" in json.dumps(spec["components"]["securitySchemes"])
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_real_socket(setup) -> None:
+    import httpx
+    import uvicorn
+
+    port = _free_port()
+    server = uvicorn.Server(uvicorn.Config(setup["app"], host="127.0.0.1", port=port,
+                                           log_level="warning", access_log=False))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    try:
+        deadline = time.monotonic() + 20
+        while not server.started:
+            assert time.monotonic() < deadline and thread.is_alive(), "server did not start"
+            time.sleep(0.02)
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=30) as client:
+            assert client.get("/health").status_code == 200
+            response = client.post("/check", headers={"X-API-Key": setup["keys"]["A"]},
+                                   json={"profile": US_AGENCY, "as_of": AS_OF, "item": DAHUA})
+            assert response.status_code == 200
+            assert response.json()["verdict"] == "prohibited"
+            assert response.headers["x-dutybound-rulepack-sha256"] == \
+                response.json()["rulepack"]["sha256"]
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+    assert not thread.is_alive()
+
+
+def test_fuzz_finds_no_server_errors(setup) -> None:
+    """schemathesis from the OpenAPI document, positive and negative cases, a small budget
+    (``python -m service.fuzz --examples N`` runs a bigger one)."""
+    pytest.importorskip("schemathesis")
+    from service.fuzz import fuzz
+
+    result = fuzz(setup["app"], setup["keys"]["A"], max_examples=15)
+    assert result.cases > 200
+    assert not result.server_errors, result.server_errors[:5]
+
+
+def test_internal_errors_are_generic_and_requests_are_logged(setup, monkeypatch) -> None:
+    import logging
+
+    import engine.verdict
+    from service.app import JsonFormatter
+
+    def boom(*args, **kwargs):
+        raise RuntimeError("secret internals /etc/passwd")
+
+    records: list[logging.LogRecord] = []
+
+    class Keep(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            records.append(record)
+
+    handler = Keep()
+    logging.getLogger("dutybound.service").addHandler(handler)
+    monkeypatch.setattr(engine.verdict, "check_items", boom)
+    try:
+        response = call(setup, "POST", "/check", json={"profile": US_AGENCY, "as_of": AS_OF,
+                                                        "item": DAHUA})
+    finally:
+        logging.getLogger("dutybound.service").removeHandler(handler)
+    assert response.status_code == 500
+    assert response.json() == {"detail": "internal error"}
+    assert "secret" not in response.text and "Traceback" not in response.text
+    line = json.loads(JsonFormatter().format(records[-1]))
+    assert {k: line[k] for k in ("method", "path", "status", "tenant")} == {
+        "method": "POST", "path": "/check", "status": 500, "tenant": "A"}
+    assert isinstance(line["ms"], float)
