@@ -38,6 +38,7 @@ bench: setup
 	$(BIN)/python bench/bench_evaluate.py
 	$(BIN)/python bench/bench_vendors.py
 	$(BIN)/python bench/bench_report.py
+	$(BIN)/python bench/bench_service.py
 
 clean:
 	rm -rf $(VENV) $(OUT) .pytest_cache .ruff_cache .hypothesis
