@@ -9,6 +9,7 @@ Exit codes (documented in the README):
 from __future__ import annotations
 
 import datetime as dt
+import io
 import json
 import os
 import sys
@@ -264,7 +265,7 @@ def _cell_text(cell: dict) -> str:
 
 
 def _table_text(data: dict) -> str:
-    console = Console(record=True, width=140, file=open(os.devnull, "w"))  # noqa: SIM115
+    console = Console(record=True, width=140, file=io.StringIO())
     print_table(data, console)
     return console.export_text()
 

@@ -16,7 +16,7 @@ from engine.evaluation import Evaluation
 from engine.findings import Finding
 from engine.loading import LoadedObligation, RulePack
 from engine.roles import HeldRole
-from engine.rules import compile_rule
+from engine.rules import compile_rules
 
 # kind -> (rank, the word a consultant's slide uses); lower rank = stronger
 MEASURES: dict[str, tuple[int, str]] = {
@@ -112,6 +112,7 @@ def vendor_matrix(pack: RulePack, roles: dict[str, HeldRole], groups: list[str],
     inventory; when ``evaluation`` is given, its affected assets of the vendor are listed).
     """
     held = set(roles)
+    vendor_tests = {r.id: dict(r.tests).get("group") for r in compile_rules(pack)}
     matrix: dict[str, list[Cell]] = {}
     for group in groups:
         row = []
@@ -120,8 +121,7 @@ def vendor_matrix(pack: RulePack, roles: dict[str, HeldRole], groups: list[str],
             for item in pack.obligations:
                 if item.jurisdiction != code or held.isdisjoint(item.obligation.roles):
                     continue
-                rule = compile_rule(item, pack)
-                vendors = dict(rule.tests).get("group")
+                vendors = vendor_tests[item.obligation.id]
                 if vendors is None or group not in vendors:
                     continue
                 start, end = item.window()

@@ -122,10 +122,9 @@ def build_findings(pack: RulePack, rules: list[Rule], matches: set[Match],
         by_rule[rule_id].append(fact_id)
     sig_by_id = {s.id: (s, members[i]) for i, s in enumerate(signatures)}
     rules_by_id = {r.id: r for r in rules}
-    items = {item.obligation.id: item for item in pack.obligations}
     findings: list[Finding] = []
     for rule_id in sorted(by_rule):
-        item, rule = items[rule_id], rules_by_id[rule_id]
+        item, rule = pack.obligation(rule_id), rules_by_id[rule_id]
         window = item.window()
         held = [roles[r] for r in rule.roles if r in roles]
         if not rule.asset_level:
@@ -177,8 +176,7 @@ def _duty_sentence(pack: RulePack, item: LoadedObligation, held: list[HeldRole])
             f"[{ob.citation}]: it {ob.duty}")
 
 
-def _tail(item: LoadedObligation, status: str, window: tuple[dt.date, dt.date | None],
-          as_of: dt.date) -> str:
+def _tail(item: LoadedObligation, status: str, window: tuple[dt.date, dt.date | None]) -> str:
     parts = []
     if status == "upcoming":
         parts.append(f"This takes effect on {_fmt(window[0])}.")
@@ -200,7 +198,7 @@ def _operator_finding(pack: RulePack, item: LoadedObligation,
     status = _status(as_of, window, due, None)
     text = _duty_sentence(pack, item, held)
     text += f" by {_fmt(due)}." if due else "."
-    text += _tail(item, status, window, as_of)
+    text += _tail(item, status, window)
     return [Finding(item.obligation.id, item, status, due, window, [], text,
                     _trace(item, window, held, evaluator, None))]
 
@@ -263,7 +261,7 @@ def _asset_findings(pack: RulePack, item: LoadedObligation, rule: Rule,
                 text += (f"; the inventory gives {cap['vendor_quantity']} of "
                          f"{cap['scope_quantity']} units, {cap['measured_share']:.1%}"
                          f" ({'within' if cap_met else 'above'} the cap).")
-        text += _tail(item, status, window, as_of)
+        text += _tail(item, status, window)
         fid = ob.id + (f"@{due.isoformat()}" if multiple and due else "")
         findings.append(Finding(fid, item, status, due, window, ids, text,
                                 _trace(item, window, held, evaluator,
@@ -298,17 +296,21 @@ def missing_facts(pack: RulePack, rules: list[Rule], signatures: list[Signature]
     """{signature id: {missing field: [obligation ids that would apply if it were known]}},
     for obligations not ended by the date."""
     out: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
-    items = {item.obligation.id: item for item in pack.obligations}
+    # only signatures with an empty optional column can be missing a fact
+    gaps = [(sig, {f for f in OPTIONAL_FACTS if not sig.get(f)}) for sig in signatures]
+    gaps = [(sig, fields) for sig, fields in gaps if fields]
     for rule in rules:
         if (not rule.asset_level or rule.jurisdiction not in jurisdictions
                 or roles.isdisjoint(rule.roles)):
             continue
-        end = items[rule.id].window()[1]
+        tested = {field for field, _ in (*rule.tests, *rule.tests_not)} & set(OPTIONAL_FACTS)
+        if not tested:
+            continue
+        end = pack.obligation(rule.id).window()[1]
         if end is not None and as_of >= end:
             continue
-        tested = {field for field, _ in (*rule.tests, *rule.tests_not)}
-        for sig in signatures:
-            empty = frozenset(f for f in OPTIONAL_FACTS if f in tested and not sig.get(f))
+        for sig, fields in gaps:
+            empty = frozenset(fields & tested)
             if empty and signature_matches(rule, sig, ignore=empty):
                 for f in sorted(empty):
                     out[sig.id][f].append(rule.id)

@@ -78,10 +78,11 @@ class RulePack:
     cache: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     def obligation(self, obligation_id: str) -> LoadedObligation:
-        for item in self.obligations:
-            if item.obligation.id == obligation_id:
-                return item
-        raise KeyError(obligation_id)
+        """The obligation with this id (indexed once per pack); KeyError if unknown."""
+        index = self.cache.get("obligations")
+        if index is None:
+            index = self.cache["obligations"] = {i.obligation.id: i for i in self.obligations}
+        return index[obligation_id]
 
 
 def default_law_dir() -> Path:
