@@ -161,14 +161,19 @@ class CheckRequest(_WithProfile):
         return self
 
 
-class EvaluateRequest(_WithProfile):
-    """An evaluation of an inventory; the result is stored for GET /results/{id}."""
+class _WithInventory(_WithProfile):
+    """A profile, a date and an inventory (evaluations and reports)."""
 
     model_config = ConfigDict(json_schema_extra={"examples": [
         {"profile": {**_US_AGENCY, "roles": ["us.federal_contractor"]}, "as_of": "2026-11-28",
          "assets": [{**_CAMERA, "asset_id": "cam-1", "status": "installed"}]}]})
 
     assets: list[AssetIn] = Field(max_length=MAX_ASSETS, description="The asset inventory.")
+
+
+class EvaluateRequest(_WithInventory):
+    """An evaluation of an inventory; the result is stored for GET /results/{id}."""
+
     include_ended: bool = Field(False, description="Also list obligations that had ended.")
 
 
@@ -196,14 +201,9 @@ class CompareRequest(_WithProfile):
         return self
 
 
-class ReportRequest(_WithProfile):
+class ReportRequest(_WithInventory):
     """The obligation report (PDF/A-3b with the evaluation JSON and affected-asset CSV)."""
 
-    model_config = ConfigDict(json_schema_extra={"examples": [
-        {"profile": {**_US_AGENCY, "roles": ["us.federal_contractor"]}, "as_of": "2026-11-28",
-         "assets": [{**_CAMERA, "asset_id": "cam-1", "status": "installed"}]}]})
-
-    assets: list[AssetIn] = Field(max_length=MAX_ASSETS, description="The asset inventory.")
     lang: str = Field("en", pattern=r"^[a-z]{2}$", description="Interface language.")
 
 
