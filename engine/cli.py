@@ -24,6 +24,7 @@ from rich.markup import escape as e
 from rich.table import Table
 
 from engine.errors import InputError
+from engine.jsontext import json_text
 
 app = typer.Typer(
     name="dutybound",
@@ -170,7 +171,7 @@ def evaluate(
     if notice:
         result.notices.insert(0, notice)
     data = result.to_json()
-    text = json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    text = json_text(data)
     fmt = format or (Format.table if sys.stdout.isatty() and out is None else Format.json)
     if db:
         from engine.store import save_evaluation
@@ -330,7 +331,7 @@ def _pack(law_dir: Path | None):  # -> RulePack, imported lazily for start-up ti
 
 
 def _emit_json(data: object) -> None:
-    sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+    sys.stdout.write(json_text(data))
 
 
 JurisdictionOpt = Annotated[str | None, typer.Option(

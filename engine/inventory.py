@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import gc
 import io
 import json
 from collections.abc import Iterator
@@ -19,7 +20,14 @@ from pathlib import Path
 from typing import Any
 
 from engine.errors import InputError
-from engine.inputs import COLUMNS, REQUIRED_COLUMNS, Asset, Row, assets_from_rows
+from engine.inputs import (
+    COLUMNS,
+    REQUIRED_COLUMNS,
+    Asset,
+    Row,
+    assets_from_columns,
+    assets_from_rows,
+)
 from engine.yamlfile import read_text
 
 # Header names (normalised: lower case, '_' and '-' as spaces) accepted for each column.
@@ -127,6 +135,58 @@ def _csv_rows(path: Path, text: str, defaulted: frozenset[str],
                 yield reader.line_num, row
 
     return mapping, rows()
+
+
+def _csv_assets(path: Path, text: str, defaults: dict[str, str],
+                ) -> tuple[list[Asset], str, list[tuple[str, str]]] | None:
+    """The fast path for a large, well-formed CSV: Apache Arrow's C++ reader, then validation
+    column by column over each column's distinct values (``assets_from_columns``).
+
+    Arrow does not report line numbers, so this path is taken only when every physical line is
+    one row (no blank lines, no line breaks inside quoted cells); then row ``i`` is line
+    ``i + 2``. Anything else (a ragged row, a wrong value, an odd file) returns None and
+    ``_csv_rows`` reads the file row by row, naming the line of the first error. Both paths
+    strip cells with ``str.strip`` and a test checks they give the same assets.
+    """
+    body = text.rstrip("\r\n")
+    if "\r" in body and body.count("\r\n") != body.count("\r"):
+        return None  # old Mac line ends: leave them to the csv module
+    import pyarrow as pa
+    import pyarrow.csv as pcsv
+
+    header = next(csv.reader(io.StringIO(body, newline="")))
+    try:
+        table = pcsv.read_csv(
+            pa.py_buffer(body.encode()),
+            # one thread and the system allocator: faster on small machines, and 30 MB less
+            read_options=pcsv.ReadOptions(use_threads=False),
+            parse_options=pcsv.ParseOptions(newlines_in_values=True),
+            convert_options=pcsv.ConvertOptions(
+                column_types=dict.fromkeys(header, pa.string()), strings_can_be_null=False,
+                quoted_strings_can_be_null=False,
+                auto_dict_encode=False),
+            memory_pool=pa.system_memory_pool())
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return None
+    rows = table.num_rows
+    if rows == 0 or body.count("\n") != rows or \
+            any(not pa.types.is_string(t) for t in table.schema.types):
+        return None  # blank lines were skipped, or a column was read as numbers or dates
+    positions, mapping = map_header(path, table.column_names, frozenset(defaults))
+    strip = str.strip
+    enabled = gc.isenabled()
+    gc.disable()  # 1.6M new strings and no reference cycles: see assets_from_rows
+    try:
+        columns = [list(map(strip, table.column(i).to_pylist())) if i is not None
+                   else [""] * rows for i in positions]
+        for column, value in defaults.items():
+            cells = columns[COLUMNS.index(column)]
+            columns[COLUMNS.index(column)] = [cell or value for cell in cells]
+        assets = assets_from_columns(columns, list(range(2, rows + 2)))
+    finally:
+        if enabled:
+            gc.enable()
+    return None if assets is None else (assets, "csv", mapping)
 
 
 def _cell(value: Any) -> str:
@@ -268,7 +328,11 @@ def read_inventory(path: Path, defaults: dict[str, str] | None = None,
         stream = iter(rows)
     else:
         fmt = "csv"
-        mapping, stream = _csv_rows(path, read_text(path), defaulted)
+        text = read_text(path)
+        fast = _csv_assets(path, text, defaults or {})
+        if fast is not None:
+            return Inventory(*fast)
+        mapping, stream = _csv_rows(path, text, defaulted)
     if defaults:
         stream = _with_defaults(stream, defaults)
     assets = assets_from_rows(path, stream)

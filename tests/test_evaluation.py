@@ -56,3 +56,20 @@ def test_same_findings_whatever_the_row_order(pack, evaluators) -> None:
     second = evaluate(pack, profile, assets_from_rows("a", rows_from_mappings(rows)),
                       dt.date(2024, 6, 1), evaluator=evaluators["production"]).to_json()
     assert json.dumps(first["findings"]) == json.dumps(second["findings"])
+
+
+def test_json_text_is_the_standard_librarys_indented_json(pack) -> None:
+    """orjson writes the CLI's JSON; it must be the text json.dumps would give, byte for byte,
+    so that files written before the switch compare equal."""
+    from pathlib import Path
+
+    from engine.inputs import load_profile
+    from engine.inventory import read_inventory
+    from engine.jsontext import json_text
+
+    example = Path(__file__).resolve().parent.parent / "examples" / "cz-energy"
+    profile = load_profile(example / "profile.yaml", pack)
+    assets = read_inventory(example / "assets.csv").assets
+    data = evaluate(pack, profile, assets, dt.date(2019, 2, 1)).to_json()
+    data["operator"]["name"] = "Dvořák & syn — 华为 test"  # non-ASCII stays as written
+    assert json_text(data) == json.dumps(data, indent=2, ensure_ascii=False) + "\n"

@@ -1,0 +1,17 @@
+"""The one JSON text format dutybound writes: two-space indent, UTF-8 as is, final newline.
+
+orjson writes it about ten times faster than the standard library (a 100k-asset evaluation is
+3 MB of JSON) and gives byte-identical text to ``json.dumps(data, indent=2,
+ensure_ascii=False) + "\\n"`` for the data dutybound emits, which a test checks.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+
+
+def json_text(data: Any) -> str:
+    """``data`` as indented JSON text ending in a newline."""
+    return orjson.dumps(data, option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE).decode()
