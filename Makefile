@@ -30,9 +30,12 @@ demo: setup
 	  --assets examples/uk-telecoms/assets.csv --as-of 2026-11-28 --format table
 	@echo "Reports written to $(OUT)/: cz-energy.pdf, us-federal-contractor.pdf, uk-telecoms.pdf"
 
+# The store tests also run on PostgreSQL: a throw-away server is started when one can be
+# (scripts/test-postgres.sh); without it they are skipped, except under CI=true.
 test: setup
 	$(BIN)/ruff check .
-	$(BIN)/python -m pytest
+	DUTYBOUND_TEST_POSTGRES_URL="$${DUTYBOUND_TEST_POSTGRES_URL:-$$(bash scripts/test-postgres.sh || true)}" \
+	  $(BIN)/python -m pytest
 
 bench: setup
 	$(BIN)/python bench/bench_evaluate.py

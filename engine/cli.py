@@ -90,6 +90,29 @@ Defaults = Annotated[list[str] | None, typer.Option(
     "--default", help="Fill empty inventory cells of a column, e.g. country=GB (repeatable); "
     "useful for SBOMs, which carry no country.")]
 Sheet = Annotated[str | None, typer.Option(help="Excel sheet to read (default: the first).")]
+Db = Annotated[str | None, typer.Option(
+    "--db", help="Store the evaluation, with its inputs and an audit entry, in this database "
+    "(sqlite:///file.db or postgresql://user@host/db).")]
+Store = Annotated[bool | None, typer.Option(
+    "--store/--no-store", help="Store the evaluation in the database (default: yes when --db "
+    "or DUTYBOUND_DATABASE_URL is set; --store alone uses a file in your data directory).")]
+
+
+def _store_evaluation(result, text: str, db: str | None, store: bool | None,
+                      law_dir: Path | None) -> None:
+    """Store an evaluation when asked to (see ``Store``); an unusable database is an input
+    error (exit 2) and the evaluation is not half-stored."""
+    from engine.store import ENV_URL
+
+    if store is False or (store is None and not db and not os.environ.get(ENV_URL)):
+        return
+    from engine.store import save_evaluation
+
+    try:
+        evaluation_id = save_evaluation(result, text, db, law_dir=law_dir)
+    except InputError as error:
+        _fail_input(error)
+    err.print(f"stored as evaluation {evaluation_id}")
 
 
 def parse_defaults(values: list[str] | None) -> dict[str, str]:
@@ -149,9 +172,8 @@ def evaluate(
     default: Defaults = None,
     sheet: Sheet = None,
     law_dir: LawDir = None,
-    db: Annotated[str | None, typer.Option(
-        help="Also store the evaluation in this database (e.g. sqlite:///dutybound.db).")
-    ] = None,
+    db: Db = None,
+    store: Store = None,
 ) -> None:
     """Evaluate an operator's obligations as of a date.
 
@@ -173,10 +195,7 @@ def evaluate(
     data = result.to_json()
     text = json_text(data)
     fmt = format or (Format.table if sys.stdout.isatty() and out is None else Format.json)
-    if db:
-        from engine.store import save_evaluation
-
-        save_evaluation(db, result, text)
+    _store_evaluation(result, text, db, store, law_dir)
     if out is not None:
         write_atomically(out, text if fmt is Format.json else _table_text(data))
         err.print(f"wrote {out} ({len(result.findings)} findings)")
@@ -586,6 +605,8 @@ def report(
     default: Defaults = None,
     sheet: Sheet = None,
     law_dir: LawDir = None,
+    db: Db = None,
+    store: Store = None,
 ) -> None:
     """Write the obligation report a compliance officer takes to the board: PDF/A-3b with the
     evaluation (JSON) and the affected assets (CSV) attached, or HTML, or Markdown.
@@ -625,6 +646,7 @@ def report(
         body = html.encode() if fmt is ReportFormat.html else render_pdf(
             html, {"evaluation.json": evaluation_json(data),
                    "affected-assets.csv": assets_csv(result)})
+    _store_evaluation(result, json_text(data), db, store, law_dir)
     write_bytes_atomically(out, body)
     err.print(f"wrote {out} ({fmt.value}, {len(result.findings)} findings, "
               f"{len(body):,} bytes)")
@@ -774,6 +796,15 @@ def vendors_screen(
     review = sum(1 for r in rows if r["needs_review"])
     console.print(f"{len(rows)} names ({len(cache)} distinct): {flagged} matched a covered "
                   f"group, {review} need review.")
+
+
+def _register_commands() -> None:
+    from engine import cli_store
+
+    cli_store.register(app)
+
+
+_register_commands()
 
 
 def main() -> None:  # pragma: no cover - console-script entry point

@@ -23,3 +23,51 @@ def evaluators() -> dict:
     """The production evaluator (durable-rules where importable) and the reference."""
     production, _notice = get_evaluator("auto")
     return {"production": production, "reference": ReferenceEvaluator()}
+
+
+# --- databases --------------------------------------------------------------------------------
+# Store tests run on SQLite and on a real PostgreSQL server. CI starts one with
+# scripts/test-postgres.sh and sets DUTYBOUND_TEST_POSTGRES_URL; without it the PostgreSQL cases
+# are skipped locally, but fail under CI=true so that a broken server cannot pass silently.
+
+POSTGRES_ENV = "DUTYBOUND_TEST_POSTGRES_URL"
+
+
+def _postgres_database(base_url: str, name: str) -> str:
+    """Create an empty database ``name`` on the test server; returns its URL."""
+    import psycopg
+    from sqlalchemy.engine import make_url
+
+    url = make_url(base_url)
+    admin = url.set(drivername="postgresql").render_as_string(hide_password=False)
+    with psycopg.connect(admin, autocommit=True) as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        connection.execute(f'CREATE DATABASE "{name}"')
+    return url.set(database=name).render_as_string(hide_password=False)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request, tmp_path) -> str:
+    """A fresh, empty database of each kind for one test."""
+    import os
+    import uuid
+
+    from engine.store.database import dispose_all
+
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'dutybound.db'}"
+    else:
+        base = os.environ.get(POSTGRES_ENV)
+        if not base:
+            if os.environ.get("CI"):
+                pytest.fail(f"{POSTGRES_ENV} is not set: CI must test on PostgreSQL")
+            pytest.skip(f"no PostgreSQL server ({POSTGRES_ENV} not set)")
+        url = _postgres_database(base, f"dutybound_test_{uuid.uuid4().hex[:12]}")
+    yield url
+    dispose_all()
+
+
+@pytest.fixture(autouse=True)
+def _no_user_database(monkeypatch) -> None:
+    """Tests never write to the database of the person running them."""
+    monkeypatch.delenv("DUTYBOUND_DATABASE_URL", raising=False)

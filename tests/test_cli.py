@@ -183,7 +183,8 @@ def test_evaluation_is_stored_when_asked(tmp_path: Path) -> None:
     result = run(*evaluate_args(UK / "profile.yaml", UK / "assets.csv", "2026-11-28"),
                  "--db", db)
     assert result.returncode == 0, result.stderr
-    (row,) = list_evaluations(db)
+    ((row, tenant, operator),) = list_evaluations(db)
+    assert (tenant, operator) == ("default", "Albion Mobile & Fibre plc")
     assert row.as_of.isoformat() == "2026-11-28"
     assert row.result == result.stdout
     assert row.findings_count == len(json.loads(result.stdout)["findings"])

@@ -1,0 +1,133 @@
+"""The stored record, as sqlmodel tables.
+
+What a regulator may ask for is kept so that an evaluation can be re-run and explained years
+later without the original files: the operator profile, the inventory (a snapshot shared by every
+evaluation that used the same rows), the law and vendor data (archives of the rule-pack files,
+stored once per fingerprint), the evaluation result byte for byte, its findings as rows for
+queries, and an audit entry that chains it to everything stored before.
+
+Schema changes go through Alembic migrations (``engine/store/migrations``); these classes and the
+migrations must agree, which ``tests/test_store.py`` checks.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import Column, LargeBinary, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+
+class Tenant(SQLModel, table=True):
+    __tablename__ = "tenant"
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(unique=True)
+
+
+class OperatorProfile(SQLModel, table=True):
+    """One version of an operator's profile; identical versions are stored once."""
+
+    __tablename__ = "operator_profile"
+    __table_args__ = (UniqueConstraint("tenant_id", "sha256"),)
+    id: int | None = Field(default=None, primary_key=True)
+    tenant_id: int = Field(foreign_key="tenant.id", index=True)
+    name: str = Field(index=True)
+    sha256: str
+    body: str = Field(sa_column=Column(Text, nullable=False))  # canonical JSON
+
+
+class Inventory(SQLModel, table=True):
+    """An inventory snapshot, identified by the SHA-256 of its validated rows."""
+
+    __tablename__ = "inventory"
+    __table_args__ = (UniqueConstraint("tenant_id", "sha256"),)
+    id: int | None = Field(default=None, primary_key=True)
+    tenant_id: int = Field(foreign_key="tenant.id", index=True)
+    sha256: str
+    asset_count: int
+    created_at: dt.datetime
+
+
+class InventoryAsset(SQLModel, table=True):
+    __tablename__ = "inventory_asset"
+    id: int | None = Field(default=None, primary_key=True)
+    inventory_id: int = Field(foreign_key="inventory.id", index=True)
+    position: int
+    asset_id: str
+    vendor: str
+    product: str
+    category: str
+    function: str
+    network: str
+    country: str
+    use: str
+    status: str
+    quantity: int
+    site: str
+    model: str
+    installed_on: dt.date | None
+    identified_on: dt.date | None
+    flags: str  # ';'-joined, sorted
+    line: int
+    origin: str
+
+
+class LawSnapshot(SQLModel, table=True):
+    """The law files (kind 'law') or the vendor registry (kind 'registry') an evaluation used,
+    as a deterministic tar.gz, keyed by the SHA-256 of the archive."""
+
+    __tablename__ = "law_snapshot"
+    sha256: str = Field(primary_key=True)
+    kind: str
+    archive: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    created_at: dt.datetime
+
+
+class EvaluationRecord(SQLModel, table=True):
+    __tablename__ = "evaluation"
+    id: int | None = Field(default=None, primary_key=True)
+    tenant_id: int = Field(foreign_key="tenant.id", index=True)
+    profile_id: int = Field(foreign_key="operator_profile.id", index=True)
+    inventory_id: int = Field(foreign_key="inventory.id", index=True)
+    law_sha256: str = Field(foreign_key="law_snapshot.sha256")
+    registry_sha256: str = Field(foreign_key="law_snapshot.sha256")
+    as_of: dt.date = Field(index=True)
+    rulepack_version: str
+    rulepack_sha256: str
+    inputs_sha256: str
+    evaluator: str
+    findings_count: int
+    actor: str
+    stored_at: dt.datetime
+    result: str = Field(sa_column=Column(Text, nullable=False))  # the JSON, as the CLI prints it
+
+
+class FindingRecord(SQLModel, table=True):
+    __tablename__ = "finding"
+    id: int | None = Field(default=None, primary_key=True)
+    evaluation_id: int = Field(foreign_key="evaluation.id", index=True)
+    finding_id: str
+    obligation_id: str = Field(index=True)
+    jurisdiction: str
+    kind: str
+    status: str
+    due: dt.date | None
+    verified: bool
+    assets: str = Field(sa_column=Column(Text, nullable=False))  # JSON list of asset ids
+
+
+class AuditEntry(SQLModel, table=True):
+    """One link of the audit chain: ``entry_sha256`` covers this entry's fields and the previous
+    entry's hash, and ``payload_sha256`` covers the record it points at, so changing, removing or
+    reordering anything already stored breaks the chain at that point."""
+
+    __tablename__ = "audit_entry"
+    seq: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    at: dt.datetime
+    actor: str
+    action: str
+    tenant: str
+    ref_id: int
+    payload_sha256: str
+    prev_sha256: str
+    entry_sha256: str

@@ -1,0 +1,260 @@
+"""Writing and reading stored evaluations.
+
+One evaluation is one transaction: the tenant, profile version, inventory snapshot, law and vendor
+snapshots, the evaluation, its findings and its audit entry land together or not at all (a crash
+half-way leaves the database as it was; ``tests/test_store.py`` injects one). Identical profiles,
+inventories and law are stored once and shared, so re-running a client every quarter costs one
+evaluation row and its findings, not another 100k asset rows.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import getpass
+import hashlib
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import orjson
+from sqlalchemy import func, insert
+from sqlmodel import Session, select
+
+from engine.evaluation import Evaluation
+from engine.inputs import Asset, Profile
+from engine.loading import default_law_dir, default_registry_path
+from engine.store import audit, snapshots
+from engine.store.database import database
+from engine.store.models import (
+    EvaluationRecord,
+    FindingRecord,
+    Inventory,
+    InventoryAsset,
+    LawSnapshot,
+    OperatorProfile,
+    Tenant,
+)
+
+DEFAULT_TENANT = "default"
+EVALUATION_STORED = "evaluation.stored"
+_ASSET_FIELDS = ("asset_id", "vendor", "product", "category", "function", "network", "country",
+                 "use", "status", "quantity", "site", "model", "installed_on", "identified_on",
+                 "flags", "line", "origin")
+
+
+def current_actor() -> str:
+    """Who is running dutybound: ``DUTYBOUND_ACTOR`` (set it to a person in shared setups),
+    else the operating-system user."""
+    return os.environ.get("DUTYBOUND_ACTOR") or getpass.getuser()
+
+
+def _asset_row(asset: Asset) -> list[Any]:
+    return [asset.asset_id, asset.vendor, asset.product, asset.category, asset.function,
+            asset.network, asset.country, asset.use, asset.status, asset.quantity, asset.site,
+            asset.model, asset.installed_on, asset.identified_on, ";".join(asset.flags),
+            asset.line, asset.origin]
+
+
+def inventory_sha256(rows: list[list[Any]]) -> str:
+    return hashlib.sha256(audit.canonical(rows)).hexdigest()
+
+
+def _tenant(session: Session, name: str) -> Tenant:
+    tenant = session.exec(select(Tenant).where(Tenant.name == name)).first()
+    if tenant is None:
+        tenant = Tenant(name=name)
+        session.add(tenant)
+        session.flush()
+    return tenant
+
+
+def _profile(session: Session, tenant_id: int, profile: Profile) -> OperatorProfile:
+    body = audit.canonical(profile.model_dump(mode="json")).decode()
+    sha = hashlib.sha256(body.encode()).hexdigest()
+    found = session.exec(select(OperatorProfile).where(
+        OperatorProfile.tenant_id == tenant_id, OperatorProfile.sha256 == sha)).first()
+    if found is None:
+        found = OperatorProfile(tenant_id=tenant_id, name=profile.name, sha256=sha, body=body)
+        session.add(found)
+        session.flush()
+    return found
+
+
+def _inventory(session: Session, tenant_id: int, assets: list[Asset],
+               now: dt.datetime) -> Inventory:
+    rows = [_asset_row(a) for a in assets]
+    sha = inventory_sha256(rows)
+    found = session.exec(select(Inventory).where(Inventory.tenant_id == tenant_id,
+                                                 Inventory.sha256 == sha)).first()
+    if found is not None:
+        return found
+    inventory = Inventory(tenant_id=tenant_id, sha256=sha, asset_count=len(rows), created_at=now)
+    session.add(inventory)
+    session.flush()
+    session.execute(insert(InventoryAsset.__table__),  # type: ignore[attr-defined]
+                    [{"inventory_id": inventory.id, "position": n,
+                      **dict(zip(_ASSET_FIELDS, row, strict=True))}
+                     for n, row in enumerate(rows)])
+    return inventory
+
+
+def _snapshot(session: Session, kind: str, archive: bytes, now: dt.datetime) -> str:
+    sha = snapshots.sha256(archive)
+    if session.get(LawSnapshot, sha) is None:
+        session.add(LawSnapshot(sha256=sha, kind=kind, archive=archive, created_at=now))
+        session.flush()
+    return sha
+
+
+def _insert_findings(session: Session, evaluation_id: int, evaluation: Evaluation) -> None:
+    for finding in evaluation.findings:
+        data = finding.to_json()
+        session.add(FindingRecord(
+            evaluation_id=evaluation_id, finding_id=finding.id,
+            obligation_id=data["obligation_id"], jurisdiction=data["jurisdiction"],
+            kind=data["kind"], status=data["status"], due=finding.due,
+            verified=data["verified"], assets=orjson.dumps(finding.assets).decode()))
+
+
+def save_evaluation(evaluation: Evaluation, result_json: str, url: str | None = None, *,
+                    law_dir: Path | None = None, registry_path: Path | None = None,
+                    tenant: str = DEFAULT_TENANT, actor: str | None = None) -> int:
+    """Store one evaluation with everything needed to re-run it; returns its id."""
+    now = dt.datetime.now(dt.UTC).replace(microsecond=0)
+    law = snapshots.law_archive(law_dir or default_law_dir())
+    registry = snapshots.registry_archive(registry_path or default_registry_path())
+    with Session(database(url)) as session, session.begin():
+        audit.lock(session)
+        owner = _tenant(session, tenant)
+        assert owner.id is not None
+        profile = _profile(session, owner.id, evaluation.profile)
+        inventory = _inventory(session, owner.id, evaluation.assets, now)
+        assert profile.id is not None and inventory.id is not None
+        record = EvaluationRecord(
+            tenant_id=owner.id, profile_id=profile.id, inventory_id=inventory.id,
+            law_sha256=_snapshot(session, "law", law, now),
+            registry_sha256=_snapshot(session, "registry", registry, now),
+            as_of=evaluation.as_of, rulepack_version=evaluation.pack.version,
+            rulepack_sha256=evaluation.pack.sha256, inputs_sha256=evaluation.inputs_sha256,
+            evaluator=evaluation.evaluator, findings_count=len(evaluation.findings),
+            actor=actor or current_actor(), stored_at=now, result=result_json)
+        session.add(record)
+        session.flush()
+        assert record.id is not None
+        _insert_findings(session, record.id, evaluation)
+        session.flush()
+        payload = evaluation_payload(session, record.id, {inventory.id: inventory.sha256})
+        assert payload is not None
+        audit.append(session, action=EVALUATION_STORED, tenant=tenant, ref_id=record.id,
+                     payload_sha256=payload, actor=record.actor, at=now)
+        return record.id
+
+
+def evaluation_payload(session: Session, evaluation_id: int,
+                       inventory_hashes: dict[int, str] | None = None) -> str | None:
+    """The hash the audit entry of a stored evaluation covers, from the rows as they are now:
+    the evaluation row, its findings, and the content of its profile, inventory and law.
+
+    ``inventory_hashes`` caches inventory content hashes by id: an inventory of 100k rows is
+    shared by many evaluations and need be read once per verification (or not at all when it
+    was just written)."""
+    record = session.get(EvaluationRecord, evaluation_id)
+    if record is None:
+        return None
+    profile = session.get(OperatorProfile, record.profile_id)
+    tenant = session.get(Tenant, record.tenant_id)
+    findings = session.exec(select(FindingRecord).where(
+        FindingRecord.evaluation_id == evaluation_id).order_by(FindingRecord.finding_id)).all()
+    law = session.get(LawSnapshot, record.law_sha256)
+    registry = session.get(LawSnapshot, record.registry_sha256)
+    fields = record.model_dump(exclude={"result"})
+    fields["result_sha256"] = hashlib.sha256(record.result.encode()).hexdigest()
+    fields["tenant"] = tenant.name if tenant else None
+    fields["profile_sha256"] = (hashlib.sha256(profile.body.encode()).hexdigest()
+                                if profile else None)
+    hashes = inventory_hashes if inventory_hashes is not None else {}
+    if record.inventory_id not in hashes:
+        hashes[record.inventory_id] = inventory_sha256(_rows(session, record.inventory_id))
+    fields["inventory_sha256"] = hashes[record.inventory_id]
+    fields["law_archive_sha256"] = snapshots.sha256(law.archive) if law else None
+    fields["registry_archive_sha256"] = snapshots.sha256(registry.archive) if registry else None
+    fields["findings"] = [f.model_dump(exclude={"id"}) for f in findings]
+    return audit.digest(fields)
+
+
+def _rows(session: Session, inventory_id: int) -> list[list[Any]]:
+    columns = [getattr(InventoryAsset, f) for f in _ASSET_FIELDS]
+    result = session.execute(select(*columns).where(InventoryAsset.inventory_id == inventory_id)
+                             .order_by(InventoryAsset.position))
+    return [list(row) for row in result]
+
+
+@dataclass(frozen=True)
+class StoredEvaluation:
+    """A stored evaluation with its inputs, ready to be shown or re-run."""
+
+    record: EvaluationRecord
+    tenant: str
+    profile: dict[str, Any]
+    assets: list[Asset]
+    law_archive: bytes
+    registry_archive: bytes
+
+    @property
+    def result(self) -> dict[str, Any]:
+        return orjson.loads(self.record.result)
+
+
+def load_evaluation(evaluation_id: int, url: str | None = None) -> StoredEvaluation | None:
+    with Session(database(url)) as session:
+        record = session.get(EvaluationRecord, evaluation_id)
+        if record is None:
+            return None
+        tenant = session.get(Tenant, record.tenant_id)
+        profile = session.get(OperatorProfile, record.profile_id)
+        law = session.get(LawSnapshot, record.law_sha256)
+        registry = session.get(LawSnapshot, record.registry_sha256)
+        assert tenant and profile and law and registry, "foreign keys guarantee these"
+        assets = [Asset(*row[:12], row[12], row[13], tuple(row[14].split(";")) if row[14]
+                        else (), row[15], row[16]) for row in _rows(session, record.inventory_id)]
+        session.expunge(record)
+        return StoredEvaluation(record, tenant.name, orjson.loads(profile.body), assets,
+                                law.archive, registry.archive)
+
+
+def list_evaluations(url: str | None = None, tenant: str | None = None,
+                     ) -> list[tuple[EvaluationRecord, str, str]]:
+    """(evaluation, tenant, operator name), oldest first."""
+    with Session(database(url)) as session:
+        query = (select(EvaluationRecord, Tenant.name, OperatorProfile.name)
+                 .join(Tenant, Tenant.id == EvaluationRecord.tenant_id)
+                 .join(OperatorProfile, OperatorProfile.id == EvaluationRecord.profile_id)
+                 .order_by(EvaluationRecord.id))
+        if tenant is not None:
+            query = query.where(Tenant.name == tenant)
+        rows = [(r, t, n) for r, t, n in session.exec(query)]
+        for record, _, _ in rows:
+            session.expunge(record)
+        return rows
+
+
+def verify_audit(url: str | None = None, expect_head: str | None = None,
+                 ) -> tuple[int, str, list[audit.Problem]]:
+    hashes: dict[int, str] = {}
+    with Session(database(url)) as session:
+        return audit.verify(session, {EVALUATION_STORED: lambda s, ref: evaluation_payload(
+            s, ref, hashes)}, expect_head)
+
+
+def count_rows(url: str | None = None) -> dict[str, int]:
+    """Rows per table (for tests and `dutybound db info`)."""
+    from engine.store.models import AuditEntry
+
+    counts = {}
+    with Session(database(url)) as session:
+        for model in (Tenant, OperatorProfile, Inventory, InventoryAsset, LawSnapshot,
+                      EvaluationRecord, FindingRecord, AuditEntry):
+            counts[model.__tablename__] = session.exec(  # type: ignore[attr-defined]
+                select(func.count()).select_from(model)).one()
+    return counts

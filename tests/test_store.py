@@ -1,0 +1,189 @@
+"""The store on SQLite and PostgreSQL: what is kept, the audit chain, all-or-nothing writes and
+concurrent writers. Every test runs once per database (the ``database_url`` fixture)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from engine.evaluation import evaluate
+from engine.inputs import load_profile
+from engine.inventory import read_inventory
+from engine.jsontext import json_text
+from engine.loading import load_rulepack
+from engine.store import (
+    count_rows,
+    database,
+    list_evaluations,
+    load_evaluation,
+    save_evaluation,
+    verify_audit,
+)
+from engine.store import records as store_records
+from engine.store.snapshots import REGISTRY_NAME, unpack
+
+ROOT = Path(__file__).resolve().parent.parent
+UK = ROOT / "examples" / "uk-telecoms"
+CZ = ROOT / "examples" / "cz-energy"
+
+
+def uk_evaluation(pack, as_of: dt.date = dt.date(2026, 11, 28)):
+    profile = load_profile(UK / "profile.yaml", pack)
+    assets = read_inventory(UK / "assets.csv").assets
+    result = evaluate(pack, profile, assets, as_of, inputs_sha256="0" * 64)
+    return result, json_text(result.to_json())
+
+
+def execute(url: str, sql: str) -> None:
+    with database(url).begin() as connection:
+        connection.execute(text(sql))
+
+
+def test_an_evaluation_is_stored_with_everything_needed_to_rerun_it(
+        database_url, pack, tmp_path) -> None:
+    result, body = uk_evaluation(pack)
+    evaluation_id = save_evaluation(result, body, database_url, actor="j.novak")
+    stored = load_evaluation(evaluation_id, database_url)
+    assert stored is not None
+    assert stored.record.actor == "j.novak" and stored.record.as_of == dt.date(2026, 11, 28)
+    assert stored.record.result == body
+    assert stored.assets == result.assets
+    assert stored.profile["roles"] == list(result.profile.roles)
+    # the archived law and vendor data load into the very same rule pack
+    law = unpack(stored.law_archive, tmp_path / "law")
+    registry = unpack(stored.registry_archive, tmp_path / "registry") / REGISTRY_NAME
+    assert load_rulepack(law, registry).sha256 == pack.sha256 == stored.record.rulepack_sha256
+
+
+def test_identical_inputs_are_stored_once(database_url, pack) -> None:
+    result, body = uk_evaluation(pack)
+    later, later_body = uk_evaluation(pack, dt.date(2027, 1, 1))
+    save_evaluation(result, body, database_url)
+    save_evaluation(later, later_body, database_url)
+    counts = count_rows(database_url)
+    assert (counts["evaluation"], counts["inventory"], counts["operator_profile"],
+            counts["law_snapshot"], counts["audit_entry"]) == (2, 1, 1, 2, 2)
+    assert counts["inventory_asset"] == len(result.assets)
+    assert [r.as_of for r, _, _ in list_evaluations(database_url)] == [
+        dt.date(2026, 11, 28), dt.date(2027, 1, 1)]
+
+
+@pytest.mark.parametrize("tamper, expected", [
+    ("UPDATE finding SET status = 'upcoming' WHERE id = (SELECT MIN(id) FROM finding "
+     "WHERE evaluation_id = 2)", "entry 2: evaluation.stored 2 was changed"),
+    ("UPDATE inventory_asset SET vendor = 'Nokia' WHERE position = 0",
+     "entry 1: evaluation.stored 1 was changed"),
+    ("UPDATE audit_entry SET actor = 'someone else' WHERE seq = 2", "entry 2: the entry itself"),
+    ("UPDATE evaluation SET as_of = '2020-01-01' WHERE id = 3",
+     "entry 3: evaluation.stored 3 was changed"),
+    ("DELETE FROM audit_entry WHERE seq = 2", "entry 3: entry 2 is missing"),
+])
+def test_a_tampered_record_is_detected(database_url, pack, tamper: str, expected: str) -> None:
+    for day in (dt.date(2024, 1, 1), dt.date(2025, 1, 1), dt.date(2026, 11, 28)):
+        result, body = uk_evaluation(pack, day)
+        save_evaluation(result, body, database_url)
+    count, _head, problems = verify_audit(database_url)
+    assert (count, problems) == (3, [])
+    execute(database_url, tamper)
+    _count, _head, problems = verify_audit(database_url)
+    assert any(f"entry {p.seq}: {p.message}".startswith(expected) for p in problems), problems
+
+
+def test_a_rewritten_chain_is_caught_by_a_head_recorded_elsewhere(database_url, pack) -> None:
+    result, body = uk_evaluation(pack)
+    save_evaluation(result, body, database_url)
+    _count, head, _ = verify_audit(database_url)
+    # someone with write access rebuilds the whole chain after changing a finding
+    execute(database_url, "DELETE FROM audit_entry")
+    execute(database_url, "UPDATE finding SET status = 'ended'")
+    with store_records.Session(database(database_url)) as session, session.begin():
+        store_records.audit.append(
+            session, action=store_records.EVALUATION_STORED, tenant="default", ref_id=1,
+            payload_sha256=store_records.evaluation_payload(session, 1) or "", actor="x",
+            at=dt.datetime(2026, 11, 28, tzinfo=dt.UTC))
+    assert verify_audit(database_url)[2] == []  # self-consistent again ...
+    problems = verify_audit(database_url, expect_head=head)[2]
+    assert problems and "expected head" in problems[0].message  # ... but not the same chain
+
+
+def test_a_crash_half_way_leaves_the_database_as_it_was(database_url, pack, monkeypatch) -> None:
+    result, body = uk_evaluation(pack)
+    save_evaluation(result, body, database_url)
+    before = count_rows(database_url)
+    other, other_body = uk_evaluation(pack, dt.date(2025, 6, 1))
+    other.assets = [a._replace(asset_id=a.asset_id + "-new") for a in other.assets]
+
+    def crash(*_args, **_kwargs):  # after the inventory rows and the evaluation row are written
+        raise RuntimeError("power cut")
+
+    monkeypatch.setattr(store_records, "_insert_findings", crash)
+    with pytest.raises(RuntimeError, match="power cut"):
+        save_evaluation(other, other_body, database_url)
+    assert count_rows(database_url) == before
+    assert verify_audit(database_url)[2] == []
+
+
+def test_concurrent_writers_lose_nothing(database_url, pack) -> None:
+    result, body = uk_evaluation(pack)
+    database(database_url)  # migrate once, before the race
+    ids: list[int] = []
+    failures: list[BaseException] = []
+
+    def writer(n: int) -> None:
+        try:
+            for _ in range(3):
+                ids.append(save_evaluation(result, body, database_url, actor=f"w{n}"))
+        except BaseException as exc:
+            failures.append(exc)
+
+    threads = [threading.Thread(target=writer, args=(n,)) for n in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert failures == []
+    assert sorted(ids) == list(range(1, 25))
+    count, _head, problems = verify_audit(database_url)
+    assert (count, problems) == (24, [])
+    assert count_rows(database_url)["inventory"] == 1
+
+
+def test_concurrent_cli_processes_lose_nothing(database_url) -> None:
+    """Four separate `dutybound evaluate --db` processes at once, as on a shared server."""
+    database(database_url)
+    env = {**os.environ, "DUTYBOUND_ACTOR": "pipeline"}
+    procs = [subprocess.Popen(
+        [sys.executable, "-m", "engine.cli", "evaluate", "--profile", UK / "profile.yaml",
+         "--assets", UK / "assets.csv", "--as-of", f"2026-0{n + 1}-01", "--format", "json",
+         "--db", database_url], cwd=ROOT, env=env, stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE, text=True) for n in range(4)]
+    outputs = [p.communicate(timeout=120) for p in procs]
+    assert [p.returncode for p in procs] == [0, 0, 0, 0], [o[1] for o in outputs]
+    stored = list_evaluations(database_url)
+    assert sorted(r.as_of.isoformat() for r, _, _ in stored) == [
+        "2026-01-01", "2026-02-01", "2026-03-01", "2026-04-01"]
+    assert {r.actor for r, _, _ in stored} == {"pipeline"}
+    assert verify_audit(database_url)[:3:2] == (4, [])
+    by_day = {r.as_of.isoformat(): r.result for r, _, _ in stored}
+    for out, _err in outputs:
+        assert by_day[json.loads(out)["as_of"]] == out
+
+
+def test_the_schema_is_at_the_newest_migration(database_url) -> None:
+    from alembic.config import Config
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+
+    config = Config()
+    config.set_main_option("script_location", str(ROOT / "engine" / "store" / "migrations"))
+    head = ScriptDirectory.from_config(config).get_current_head()
+    with database(database_url).connect() as connection:
+        assert MigrationContext.configure(connection).get_current_revision() == head == "0001"
