@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 import gc
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -133,22 +134,27 @@ def rows_from_mappings(mappings: list[dict[str, str]]) -> list[Row]:
             for n, m in enumerate(mappings, start=1)]
 
 
-def assets_from_rows(source: Path | str, rows: Iterable[Row]) -> list[Asset]:
-    """Validate inventory rows (values in ``COLUMNS`` order).
-
-    The garbage collector is paused while 100k records are built: they hold no reference cycles,
-    and its repeated full passes over the growing list cost more than the parsing itself.
-    """
-    seen: dict[str, int] = {}
-    vocabulary_cache: dict[tuple[str, ...], tuple[Any, ...]] = {}
+@contextmanager
+def paused_gc() -> Iterator[None]:
+    """Pause the garbage collector while 100k records are built. They hold no reference cycles,
+    and the collector's repeated full passes over the growing lists cost more than building
+    them (measured: 2-3x on inventory parsing and on reloading a stored inventory)."""
     enabled = gc.isenabled()
     gc.disable()
     try:
-        return [_parse_asset(source, line, values, seen, vocabulary_cache)
-                for line, values in rows]
+        yield
     finally:
         if enabled:
             gc.enable()
+
+
+def assets_from_rows(source: Path | str, rows: Iterable[Row]) -> list[Asset]:
+    """Validate inventory rows (values in ``COLUMNS`` order)."""
+    seen: dict[str, int] = {}
+    vocabulary_cache: dict[tuple[str, ...], tuple[Any, ...]] = {}
+    with paused_gc():
+        return [_parse_asset(source, line, values, seen, vocabulary_cache)
+                for line, values in rows]
 
 
 def _check_vocabulary(fail: Callable[[str, str], InputError], category: str, function: str,
@@ -278,15 +284,10 @@ def assets_from_columns(columns: Sequence[list[str]], lines: list[int]) -> list[
         return None
     (category, function, status, network, use, country, origin, amount, installed, identified,
      flags) = checked
-    enabled = gc.isenabled()
-    gc.disable()  # as in assets_from_rows: no cycles among the records
-    try:
+    with paused_gc():
         return list(map(Asset, asset_id, vendor, product, category, function, network, country,
                         use, status, amount, site, model, installed, identified, flags, lines,
                         origin))
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _always(_value: Any) -> bool:

@@ -18,11 +18,11 @@ from pathlib import Path
 from typing import Any
 
 import orjson
-from sqlalchemy import func, insert
+from sqlalchemy import func
 from sqlmodel import Session, select
 
 from engine.evaluation import Evaluation
-from engine.inputs import Asset, Profile
+from engine.inputs import Asset, Profile, paused_gc
 from engine.loading import default_law_dir, default_registry_path
 from engine.store import audit, snapshots
 from engine.store.database import database
@@ -83,7 +83,8 @@ def _profile(session: Session, tenant_id: int, profile: Profile) -> OperatorProf
 
 def _inventory(session: Session, tenant_id: int, assets: list[Asset],
                now: dt.datetime) -> Inventory:
-    rows = [_asset_row(a) for a in assets]
+    with paused_gc():
+        rows = [_asset_row(a) for a in assets]
     sha = inventory_sha256(rows)
     found = session.exec(select(Inventory).where(Inventory.tenant_id == tenant_id,
                                                  Inventory.sha256 == sha)).first()
@@ -92,11 +93,29 @@ def _inventory(session: Session, tenant_id: int, assets: list[Asset],
     inventory = Inventory(tenant_id=tenant_id, sha256=sha, asset_count=len(rows), created_at=now)
     session.add(inventory)
     session.flush()
-    session.execute(insert(InventoryAsset.__table__),  # type: ignore[attr-defined]
-                    [{"inventory_id": inventory.id, "position": n,
-                      **dict(zip(_ASSET_FIELDS, row, strict=True))}
-                     for n, row in enumerate(rows)])
+    _bulk_insert_assets(session, inventory.id, rows)
     return inventory
+
+
+def _bulk_insert_assets(session: Session, inventory_id: int | None,
+                        rows: list[list[Any]]) -> None:
+    """100k rows through the driver's fastest path, inside the session's transaction:
+    PostgreSQL's COPY, SQLite's executemany. (The ORM, or even SQLAlchemy's executemany, takes
+    10-20x longer here.)"""
+    columns = ("inventory_id", "position", *_ASSET_FIELDS)
+    names = ", ".join(f'"{c}"' for c in columns)
+    cursor = session.connection().connection.cursor()
+    try:
+        if session.get_bind().dialect.name == "postgresql":
+            with cursor.copy(f"COPY inventory_asset ({names}) FROM STDIN") as copy:
+                for n, row in enumerate(rows):
+                    copy.write_row((inventory_id, n, *row))
+        else:
+            marks = ", ".join("?" * len(columns))
+            cursor.executemany(f"INSERT INTO inventory_asset ({names}) VALUES ({marks})",
+                               [(inventory_id, n, *row) for n, row in enumerate(rows)])
+    finally:
+        cursor.close()
 
 
 def _snapshot(session: Session, kind: str, archive: bytes, now: dt.datetime) -> str:
@@ -184,10 +203,26 @@ def evaluation_payload(session: Session, evaluation_id: int,
 
 
 def _rows(session: Session, inventory_id: int) -> list[list[Any]]:
-    columns = [getattr(InventoryAsset, f) for f in _ASSET_FIELDS]
-    result = session.execute(select(*columns).where(InventoryAsset.inventory_id == inventory_id)
-                             .order_by(InventoryAsset.position))
-    return [list(row) for row in result]
+    """An inventory's rows in ``_ASSET_FIELDS`` order, read through the driver (SQLAlchemy's
+    row processing triples the time for 100k rows). SQLite hands dates back as text."""
+    names = ", ".join(f'"{c}"' for c in _ASSET_FIELDS)
+    postgres = session.get_bind().dialect.name == "postgresql"
+    cursor = session.connection().connection.cursor()
+    try:
+        cursor.execute(f"SELECT {names} FROM inventory_asset WHERE inventory_id = "
+                       f"{'%s' if postgres else '?'} ORDER BY position", (inventory_id,))
+        with paused_gc():
+            rows = [list(r) for r in cursor.fetchall()]
+    finally:
+        cursor.close()
+    if not postgres:
+        date = dt.date.fromisoformat
+        for row in rows:
+            if row[12]:
+                row[12] = date(row[12])
+            if row[13]:
+                row[13] = date(row[13])
+    return rows
 
 
 @dataclass(frozen=True)
@@ -216,8 +251,10 @@ def load_evaluation(evaluation_id: int, url: str | None = None) -> StoredEvaluat
         law = session.get(LawSnapshot, record.law_sha256)
         registry = session.get(LawSnapshot, record.registry_sha256)
         assert tenant and profile and law and registry, "foreign keys guarantee these"
-        assets = [Asset(*row[:12], row[12], row[13], tuple(row[14].split(";")) if row[14]
-                        else (), row[15], row[16]) for row in _rows(session, record.inventory_id)]
+        rows = _rows(session, record.inventory_id)
+        with paused_gc():
+            assets = [Asset(*row[:14], tuple(row[14].split(";")) if row[14] else (), row[15],
+                            row[16]) for row in rows]
         session.expunge(record)
         return StoredEvaluation(record, tenant.name, orjson.loads(profile.body), assets,
                                 law.archive, registry.archive)
