@@ -799,8 +799,9 @@ def vendors_screen(
 
 
 def _register_commands() -> None:
-    from engine import cli_store
+    from engine import cli_diff, cli_store
 
+    cli_diff.register(app)
     cli_store.register(app)
 
 

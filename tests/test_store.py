@@ -187,3 +187,30 @@ def test_the_schema_is_at_the_newest_migration(database_url) -> None:
     head = ScriptDirectory.from_config(config).get_current_head()
     with database(database_url).connect() as connection:
         assert MigrationContext.configure(connection).get_current_revision() == head == "0001"
+
+
+def test_diff_between_stored_evaluations_reruns_the_law_they_were_stored_with(
+        database_url, pack) -> None:
+    """`dutybound diff --stored A --stored B`: the Huawei designated vendor direction of
+    13 Oct 2022 is between the two dates, and its core-removal deadline (31 Dec 2023) passed."""
+    from typer.testing import CliRunner
+
+    from engine.cli import app
+
+    for day in (dt.date(2022, 1, 1), dt.date(2026, 11, 28)):
+        result, body = uk_evaluation(pack, day)
+        save_evaluation(result, body, database_url)
+    run = CliRunner().invoke(app, ["diff", "--stored", "1", "--stored", "2", "--db",
+                                   database_url, "--format", "json", "--fail-on", "new-overdue"])
+    assert run.exit_code == 1, run.output  # a new overdue obligation: the pipeline stops
+    data = json.loads(run.stdout)
+    core = next(c for c in data["changes"] if c["obligation_id"] == "gb.dvd-2022.core-removal")
+    # listed as upcoming in Jan 2022 (the direction's deadlines were announced), overdue now
+    assert (core["change"], core["before"]["status"], core["after"]["status"]) == (
+        "status", "upcoming", "overdue")
+    kinds = {(c["step"], c["kind"]) for c in core["causes"]}
+    assert ("time", "came_into_force") in kinds and ("time", "deadline_passed") in kinds
+    assert data["before"]["as_of"] == "2022-01-01" and data["after"]["as_of"] == "2026-11-28"
+    missing = CliRunner().invoke(app, ["diff", "--stored", "1", "--stored", "9", "--db",
+                                       database_url])
+    assert missing.exit_code == 2 and "no stored evaluation 9" in missing.output
