@@ -13,16 +13,17 @@ import io
 import json
 import os
 import sys
-import tempfile
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import Annotated
 
 import typer
 from rich.console import Console
 from rich.markup import escape as e
 from rich.table import Table
 
+from engine.cli_common import err, parse_as_of, parse_defaults, write_atomically
+from engine.cli_common import fail_input as _fail_input
 from engine.errors import InputError
 from engine.jsontext import json_text
 
@@ -33,9 +34,6 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-err = Console(stderr=True, highlight=False)
-
-EXIT_INPUT = 2
 
 
 class Format(StrEnum):
@@ -54,31 +52,6 @@ def main_options() -> None:
     """dutybound: high-risk-vendor obligations for critical-infrastructure operators."""
 
 
-def _fail_input(error: InputError) -> NoReturn:
-    err.print(f"[bold red]error:[/] {error}", markup=True, soft_wrap=True)
-    raise typer.Exit(EXIT_INPUT)
-
-
-def parse_as_of(value: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise InputError("--as-of", f"not an ISO date (YYYY-MM-DD): {value!r}") from None
-
-
-def write_atomically(path: Path, text: str) -> None:
-    """Write the whole file or nothing: a crash never leaves half a report behind."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 LawDir = Annotated[Path | None, typer.Option(help="Use this rule pack instead of the bundled "
                                              "jurisdictions/.")]
 AsRole = Annotated[list[str] | None, typer.Option(
@@ -90,12 +63,27 @@ Defaults = Annotated[list[str] | None, typer.Option(
     "--default", help="Fill empty inventory cells of a column, e.g. country=GB (repeatable); "
     "useful for SBOMs, which carry no country.")]
 Sheet = Annotated[str | None, typer.Option(help="Excel sheet to read (default: the first).")]
+WaiversOpt = Annotated[Path | None, typer.Option(
+    "--waivers", help="Waivers and exceptions (YAML/JSON, see docs/waivers.md): findings they "
+    "cover show as waived while in effect; a waiver whose legal basis had lapsed is refused.")]
 Db = Annotated[str | None, typer.Option(
     "--db", help="Store the evaluation, with its inputs and an audit entry, in this database "
     "(sqlite:///file.db or postgresql://user@host/db).")]
 Store = Annotated[bool | None, typer.Option(
     "--store/--no-store", help="Store the evaluation in the database (default: yes when --db "
     "or DUTYBOUND_DATABASE_URL is set; --store alone uses a file in your data directory).")]
+
+
+def _load_waivers(path: Path | None, pack, operator) -> list | None:
+    """Read and check a waivers file before anything is evaluated or written (exit 2)."""
+    if path is None:
+        return None
+    from engine.waivers import load_waivers
+
+    try:
+        return load_waivers(path, pack, operator.name)
+    except InputError as error:
+        _fail_input(error)
 
 
 def _store_evaluation(result, text: str, db: str | None, store: bool | None,
@@ -113,16 +101,6 @@ def _store_evaluation(result, text: str, db: str | None, store: bool | None,
     except InputError as error:
         _fail_input(error)
     err.print(f"stored as evaluation {evaluation_id}")
-
-
-def parse_defaults(values: list[str] | None) -> dict[str, str]:
-    out = {}
-    for item in values or []:
-        column, sep, value = item.partition("=")
-        if not sep or not column.strip() or not value.strip():
-            raise InputError("--default", f"expected COLUMN=VALUE, got {item!r}")
-        out[column.strip().lower()] = value.strip()
-    return out
 
 
 def _load(profile: Path, assets: Path | None, as_of: str, law_dir: Path | None,
@@ -172,6 +150,7 @@ def evaluate(
     default: Defaults = None,
     sheet: Sheet = None,
     law_dir: LawDir = None,
+    waivers: WaiversOpt = None,
     db: Db = None,
     store: Store = None,
 ) -> None:
@@ -186,10 +165,12 @@ def evaluate(
 
     pack, operator, inventory, day, hypothetical = _load(profile, assets, as_of, law_dir,
                                                          as_role, default, sheet)
+    records = _load_waivers(waivers, pack, operator)
     chosen, notice = get_evaluator(evaluator.value)
     result = run_evaluation(pack, operator, inventory, day, evaluator=chosen,
                             include_ended=include_ended, hypothetical=hypothetical,
-                            inputs_sha256=inputs_fingerprint(profile, assets))
+                            waivers=records, inputs_sha256=inputs_fingerprint(
+                                profile, assets, *([waivers] if waivers else [])))
     if notice:
         result.notices.insert(0, notice)
     data = result.to_json()
@@ -291,7 +272,7 @@ def _table_text(data: dict) -> str:
 
 
 STATUS_STYLE = {"overdue": "bold red", "due": "yellow", "in_force": "cyan",
-                "upcoming": "green", "ended": "dim"}
+                "waived": "magenta", "upcoming": "green", "ended": "dim"}
 
 
 def print_table(data: dict, console: Console) -> None:
@@ -512,6 +493,7 @@ def check(
     report: Annotated[Path | None, typer.Option(
         "--report", help="Also write the procurement report (.pdf or .html) here.")] = None,
     law_dir: LawDir = None,
+    waivers: WaiversOpt = None,
 ) -> None:
     """Gate a purchase: prohibited (exit 1), review (3), conditional (4) or allowed (0).
 
@@ -528,6 +510,7 @@ def check(
     defaults = [*(default or []), "status=in_procurement"]
     pack, operator, inventory, day, hypothetical = _load(profile, items, as_of, law_dir,
                                                          as_role, defaults, sheet)
+    records = _load_waivers(waivers, pack, operator)
     if items is None:
         where = country or (operator.jurisdictions[0] if len(operator.jurisdictions) == 1
                             else None)
@@ -545,7 +528,7 @@ def check(
         except InputError as error:
             _fail_input(InputError(f"--{error.field or 'item'}", error.message))
     try:
-        result = check_items(pack, operator, inventory, day, hypothetical)
+        result = check_items(pack, operator, inventory, day, hypothetical, waivers=records)
     except Exception as error:  # a pipeline must tell "prohibited" (1) from a crash
         err.print(f"internal error: {error.__class__.__name__}: {error}")
         raise typer.Exit(EXIT_INTERNAL) from None
@@ -605,6 +588,7 @@ def report(
     default: Defaults = None,
     sheet: Sheet = None,
     law_dir: LawDir = None,
+    waivers: WaiversOpt = None,
     db: Db = None,
     store: Store = None,
 ) -> None:
@@ -630,13 +614,18 @@ def report(
                                "works from the law alone)"))
     pack, operator, inventory, day, hypothetical = _load(profile, assets, as_of, law_dir,
                                                          as_role, default, sheet)
+    if compare and waivers:
+        _fail_input(InputError("--waivers", "waivers apply to the obligation report, not to "
+                               "--compare"))
+    records = _load_waivers(waivers, pack, operator)
     if compare:
         _comparison_report(pack, operator, inventory, day, compare, vendor, hypothetical, out,
                            fmt, lang)
         return
     assert assets is not None
     result = run_evaluation(pack, operator, inventory, day, hypothetical=hypothetical,
-                            inputs_sha256=inputs_fingerprint(profile, assets))
+                            waivers=records, inputs_sha256=inputs_fingerprint(
+                                profile, assets, *([waivers] if waivers else [])))
     data = result.to_json()
     context = obligation_report(result, data)
     if fmt is ReportFormat.md:
@@ -799,10 +788,11 @@ def vendors_screen(
 
 
 def _register_commands() -> None:
-    from engine import cli_diff, cli_store
+    from engine import cli_diff, cli_store, cli_waivers
 
     cli_diff.register(app)
     cli_store.register(app)
+    cli_waivers.register(app)
 
 
 _register_commands()

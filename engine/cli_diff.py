@@ -13,20 +13,21 @@ import io
 import sys
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
 from rich.markup import escape as e
 from rich.table import Table
 
+from engine.cli_common import fail_input as _fail_input
+from engine.cli_common import parse_date, parse_defaults, write_atomically
 from engine.errors import InputError
 
 if TYPE_CHECKING:
     from engine.diff import Diff, PackCache, Side, Upcoming
     from engine.inputs import Asset, Profile
 
-EXIT_INPUT = 2
 EXIT_FAIL_ON = 1
 
 
@@ -40,30 +41,8 @@ class FailOn(StrEnum):
     new_prohibited = "new-prohibited"
 
 
-def _fail_input(error: InputError) -> NoReturn:
-    """The one-line input error of every dutybound command (exit 2)."""
-    Console(stderr=True, highlight=False).print(f"[bold red]error:[/] {e(str(error))}",
-                                                markup=True, soft_wrap=True)
-    raise typer.Exit(EXIT_INPUT)
-
-
-def _date(option: str, value: str | None) -> dt.date | None:
-    if value is None:
-        return None
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise InputError(option, f"not an ISO date (YYYY-MM-DD): {value!r}") from None
-
-
-def _defaults(values: list[str] | None) -> dict[str, str]:
-    out = {}
-    for item in values or []:
-        column, sep, value = item.partition("=")
-        if not sep or not column.strip() or not value.strip():
-            raise InputError("--default", f"expected COLUMN=VALUE, got {item!r}")
-        out[column.strip().lower()] = value.strip()
-    return out
+def _optional_date(option: str, value: str | None) -> dt.date | None:
+    return None if value is None else parse_date(option, value)
 
 
 def _inventory(path: Path | None, option: str, defaults: dict[str, str],
@@ -188,8 +167,6 @@ def _render(data: dict[str, Any], fmt: DiffFormat, out: Path | None) -> None:
     if out is None:
         sys.stdout.write(text)
         return
-    from engine.cli import write_atomically
-
     write_atomically(out, text)
 
 
@@ -252,11 +229,11 @@ def diff_command(
         _fail_input(InputError("--profile", "give the operator profile (or --stored A "
                                "--stored B)"))
     try:
-        day = _date("--as-of", as_of)
-        dates = _dates(_date("--from", from_), _date("--to", to), day, compare)
+        day = _optional_date("--as-of", as_of)
+        dates = _dates(_optional_date("--from", from_), _optional_date("--to", to), day, compare)
         law = law_dir or default_law_dir()
         reg = registry or default_registry_path()
-        defaults = _defaults(default)
+        defaults = parse_defaults(default)
         sides = _sides(
             packs, profile=profile, before_profile=before_profile,
             assets=(_inventory(before_assets or assets, "--before-assets", defaults, sheet),

@@ -13,17 +13,12 @@ from rich.console import Console
 from rich.markup import escape as e
 from rich.table import Table
 
+from engine.cli_common import err, fail_input
 from engine.errors import InputError
 
 DbOption = Annotated[str | None, typer.Option(
     "--db", help="Database URL (default: DUTYBOUND_DATABASE_URL, else the file in your data "
     "directory).")]
-err = Console(stderr=True, highlight=False)
-
-
-def _input_error(error: InputError) -> typer.Exit:
-    err.print(f"[bold red]error:[/] {e(str(error))}", soft_wrap=True)
-    return typer.Exit(2)
 
 
 def history(
@@ -39,7 +34,7 @@ def history(
     try:
         rows = list_evaluations(db, tenant)
     except InputError as error:
-        raise _input_error(error) from None
+        fail_input(error)
     data = [{"id": r.id, "stored_at": r.stored_at.isoformat(), "actor": r.actor,
              "tenant": t, "operator": name, "as_of": r.as_of.isoformat(),
              "rulepack": r.rulepack_version, "rulepack_sha256": r.rulepack_sha256,
@@ -73,7 +68,7 @@ def audit_verify(
     try:
         count, head, problems = verify_audit(db, expect_head)
     except InputError as error:
-        raise _input_error(error) from None
+        fail_input(error)
     for problem in problems:
         err.print(f"[bold red]entry {problem.seq}:[/] {e(problem.message)}", soft_wrap=True)
     if problems:
@@ -90,7 +85,7 @@ def audit_head(db: DbOption = None) -> None:
     try:
         count, head, _ = verify_audit(db)
     except InputError as error:
-        raise _input_error(error) from None
+        fail_input(error)
     typer.echo(head if count else "empty")
 
 
@@ -110,7 +105,7 @@ def db_info(db: DbOption = None) -> None:
         url = resolve_url(db)
         counts = count_rows(url)
     except InputError as error:
-        raise _input_error(error) from None
+        fail_input(error)
     typer.echo(f"database: {make_url(url).render_as_string(hide_password=True)}")
     for table, n in counts.items():
         typer.echo(f"  {table}: {n:,}")

@@ -11,18 +11,20 @@ import datetime as dt
 import functools
 import hashlib
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
 from typing import Any
 
 from engine.evaluators import Evaluator, get_evaluator
-from engine.findings import STATUS_ORDER, Finding, build_findings, missing_facts
+from engine.findings import STATUS_ORDER, Finding, apply_waivers, build_findings, missing_facts
 from engine.inputs import Asset, Profile
 from engine.loading import RulePack
 from engine.roles import HeldRole, derive_roles
 from engine.rules import build_signatures, compile_rules
 from engine.vendors import VendorMatch
+from engine.waivers import IN_EFFECT, REFUSED, Waiver, WaiverStanding, standings
 
 
 @functools.cache
@@ -48,6 +50,8 @@ class Evaluation:
     members: list[list[int]]
     missing: dict[str, dict[str, list[str]]]
     notices: list[str] = field(default_factory=list)
+    # None when no waivers were given (the JSON then has no "waivers" key)
+    waivers: list[WaiverStanding] | None = None
 
     def review(self) -> list[dict[str, Any]]:
         """Assets a person must look at: an uncertain vendor match, or an empty column that
@@ -111,6 +115,8 @@ class Evaluation:
                 "assets_affected": len({a for f in self.findings for a in f.assets}),
             },
             "review": self.review(),
+            **({} if self.waivers is None
+               else {"waivers": [w.to_json() for w in self.waivers]}),
             "findings": [f.to_json() for f in self.findings],
         }
 
@@ -125,9 +131,12 @@ def inputs_fingerprint(*paths: Path) -> str:
 def evaluate(pack: RulePack, profile: Profile, assets: list[Asset], as_of: dt.date, *,
              evaluator: Evaluator | None = None, include_ended: bool = False,
              inputs_sha256: str = "", hypothetical: frozenset[str] = frozenset(),
+             waivers: Sequence[Waiver] | None = None,
              ) -> Evaluation:
     """Evaluate; ``hypothetical`` names roles in ``profile`` that were assumed for a what-if
-    question (see ``engine.roles.assume_roles``)."""
+    question (see ``engine.roles.assume_roles``). ``waivers`` are records validated by
+    ``engine.waivers.check_waivers`` against this pack; those in effect on ``as_of`` mark the
+    findings they cover ``waived``, the others are shown with their standing."""
     notices: list[str] = []
     if hypothetical:
         notices.append("What-if evaluation: the operator is assumed to hold "
@@ -148,5 +157,30 @@ def evaluate(pack: RulePack, profile: Profile, assets: list[Asset], as_of: dt.da
                               evaluator.name, include_ended)
     missing = missing_facts(pack, rules, signatures, set(roles), set(profile.jurisdictions),
                             as_of)
+    waiver_standings = None
+    if waivers is not None:
+        waiver_standings = _apply_waivers(pack, profile, findings, waivers, as_of, notices)
     return Evaluation(as_of, profile, pack, roles, findings, matches, assets, evaluator.name,
-                      inputs_sha256, len(signatures), members, missing, notices)
+                      inputs_sha256, len(signatures), members, missing, notices,
+                      waiver_standings)
+
+
+def _apply_waivers(pack: RulePack, profile: Profile, findings: list[Finding],
+                   waivers: Sequence[Waiver], as_of: dt.date,
+                   notices: list[str]) -> list[WaiverStanding]:
+    own = [w for w in waivers if w.operator == profile.name]
+    for w in sorted(waivers, key=lambda w: w.id):
+        if w.operator != profile.name:
+            notices.append(f"Waiver {w.id} is recorded for {w.operator!r}, not {profile.name!r}; "
+                           "it is ignored.")
+    result = standings(own, pack, as_of)
+    used = apply_waivers(findings, result)
+    for st in result:
+        w = st.waiver
+        if st.state == REFUSED:
+            notices.append(f"Waiver {w.id} ({w.obligation}) is {st.reason}.")
+        elif st.state == IN_EFFECT and w.id not in used:
+            names = f" for {', '.join(w.assets)}" if w.assets else ""
+            notices.append(f"Waiver {w.id} is in effect, but no finding of {w.obligation}{names} "
+                           "applies on this date.")
+    return result

@@ -20,8 +20,11 @@ from engine.loading import LoadedObligation, RulePack
 from engine.roles import HeldRole
 from engine.rules import Rule, Signature, signature_matches
 from engine.vocabulary import label
+from engine.waivers import IN_EFFECT, LIVE, WaiverStanding, finding_waiver_json, waiver_sentences
 
-STATUS_ORDER = ("overdue", "due", "in_force", "upcoming", "ended")
+# "waived": the obligation binds on the date (it would be overdue, due or in force) but a waiver
+# in effect covers every asset of the finding (see engine.waivers and apply_waivers below)
+STATUS_ORDER = ("overdue", "due", "in_force", "waived", "upcoming", "ended")
 
 
 @dataclass
@@ -36,6 +39,10 @@ class Finding:
     trace: dict[str, Any]
     cap: dict[str, Any] | None = None
     roles: list[str] = field(default_factory=list)
+    # waivers recorded for this obligation and these assets (engine.waivers), and the status the
+    # finding would have without them (set only when the status is "waived")
+    waivers: list[dict[str, Any]] = field(default_factory=list)
+    status_without_waivers: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         ob, inst = self.item.obligation, self.item.instrument
@@ -59,6 +66,10 @@ class Finding:
         }
         if self.cap is not None:
             data["cap"] = self.cap
+        if self.waivers:
+            data["waivers"] = self.waivers
+            if self.status_without_waivers is not None:
+                data["status_without_waivers"] = self.status_without_waivers
         data["trace"] = self.trace
         return data
 
@@ -267,6 +278,55 @@ def _asset_findings(pack: RulePack, item: LoadedObligation, rule: Rule,
                                 _trace(item, window, held, evaluator,
                                        [(s, len(by_sig[s.id])) for s in used]), cap))
     return findings
+
+
+def apply_waivers(findings: list[Finding], standings: list[WaiverStanding]) -> set[str]:
+    """Attach each waiver to the findings of its obligation whose assets it names, and mark a
+    finding ``waived`` where waivers in effect cover all of its assets (or the operator's own
+    duty) and the obligation binds on the date. A waiver covering only some assets leaves the
+    finding open and says which assets it covers. Returns the ids of the waivers in effect that
+    attached to a finding. ``standings`` must be sorted by waiver id (``engine.waivers.standings``)
+    so that the output is the same on every run."""
+    by_obligation: dict[str, list[WaiverStanding]] = defaultdict(list)
+    for st in standings:
+        by_obligation[st.waiver.obligation].append(st)
+    used: set[str] = set()
+    for finding in findings:
+        relevant = by_obligation.get(finding.item.obligation.id)
+        if not relevant:
+            continue
+        assets = set(finding.assets)
+        attached: list[tuple[WaiverStanding, list[str] | None]] = []
+        whole, waived_assets = False, set()
+        for st in relevant:
+            covered = None if st.waiver.assets is None \
+                else sorted(assets & set(st.waiver.assets))
+            if covered is not None and not covered:
+                continue  # names none of this finding's assets
+            attached.append((st, covered))
+            if st.state == IN_EFFECT:
+                used.add(st.waiver.id)
+                if covered is None:
+                    whole = True
+                else:
+                    waived_assets.update(covered)
+        if not attached:
+            continue
+        remaining = [] if whole else sorted(assets - waived_assets)
+        live = finding.status in LIVE
+        fully = whole or (bool(assets) and not remaining)
+        sentences = []
+        for st, covered in attached:
+            partial = covered is not None and len(covered) < len(assets)
+            finding.waivers.append(finding_waiver_json(st, covered, partial))
+            sentences.append(waiver_sentences(st, covered, remaining, finding.status, live))
+        if live and fully:
+            finding.status_without_waivers = finding.status
+            finding.status = "waived"
+            sentences.append(f"Without the waiver the finding would be "
+                             f"{finding.status_without_waivers.replace('_', ' ')}.")
+        finding.explanation += " " + " ".join(sentences)
+    return used
 
 
 def _measure_cap(item: LoadedObligation, rule: Rule, asset_idx: list[int], assets: list[Asset],

@@ -293,3 +293,52 @@ class InstrumentFile(LawModel):
     instrument: Instrument
     designations: list[Designation] = Field(default_factory=list)
     obligations: list[Obligation] = Field(default_factory=list)
+
+
+class WaiverCoverage(LawModel):
+    """Which obligations a waiver basis can cover: named obligations, every obligation of named
+    instruments, or both."""
+
+    obligations: list[str] | None = Field(default=None, min_length=1)
+    instruments: list[str] | None = Field(default=None, min_length=1)
+
+    @model_validator(mode="after")
+    def _some(self) -> WaiverCoverage:
+        if not self.obligations and not self.instruments:
+            raise ValueError("name the obligations or the instruments this basis can cover")
+        return self
+
+
+class WaiverBasis(Source):
+    """A legal power under which an operator may be excused from an obligation for a time: a
+    statutory waiver, a variation of a direction, a documented risk decision a warning allows.
+
+    ``available_from`` is the first day a waiver under it can be granted or be in effect;
+    ``last_day`` is the last day one can be in effect (inclusive, as statutes word it: "not past
+    13 August 2022"), or None where the law sets no sunset. A waiver under a basis with a sunset
+    must carry its own expiry date (see ``engine.waivers``).
+    """
+
+    id: str = Field(pattern=ID_PATTERN)
+    title: str
+    # who grants or adopts a waiver under this basis
+    authority: str = Field(min_length=3)
+    covers: WaiverCoverage
+    available_from: dt.date
+    last_day: dt.date | None = None
+
+    @model_validator(mode="after")
+    def _dates(self) -> WaiverBasis:
+        if self.last_day is not None and self.last_day < self.available_from:
+            raise ValueError("last_day is before available_from")
+        return self
+
+    def covers_obligation(self, obligation_id: str, instrument_id: str) -> bool:
+        return (obligation_id in (self.covers.obligations or ())
+                or instrument_id in (self.covers.instruments or ()))
+
+
+class WaiverBasisFile(LawModel):
+    """``<code>/waivers.yaml``: the legal bases for waivers and exceptions in one jurisdiction."""
+
+    waiver_bases: list[WaiverBasis] = Field(min_length=1)

@@ -5,6 +5,7 @@ A rule pack is a directory::
     rulepack.yaml                      version and the date the law is encoded as of
     <code>/jurisdiction.yaml           name, territory, business-day calendar, roles, attributes
     <code>/instruments/<name>.yaml     one instrument with its designations and obligations
+    <code>/waivers.yaml                optional: legal bases for waivers and exceptions
 
 The loader validates each file against ``engine.law``, then the references between files (roles,
 designations, vendor groups, dates), and fingerprints the bytes it read. It never imports Python
@@ -30,6 +31,8 @@ from engine.law import (
     JurisdictionInfo,
     Obligation,
     Role,
+    WaiverBasis,
+    WaiverBasisFile,
 )
 from engine.vendors import Registry
 from engine.yamlfile import YamlDocument, load_yaml
@@ -74,6 +77,8 @@ class RulePack:
     obligations: list[LoadedObligation]
     registry: Registry
     roles: dict[str, Role] = field(default_factory=dict)
+    # legal bases for waivers and exceptions, by id (``<code>/waivers.yaml``)
+    waiver_bases: dict[str, WaiverBasis] = field(default_factory=dict)
     # derived data computed once per pack (compiled rules), see engine.rules.compile_rules
     cache: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
@@ -133,6 +138,7 @@ def load_rulepack(law_dir: Path | None = None, registry_path: Path | None = None
     seen_ids: dict[str, str] = {}
     designations: dict[str, Designation] = {}
     parsed_files: list[tuple[YamlDocument, InstrumentFile, str]] = []
+    waiver_files: list[tuple[YamlDocument, WaiverBasisFile, str]] = []
 
     for folder in sorted(p for p in law_dir.iterdir() if (p / "jurisdiction.yaml").is_file()):
         j_doc = read(folder / "jurisdiction.yaml")
@@ -175,12 +181,28 @@ def load_rulepack(law_dir: Path | None = None, registry_path: Path | None = None
                 designations[des.id] = des
             parsed_files.append((doc, parsed, code))
 
+        if (folder / "waivers.yaml").is_file():
+            w_doc = read(folder / "waivers.yaml")
+            w_parsed = _validate(WaiverBasisFile, w_doc)
+            assert isinstance(w_parsed, WaiverBasisFile)
+            for i, basis in enumerate(w_parsed.waiver_bases):
+                loc = ("waiver_bases", i, "id")
+                if not basis.id.startswith(prefix):
+                    raise _fail(w_doc, loc, f"ids in {folder.name}/ must start with {prefix!r}")
+                if basis.id in seen_ids:
+                    raise _fail(w_doc, loc,
+                                f"duplicate id {basis.id!r} (also in {seen_ids[basis.id]})")
+                seen_ids[basis.id] = str(folder / "waivers.yaml")
+            waiver_files.append((w_doc, w_parsed, code))
+
     # obligations may rely on a designation made by another instrument (a direction relying on
     # a designation notice), so they are checked once every file is read
     for doc, parsed, code in parsed_files:
         for i, ob in enumerate(parsed.obligations):
             obligations.append(_check_obligation(doc, i, ob, parsed.instrument, code,
                                                  designations, registry, law_dir))
+
+    waiver_bases = _check_waiver_bases(waiver_files, obligations, instruments)
 
     if not jurisdictions:
         raise InputError(law_dir,
@@ -201,8 +223,36 @@ def load_rulepack(law_dir: Path | None = None, registry_path: Path | None = None
     return RulePack(
         version=info.version, law_as_of=info.law_as_of, sha256=digest.hexdigest(),
         jurisdictions=jurisdictions, instruments=instruments, obligations=obligations,
-        registry=registry, roles=roles,
+        registry=registry, roles=roles, waiver_bases=waiver_bases,
     )
+
+
+def _check_waiver_bases(files: list[tuple[YamlDocument, WaiverBasisFile, str]],
+                        obligations: list[LoadedObligation],
+                        instruments: dict[str, Instrument]) -> dict[str, WaiverBasis]:
+    """Every obligation and instrument a basis names must exist, and a basis cannot exist
+    before the instruments it waives."""
+    by_id = {item.obligation.id: item for item in obligations}
+    bases: dict[str, WaiverBasis] = {}
+    for doc, parsed, _code in files:
+        for i, basis in enumerate(parsed.waiver_bases):
+            loc: tuple[str | int, ...] = ("waiver_bases", i, "covers")
+            for j, ob_id in enumerate(basis.covers.obligations or []):
+                if ob_id not in by_id:
+                    raise _fail(doc, (*loc, "obligations", j),
+                                f"no obligation {ob_id!r} in the rule pack")
+            for j, inst_id in enumerate(basis.covers.instruments or []):
+                if inst_id not in instruments:
+                    raise _fail(doc, (*loc, "instruments", j),
+                                f"no instrument {inst_id!r} in the rule pack")
+            covered = [by_id[o].instrument for o in basis.covers.obligations or []] + \
+                [instruments[i] for i in basis.covers.instruments or []]
+            starts = [inst.start for inst in covered if inst.start]
+            if starts and basis.available_from < min(starts):
+                raise _fail(doc, ("waiver_bases", i, "available_from"),
+                            f"before any instrument it waives exists ({min(starts)})")
+            bases[basis.id] = basis
+    return bases
 
 
 def _check_obligation(doc: YamlDocument, index: int, ob: Obligation, inst: Instrument, code: str,

@@ -10,17 +10,31 @@ citations behind it:
 
 For a whole bid the worst item decides, in that order. The exit codes follow it, so a pipeline can
 branch: 0 allowed, 1 prohibited, 3 review, 4 conditional (2 is bad input).
+
+Waivers. A binding obligation that a waiver in effect covers for the item (``engine.waivers``)
+gives ``conditional``, never ``prohibited`` or ``allowed``:
+
+- not ``prohibited``, because on that date the law excuses this buyer: the waiver is the legal
+  exception the prohibition itself provides for (e.g. NDAA FY2019 s.889(d));
+- not ``allowed``, because the purchase stands only on the waiver: it is limited in time (the
+  obligation binds again the day it expires), rests on conditions set when it was granted (for an
+  s.889 agency-head waiver, a phase-out plan) and may rest on an unverified basis. The waiver is
+  the attached condition, named in the reasons with its basis, citation and expiry.
+
+A waiver that covers only some items of a bid waives the finding for those items only.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from engine.evaluation import Evaluation, evaluate
 from engine.inputs import Asset, Profile
 from engine.loading import RulePack
+from engine.waivers import Waiver
 
 SEVERITY = ("prohibited", "review", "conditional", "allowed")
 EXIT_CODES = {"allowed": 0, "prohibited": 1, "review": 3, "conditional": 4}
@@ -66,21 +80,50 @@ class CheckResult:
                 "items": [i.to_json() for i in self.items]}
 
 
+def _waivers_for(finding: dict[str, Any], asset_id: str) -> list[dict[str, Any]]:
+    """The waivers in effect that cover this asset of the finding."""
+    return [w for w in finding.get("waivers", ())
+            if w["standing"] == "in_effect" and (w["assets"] is None or asset_id in w["assets"])]
+
+
+def _waiver_reason(finding: dict[str, Any], waivers: list[dict[str, Any]]) -> str:
+    parts = []
+    for w in waivers:
+        until = f"until {w['expires_on']}" if w["expires_on"] else "with no expiry date"
+        mark = "" if w["verified"] else ", UNVERIFIED basis"
+        parts.append(f"waiver {w['id']} (ref. {w['reference']}, {w['approver']}) under "
+                     f"{w['citation']} {until}{mark}")
+    return (f"waived: {finding['title']} [{finding['citation']}], on condition of "
+            + "; ".join(parts))
+
+
 def _item_verdict(asset: Asset, findings: list[dict[str, Any]],
                   review: list[dict[str, Any]]) -> ItemVerdict:
-    live = [f for f in findings if f["status"] in IN_EFFECT]
+    live, waived = [], []
+    for f in findings:
+        if f["status"] not in IN_EFFECT and f["status"] != "waived":
+            continue
+        covering = _waivers_for(f, asset.asset_id)
+        if covering:
+            waived.append((f, covering))
+        elif f["status"] in IN_EFFECT:
+            live.append(f)
     binding = [f for f in live if f["instrument"]["binding"] in ("law", "contract")]
+    waived_binding = [(f, w) for f, w in waived
+                      if f["instrument"]["binding"] in ("law", "contract")]
     prohibitions = [f for f in binding if f["kind"] == "prohibition"]
     if prohibitions:
         reasons = [f"{f['title']} [{f['citation']}]" for f in prohibitions]
         return ItemVerdict(asset, "prohibited", reasons, findings, review)
     if review:
         return ItemVerdict(asset, "review", [r["detail"] for r in review], findings, review)
-    if binding:
+    if binding or waived_binding:
         reasons = [f"{f['title']}" + (f" (due {f['due']})" if f["due"] else "")
                    + f" [{f['citation']}]" for f in binding]
+        reasons += [_waiver_reason(f, w) for f, w in waived_binding]
         return ItemVerdict(asset, "conditional", reasons, findings, review)
     advice = [f"advice only: {f['title']} [{f['citation']}]" for f in live]
+    advice += [f"advice only, {_waiver_reason(f, w)}" for f, w in waived]
     upcoming = [f"from {f['effective']['from']}: {f['title']} [{f['citation']}]"
                 for f in findings if f["status"] == "upcoming"]
     return ItemVerdict(asset, "allowed", advice + upcoming, findings, review)
@@ -88,10 +131,11 @@ def _item_verdict(asset: Asset, findings: list[dict[str, Any]],
 
 def check_items(pack: RulePack, profile: Profile, items: list[Asset], as_of: dt.date,
                 hypothetical: frozenset[str] = frozenset(), inputs_sha256: str = "",
-                ) -> CheckResult:
-    """Evaluate proposed items (one evaluation for the whole bid) and give each a verdict."""
+                waivers: Sequence[Waiver] | None = None) -> CheckResult:
+    """Evaluate proposed items (one evaluation for the whole bid) and give each a verdict;
+    ``waivers`` as for ``engine.evaluation.evaluate``."""
     result = evaluate(pack, profile, items, as_of, hypothetical=hypothetical,
-                      inputs_sha256=inputs_sha256)
+                      inputs_sha256=inputs_sha256, waivers=waivers)
     data = result.to_json()
     by_asset: dict[str, list[dict[str, Any]]] = {}
     for finding in data["findings"]:

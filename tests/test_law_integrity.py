@@ -58,3 +58,25 @@ def test_scenarios_name_only_obligations_that_exist(pack: RulePack) -> None:
                       for ob in [e["obligation"] for e in load_case(path).get("expect") or []]
                       + list(load_case(path).get("absent") or []) if ob not in known})
     assert not unknown, "\n".join(unknown)
+
+
+def test_every_waiver_basis_cites_a_source_and_covers_obligations_that_exist(
+        pack: RulePack) -> None:
+    """Waiver bases (``<code>/waivers.yaml``) are law too: citation, authority, source URL,
+    verified flag, and a note saying what is unverified where verified is false."""
+    known = {item.obligation.id for item in pack.obligations}
+    problems = []
+    for basis in pack.waiver_bases.values():
+        if len(basis.citation.strip()) < 3 or not basis.authority.strip():
+            problems.append(f"{basis.id}: no citation or authority")
+        if not basis.url.startswith(("https://", "http://")):
+            problems.append(f"{basis.id}: no source URL")
+        if not basis.verified and not (basis.note and "UNVERIFIED" in basis.note):
+            problems.append(f"{basis.id}: unverified without a note saying what is unverified")
+        for ob in basis.covers.obligations or []:
+            if ob not in known:
+                problems.append(f"{basis.id}: covers unknown obligation {ob}")
+        for inst in basis.covers.instruments or []:
+            if inst not in pack.instruments:
+                problems.append(f"{basis.id}: covers unknown instrument {inst}")
+    assert not problems, "\n".join(problems)

@@ -1,0 +1,61 @@
+"""What every dutybound command shares: the error console, input errors (exit 2), dates and
+``--default`` options as users type them, and writing output files whole or not at all."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import tempfile
+from pathlib import Path
+from typing import NoReturn
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+
+from engine.errors import InputError
+
+EXIT_INPUT = 2
+err = Console(stderr=True, highlight=False)
+
+
+def fail_input(error: InputError) -> NoReturn:
+    """Print the one-line input error (file, line, field) and exit 2. The message is escaped:
+    it can quote the user's own text, which is never terminal markup."""
+    err.print(f"[bold red]error:[/] {escape(str(error))}", markup=True, soft_wrap=True)
+    raise typer.Exit(EXIT_INPUT)
+
+
+def parse_date(option: str, value: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise InputError(option, f"not an ISO date (YYYY-MM-DD): {value!r}") from None
+
+
+def parse_as_of(value: str) -> dt.date:
+    return parse_date("--as-of", value)
+
+
+def parse_defaults(values: list[str] | None) -> dict[str, str]:
+    """``--default column=value`` options as a mapping (columns in lower case)."""
+    out = {}
+    for item in values or []:
+        column, sep, value = item.partition("=")
+        if not sep or not column.strip() or not value.strip():
+            raise InputError("--default", f"expected COLUMN=VALUE, got {item!r}")
+        out[column.strip().lower()] = value.strip()
+    return out
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """Write the whole file or nothing: a crash never leaves half a report behind."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

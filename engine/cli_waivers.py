@@ -1,0 +1,110 @@
+"""``dutybound waivers check``: validate a waivers file against the rule pack and show each
+waiver's standing on a date (in effect, not yet in effect, expired, refused) with the reason.
+
+``engine.cli`` calls ``register(app)``; this module imports nothing from ``engine.cli`` so that it
+can be registered from there without an import cycle.
+
+Exit codes: 0 every waiver is allowed by its legal basis (whatever its standing on the date);
+1 at least one waiver is refused (granted after its basis lapsed, or running past it);
+2 bad input (the message names the file, line and field).
+"""
+
+from __future__ import annotations
+
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.markup import escape as e
+from rich.table import Table
+
+from engine.cli_common import fail_input, parse_as_of
+from engine.errors import InputError
+from engine.jsontext import json_text
+
+EXIT_REFUSED = 1
+STYLE = {"in_effect": "green", "not_yet_in_effect": "cyan", "expired": "dim",
+         "refused": "bold red"}
+
+
+class WaiverFormat(StrEnum):
+    json = "json"
+    table = "table"
+
+
+def register(app: typer.Typer) -> None:
+    """Add the ``waivers`` command group (``waivers check``) to the dutybound app."""
+    waivers_app = typer.Typer(help="Waivers and exceptions: check a waivers file against the law.",
+                              no_args_is_help=True)
+    waivers_app.command("check")(check)
+    app.add_typer(waivers_app, name="waivers")
+
+
+def check(
+    waivers: Annotated[Path, typer.Option(help="Waivers file (YAML or JSON): a list of records "
+                                          "with id, operator, obligation, basis, reference, "
+                                          "approver, granted_on, expires_on.")],
+    profile: Annotated[Path, typer.Option(help="Operator profile (YAML or JSON); every waiver "
+                                          "must be recorded under its name.")],
+    as_of: Annotated[str, typer.Option(
+        "--as-of", help="Standing on this date (YYYY-MM-DD).")],
+    format: Annotated[WaiverFormat | None, typer.Option(
+        "--format", help="json, or table (default on a terminal).")] = None,
+    law_dir: Annotated[Path | None, typer.Option(
+        help="Use this rule pack instead of the bundled jurisdictions/.")] = None,
+) -> None:
+    """Validate waivers against the rule pack and print each one's standing.
+
+    Example: dutybound waivers check --waivers waivers.yaml
+    --profile examples/us-federal-contractor/profile.yaml --as-of 2021-06-01
+    """
+    from engine.inputs import load_profile
+    from engine.loading import load_rulepack
+    from engine.waivers import REFUSED, load_waivers, standings
+
+    try:
+        day = parse_as_of(as_of)
+        pack = load_rulepack(law_dir)
+        operator = load_profile(profile, pack)
+        records = load_waivers(waivers, pack, operator.name)
+    except InputError as error:
+        fail_input(error)
+    result = standings(records, pack, day)
+    data = {"as_of": day.isoformat(), "operator": operator.name,
+            "rulepack": {"version": pack.version, "sha256": pack.sha256,
+                         "law_as_of": pack.law_as_of.isoformat()},
+            "waivers": [st.to_json() for st in result]}
+    fmt = format or (WaiverFormat.table if sys.stdout.isatty() else WaiverFormat.json)
+    if fmt is WaiverFormat.json:
+        sys.stdout.write(json_text(data))
+    else:
+        _print_table(data, Console())
+    if any(st.state == REFUSED for st in result):
+        raise typer.Exit(EXIT_REFUSED)
+
+
+def _print_table(data: dict, console: Console) -> None:
+    console.print(f"[bold]{e(data['operator'])}[/] — waivers as of [bold]{data['as_of']}[/] "
+                  f"(rule pack {data['rulepack']['version']})")
+    table = Table(show_lines=True, expand=True)
+    table.add_column("Waiver", no_wrap=True)
+    table.add_column("Standing", no_wrap=True)
+    table.add_column("Obligation and basis", ratio=3, overflow="fold")
+    table.add_column("Reason", ratio=3, overflow="fold")
+    for w in data["waivers"]:
+        mark = "" if w["verified"] else " [bold magenta](unverified basis)[/]"
+        assets = f"\nassets: {e(', '.join(w['assets']))}" if w["assets"] else ""
+        table.add_row(
+            e(w["id"]), f"[{STYLE[w['standing']]}]{w['standing'].replace('_', ' ')}[/]",
+            f"{e(w['obligation'])}{assets}\n[dim]{e(w['basis_title'])} "
+            f"{e('[' + w['citation'] + ']')}[/]{mark}",
+            f"{e(w['reason'])}\n[dim]ref. {e(w['reference'])}, {e(w['approver'])}[/]")
+    console.print(table)
+    counts: dict[str, int] = {}
+    for w in data["waivers"]:
+        counts[w["standing"]] = counts.get(w["standing"], 0) + 1
+    console.print(", ".join(f"{n} {k.replace('_', ' ')}" for k, n in sorted(counts.items()))
+                  or "no waivers")
