@@ -74,25 +74,41 @@ Store = Annotated[bool | None, typer.Option(
     "or DUTYBOUND_DATABASE_URL is set; --store alone uses a file in your data directory).")]
 
 
-def _load_waivers(path: Path | None, pack, operator) -> list | None:
-    """Read and check a waivers file before anything is evaluated or written (exit 2)."""
-    if path is None:
-        return None
+def _uses_database(db: str | None, store: bool | None) -> bool:
+    """Whether this run reads and writes the store (see ``Store``)."""
+    from engine.store.database import ENV_URL
+
+    return store is True or (store is None and bool(db or os.environ.get(ENV_URL)))
+
+
+def _load_waivers(path: Path | None, pack, operator, db: str | None = None,
+                  store: bool | None = False) -> list | None:
+    """The waivers that apply: those in ``--waivers`` and, when the run uses the database,
+    those recorded for the operator in its register. Checked before anything is evaluated or
+    written (exit 2)."""
     from engine.waivers import load_waivers
 
     try:
-        return load_waivers(path, pack, operator.name)
+        found = load_waivers(path, pack, operator.name) if path is not None else []
+        if _uses_database(db, store):
+            from engine.store.waiver_register import stored_waivers
+
+            in_file = {w.id for w in found}
+            for waiver in stored_waivers(operator.name, pack, db):
+                if waiver.id in in_file:
+                    raise InputError(str(path), f"waiver {waiver.id} is also in the waiver "
+                                     "register; keep one", field="id")
+                found.append(waiver)
     except InputError as error:
         _fail_input(error)
+    return found or None
 
 
 def _store_evaluation(result, text: str, db: str | None, store: bool | None,
                       law_dir: Path | None) -> None:
     """Store an evaluation when asked to (see ``Store``); an unusable database is an input
     error (exit 2) and the evaluation is not half-stored."""
-    from engine.store import ENV_URL
-
-    if store is False or (store is None and not db and not os.environ.get(ENV_URL)):
+    if not _uses_database(db, store):
         return
     from engine.store import save_evaluation
 
@@ -165,7 +181,7 @@ def evaluate(
 
     pack, operator, inventory, day, hypothetical = _load(profile, assets, as_of, law_dir,
                                                          as_role, default, sheet)
-    records = _load_waivers(waivers, pack, operator)
+    records = _load_waivers(waivers, pack, operator, db, store)
     chosen, notice = get_evaluator(evaluator.value)
     result = run_evaluation(pack, operator, inventory, day, evaluator=chosen,
                             include_ended=include_ended, hypothetical=hypothetical,
@@ -510,7 +526,7 @@ def check(
     defaults = [*(default or []), "status=in_procurement"]
     pack, operator, inventory, day, hypothetical = _load(profile, items, as_of, law_dir,
                                                          as_role, defaults, sheet)
-    records = _load_waivers(waivers, pack, operator)
+    records = _load_waivers(waivers, pack, operator, None, None)
     if items is None:
         where = country or (operator.jurisdictions[0] if len(operator.jurisdictions) == 1
                             else None)
@@ -617,7 +633,7 @@ def report(
     if compare and waivers:
         _fail_input(InputError("--waivers", "waivers apply to the obligation report, not to "
                                "--compare"))
-    records = _load_waivers(waivers, pack, operator)
+    records = _load_waivers(waivers, pack, operator, db, store)
     if compare:
         _comparison_report(pack, operator, inventory, day, compare, vendor, hypothetical, out,
                            fmt, lang)

@@ -40,7 +40,61 @@ def register(app: typer.Typer) -> None:
     waivers_app = typer.Typer(help="Waivers and exceptions: check a waivers file against the law.",
                               no_args_is_help=True)
     waivers_app.command("check")(check)
+    waivers_app.command("record")(record)
+    waivers_app.command("list")(list_command)
     app.add_typer(waivers_app, name="waivers")
+
+
+def record(
+    waivers: Annotated[Path, typer.Option(help="Waivers file (YAML or JSON) to record.")],
+    profile: Annotated[Path, typer.Option(help="Operator profile; the waivers must be "
+                                          "recorded under its name.")],
+    db: Annotated[str | None, typer.Option(
+        "--db", help="Database (default: DUTYBOUND_DATABASE_URL, else your data directory).")
+    ] = None,
+    law_dir: Annotated[Path | None, typer.Option(
+        help="Use this rule pack instead of the bundled jurisdictions/.")] = None,
+) -> None:
+    """Record waivers in the register, each with an audit entry. All or nothing: a waiver the
+    law refuses (its basis had lapsed) or an id already recorded stops the lot (exit 2).
+    Evaluations that use the database then apply them.
+
+    Example: dutybound waivers record --waivers waivers.yaml --profile profile.yaml
+    """
+    from engine.inputs import load_profile
+    from engine.loading import load_rulepack
+    from engine.store.waiver_register import record_waivers
+    from engine.waivers import load_waivers
+
+    try:
+        pack = load_rulepack(law_dir)
+        operator = load_profile(profile, pack)
+        ids = record_waivers(load_waivers(waivers, pack, operator.name), pack, db)
+    except InputError as error:
+        fail_input(error)
+    typer.echo(f"recorded {len(ids)} waiver(s) for {operator.name}")
+
+
+def list_command(
+    db: Annotated[str | None, typer.Option(
+        "--db", help="Database (default: DUTYBOUND_DATABASE_URL, else your data directory).")
+    ] = None,
+    operator: Annotated[str | None, typer.Option(help="Only this operator's waivers.")] = None,
+) -> None:
+    """List the waiver register as JSON (who recorded what, under which basis, until when)."""
+    from engine.store.waiver_register import list_waivers
+
+    try:
+        rows = list_waivers(db)
+    except InputError as error:
+        fail_input(error)
+    data = [{"record": r.id, "operator": r.operator, "id": r.waiver_id,
+             "obligation": r.obligation, "basis": r.basis, "reference": r.reference,
+             "approver": r.approver, "granted_on": r.granted_on.isoformat(),
+             "expires_on": r.expires_on.isoformat() if r.expires_on else None,
+             "recorded_by": r.recorded_by, "recorded_at": r.recorded_at.isoformat()}
+            for r in rows if operator is None or r.operator == operator]
+    sys.stdout.write(json_text(data))
 
 
 def check(

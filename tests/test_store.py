@@ -186,7 +186,23 @@ def test_the_schema_is_at_the_newest_migration(database_url) -> None:
     config.set_main_option("script_location", str(ROOT / "engine" / "store" / "migrations"))
     head = ScriptDirectory.from_config(config).get_current_head()
     with database(database_url).connect() as connection:
-        assert MigrationContext.configure(connection).get_current_revision() == head == "0001"
+        context = MigrationContext.configure(connection)
+        assert context.get_current_revision() == head == "0002"
+        # the migrations build exactly the tables and columns the models declare
+        from alembic.autogenerate import compare_metadata
+        from sqlalchemy import MetaData
+        from sqlmodel import SQLModel
+
+        import engine.store.models as models
+
+        declared = MetaData()
+        for table in SQLModel.metadata.sorted_tables:
+            if table.name in {m.__tablename__ for m in vars(models).values()
+                              if isinstance(m, type) and hasattr(m, "__table__")}:
+                table.to_metadata(declared)
+        differences = [d for d in compare_metadata(context, declared)
+                       if d[0] in ("add_table", "remove_table", "add_column", "remove_column")]
+        assert differences == []
 
 
 def test_diff_between_stored_evaluations_reruns_the_law_they_were_stored_with(
@@ -214,3 +230,58 @@ def test_diff_between_stored_evaluations_reruns_the_law_they_were_stored_with(
     missing = CliRunner().invoke(app, ["diff", "--stored", "1", "--stored", "9", "--db",
                                        database_url])
     assert missing.exit_code == 2 and "no stored evaluation 9" in missing.output
+
+
+US = ROOT / "examples" / "us-federal-contractor"
+US_WAIVER = """\
+- id: W-2021-007
+  operator: Potomac Systems Integration LLC
+  obligation: us.ndaa889.a1b-use
+  basis: us.ndaa889.d1-agency-head-use
+  reference: DHS-889-W-2021-007
+  approver: Secretary of Homeland Security
+  granted_on: 2021-01-01
+  expires_on: {expires}
+"""
+
+
+def test_recorded_waivers_apply_to_later_evaluations_and_are_audited(
+        database_url, tmp_path) -> None:
+    """An s.889 agency-head use waiver recorded in the register: the contractor's Huawei use
+    prohibition shows as waived on 1 Jun 2021 and binds again once the waiver expired
+    (13 Aug 2022); a waiver running past 13 Aug 2022 is refused and nothing is recorded."""
+    from typer.testing import CliRunner
+
+    from engine.cli import app
+
+    runner = CliRunner()
+    refused = tmp_path / "refused.yaml"
+    refused.write_text(US_WAIVER.format(expires="2023-01-01"), encoding="utf-8")
+    run = runner.invoke(app, ["waivers", "record", "--waivers", str(refused), "--profile",
+                              str(US / "profile.yaml"), "--db", database_url])
+    assert run.exit_code == 2 and "refused" in run.output and "13 Aug 2022" in run.output
+    assert count_rows(database_url)["waiver"] == 0
+
+    good = tmp_path / "waivers.yaml"
+    good.write_text(US_WAIVER.format(expires="2022-08-13"), encoding="utf-8")
+    run = runner.invoke(app, ["waivers", "record", "--waivers", str(good), "--profile",
+                              str(US / "profile.yaml"), "--db", database_url])
+    assert run.exit_code == 0, run.output
+
+    def use_status(day: str) -> str:
+        out = runner.invoke(app, ["evaluate", "--profile", str(US / "profile.yaml"), "--assets",
+                                  str(US / "assets.csv"), "--as-of", day, "--format", "json",
+                                  "--db", database_url])
+        assert out.exit_code == 0, out.output
+        data = json.loads(out.stdout[out.stdout.index("{"):])
+        (finding,) = [f for f in data["findings"] if f["obligation_id"] == "us.ndaa889.a1b-use"]
+        return finding["status"]
+
+    assert use_status("2021-06-01") == "waived"
+    assert use_status("2022-08-14") == "in_force"
+    count, _head, problems = verify_audit(database_url)
+    assert (count, problems) == (3, [])  # the waiver and two evaluations
+    execute(database_url, "UPDATE waiver SET expires_on = '2030-01-01'")
+    problems = verify_audit(database_url)[2]
+    assert [(p.seq, p.message) for p in problems] == [
+        (1, "waiver.recorded 1 was changed after it was recorded")]

@@ -131,3 +131,25 @@ class AuditEntry(SQLModel, table=True):
     payload_sha256: str
     prev_sha256: str
     entry_sha256: str
+
+
+class WaiverRecord(SQLModel, table=True):
+    """A waiver or exception recorded for an operator (see engine.waivers). Recorded once, never
+    edited: a changed waiver is a new record with a new id, and each record has an audit entry."""
+
+    __tablename__ = "waiver"
+    __table_args__ = (UniqueConstraint("tenant_id", "operator", "waiver_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    tenant_id: int = Field(foreign_key="tenant.id", index=True)
+    operator: str = Field(index=True)
+    waiver_id: str
+    obligation: str
+    assets: str | None = Field(default=None, sa_column=Column(Text))  # JSON list, or all
+    basis: str
+    reference: str
+    approver: str
+    granted_on: dt.date
+    expires_on: dt.date | None
+    note: str | None = Field(default=None, sa_column=Column(Text))
+    recorded_by: str
+    recorded_at: dt.datetime

@@ -278,20 +278,23 @@ def list_evaluations(url: str | None = None, tenant: str | None = None,
 
 def verify_audit(url: str | None = None, expect_head: str | None = None,
                  ) -> tuple[int, str, list[audit.Problem]]:
+    from engine.store.waiver_register import WAIVER_RECORDED, waiver_payload
+
     hashes: dict[int, str] = {}
     with Session(database(url)) as session:
-        return audit.verify(session, {EVALUATION_STORED: lambda s, ref: evaluation_payload(
-            s, ref, hashes)}, expect_head)
+        return audit.verify(session, {
+            EVALUATION_STORED: lambda s, ref: evaluation_payload(s, ref, hashes),
+            WAIVER_RECORDED: waiver_payload}, expect_head)
 
 
 def count_rows(url: str | None = None) -> dict[str, int]:
     """Rows per table (for tests and `dutybound db info`)."""
-    from engine.store.models import AuditEntry
+    from engine.store.models import AuditEntry, WaiverRecord
 
     counts = {}
     with Session(database(url)) as session:
         for model in (Tenant, OperatorProfile, Inventory, InventoryAsset, LawSnapshot,
-                      EvaluationRecord, FindingRecord, AuditEntry):
+                      EvaluationRecord, FindingRecord, WaiverRecord, AuditEntry):
             counts[model.__tablename__] = session.exec(  # type: ignore[attr-defined]
                 select(func.count()).select_from(model)).one()
     return counts
