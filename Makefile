@@ -42,6 +42,7 @@ bench: setup
 	$(BIN)/python bench/bench_vendors.py
 	$(BIN)/python bench/bench_report.py
 	$(BIN)/python bench/bench_service.py
+	$(BIN)/python bench/bench_store.py
 
 clean:
 	rm -rf $(VENV) $(OUT) .pytest_cache .ruff_cache .hypothesis
