@@ -68,15 +68,21 @@ def _profile(path: Path, packs: PackCache, law_dir: Path, registry: Path) -> Pro
 
 def _sides(packs: PackCache, *, profile: Path, before_profile: Path | None,
            assets: tuple[list[Asset], list[Asset]], dates: tuple[dt.date, dt.date],
-           law_dirs: tuple[Path, Path], registries: tuple[Path, Path]) -> tuple[Side, Side]:
-    """Both sides, each profile checked against its own side's law (exit 2 on any problem)."""
+           law_dirs: tuple[Path, Path], registries: tuple[Path, Path],
+           waivers: tuple[Path | None, Path | None] = (None, None)) -> tuple[Side, Side]:
+    """Both sides, each profile and waivers file checked against its own side's law (exit 2
+    on any problem)."""
     from engine.diff import Side
+    from engine.waivers import load_waivers
 
-    before = Side(_profile(before_profile or profile, packs, law_dirs[0], registries[0]),
-                  assets[0], dates[0], law_dirs[0], registries[0])
-    after = Side(_profile(profile, packs, law_dirs[1], registries[1]), assets[1], dates[1],
-                 law_dirs[1], registries[1])
-    return before, after
+    sides = []
+    for n, path in enumerate((before_profile or profile, profile)):
+        pack = packs.get(law_dirs[n], registries[n])
+        operator = _profile(path, packs, law_dirs[n], registries[n])
+        records = tuple(load_waivers(waivers[n], pack, operator.name)) if waivers[n] else ()
+        sides.append(Side(operator, assets[n], dates[n], law_dirs[n], registries[n],
+                          waivers=records))
+    return sides[0], sides[1]
 
 
 def _dates(start: dt.date | None, end: dt.date | None, day: dt.date | None,
@@ -190,6 +196,9 @@ def diff_command(
     registry: Annotated[Path | None, Opt(help="Vendor registry for both sides.")] = None,
     before_registry: Annotated[Path | None, Opt(help="The 'before' vendor registry.")] = None,
     after_registry: Annotated[Path | None, Opt(help="The 'after' vendor registry.")] = None,
+    waivers: Annotated[Path | None, Opt(help="Waivers file for both sides.")] = None,
+    before_waivers: Annotated[Path | None, Opt(help="The 'before' waivers file.")] = None,
+    after_waivers: Annotated[Path | None, Opt(help="The 'after' waivers file.")] = None,
     upcoming: Annotated[int | None, Opt(min=1, max=120, help="List what will apply in the next "
                                         "N months that does not apply on --as-of.")] = None,
     format: Annotated[DiffFormat | None, Opt("--format", help="json, or table (default on a "
@@ -220,7 +229,8 @@ def diff_command(
 
     compare = any(v is not None for v in (from_, to, before_profile, before_assets, after_assets,
                                           before_law_dir, after_law_dir, before_registry,
-                                          after_registry)) or upcoming is None
+                                          after_registry, before_waivers, after_waivers)
+                  ) or upcoming is None
     packs = PackCache()
     if stored is not None:
         _stored_diff(stored, db, packs, upcoming, format, fail_on or [], out)
@@ -240,7 +250,8 @@ def diff_command(
                     _inventory(after_assets or assets, "--after-assets", defaults, sheet)),
             dates=dates,
             law_dirs=(before_law_dir or law, after_law_dir or law),
-            registries=(before_registry or reg, after_registry or reg))
+            registries=(before_registry or reg, after_registry or reg),
+            waivers=(before_waivers or waivers, after_waivers or waivers))
     except InputError as error:
         _fail_input(error)
     data, summaries = _run(compare, upcoming, sides, day, packs, run_diff, run_upcoming)

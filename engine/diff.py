@@ -45,9 +45,10 @@ from engine.loading import (
     default_registry_path,
     load_rulepack,
 )
+from engine.waivers import Waiver
 
 # The counterfactual order. Numbers are part of the output contract (``step_number``).
-STEPS: tuple[str, ...] = ("profile", "inventory", "vendor_data", "law", "time")
+STEPS: tuple[str, ...] = ("profile", "inventory", "vendor_data", "law", "waivers", "time")
 STEP_NUMBER: dict[str, int] = {name: n for n, name in enumerate(STEPS, start=1)}
 
 # The change types, in the order they are listed for one obligation.
@@ -79,6 +80,7 @@ class Side:
     law_dir: Path = field(default_factory=default_law_dir)
     registry_path: Path = field(default_factory=default_registry_path)
     hypothetical: frozenset[str] = frozenset()
+    waivers: tuple[Waiver, ...] = ()  # already checked against this side's law
 
 
 class PackCache:
@@ -114,7 +116,8 @@ class _Runner:
         if recheck_profile:
             check_profile(side.profile.model_dump(), pack, "profile")
         return evaluate(pack, side.profile, list(side.assets), side.as_of,
-                        evaluator=self.evaluator, hypothetical=side.hypothetical)
+                        evaluator=self.evaluator, hypothetical=side.hypothetical,
+                        waivers=list(side.waivers) if side.waivers else None)
 
 
 # --- one obligation's state in one evaluation -----------------------------------------------
@@ -683,14 +686,62 @@ def _explain_time(t: _Transition, ob_id: str, change: str) -> list[Cause]:
     causes = [c for c in _window_causes(item, t0, t1) + _deadline_causes(item, a, b, t0, t1)
               if c.kind in _TIME_KINDS[change]]
     causes += _membership_causes(t, ob_id)
+    if change == "status":
+        causes += _waiver_time_causes(t, ob_id)
     return causes or [Cause("time", "date_moved",
                             f"Time: the evaluation date moved from {_fmt(t0)} to {_fmt(t1)}.",
                             {"from": t0.isoformat(), "to": t1.isoformat()})]
 
 
+def _finding_waivers(evaluation: Evaluation, ob_id: str) -> dict[str, dict[str, Any]]:
+    """The waivers attached to an obligation's findings, by waiver id."""
+    out: dict[str, dict[str, Any]] = {}
+    for finding in evaluation.findings:
+        if finding.item.obligation.id == ob_id:
+            for w in finding.to_json().get("waivers") or []:
+                out.setdefault(w["id"], w)
+    return out
+
+
+def _waiver_text(w: dict[str, Any]) -> str:
+    until = f" until {w['expires_on']}" if w.get("expires_on") else " with no expiry"
+    return (f"waiver {w['id']} ({w['basis_title']} [{w['citation']}], ref. {w['reference']}, "
+            f"{w['approver']}){until}")
+
+
+def _explain_waivers(t: _Transition, ob_id: str, change: str) -> list[Cause]:
+    """A waiver recorded or withdrawn between the two evaluations."""
+    before, after = _finding_waivers(t.eval_a, ob_id), _finding_waivers(t.eval_b, ob_id)
+    causes = [Cause("waivers", "waiver_added", f"Waivers: {_waiver_text(w)} was recorded.",
+                    {"waiver": wid, "basis": w["basis"], "standing": w["standing"]})
+              for wid, w in sorted(after.items()) if wid not in before]
+    causes += [Cause("waivers", "waiver_removed", f"Waivers: {_waiver_text(w)} is no longer "
+                     "recorded.", {"waiver": wid, "basis": w["basis"]})
+               for wid, w in sorted(before.items()) if wid not in after]
+    return causes or [Cause("waivers", "waivers_changed", "Waivers: the waiver records changed.",
+                            {})]
+
+
+def _waiver_time_causes(t: _Transition, ob_id: str) -> list[Cause]:
+    """A waiver that took effect or expired between the two dates."""
+    lo, hi = sorted((t.side_a.as_of, t.side_b.as_of))
+    causes = []
+    seen = {**_finding_waivers(t.eval_a, ob_id), **_finding_waivers(t.eval_b, ob_id)}
+    for wid, w in sorted(seen.items()):
+        for key, kind, verb in (("granted_on", "waiver_began", "took effect"),
+                                ("expires_on", "waiver_expired", "expired")):
+            day = dt.date.fromisoformat(w[key]) if w.get(key) else None
+            if day is not None and lo < day <= hi:
+                causes.append(Cause("time", kind, f"Time: {_waiver_text(w)} {verb} on "
+                                    f"{_fmt(day)}.", {"waiver": wid, "date": day.isoformat(),
+                                                      "basis": w["basis"]}))
+    return causes
+
+
 EXPLAINERS: dict[str, Explainer] = {
     "profile": _explain_profile, "inventory": _explain_inventory,
-    "vendor_data": _explain_vendor_data, "law": _explain_law, "time": _explain_time,
+    "vendor_data": _explain_vendor_data, "law": _explain_law, "waivers": _explain_waivers,
+    "time": _explain_time,
 }
 
 
@@ -752,7 +803,13 @@ def _differs(step: str, a: Side, b: Side) -> bool:
                 and a.registry_path.read_bytes() != b.registry_path.read_bytes())
     if step == "law":
         return a.law_dir.resolve() != b.law_dir.resolve()
+    if step == "waivers":
+        return _waiver_keys(a.waivers) != _waiver_keys(b.waivers)
     return a.as_of != b.as_of
+
+
+def _waiver_keys(waivers: Iterable[Waiver]) -> list[dict[str, Any]]:
+    return sorted((w.to_json() for w in waivers), key=lambda w: w["id"])
 
 
 def _switch(side: Side, step: str, target: Side) -> Side:
@@ -763,6 +820,7 @@ def _switch(side: Side, step: str, target: Side) -> Side:
         "inventory": lambda: replace(side, assets=target.assets),
         "vendor_data": lambda: replace(side, registry_path=target.registry_path),
         "law": lambda: replace(side, law_dir=target.law_dir),
+        "waivers": lambda: replace(side, waivers=target.waivers),
         "time": lambda: replace(side, as_of=target.as_of),
     }[step]()
 
@@ -859,6 +917,10 @@ def _inputs_json(transitions: list[_Transition], before: Side, after: Side) -> d
                 out[step] = {"vendors": _vendor_delta(t.eval_a, t.eval_b)}
             elif step == "law":
                 out[step] = _law_delta(t.eval_a.pack, t.eval_b.pack)
+            elif step == "waivers":
+                ids_a = {w.id for w in t.side_a.waivers}
+                ids_b = {w.id for w in t.side_b.waivers}
+                out[step] = {"added": sorted(ids_b - ids_a), "removed": sorted(ids_a - ids_b)}
             else:
                 out[step] = {"from": before.as_of.isoformat(), "to": after.as_of.isoformat()}
     return out

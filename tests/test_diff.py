@@ -458,3 +458,42 @@ def test_a_profile_the_old_law_cannot_read_merges_its_step_into_the_law(
     assert kinds["jurisdiction_added"] == {"jurisdiction": "US"}
     assert kinds["obligation_added"]["obligation"] == "us.far52204-25.flow-down"
     assert {c.jurisdiction for c in result.changes} == {"US"}
+
+
+US_USE_WAIVER = """\
+- id: W-2021-007
+  operator: Potomac Systems Integration LLC
+  obligation: us.ndaa889.a1b-use
+  basis: us.ndaa889.d1-agency-head-use
+  reference: DHS-889-W-2021-007
+  approver: Secretary of Homeland Security
+  granted_on: 2021-01-01
+  expires_on: 2022-08-13
+"""
+
+
+def test_waivers_recorded_and_expiring_are_causes(pack, tmp_path) -> None:
+    """The contractor's s.889 use prohibition: waived once an agency-head waiver is recorded
+    (a waivers change), in force again after the waiver expired on 13 Aug 2022 (time)."""
+    from engine.waivers import load_waivers
+
+    waivers_file = tmp_path / "waivers.yaml"
+    waivers_file.write_text(US_USE_WAIVER, encoding="utf-8")
+    profile = load_profile(US / "profile.yaml", pack)
+    assets = read_inventory(US / "assets.csv").assets
+    waivers = tuple(load_waivers(waivers_file, pack, profile.name))
+
+    recorded = diff(Side(profile, assets, dt.date(2021, 6, 1)),
+                    Side(profile, assets, dt.date(2021, 6, 1), waivers=waivers))
+    (change,) = [c for c in recorded.changes if c.obligation_id == "us.ndaa889.a1b-use"]
+    assert (change.change, change.before.status, change.after.status) == (
+        "status", "in_force", "waived")
+    assert [(c.step, c.kind, c.refs["waiver"]) for c in change.causes] == [
+        ("waivers", "waiver_added", "W-2021-007")]
+
+    expired = diff(Side(profile, assets, dt.date(2021, 6, 1), waivers=waivers),
+                   Side(profile, assets, dt.date(2022, 8, 14), waivers=waivers))
+    (change,) = [c for c in expired.changes if c.obligation_id == "us.ndaa889.a1b-use"]
+    assert (change.before.status, change.after.status) == ("waived", "in_force")
+    assert ("time", "waiver_expired", "2022-08-13") in [
+        (c.step, c.kind, c.refs.get("date")) for c in change.causes]

@@ -15,6 +15,7 @@ from engine.errors import InputError
 from engine.inputs import check_profile
 from engine.store.records import load_evaluation
 from engine.store.snapshots import REGISTRY_NAME, unpack
+from engine.waivers import check_waivers
 
 
 def stored_side(evaluation_id: int, url: str | None, folder: Path, packs: PackCache) -> Side:
@@ -33,5 +34,16 @@ def stored_side(evaluation_id: int, url: str | None, folder: Path, packs: PackCa
         unpack(stored.registry_archive, registry_dir)
     registry = registry_dir / REGISTRY_NAME
     pack = packs.get(law_dir, registry)
-    profile = check_profile(stored.profile, pack, f"stored evaluation {evaluation_id}")
-    return Side(profile, stored.assets, record.as_of, law_dir, registry)
+    source = f"stored evaluation {evaluation_id}"
+    profile = check_profile(stored.profile, pack, source)
+    return Side(profile, stored.assets, record.as_of, law_dir, registry,
+                waivers=tuple(check_waivers(_waiver_records(stored.result), pack, source)))
+
+
+def _waiver_records(result: dict) -> list[dict]:
+    """The waiver records an evaluation was run with, from its JSON (which adds each one's
+    standing and basis details to the record's own fields)."""
+    fields = ("id", "operator", "obligation", "assets", "basis", "reference", "approver",
+              "granted_on", "expires_on", "note")
+    return [{k: w[k] for k in fields if w.get(k) is not None}
+            for w in result.get("waivers") or []]
