@@ -8,16 +8,72 @@ day" report identified on a Friday before a Monday holiday is due on Tuesday.
 from __future__ import annotations
 
 import datetime as dt
+import json
+import os
+import tempfile
 from functools import lru_cache
+from pathlib import Path
 
 from engine.law import Calendar, Deadline
 
 
 @lru_cache(maxsize=64)
 def _holidays(country: str, subdiv: str | None, year: int) -> frozenset[dt.date]:
-    import holidays  # imported on first use: most evaluations count no business days
+    """One calendar year's public holidays, from the ``holidays`` package.
 
-    return frozenset(holidays.country_holidays(country, subdiv=subdiv, years=year).keys())
+    Its first use imports all of its ~280 country modules (0.2-0.3 s, a tenth of a whole CLI
+    run), so computed years are kept in a small JSON file in the user's cache directory, keyed
+    by the package version: the same data, read in a millisecond next time. The cache is an
+    optimisation only; if it cannot be read or written, the package is asked.
+    """
+    from importlib.metadata import version
+
+    key = f"{version('holidays')}/{country}/{subdiv or ''}/{year}"
+    cache = _cache_file()
+    stored = _read_cache(cache)
+    if key in stored:
+        return frozenset(dt.date.fromisoformat(d) for d in stored[key])
+    import holidays
+
+    days = frozenset(holidays.country_holidays(country, subdiv=subdiv, years=year).keys())
+    stored[key] = sorted(d.isoformat() for d in days)
+    _write_cache(cache, stored)
+    return days
+
+
+def _cache_file() -> Path | None:
+    folder = os.environ.get("DUTYBOUND_CACHE_DIR")
+    if folder == "":
+        return None  # caching switched off
+    if folder is None:
+        from platformdirs import user_cache_dir
+
+        folder = user_cache_dir("dutybound", appauthor=False)
+    return Path(folder) / "holidays.json"
+
+
+def _read_cache(path: Path | None) -> dict[str, list[str]]:
+    if path is None:
+        return {}
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _write_cache(path: Path | None, data: dict[str, list[str]]) -> None:
+    """Write whole or not at all (another process may be reading it)."""
+    if path is None:
+        return
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".holidays.", suffix=".tmp")
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            json.dump(data, handle, sort_keys=True)
+        os.replace(tmp, path)
+    except OSError:
+        pass  # a read-only home: no cache, same results
 
 
 def is_business_day(day: dt.date, calendar: Calendar) -> bool:

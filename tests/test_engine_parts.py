@@ -101,6 +101,27 @@ def test_business_days_follow_the_jurisdiction_calendar() -> None:
     assert add_business_days(dt.date(2023, 12, 21), 2, gb) == dt.date(2023, 12, 27)
 
 
+@pytest.mark.parametrize("cache", ["fresh", "filled", "off", "unwritable"])
+def test_holiday_cache_never_changes_a_deadline(cache: str, tmp_path, monkeypatch) -> None:
+    """The on-disk holiday cache is only an optimisation: empty, filled, switched off or
+    unwritable, Labor Day 2024 still moves a one-business-day deadline to Tuesday."""
+    from engine import deadlines
+
+    folder = {"fresh": tmp_path / "c", "filled": tmp_path / "c", "off": "",
+              "unwritable": tmp_path / "file-not-dir" / "c"}[cache]
+    if cache == "unwritable":
+        (tmp_path / "file-not-dir").write_text("x")
+    monkeypatch.setenv("DUTYBOUND_CACHE_DIR", str(folder))
+    deadlines._holidays.cache_clear()
+    if cache == "filled":
+        deadlines._holidays("US", None, 2024)
+        deadlines._holidays.cache_clear()
+        assert "US//2024" in (tmp_path / "c" / "holidays.json").read_text()
+    us = Calendar(country="US")
+    assert add_business_days(dt.date(2024, 8, 30), 1, us) == dt.date(2024, 9, 3)
+    deadlines._holidays.cache_clear()
+
+
 # --- evaluators --------------------------------------------------------------------------------
 
 
