@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
-import tempfile
 from functools import lru_cache
-from pathlib import Path
 
+from engine.cache import read_entry, write_entry
 from engine.law import Calendar, Deadline
+
+CACHE_NAME = "holidays.json"
 
 
 @lru_cache(maxsize=64)
@@ -29,51 +29,24 @@ def _holidays(country: str, subdiv: str | None, year: int) -> frozenset[dt.date]
     from importlib.metadata import version
 
     key = f"{version('holidays')}/{country}/{subdiv or ''}/{year}"
-    cache = _cache_file()
-    stored = _read_cache(cache)
+    stored = _read_cache()
     if key in stored:
         return frozenset(dt.date.fromisoformat(d) for d in stored[key])
     import holidays
 
     days = frozenset(holidays.country_holidays(country, subdiv=subdiv, years=year).keys())
     stored[key] = sorted(d.isoformat() for d in days)
-    _write_cache(cache, stored)
+    write_entry(CACHE_NAME, json.dumps(stored, sort_keys=True).encode())
     return days
 
 
-def _cache_file() -> Path | None:
-    folder = os.environ.get("DUTYBOUND_CACHE_DIR")
-    if folder == "":
-        return None  # caching switched off
-    if folder is None:
-        from platformdirs import user_cache_dir
-
-        folder = user_cache_dir("dutybound", appauthor=False)
-    return Path(folder) / "holidays.json"
-
-
-def _read_cache(path: Path | None) -> dict[str, list[str]]:
-    if path is None:
-        return {}
+def _read_cache() -> dict[str, list[str]]:
+    raw = read_entry(CACHE_NAME)
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        data = json.loads(raw) if raw else {}
+    except ValueError:
         return {}
     return data if isinstance(data, dict) else {}
-
-
-def _write_cache(path: Path | None, data: dict[str, list[str]]) -> None:
-    """Write whole or not at all (another process may be reading it)."""
-    if path is None:
-        return
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".holidays.", suffix=".tmp")
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            json.dump(data, handle, sort_keys=True)
-        os.replace(tmp, path)
-    except OSError:
-        pass  # a read-only home: no cache, same results
 
 
 def is_business_day(day: dt.date, calendar: Calendar) -> bool:

@@ -67,6 +67,15 @@ def database_url(request, tmp_path) -> str:
     dispose_all()
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _own_cache_dir(tmp_path_factory) -> None:
+    """Tests load dozens of modified rule packs; keep their cache entries out of the user's
+    cache directory (subprocesses inherit the variable)."""
+    import os
+
+    os.environ["DUTYBOUND_CACHE_DIR"] = str(tmp_path_factory.mktemp("cache"))
+
+
 @pytest.fixture(autouse=True)
 def _no_user_database(monkeypatch) -> None:
     """Tests never write to the database of the person running them."""

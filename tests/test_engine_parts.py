@@ -256,3 +256,27 @@ def test_fingerprint_follows_the_bytes(tmp_path: Path, pack) -> None:
     assert load_rulepack(law).sha256 == pack.sha256
     (law / "rulepack.yaml").write_text((law / "rulepack.yaml").read_text() + "\n# edited\n")
     assert load_rulepack(law).sha256 != pack.sha256
+
+
+def test_rule_pack_cache_never_serves_stale_law(tmp_path, monkeypatch) -> None:
+    """A loaded pack is cached, but an edited law file, or a damaged cache entry, is read
+    afresh: the cache can make loading faster, never different."""
+    import shutil
+
+    from engine.loading import default_law_dir, default_registry_path, load_rulepack
+
+    monkeypatch.setenv("DUTYBOUND_CACHE_DIR", str(tmp_path / "cache"))
+    law = shutil.copytree(default_law_dir(), tmp_path / "law")
+    first = load_rulepack(law, default_registry_path())
+    assert len(list((tmp_path / "cache" / "rulepacks").iterdir())) == 1
+    assert load_rulepack(law, default_registry_path()).sha256 == first.sha256  # from the cache
+    path = next((law / "gb" / "instruments").glob("*designated-vendor-direction*.yaml"))
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("Remove Huawei equipment from the network core",
+                                 "EDITED core removal", 1), encoding="utf-8")
+    edited = load_rulepack(law, default_registry_path())
+    assert edited.sha256 != first.sha256
+    assert edited.obligation("gb.dvd-2022.core-removal").obligation.title == "EDITED core removal"
+    for entry in (tmp_path / "cache" / "rulepacks").iterdir():
+        entry.write_bytes(b"not a pickle")
+    assert load_rulepack(law, default_registry_path()).sha256 == edited.sha256
