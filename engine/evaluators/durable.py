@@ -93,10 +93,21 @@ def rule_condition(rule: Rule) -> dict[str, Any]:
 
 
 class _Shard:
+    """Up to SHARD_SIZE rules as one durable-rules ruleset, registered on first use: compiling
+    a ruleset costs ~40 ms, and an operator in one jurisdiction needs one or two of the pack's
+    six shards (registered rulesets live as long as the process, so this stays bounded)."""
+
     def __init__(self, name: str, jurisdictions: frozenset[str], rules: list[Rule], host: Host,
                  sink: Callable[[str, str], None]) -> None:
         self.name = name
         self.jurisdictions = jurisdictions
+        self._pending: tuple[list[Rule], Host, Callable[[str, str], None]] | None = (
+            rules, host, sink)
+
+    def ensure_registered(self) -> None:
+        if self._pending is None:
+            return
+        rules, host, sink = self._pending
         definition: dict[str, Any] = {}
         for rule in rules:
             definition[rule.id] = {"all": [{"m": rule_condition(rule)}], "cap": CAP,
@@ -106,7 +117,8 @@ class _Shard:
                                     "run": _ignore}
         definition["~any-operator"] = {"all": [{"m": {"kind": "operator"}}], "run": _ignore}
         definition["~sentinel"] = {"all": [{"m": {"kind": "sentinel"}}], "run": _ignore}
-        host.set_rulesets({name: definition})
+        host.set_rulesets({self.name: definition})
+        self._pending = None
 
 
 def _recorder(rule_id: str, sink: Callable[[str, str], None]) -> Callable[[Any], None]:
@@ -175,6 +187,7 @@ class DurableEvaluator:
                 for shard in compiled.shards:
                     if shard.jurisdictions.isdisjoint(jurisdictions):
                         continue  # its rules all test the jurisdiction: nothing could fire
+                    shard.ensure_registered()
                     sid = f"e{next(_SESSIONS)}"
                     try:
                         host.assert_facts(shard.name, [{**f, "sid": sid} for f in facts])
