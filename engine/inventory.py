@@ -173,15 +173,29 @@ def _csv_assets(path: Path, text: str, defaults: dict[str, str],
             any(not pa.types.is_string(t) for t in table.schema.types):
         return None  # blank lines were skipped, or a column was read as numbers or dates
     positions, mapping = map_header(path, table.column_names, frozenset(defaults))
-    strip = str.strip
     with paused_gc():  # 1.6M new strings, no reference cycles
-        columns = [list(map(strip, table.column(i).to_pylist())) if i is not None
-                   else [""] * rows for i in positions]
+        columns = [_strings(table.column(i), unique=n == 0) if i is not None
+                   else [""] * rows for n, i in enumerate(positions)]
+        del table
         for column, value in defaults.items():
             cells = columns[COLUMNS.index(column)]
             columns[COLUMNS.index(column)] = [cell or value for cell in cells]
         assets = assets_from_columns(columns, list(range(2, rows + 2)))
     return None if assets is None else (assets, "csv", mapping)
+
+
+def _strings(column: Any, unique: bool) -> list[str]:
+    """A column's cells as stripped Python strings. Apart from the asset ids (``unique``), a
+    column repeats a few values (vendors, categories, sites), so it is dictionary-encoded and
+    each distinct string made once and shared by every row: 100k rows then hold a few thousand
+    string objects instead of a million (80 MB less at peak, and less for as long as the
+    assets live)."""
+    strip = str.strip
+    if unique:
+        return list(map(strip, column.to_pylist()))
+    encoded = column.combine_chunks().dictionary_encode()
+    values = list(map(strip, encoded.dictionary.to_pylist()))
+    return list(map(values.__getitem__, encoded.indices.to_pylist()))
 
 
 def _cell(value: Any) -> str:
