@@ -26,11 +26,23 @@ def history(
     tenant: Annotated[str | None, typer.Option(help="Only this tenant's evaluations.")] = None,
     json_out: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")
                         ] = False,
+    show: Annotated[int | None, typer.Option(
+        "--show", help="Print stored evaluation N exactly as it was output when it ran.")
+    ] = None,
 ) -> None:
     """List stored evaluations, oldest first: id, when, who, operator, date evaluated, law."""
     from engine.jsontext import json_text
-    from engine.store import list_evaluations
+    from engine.store import list_evaluations, load_evaluation
 
+    if show is not None:
+        try:
+            stored = load_evaluation(show, db)
+        except InputError as error:
+            fail_input(error)
+        if stored is None:
+            fail_input(InputError("--show", f"no stored evaluation {show}"))
+        typer.echo(stored.record.result, nl=False)
+        return
     try:
         rows = list_evaluations(db, tenant)
     except InputError as error:

@@ -187,6 +187,12 @@ def test_evaluation_is_stored_when_asked(tmp_path: Path) -> None:
     assert (tenant, operator) == ("default", "Albion Mobile & Fibre plc")
     assert row.as_of.isoformat() == "2026-11-28"
     assert row.result == result.stdout
+    shown = run("history", "--db", db, "--show", str(row.id))
+    assert shown.returncode == 0 and shown.stdout == result.stdout  # byte for byte
+    listed = run("history", "--db", db, "--json")
+    assert [r["operator"] for r in json.loads(listed.stdout)] == ["Albion Mobile & Fibre plc"]
+    verified = run("audit", "verify", "--db", db)
+    assert verified.returncode == 0 and "intact: 1 entries" in verified.stdout
     assert row.findings_count == len(json.loads(result.stdout)["findings"])
 
 
