@@ -1,5 +1,5 @@
-"""``python -m service [serve] [--host H] [--port P] [--db URL]`` and
-``python -m service keys create --tenant T [--consultant-of A,B] [--db URL]``."""
+"""``python -m service [serve] [--host H] [--port P] [--db URL] [--workers N] [--check-cache-mb M]``
+and ``python -m service keys create --tenant T [--consultant-of A,B] [--db URL]``."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import os
 import sys
 from pathlib import Path
 
+from service.cache import DEFAULT_MAX_BYTES
 from service.db import DEFAULT_DB_URL
 
 
@@ -22,6 +23,11 @@ def main(argv: list[str] | None = None) -> int:
     serve.add_argument("--db", default=db_default, help=f"database URL (default {db_default})")
     serve.add_argument("--law-dir", type=Path, default=None)
     serve.add_argument("--log-level", default="warning")
+    serve.add_argument("--workers", type=int, default=1,
+                       help="server processes (each loads the rule pack and has its own caches)")
+    serve.add_argument("--check-cache-mb", type=float, default=DEFAULT_MAX_BYTES / 2**20,
+                       help="memory for repeated POST /check answers per process; 0 turns the "
+                       "cache off (default %(default)g)")
     keys = sub.add_parser("keys", help="manage API keys")
     keys_sub = keys.add_subparsers(dest="keys_command", required=True)
     create = keys_sub.add_parser("create", help="create a key and print it (once)")
@@ -45,7 +51,8 @@ def main(argv: list[str] | None = None) -> int:
 
     if args.command is None:
         args = serve.parse_args([])
-    run(args.host, args.port, args.db, args.law_dir, args.log_level)
+    run(args.host, args.port, args.db, args.law_dir, args.log_level, workers=args.workers,
+        check_cache_bytes=int(args.check_cache_mb * 2**20))
     return 0
 
 

@@ -109,6 +109,79 @@ def test_a_bid_takes_its_worst_item(setup) -> None:
     assert [i["item"]["asset_id"] for i in data["items"]] == ["item-1", "item-2"]
 
 
+HUAWEI_5G = {"vendor": "HUAWEI TECHNOLOGIES CO.,LTD", "category": "telecom_equipment",
+             "function": "ran", "network": "5g"}
+
+
+def test_check_cache_repeats_answers_exactly_and_keeps_dates_and_tenants_apart(setup) -> None:
+    item = {**HUAWEI_5G, "asset_id": "cache-ran-1"}  # asked by no other test
+
+    def check(as_of: str, who: str = "A"):
+        response = call(setup, "POST", "/check", who=who,
+                        json={"profile": UK_DVD, "as_of": as_of, "item": item})
+        assert response.status_code == 200, response.text
+        return response
+
+    first = check("2022-10-13")
+    assert first.headers["X-Dutybound-Cache"] == "miss"
+    assert first.json()["verdict"] == "prohibited"
+    # the day before the direction's ban on new 5G installations: a different question
+    before = check("2022-10-12")
+    assert before.headers["X-Dutybound-Cache"] == "miss"
+    assert before.json()["verdict"] == "allowed"
+    again = check("2022-10-13")
+    assert again.headers["X-Dutybound-Cache"] == "hit"
+    assert again.content == first.content
+    # another tenant asking the same question is not told that A asked it
+    other = check("2022-10-13", who="B")
+    assert other.headers["X-Dutybound-Cache"] == "miss"
+    assert other.content == first.content
+    # any change to the item is a new question
+    more = call(setup, "POST", "/check", json={"profile": UK_DVD, "as_of": "2022-10-13",
+                                                "item": {**item, "quantity": 2}})
+    assert more.headers["X-Dutybound-Cache"] == "miss"
+
+
+def test_check_cache_off_and_busy_engine(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'service.db'}"
+    app = create_app(url, check_cache_bytes=0)
+    client = TestClient(app)
+    headers = {"X-API-Key": create_key(url, "A")}
+    body = {"profile": US_AGENCY, "as_of": AS_OF, "item": DAHUA}
+    for _ in range(2):
+        response = client.post("/check", json=body, headers=headers)
+        assert response.json()["verdict"] == "prohibited"
+        assert response.headers["X-Dutybound-Cache"] == "miss"
+    # while another evaluation holds the engine, a check waits in the threadpool, not on the
+    # event loop, and is answered once the engine is free
+    lock = app.state.service.engine_lock
+    lock.acquire()
+    release = threading.Timer(0.3, lock.release)
+    release.start()
+    try:
+        response = client.post("/check", json=body, headers=headers)
+    finally:
+        release.join()
+    assert response.status_code == 200 and response.json()["verdict"] == "prohibited"
+
+
+def test_response_cache_bounds() -> None:
+    from service.cache import ResponseCache, check_key
+
+    assert check_key({"b": 1, "a": [2]}, "x") == check_key({"a": [2], "b": 1}, "x")
+    assert check_key({"a": 1}) != check_key({"a": 1.5})
+    cache = ResponseCache(max_bytes=160)  # entries up to 10 bytes
+    for n in range(20):
+        cache.put(bytes([n]), b"%010d" % n)
+    assert cache.size <= 160 and len(cache) == 16
+    assert cache.get(bytes([0])) is None and cache.get(bytes([19])) == b"%010d" % 19
+    cache.put(b"big", b"x" * 11)
+    assert cache.get(b"big") is None
+    cache.get(bytes([4]))  # now the most recently used
+    cache.put(b"new", b"y" * 10)
+    assert cache.get(bytes([4])) is not None and cache.get(bytes([5])) is None
+
+
 def test_too_many_items_is_422(setup) -> None:
     response = call(setup, "POST", "/check", json={"profile": US_AGENCY, "as_of": AS_OF,
                                                     "items": [DAHUA] * 1001})
@@ -139,6 +212,9 @@ def test_tenants_see_only_their_own_profiles_and_results(setup) -> None:
     body = {"profile_id": pid, "as_of": AS_OF, "item": DAHUA}
     assert call(setup, "POST", "/check", who="B", json=body).status_code == 404
     assert call(setup, "POST", "/check", json=body).json()["verdict"] == "prohibited"
+    assert call(setup, "POST", "/check", json=body).headers["X-Dutybound-Cache"] == "hit"
+    # A's cached answer does not open A's profile to B
+    assert call(setup, "POST", "/check", who="B", json=body).status_code == 404
 
     evaluated = call(setup, "POST", "/evaluate", who="B",
                      json={"profile": US_CONTRACTOR, "as_of": AS_OF, "assets": ASSETS})
@@ -285,8 +361,9 @@ def test_internal_errors_are_generic_and_requests_are_logged(setup, monkeypatch)
     logging.getLogger("dutybound.service").addHandler(handler)
     monkeypatch.setattr(engine.verdict, "check_items", boom)
     try:
+        # an item asked nowhere else, so the check cache cannot answer for the engine
         response = call(setup, "POST", "/check", json={"profile": US_AGENCY, "as_of": AS_OF,
-                                                        "item": DAHUA})
+                                                        "item": {**DAHUA, "asset_id": "boom"}})
     finally:
         logging.getLogger("dutybound.service").removeHandler(handler)
     assert response.status_code == 500
