@@ -63,6 +63,8 @@ class ItemVerdict:
 class CheckResult:
     evaluation: Evaluation
     items: list[ItemVerdict]
+    # the evaluation's JSON, made once: building it is a third of a single check's time
+    evaluation_json: dict[str, Any] | None = None
 
     @property
     def verdict(self) -> str:
@@ -73,7 +75,7 @@ class CheckResult:
         return EXIT_CODES[self.verdict]
 
     def to_json(self) -> dict[str, Any]:
-        data = self.evaluation.to_json()
+        data = self.evaluation_json or self.evaluation.to_json()
         return {"verdict": self.verdict, "as_of": data["as_of"],
                 "operator": data["operator"]["name"], "rulepack": data["rulepack"],
                 "inputs": data["inputs"], "engine": data["engine"], "notices": data["notices"],
@@ -150,7 +152,7 @@ def check_items(pack: RulePack, profile: Profile, items: list[Asset], as_of: dt.
     for asset in items:
         own = by_asset.get(asset.asset_id, [])
         verdicts.append(_item_verdict(asset, own, reviews.get(asset.asset_id, [])))
-    return CheckResult(result, verdicts)
+    return CheckResult(result, verdicts, data)
 
 
 def junit_xml(result: CheckResult) -> str:
