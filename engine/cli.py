@@ -715,15 +715,23 @@ def serve(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
     db: Annotated[str | None, typer.Option(
-        help="Database for API keys, profiles and results (default $DUTYBOUND_DB_URL or "
-        "sqlite:///dutybound-service.db).")] = None,
+        help="Database for API keys, profiles and results (default: DUTYBOUND_DATABASE_URL, "
+        "else the per-user SQLite file); it can be the one the CLI stores evaluations in.")
+    ] = None,
     law_dir: LawDir = None,
+    workers: Annotated[int, typer.Option(
+        min=1, help="Server processes (each loads the rule pack and keeps its own caches).")
+    ] = 1,
+    check_cache_mb: Annotated[float, typer.Option(
+        min=0, help="Memory per process for answers to repeated POST /check requests; 0 turns "
+        "the cache off.")] = 64,
 ) -> None:
     """Run the HTTP service (OpenAPI at /docs). Create API keys with
     'python -m service keys create --tenant NAME'."""
     from service.app import run
 
-    run(host=host, port=port, db_url=db, law_dir=law_dir)
+    run(host=host, port=port, db_url=db, law_dir=law_dir, workers=workers,
+        check_cache_bytes=int(check_cache_mb * 2**20))
 
 
 vendors_app = typer.Typer(help="Identify high-risk vendors in names from inventories and "

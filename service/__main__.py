@@ -4,23 +4,21 @@ and ``python -m service keys create --tenant T [--consultant-of A,B] [--db URL]`
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from pathlib import Path
 
 from service.cache import DEFAULT_MAX_BYTES
-from service.db import DEFAULT_DB_URL
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m service", description="dutybound HTTP "
                                      "service")
-    db_default = os.environ.get("DUTYBOUND_DB_URL", DEFAULT_DB_URL)
+    db_help = "database URL (default: DUTYBOUND_DATABASE_URL, else the per-user SQLite file)"
     sub = parser.add_subparsers(dest="command")
     serve = sub.add_parser("serve", help="serve the API (default)")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
-    serve.add_argument("--db", default=db_default, help=f"database URL (default {db_default})")
+    serve.add_argument("--db", default=None, help=db_help)
     serve.add_argument("--law-dir", type=Path, default=None)
     serve.add_argument("--log-level", default="warning")
     serve.add_argument("--workers", type=int, default=1,
@@ -34,7 +32,7 @@ def main(argv: list[str] | None = None) -> int:
     create.add_argument("--tenant", required=True)
     create.add_argument("--consultant-of", default="",
                         help="comma-separated further tenants this key may read")
-    create.add_argument("--db", default=db_default)
+    create.add_argument("--db", default=None, help=db_help)
     args = parser.parse_args(argv)
     if args.command == "keys":
         from service.db import create_key

@@ -187,7 +187,8 @@ def engine_input(prefix: tuple[str | int, ...], indexed: bool = False) -> Iterat
 class Service:
     """What the endpoints share: the rule pack (loaded once), the evaluator and the database."""
 
-    def __init__(self, db_url: str, law_dir: Path | None, check_cache_bytes: int) -> None:
+    def __init__(self, db_url: str | None, law_dir: Path | None, check_cache_bytes: int,
+                 ) -> None:
         from engine.evaluation import engine_version
         from engine.evaluators import get_evaluator
         from engine.loading import load_rulepack
@@ -227,12 +228,13 @@ class Service:
 def create_app(db_url: str | None = None, law_dir: Path | None = None,
                max_body: int = MAX_BODY_BYTES,
                check_cache_bytes: int = DEFAULT_MAX_BYTES) -> FastAPI:
-    """The application; ``db_url`` defaults to $DUTYBOUND_DB_URL or sqlite:///dutybound-service.db;
+    """The application; ``db_url`` defaults to $DUTYBOUND_DATABASE_URL, else the per-user SQLite
+    file (engine.store.database);
     ``check_cache_bytes`` bounds the check cache (0 turns it off)."""
     from engine.catalogue import instrument_detail, list_obligations, obligation_json, role_json
 
     _configure_logging()
-    svc = Service(db_url or os.environ.get("DUTYBOUND_DB_URL") or db.DEFAULT_DB_URL, law_dir,
+    svc = Service(db_url, law_dir,
                   check_cache_bytes)
     pack = svc.pack
     rulepack_info = {"version": pack.version, "sha256": pack.sha256,
@@ -572,7 +574,8 @@ def app_from_env() -> FastAPI:
     """The application configured by environment variables: the factory each worker process
     calls when ``run`` starts several (uvicorn can pass them only an import string)."""
     law_dir = os.environ.get(ENV_LAW_DIR)
-    return create_app(os.environ.get("DUTYBOUND_DB_URL"), Path(law_dir) if law_dir else None,
+    return create_app(os.environ.get("DUTYBOUND_DATABASE_URL"),
+                      Path(law_dir) if law_dir else None,
                       check_cache_bytes=int(os.environ.get(ENV_CHECK_CACHE, DEFAULT_MAX_BYTES)))
 
 
@@ -588,9 +591,11 @@ def run(host: str = "127.0.0.1", port: int = 8000, db_url: str | None = None,
     if workers <= 1:
         uvicorn.run(create_app(db_url, law_dir, check_cache_bytes=check_cache_bytes), **options)
         return
-    url = db_url or os.environ.get("DUTYBOUND_DB_URL") or db.DEFAULT_DB_URL
-    db.make_engine(url).dispose()  # create the tables once, not racing in every worker
-    os.environ["DUTYBOUND_DB_URL"] = url
+    from engine.store.database import resolve_url
+
+    url = resolve_url(db_url)
+    db.make_engine(url).dispose()  # migrate once, not racing in every worker
+    os.environ["DUTYBOUND_DATABASE_URL"] = url
     os.environ[ENV_CHECK_CACHE] = str(check_cache_bytes)
     if law_dir is not None:
         os.environ[ENV_LAW_DIR] = str(law_dir)

@@ -15,10 +15,8 @@ import uuid
 from dataclasses import dataclass
 
 from sqlalchemy import Engine
-from sqlalchemy.pool import StaticPool
-from sqlmodel import Field, Session, SQLModel, create_engine, select
+from sqlmodel import Field, Session, SQLModel, select
 
-DEFAULT_DB_URL = "sqlite:///dutybound-service.db"
 KEY_PREFIX = "dbk_"
 TENANT_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 
@@ -64,16 +62,13 @@ class Caller:
     consultant: bool
 
 
-def make_engine(url: str) -> Engine:
-    """An engine with the service's tables created; SQLite is made safe for the threadpool."""
-    kwargs: dict = {}
-    if url.startswith("sqlite"):
-        kwargs["connect_args"] = {"check_same_thread": False}
-        if url in ("sqlite://", "sqlite:///:memory:"):
-            kwargs["poolclass"] = StaticPool
-    engine = create_engine(url, **kwargs)
-    SQLModel.metadata.create_all(engine, tables=TABLES)
-    return engine
+def make_engine(url: str | None) -> Engine:
+    """The database (see ``engine.store.database``: ``--db``, else DUTYBOUND_DATABASE_URL,
+    else the per-user SQLite file), migrated; the service's tables are part of the schema, so
+    the service and the CLI can share one database, SQLite or PostgreSQL."""
+    from engine.store.database import database
+
+    return database(url)
 
 
 def hash_key(key: str) -> str:

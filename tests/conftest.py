@@ -46,24 +46,36 @@ def _postgres_database(base_url: str, name: str) -> str:
     return url.set(database=name).render_as_string(hide_password=False)
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def database_url(request, tmp_path) -> str:
-    """A fresh, empty database of each kind for one test."""
+def _new_database(kind: str, folder) -> str:
+    """A fresh, empty database of ``kind`` (SQLite in ``folder``, or one on the test server)."""
     import os
     import uuid
 
+    if kind == "sqlite":
+        return f"sqlite:///{folder / 'dutybound.db'}"
+    base = os.environ.get(POSTGRES_ENV)
+    if not base:
+        if os.environ.get("CI"):
+            pytest.fail(f"{POSTGRES_ENV} is not set: CI must test on PostgreSQL")
+        pytest.skip(f"no PostgreSQL server ({POSTGRES_ENV} not set)")
+    return _postgres_database(base, f"dutybound_test_{uuid.uuid4().hex[:12]}")
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request, tmp_path) -> str:
+    """A fresh, empty database of each kind for one test."""
     from engine.store.database import dispose_all
 
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'dutybound.db'}"
-    else:
-        base = os.environ.get(POSTGRES_ENV)
-        if not base:
-            if os.environ.get("CI"):
-                pytest.fail(f"{POSTGRES_ENV} is not set: CI must test on PostgreSQL")
-            pytest.skip(f"no PostgreSQL server ({POSTGRES_ENV} not set)")
-        url = _postgres_database(base, f"dutybound_test_{uuid.uuid4().hex[:12]}")
-    yield url
+    yield _new_database(request.param, tmp_path)
+    dispose_all()
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def module_database_url(request, tmp_path_factory) -> str:
+    """The same, shared by the tests of one module (the service's)."""
+    from engine.store.database import dispose_all
+
+    yield _new_database(request.param, tmp_path_factory.mktemp("db"))
     dispose_all()
 
 

@@ -38,8 +38,10 @@ ASSETS = [{"asset_id": "cam-1", "vendor": "Hikvision", "category": "video_survei
 
 
 @pytest.fixture(scope="module")
-def setup(tmp_path_factory: pytest.TempPathFactory) -> dict:
-    url = f"sqlite:///{tmp_path_factory.mktemp('service') / 'service.db'}"
+def setup(module_database_url: str) -> dict:
+    """One service per database kind: every test of this module runs on SQLite and on
+    PostgreSQL."""
+    url = module_database_url
     app = create_app(url)
     keys = {"A": create_key(url, "A"), "B": create_key(url, "B"),
             "consultant": create_key(url, "C", ["A", "B"])}

@@ -19,6 +19,7 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, inspect
 from sqlalchemy.engine import make_url
+from sqlalchemy.pool import StaticPool
 
 from engine.errors import InputError
 
@@ -77,7 +78,10 @@ def database(url: str | None = None) -> Engine:
                 database_path = make_url(resolved).database
                 if database_path and database_path != ":memory:":
                     Path(database_path).parent.mkdir(parents=True, exist_ok=True)
-                engine = create_engine(resolved)
+                    engine = create_engine(resolved)
+                else:  # in memory: one connection, or every connection is a new empty database
+                    engine = create_engine(resolved, poolclass=StaticPool,
+                                           connect_args={"check_same_thread": False})
                 _sqlite_setup(engine)
             else:
                 engine = create_engine(resolved, pool_pre_ping=True)
