@@ -8,19 +8,19 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-import json
 from collections import Counter
 from typing import Any
 
 from engine.evaluation import Evaluation
+from engine.jsontext import json_text
 from reports.timeline import Mark, timeline_svg
 
 SOON_DAYS = 90
-REVIEW_LIMIT = 60  # review items printed; all of them are in the attached JSON
 ASSET_LIST_LIMIT = 25  # above this, a finding's assets are summarised (by vendor, function and
-#                        site) with a few examples, and listed in full only in the attached CSV
-#                        (a thousand-page table helps nobody)
-EXAMPLES = 5
+#                        site) and listed in full only in the attached CSV (a thousand-page
+#                        table helps nobody; the engine's explanation already names examples)
+TOP = 8  # values shown per summary dimension (vendor, function, site); the rest are counted
+REVIEW_IDS = 12  # asset ids printed per review group; every item is in the attached JSON
 
 
 def _bucket(finding: dict[str, Any], as_of: dt.date) -> str:
@@ -39,8 +39,11 @@ def _summarise(ids: list[str], by_id: dict[str, Any], evaluation: Evaluation) ->
         return registry.groups[match.group].name if match.group and not match.needs_review \
             else asset.vendor
 
-    def top(counter: Counter[str]) -> list[tuple[str, int]]:
-        return sorted(counter.items(), key=lambda kv: (-kv[1], kv[0]))[:8]
+    def top(counter: Counter[str]) -> dict[str, Any]:
+        """The eight largest values, and how many other values (and assets) are left out."""
+        ranked = sorted(counter.items(), key=lambda kv: (-kv[1], kv[0]))
+        return {"top": ranked[:TOP], "others": len(ranked[TOP:]),
+                "others_count": sum(n for _, n in ranked[TOP:])}
 
     return {
         "count": len(assets),
@@ -48,12 +51,36 @@ def _summarise(ids: list[str], by_id: dict[str, Any], evaluation: Evaluation) ->
         "listed": [{"id": a.asset_id, "vendor": a.vendor, "product": a.product,
                     "function": a.function, "network": a.network, "site": a.site,
                     "quantity": a.quantity}
-                   for a in assets[:ASSET_LIST_LIMIT if len(assets) <= ASSET_LIST_LIMIT
-                                   else EXAMPLES]],
+                   for a in (assets if len(assets) <= ASSET_LIST_LIMIT else [])],
         "by_vendor": top(Counter(vendor(a) for a in assets)),
         "by_function": top(Counter(a.function for a in assets)),
         "by_site": top(Counter(a.site or "(no site)" for a in assets)),
     }
+
+
+def review_groups(review: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The review items grouped by what must be checked (reason and detail), largest first.
+
+    One inventory gap usually repeats across hundreds of assets (the bench's 1,000-asset
+    operator has 150 items with the same empty 'network' column): one group per question with
+    its vendors, asset count and the first ids reads better than 150 near-identical lines, and
+    is a fraction of the layout work. Every item stays in the attached evaluation.json.
+    """
+    groups: dict[tuple[str, str], dict[str, Any]] = {}
+    for item in review:
+        group = groups.setdefault((item["reason"], item["detail"]), {
+            "reason": item["reason"], "detail": item["detail"], "ids": [],
+            "vendors": Counter()})
+        group["ids"].append(item["asset_id"])
+        group["vendors"][item["vendor"]] += 1
+    out = []
+    for group in sorted(groups.values(), key=lambda g: (-len(g["ids"]), g["reason"],
+                                                          g["detail"])):
+        out.append({"reason": group["reason"], "detail": group["detail"],
+                    "count": len(group["ids"]), "ids": group["ids"][:REVIEW_IDS],
+                    "more": max(len(group["ids"]) - REVIEW_IDS, 0),
+                    "vendors": sorted(group["vendors"].items(), key=lambda kv: (-kv[1], kv[0]))})
+    return out
 
 
 def assets_csv(evaluation: Evaluation) -> str:
@@ -111,7 +138,7 @@ def obligation_report(evaluation: Evaluation, data: dict[str, Any]) -> dict[str,
         "data": data,
         "as_of": as_of,
         "counts": {k: counts.get(k, 0) for k in ("overdue", "due_soon", "due_later", "in_force",
-                                                  "upcoming", "ended")},
+                                                  "waived", "upcoming", "ended")},
         "soon_days": SOON_DAYS,
         "urgent": urgent,
         "jurisdictions": jurisdictions,
@@ -120,14 +147,16 @@ def obligation_report(evaluation: Evaluation, data: dict[str, Any]) -> dict[str,
         "timeline": timeline_svg(marks, as_of),
         "affected": len({a for f in findings for a in f["assets"]}),
         "asset_list_limit": ASSET_LIST_LIMIT,
-        "examples": EXAMPLES,
-        "review_limit": REVIEW_LIMIT,
+        "review": review_groups(data["review"]),
+        # Every waiver record given, with its standing on the date (in effect, expired, not yet
+        # in effect, refused): the register a regulator asks for, not only the ones that bite.
+        "waivers": data.get("waivers", []),
     }
 
 
 def evaluation_json(data: dict[str, Any]) -> str:
     """The attachment: the evaluation exactly as ``dutybound evaluate --format json`` prints."""
-    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    return json_text(data)
 
 
 def comparison_report(*, operator: str, as_of: dt.date, pack_version: str,

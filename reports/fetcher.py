@@ -14,7 +14,7 @@ from pathlib import Path
 
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+from reports.paths import TEMPLATES
 
 
 class BundledFetcher(URLFetcher):

@@ -25,7 +25,9 @@ def obligation_markdown(context: dict[str, Any]) -> str:
         "",
         f"**{counts['overdue']}** overdue · **{counts['due_soon']}** due within "
         f"{context['soon_days']} days · **{counts['due_later']}** due later · "
-        f"**{counts['in_force']}** in force · **{counts['upcoming']}** upcoming",
+        f"**{counts['in_force']}** in force · "
+        + (f"**{counts['waived']}** waived · " if counts["waived"] else "")
+        + f"**{counts['upcoming']}** upcoming",
         "",
         "| Status | Due | Obligation | Citation | Assets |",
         "|---|---|---|---|---|",
@@ -39,8 +41,21 @@ def obligation_markdown(context: dict[str, Any]) -> str:
             lines.append(f"| {f['status']} | {f['due'] or '—'} | {md(f['title'])}{flag} "
                          f"(`{f['obligation_id']}`) | {md(f['citation'])} | "
                          f"{assets or 'operator'} |")
-    if d["review"]:
+    if context["review"]:  # grouped as in the PDF; every item is in the evaluation JSON
         lines += ["", "**Needs review:**", ""]
-        lines += [f"- {md(r['asset_id'])} ({md(r['vendor'])}): {md(r['detail'])}"
-                  for r in d["review"]]
+        for g in context["review"]:
+            ids = ", ".join(md(i) for i in g["ids"]) + (f" +{g['more']}" if g["more"] else "")
+            vendors = ", ".join(f"{md(v)} ({n})" for v, n in g["vendors"])
+            noun = "asset" if g["count"] == 1 else "assets"
+            lines.append(f"- {g['count']} {noun}: {md(g['detail'])}. {ids} "
+                         f"(vendor names: {vendors})")
+    if context["waivers"]:
+        lines += ["", "**Waivers and exceptions:**", ""]
+        for w in context["waivers"]:
+            expiry = f"expires {w['expires_on']}" if w["expires_on"] else "no expiry date"
+            flag = " (UNVERIFIED basis)" if not w["verified"] else ""
+            lines.append(f"- {md(w['id'])} ({w['standing'].replace('_', ' ')}): "
+                         f"`{w['obligation']}`, ref. {md(w['reference'])}, approved by "
+                         f"{md(w['approver'])}, granted {w['granted_on']}, {expiry}; "
+                         f"{md(w['citation'])}{flag}. {md(w['reason'])}")
     return "\n".join(lines) + "\n"

@@ -7,13 +7,18 @@ the only place it is honoured.
 
 from __future__ import annotations
 
+from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
-from reports.fetcher import TEMPLATES, BundledFetcher
+from reports.paths import TEMPLATES
+
+if TYPE_CHECKING:
+    from engine.evaluation import Evaluation
+    from reports.fetcher import BundledFetcher
 
 LANGUAGES = sorted(p.stem for p in (TEMPLATES / "i18n").glob("*.yaml"))
 
@@ -25,7 +30,14 @@ def _catalogue(lang: str) -> dict[str, str]:
     return yaml.safe_load(path.read_text(encoding="utf-8")) or {}
 
 
+@cache
 def environment(lang: str = "en") -> Environment:
+    """The Jinja2 environment of one interface language, built once per process.
+
+    Cached because compiling report.html.j2 costs about 0.1 s, which a long-lived service would
+    otherwise pay on every report; the templates and catalogues are files shipped with the
+    project and do not change while it runs. Keyed by language, so one process can serve all.
+    """
     env = Environment(
         loader=FileSystemLoader(TEMPLATES),
         autoescape=select_autoescape(["html", "htm", "xml", "j2"]),
@@ -50,6 +62,8 @@ def render_pdf(html: str, attachments: dict[str, str],
     """
     from weasyprint import HTML, Attachment
 
+    from reports.fetcher import BundledFetcher  # imports WeasyPrint: only when making a PDF
+
     fetcher = fetcher or BundledFetcher()
     document = HTML(string=html, url_fetcher=fetcher, base_url="asset:/")
     files = [Attachment(string=text, name=name, relationship="Data", url_fetcher=fetcher,
@@ -72,3 +86,18 @@ def write_bytes_atomically(path: Path, data: bytes) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def obligation_report_pdf(evaluation: Evaluation, lang: str = "en") -> bytes:
+    """Evaluation result to PDF bytes: the obligation report with evaluation.json and
+    affected-assets.csv attached.
+
+    The same steps as ``dutybound report`` and ``POST /report`` (context, Jinja2, attachments,
+    WeasyPrint), in one place so that bench/bench_report.py times exactly what they do.
+    """
+    from reports.context import assets_csv, evaluation_json, obligation_report
+
+    data = evaluation.to_json()
+    html = render_html("report.html.j2", obligation_report(evaluation, data), lang)
+    return render_pdf(html, {"evaluation.json": evaluation_json(data),
+                             "affected-assets.csv": assets_csv(evaluation)})

@@ -14,10 +14,11 @@ from pypdf import PdfReader
 
 from engine.evaluation import evaluate
 from engine.inputs import assets_from_rows, check_profile, rows_from_mappings
-from reports.context import evaluation_json, obligation_report
+from reports.context import ASSET_LIST_LIMIT, evaluation_json, obligation_report, review_groups
 from reports.fetcher import BundledFetcher
 from reports.markdown import md
-from reports.render import render_html, render_pdf
+from reports.render import environment, obligation_report_pdf, render_html, render_pdf
+from reports.timeline import Mark, timeline_svg
 
 ROOT = Path(__file__).resolve().parent.parent
 UK = ROOT / "examples" / "uk-telecoms"
@@ -170,3 +171,108 @@ def test_verify_report_extracts_and_revalidates_the_record(tmp_path: Path) -> No
     bad = tmp_path / "not-a-report.pdf"
     bad.write_bytes(b"%PDF-1.7 nonsense")
     assert cli("verify-report", bad).returncode == 2
+
+
+def _large_operator(pack, affected: int):
+    """A GB telecoms operator with ``affected`` Huawei assets, every fifth with no network, and
+    one vendor name in Chinese script."""
+    profile = check_profile({"name": "Česká Telekomunikace a.s.", "jurisdictions": ["GB"],
+                             "sectors": ["telecoms"],
+                             "roles": ["gb.public_telecoms_provider", "gb.dvd_addressee"]},
+                            pack, "p")
+    vendors = ["HUAWEI TECHNOLOGIES CO.,LTD", "华为技术有限公司"]
+    rows = [{"asset_id": f"A{i:04d}", "vendor": vendors[i % 2], "product": "unit",
+             "category": "telecom_equipment", "function": ["ran", "core", "ran"][i % 3],
+             "network": "" if i % 5 == 4 else "5g", "country": "GB", "status": "installed",
+             "site": f"site-{i % 12}"} for i in range(affected)]
+    return evaluate(pack, profile, assets_from_rows("x", rows_from_mappings(rows)),
+                    dt.date(2026, 11, 28))
+
+
+def test_large_inventories_are_summarised_and_the_csv_carries_every_asset(pack) -> None:
+    result = _large_operator(pack, 300)
+    reader = PdfReader(io.BytesIO(obligation_report_pdf(result)))
+    text = _text(reader)
+    assert "summarised; the full list is in the attached CSV" in text
+    assert "By vendor Huawei" in text and "By site" in text and "other sites" in text
+    html = render_html("report.html.j2", obligation_report(result, result.to_json()))
+    assert 'class="row"' not in html  # no per-asset rows: the CSV is the list
+    csv_rows = reader.attachments["affected-assets.csv"][0].decode().splitlines()
+    assert len(csv_rows) == 1 + result.to_json()["summary"]["assets_affected"] > 250
+    assert "Česká Telekomunikace a.s." in text
+    assert len(reader.pages) <= 12
+
+
+def test_review_items_are_grouped_by_what_must_be_checked(pack) -> None:
+    result = _large_operator(pack, 100)
+    data = result.to_json()
+    groups = review_groups(data["review"])
+    assert sum(g["count"] for g in groups) == len(data["review"]) > 0
+    biggest = groups[0]
+    assert "'network' is empty" in biggest["detail"]
+    assert len(biggest["ids"]) <= 12 and biggest["more"] == biggest["count"] - len(biggest["ids"])
+    assert dict(biggest["vendors"]).keys() == {"HUAWEI TECHNOLOGIES CO.,LTD", "华为技术有限公司"}
+    html = render_html("report.html.j2", obligation_report(result, data))
+    assert html.count('class="rgroup"') == len(groups)
+
+
+def test_a_short_asset_list_is_printed_in_full(pack) -> None:
+    result = _large_operator(pack, ASSET_LIST_LIMIT)
+    html = render_html("report.html.j2", obligation_report(result, result.to_json()))
+    assert 'class="row"><b>A0000</b>' in html and "attached CSV (affected-assets.csv)" not in html
+
+
+def test_timeline_labels_are_escaped_html_text_over_the_svg() -> None:
+    marks = [Mark(dt.date(2027, 1, 1), '<img src="file:///etc/passwd">', "due"),
+             Mark(dt.date(2024, 1, 1), "Remove Huawei equipment from the network core",
+                  "overdue")]
+    chart = str(timeline_svg(marks, dt.date(2026, 11, 28)))
+    assert "<img" not in chart and "&lt;img" in chart
+    assert chart.count('class="tl-label') == len(marks) + 1 + 4  # labels, date, 2024-2027
+    assert "<text" not in chart  # WeasyPrint 70 lays SVG text out one glyph at a time
+    html = ("<html><head><link rel=stylesheet href='asset:report.css'></head><body>"
+            f"{chart}</body></html>")
+    text = _text(PdfReader(io.BytesIO(render_pdf(html, {}))))
+    assert "2024-01-01 · Remove Huawei equipment from the network core" in text
+
+
+def test_the_template_environment_is_built_once_and_still_escapes() -> None:
+    assert environment("en") is environment("en")
+    assert environment("en") is not environment("cs")
+    assert environment("en").autoescape("report.html.j2") is True
+
+
+US = ROOT / "examples" / "us-federal-contractor"
+
+
+def test_the_report_shows_waived_findings_and_lists_every_waiver(tmp_path: Path) -> None:
+    """An s.889 agency-head use waiver in effect on 1 Mar 2021 waives the use prohibition for
+    U-001; a second one drafted to run to the end of 2022 is refused (no use waiver could be in
+    effect after 13 Aug 2022, NDAA FY2019 s.889(d)(1)). Both appear in the register section."""
+    out = tmp_path / "us.pdf"
+    args = ("--profile", US / "profile.yaml", "--assets", US / "assets.csv",
+            "--as-of", "2021-03-01", "--waivers", US / "waivers.yaml", "--no-store")
+    result = cli("report", *args, "--out", out)
+    assert result.returncode == 0, result.stderr
+    reader = PdfReader(out)
+    text = _text(reader)
+    assert "1Waived" in text  # the summary card (number and label in one text run)
+    assert "Waived Federal contractors may not use Huawei/ZTE" in text  # the finding's pill
+    assert "Waivers and exceptions" in text
+    assert "W-2021-007 IN EFFECT · us.ndaa889.a1b-use · assets U-001" in text
+    assert "W-2022-019 REFUSED · us.ndaa889.a1b-use-purpose-limited" in text
+    assert "could be in effect" in text and "NDAA FY2019 §889(d)(1); FAR 4.2104(a)" in text
+    embedded = json.loads(reader.attachments["evaluation.json"][0].decode())
+    assert [(w["id"], w["standing"]) for w in embedded["waivers"]] == [
+        ("W-2021-007", "in_effect"), ("W-2022-019", "refused")]
+    markdown = cli("report", *args, "--format", "md", "--out", tmp_path / "us.md")
+    assert markdown.returncode == 0, markdown.stderr
+    md_text = (tmp_path / "us.md").read_text(encoding="utf-8")
+    assert "**1** waived" in md_text
+    assert "- W-2022-019 (refused): `us.ndaa889.a1b-use-purpose-limited`" in md_text
+
+
+def test_without_waivers_the_report_has_no_waiver_section(uk_pdf) -> None:
+    reader, _ = uk_pdf
+    text = _text(reader)
+    assert "Waivers and exceptions" not in text and "Waived" not in text
