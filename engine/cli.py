@@ -616,9 +616,9 @@ def report(
     """
     from engine.evaluation import evaluate as run_evaluation
     from engine.evaluation import inputs_fingerprint
-    from reports.context import assets_csv, evaluation_json, obligation_report
+    from reports.context import obligation_report
     from reports.markdown import obligation_markdown
-    from reports.render import LANGUAGES, render_html, render_pdf, write_bytes_atomically
+    from reports.render import LANGUAGES, obligation_report_pdf, render_html, write_bytes_atomically
 
     fmt = format or {".html": ReportFormat.html, ".htm": ReportFormat.html,
                      ".md": ReportFormat.md}.get(out.suffix.lower(), ReportFormat.pdf)
@@ -643,14 +643,12 @@ def report(
                             waivers=records, inputs_sha256=inputs_fingerprint(
                                 profile, assets, *([waivers] if waivers else [])))
     data = result.to_json()
-    context = obligation_report(result, data)
-    if fmt is ReportFormat.md:
-        body = obligation_markdown(context).encode()
+    if fmt is ReportFormat.pdf:
+        body = obligation_report_pdf(result, lang, data)
+    elif fmt is ReportFormat.md:
+        body = obligation_markdown(obligation_report(result, data)).encode()
     else:
-        html = render_html("report.html.j2", context, lang)
-        body = html.encode() if fmt is ReportFormat.html else render_pdf(
-            html, {"evaluation.json": evaluation_json(data),
-                   "affected-assets.csv": assets_csv(result)})
+        body = render_html("report.html.j2", obligation_report(result, data), lang).encode()
     _store_evaluation(result, json_text(data), db, store, law_dir)
     write_bytes_atomically(out, body)
     err.print(f"wrote {out} ({fmt.value}, {len(result.findings)} findings, "

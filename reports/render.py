@@ -88,16 +88,18 @@ def write_bytes_atomically(path: Path, data: bytes) -> None:
         raise
 
 
-def obligation_report_pdf(evaluation: Evaluation, lang: str = "en") -> bytes:
+def obligation_report_pdf(evaluation: Evaluation, lang: str = "en",
+                          data: dict[str, Any] | None = None) -> bytes:
     """Evaluation result to PDF bytes: the obligation report with evaluation.json and
     affected-assets.csv attached.
 
-    The same steps as ``dutybound report`` and ``POST /report`` (context, Jinja2, attachments,
-    WeasyPrint), in one place so that bench/bench_report.py times exactly what they do.
+    The one path used by ``dutybound report``, ``POST /report`` and bench/bench_report.py
+    (context, Jinja2, attachments, WeasyPrint), so the bench times exactly what users run.
+    ``data`` is ``evaluation.to_json()`` when the caller already has it.
     """
     from reports.context import assets_csv, evaluation_json, obligation_report
 
-    data = evaluation.to_json()
+    data = evaluation.to_json() if data is None else data
     html = render_html("report.html.j2", obligation_report(evaluation, data), lang)
     return render_pdf(html, {"evaluation.json": evaluation_json(data),
                              "affected-assets.csv": assets_csv(evaluation)})

@@ -527,17 +527,13 @@ def create_app(db_url: str | None = None, law_dir: Path | None = None,
     def report(req: ReportRequest, who: Caller) -> Response:
         """The obligation report as a PDF/A-3b download, with the evaluation JSON and the
         affected-asset CSV attached."""
-        from reports.context import assets_csv, evaluation_json, obligation_report
-        from reports.render import LANGUAGES, render_html, render_pdf
+        from reports.render import LANGUAGES, obligation_report_pdf
 
         if req.lang not in LANGUAGES:
             raise FieldError(["body", "lang"], f"no interface language {req.lang!r}; "
                              f"available: {', '.join(LANGUAGES)}")
         result = run_evaluation(req, who)
-        data = result.to_json()
-        html = render_html("report.html.j2", obligation_report(result, data), req.lang)
-        body = render_pdf(html, {"evaluation.json": evaluation_json(data),
-                                 "affected-assets.csv": assets_csv(result)})
+        body = obligation_report_pdf(result, req.lang)
         return Response(body, media_type="application/pdf", headers={
             "Content-Disposition": f'attachment; filename="dutybound-{req.as_of}.pdf"'})
 
