@@ -33,6 +33,9 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    # Markdown joins the docstrings' wrapped lines into paragraphs; Typer's default ("rich")
+    # keeps every source line break and prints ragged help.
+    rich_markup_mode="markdown",
 )
 
 
