@@ -229,7 +229,7 @@ def create_app(db_url: str | None = None, law_dir: Path | None = None,
                max_body: int = MAX_BODY_BYTES,
                check_cache_bytes: int = DEFAULT_MAX_BYTES) -> FastAPI:
     """The application; ``db_url`` defaults to $DUTYBOUND_DATABASE_URL, else the per-user SQLite
-    file (engine.store.database);
+    file (engine.store.connection);
     ``check_cache_bytes`` bounds the check cache (0 turns it off)."""
     from engine.catalogue import instrument_detail, list_obligations, obligation_json, role_json
 
@@ -587,7 +587,7 @@ def run(host: str = "127.0.0.1", port: int = 8000, db_url: str | None = None,
     if workers <= 1:
         uvicorn.run(create_app(db_url, law_dir, check_cache_bytes=check_cache_bytes), **options)
         return
-    from engine.store.database import resolve_url
+    from engine.store.connection import resolve_url
 
     url = resolve_url(db_url)
     db.make_engine(url).dispose()  # migrate once, not racing in every worker

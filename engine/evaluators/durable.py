@@ -19,9 +19,10 @@ What this module does about each known trap:
 - a rule made only of negations loops forever: every rule starts with a positive ``kind`` test;
 - rulesets named with ``$state``/``$flow`` become statecharts: names are slugs;
 - its regex dialect matches whole strings and escapes with ``%``, and ``.*`` followed by a literal
-  failed to match here: regexes are only whole-value alternations (``a|b|c``) of slugs of
-  ``[a-z0-9_]`` or country codes, so no escaping or wildcard is ever needed; roles, a set, are a
-  list tested with ``$iany``.
+  failed to match here; each regex is also compiled into its own automaton (megabytes per
+  rule): "one of these values" is an ``$or`` of equality tests, and the only regex left is the
+  roles test (roles, a set, are a list tested with ``$iany``), a whole-value alternation of
+  slugs of ``[a-z0-9_]``, so no escaping or wildcard is ever needed.
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ from durable.engine import Host
 from engine.evaluators import OPERATOR_FACT, Match
 from engine.rules import SIGNATURE_FIELDS, Rule, Signature, slug
 
-SHARD_SIZE = 30  # 60 is the safe maximum; 30 halves the C engine's memory (bench/)
+SHARD_SIZE = 30  # 60 is the safe maximum; 30 keeps the CLI's peak memory lower (bench/)
 # Each rule fires once per batch with up to CAP matched facts (durable-rules' ``cap``), instead of
 # once per fact: the Python round trip per action is what costs, not the matching.
 CAP = 10_000
@@ -64,9 +65,16 @@ def fnv1a32(text: str) -> int:
 
 
 def _one_of(field: str, values: tuple[str, ...]) -> dict[str, Any]:
+    """``field`` equals one of ``values``: an ``$or`` of equality tests.
+
+    Not a regex alternation (``$mt`` with ``a|b|c``): durable-rules compiles every regex into
+    its own automaton, and the pack's 176 rules then took 178 MB and 0.22 s to register,
+    against 69 MB and 0.10 s as equality tests (bench/, measured). Equality also needs no
+    escaping, whatever the values are.
+    """
     if len(values) == 1:
         return {field: values[0]}
-    return {"$mt": {field: "|".join(values)}}
+    return {"$or": [{field: value} for value in values]}
 
 
 def rule_condition(rule: Rule) -> dict[str, Any]:

@@ -1,19 +1,44 @@
 """The store: evaluations kept with their inputs, law and an audit chain (SQLite or PostgreSQL).
 
-See ``models`` for the tables, ``database`` for choosing and migrating the database,
+See ``models`` for the tables, ``connection`` for choosing and migrating the database,
 ``records`` for reading and writing, ``audit`` for the hash chain and ``snapshots`` for the law
 archives.
+
+The names below are loaded on first use (PEP 562), not when the package is imported: SQLAlchemy,
+SQLModel and Alembic take about 0.4 s to import, and ``dutybound evaluate`` asks only whether a
+database is configured (``ENV_URL``) before deciding it needs none.
 """
 
-from engine.store.database import ENV_URL, database, resolve_url
-from engine.store.records import (
-    StoredEvaluation,
-    count_rows,
-    list_evaluations,
-    load_evaluation,
-    save_evaluation,
-    verify_audit,
-)
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+ENV_URL = "DUTYBOUND_DATABASE_URL"
+
+_LAZY = {
+    "database": "engine.store.connection", "resolve_url": "engine.store.connection",
+    "StoredEvaluation": "engine.store.records", "count_rows": "engine.store.records",
+    "list_evaluations": "engine.store.records", "load_evaluation": "engine.store.records",
+    "save_evaluation": "engine.store.records", "verify_audit": "engine.store.records",
+}
+
+if TYPE_CHECKING:
+    from engine.store.connection import database, resolve_url
+    from engine.store.records import (
+        StoredEvaluation,
+        count_rows,
+        list_evaluations,
+        load_evaluation,
+        save_evaluation,
+        verify_audit,
+    )
 
 __all__ = ["ENV_URL", "StoredEvaluation", "count_rows", "database", "list_evaluations",
            "load_evaluation", "resolve_url", "save_evaluation", "verify_audit"]
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module 'engine.store' has no attribute {name!r}")

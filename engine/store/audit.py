@@ -44,7 +44,7 @@ def entry_hash(entry: AuditEntry) -> str:
 def lock(session: Session) -> None:
     """Serialise writers for the rest of the transaction: PostgreSQL takes a transaction-scoped
     advisory lock; SQLite already holds its write lock (transactions begin IMMEDIATE, see
-    engine.store.database). Taken first thing by every writer, it also keeps two writers from
+    engine.store.connection). Taken first thing by every writer, it also keeps two writers from
     both creating the same tenant, profile or inventory snapshot."""
     if session.get_bind().dialect.name == "postgresql":
         session.execute(text("SELECT pg_advisory_xact_lock(8891)"))

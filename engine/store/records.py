@@ -25,7 +25,7 @@ from engine.evaluation import Evaluation
 from engine.inputs import Asset, Profile, paused_gc
 from engine.loading import default_law_dir, default_registry_path
 from engine.store import audit, snapshots
-from engine.store.database import database
+from engine.store.connection import database
 from engine.store.models import (
     EvaluationRecord,
     FindingRecord,

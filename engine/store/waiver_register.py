@@ -18,7 +18,7 @@ from sqlmodel import Session, select
 from engine.errors import InputError
 from engine.loading import RulePack
 from engine.store import audit
-from engine.store.database import database
+from engine.store.connection import database
 from engine.store.models import Tenant, WaiverRecord
 from engine.store.records import DEFAULT_TENANT, _tenant, current_actor
 from engine.waivers import Waiver, check_waivers, refusal

@@ -1,4 +1,4 @@
-"""Alembic environment: migrations run on the connection ``engine.store.database.migrate``
+"""Alembic environment: migrations run on the connection ``engine.store.connection.migrate``
 passes in (there is no alembic.ini; the URL is dutybound's own setting)."""
 
 from __future__ import annotations

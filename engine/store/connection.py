@@ -22,8 +22,8 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.pool import StaticPool
 
 from engine.errors import InputError
+from engine.store import ENV_URL
 
-ENV_URL = "DUTYBOUND_DATABASE_URL"
 _MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 _ENGINES: dict[str, Engine] = {}
 _LOCK = threading.Lock()
