@@ -109,6 +109,7 @@ class _Shard:
                  sink: Callable[[str, str], None]) -> None:
         self.name = name
         self.jurisdictions = jurisdictions
+        self.roles = frozenset(role for rule in rules for role in rule.roles)
         self._pending: tuple[list[Rule], Host, Callable[[str, str], None]] | None = (
             rules, host, sink)
 
@@ -148,9 +149,11 @@ class _Compiled:
         self.found: set[Match] | None = None
         self.shards: list[_Shard] = []
         # rules packed into as few rulesets as the 64-matches limit allows (each pass over a
-        # ruleset costs every fact a fixed overhead), in jurisdiction order so that a profile
-        # with few jurisdictions can skip the rulesets it cannot match
-        ordered = sorted(rules, key=lambda r: (r.jurisdiction, r.id))
+        # ruleset costs every fact a fixed overhead), in jurisdiction order and, within one, by
+        # the roles they address, so that an operator skips the rulesets it cannot match: a US
+        # federal agency passes through one ruleset instead of the four that hold US law (a
+        # single procurement check is about twice as fast, bench/bench_service.py)
+        ordered = sorted(rules, key=lambda r: (r.jurisdiction, r.roles, r.id))
         for n in range(0, len(ordered), SHARD_SIZE):
             part = ordered[n:n + SHARD_SIZE]
             self.shards.append(_Shard(f"db_{key}_{n // SHARD_SIZE}",
@@ -193,8 +196,9 @@ class DurableEvaluator:
             compiled.found = set()
             try:
                 for shard in compiled.shards:
-                    if shard.jurisdictions.isdisjoint(jurisdictions):
-                        continue  # its rules all test the jurisdiction: nothing could fire
+                    if shard.jurisdictions.isdisjoint(jurisdictions) or \
+                            shard.roles.isdisjoint(roles):
+                        continue  # its rules all test jurisdiction and roles: none could fire
                     shard.ensure_registered()
                     sid = f"e{next(_SESSIONS)}"
                     try:
