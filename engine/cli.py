@@ -23,7 +23,8 @@ from rich.console import Console
 from rich.markup import escape as e
 from rich.table import Table
 
-from engine.cli_common import err, parse_as_of, parse_defaults, write_atomically
+from engine.atomic import write_atomically
+from engine.cli_common import err, parse_as_of, parse_defaults
 from engine.cli_common import fail_input as _fail_input
 from engine.errors import InputError
 from engine.jsontext import json_text
@@ -559,13 +560,13 @@ def check(
         err.print(f"internal error: {error.__class__.__name__}: {error}")
         raise typer.Exit(EXIT_INTERNAL) from None
     if report is not None:
-        from reports.render import render_html, render_pdf, write_bytes_atomically
+        from reports.render import render_html, render_pdf
 
         data = result.to_json()
         html = render_html("procurement.html.j2", {"d": data})
         body = html.encode() if report.suffix.lower() in (".html", ".htm") else render_pdf(
             html, {"check.json": json.dumps(data, indent=2, ensure_ascii=False)})
-        write_bytes_atomically(report, body)
+        write_atomically(report, body)
         err.print(f"wrote {report}")
     fmt = format or (CheckFormat.table if sys.stdout.isatty() else CheckFormat.json)
     if fmt is CheckFormat.json:
@@ -628,7 +629,7 @@ def report(
     from engine.evaluation import inputs_fingerprint
     from reports.context import obligation_report
     from reports.markdown import obligation_markdown
-    from reports.render import LANGUAGES, obligation_report_pdf, render_html, write_bytes_atomically
+    from reports.render import LANGUAGES, obligation_report_pdf, render_html
 
     fmt = format or {".html": ReportFormat.html, ".htm": ReportFormat.html,
                      ".md": ReportFormat.md}.get(out.suffix.lower(), ReportFormat.pdf)
@@ -660,7 +661,7 @@ def report(
     else:
         body = render_html("report.html.j2", obligation_report(result, data), lang).encode()
     _store_evaluation(result, json_text(data), db, store, law_dir)
-    write_bytes_atomically(out, body)
+    write_atomically(out, body)
     err.print(f"wrote {out} ({fmt.value}, {len(result.findings)} findings, "
               f"{len(body):,} bytes)")
 
@@ -669,7 +670,7 @@ def _comparison_report(pack, operator, inventory, day, compare, vendor,
                        hypothetical, out: Path, fmt: ReportFormat, lang: str) -> None:
     from engine.compare import run_comparison
     from reports.context import comparison_report
-    from reports.render import render_html, render_pdf, write_bytes_atomically
+    from reports.render import render_html, render_pdf
 
     codes = [c.strip().upper() for c in compare.split(",") if c.strip()]
     try:
@@ -685,7 +686,7 @@ def _comparison_report(pack, operator, inventory, day, compare, vendor,
     html = render_html("compare.html.j2", context, lang)
     body = html.encode() if fmt is ReportFormat.html else render_pdf(
         html, {"comparison.json": json.dumps(comparison.data, indent=2, ensure_ascii=False)})
-    write_bytes_atomically(out, body)
+    write_atomically(out, body)
     err.print(f"wrote {out} ({fmt.value} comparison, {len(codes)} jurisdictions)")
 
 

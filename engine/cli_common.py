@@ -4,9 +4,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
-import tempfile
-from pathlib import Path
 from typing import NoReturn
 
 import typer
@@ -48,14 +45,3 @@ def parse_defaults(values: list[str] | None) -> dict[str, str]:
     return out
 
 
-def write_atomically(path: Path, text: str) -> None:
-    """Write the whole file or nothing: a crash never leaves half a report behind."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise

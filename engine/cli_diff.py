@@ -20,8 +20,9 @@ from rich.console import Console
 from rich.markup import escape as e
 from rich.table import Table
 
+from engine.atomic import write_atomically
 from engine.cli_common import fail_input as _fail_input
-from engine.cli_common import parse_date, parse_defaults, write_atomically
+from engine.cli_common import parse_date, parse_defaults
 from engine.errors import InputError
 
 if TYPE_CHECKING:

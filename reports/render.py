@@ -8,7 +8,6 @@ the only place it is honoured.
 from __future__ import annotations
 
 from functools import cache
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import yaml
@@ -72,20 +71,6 @@ def render_pdf(html: str, attachments: dict[str, str],
     return document.write_pdf(pdf_variant="pdf/a-3b", attachments=files)
 
 
-def write_bytes_atomically(path: Path, data: bytes) -> None:
-    """The whole document or nothing: a failed render never leaves half a file."""
-    import os
-    import tempfile
-
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def obligation_report_pdf(evaluation: Evaluation, lang: str = "en",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -276,3 +277,16 @@ def test_without_waivers_the_report_has_no_waiver_section(uk_pdf) -> None:
     reader, _ = uk_pdf
     text = _text(reader)
     assert "Waivers and exceptions" not in text and "Waived" not in text
+
+
+def test_a_written_report_is_as_readable_as_any_file_the_user_writes(tmp_path: Path) -> None:
+    """Atomic writes go through mkstemp (owner-only); the finished file gets 0666 less the
+    umask, as open() would give it."""
+    out = tmp_path / "uk.md"
+    result = cli("report", "--profile", UK / "profile.yaml", "--assets", UK / "assets.csv",
+                 "--as-of", "2026-11-28", "--out", out, "--no-store")
+    assert result.returncode == 0, result.stderr
+    mask = os.umask(0)
+    os.umask(mask)
+    assert out.stat().st_mode & 0o777 == 0o666 & ~mask
+    assert not list(tmp_path.glob(".*.tmp"))
