@@ -7,9 +7,11 @@ and ignored when unreadable; with ``DUTYBOUND_CACHE_DIR=""`` nothing is cached.
 
 from __future__ import annotations
 
+import contextlib
 import os
-import tempfile
 from pathlib import Path
+
+from engine.atomic import write_atomically
 
 
 def cache_dir() -> Path | None:
@@ -39,19 +41,8 @@ def write_entry(name: str, data: bytes) -> None:
     folder = cache_dir()
     if folder is None:
         return
-    path = folder / name
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(data)
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
-    except OSError:
-        pass  # a read-only home: no cache, same results
+    with contextlib.suppress(OSError):  # a read-only home: no cache, same results
+        write_atomically(folder / name, data)
 
 
 def prune(subfolder: str, keep: int) -> None:

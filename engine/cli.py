@@ -24,7 +24,7 @@ from rich.markup import escape as e
 from rich.table import Table
 
 from engine.atomic import write_atomically
-from engine.cli_common import err, parse_as_of, parse_defaults
+from engine.cli_common import Format, err, parse_as_of, parse_defaults
 from engine.cli_common import fail_input as _fail_input
 from engine.errors import InputError
 from engine.jsontext import json_text
@@ -39,11 +39,6 @@ app = typer.Typer(
     # keeps every source line break and prints ragged help.
     rich_markup_mode="markdown",
 )
-
-
-class Format(StrEnum):
-    json = "json"
-    table = "table"
 
 
 class EvaluatorChoice(StrEnum):

@@ -1,9 +1,10 @@
-"""What every dutybound command shares: the error console, input errors (exit 2), dates and
-``--default`` options as users type them, and writing output files whole or not at all."""
+"""What every dutybound command shares: the error console, input errors (exit 2), the
+``--format json|table`` choice, and dates and ``--default`` options as users type them."""
 
 from __future__ import annotations
 
 import datetime as dt
+from enum import StrEnum
 from typing import NoReturn
 
 import typer
@@ -14,6 +15,13 @@ from engine.errors import InputError
 
 EXIT_INPUT = 2
 err = Console(stderr=True, highlight=False)
+
+
+class Format(StrEnum):
+    """``--format`` of the commands that print JSON or a rich table."""
+
+    json = "json"
+    table = "table"
 
 
 def fail_input(error: InputError) -> NoReturn:

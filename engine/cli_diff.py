@@ -21,8 +21,8 @@ from rich.markup import escape as e
 from rich.table import Table
 
 from engine.atomic import write_atomically
+from engine.cli_common import Format, parse_date, parse_defaults
 from engine.cli_common import fail_input as _fail_input
-from engine.cli_common import parse_date, parse_defaults
 from engine.errors import InputError
 
 if TYPE_CHECKING:
@@ -30,11 +30,6 @@ if TYPE_CHECKING:
     from engine.inputs import Asset, Profile
 
 EXIT_FAIL_ON = 1
-
-
-class DiffFormat(StrEnum):
-    json = "json"
-    table = "table"
 
 
 class FailOn(StrEnum):
@@ -157,10 +152,10 @@ def _print_upcoming(data: dict[str, Any], console: Console) -> None:
     console.print(table)
 
 
-def _render(data: dict[str, Any], fmt: DiffFormat, out: Path | None) -> None:
+def _render(data: dict[str, Any], fmt: Format, out: Path | None) -> None:
     from engine.jsontext import json_text
 
-    if fmt is DiffFormat.json:
+    if fmt is Format.json:
         text = json_text(data)
     else:
         console = Console(record=True, width=140, file=io.StringIO()) if out else Console()
@@ -202,7 +197,7 @@ def diff_command(
     after_waivers: Annotated[Path | None, Opt(help="The 'after' waivers file.")] = None,
     upcoming: Annotated[int | None, Opt(min=1, max=120, help="List what will apply in the next "
                                         "N months that does not apply on --as-of.")] = None,
-    format: Annotated[DiffFormat | None, Opt("--format", help="json, or table (default on a "
+    format: Annotated[Format | None, Opt("--format", help="json, or table (default on a "
                                              "terminal).")] = None,
     fail_on: Annotated[list[FailOn] | None, Opt("--fail-on", help="Exit 1 if such a change "
                                                 "exists (repeatable).")] = None,
@@ -259,11 +254,11 @@ def diff_command(
     _finish(data, summaries, format, fail_on or [], out)
 
 
-def _finish(data: dict[str, Any], summaries: list[dict[str, Any]], format: DiffFormat | None,
+def _finish(data: dict[str, Any], summaries: list[dict[str, Any]], format: Format | None,
             fail_on: list[FailOn], out: Path | None) -> None:
     """Print or write the result, then exit 1 if a --fail-on condition holds."""
-    fmt = format or (DiffFormat.table if sys.stdout.isatty() and out is None
-                     else DiffFormat.json)
+    fmt = format or (Format.table if sys.stdout.isatty() and out is None
+                     else Format.json)
     _render(data, fmt, out)
     hits = [h for s in summaries for h in _failed(fail_on, s)]
     if hits:
@@ -272,7 +267,7 @@ def _finish(data: dict[str, Any], summaries: list[dict[str, Any]], format: DiffF
 
 
 def _stored_diff(ids: list[int], db: str | None, packs: PackCache, months: int | None,
-                 format: DiffFormat | None, fail_on: list[FailOn], out: Path | None) -> None:
+                 format: Format | None, fail_on: list[FailOn], out: Path | None) -> None:
     """``--stored A --stored B``: both sides from the database, law included."""
     import tempfile
 

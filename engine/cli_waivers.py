@@ -12,7 +12,6 @@ Exit codes: 0 every waiver is allowed by its legal basis (whatever its standing 
 from __future__ import annotations
 
 import sys
-from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -21,18 +20,13 @@ from rich.console import Console
 from rich.markup import escape as e
 from rich.table import Table
 
-from engine.cli_common import fail_input, parse_as_of
+from engine.cli_common import Format, fail_input, parse_as_of
 from engine.errors import InputError
 from engine.jsontext import json_text
 
 EXIT_REFUSED = 1
 STYLE = {"in_effect": "green", "not_yet_in_effect": "cyan", "expired": "dim",
          "refused": "bold red"}
-
-
-class WaiverFormat(StrEnum):
-    json = "json"
-    table = "table"
 
 
 def register(app: typer.Typer) -> None:
@@ -105,7 +99,7 @@ def check(
                                           "must be recorded under its name.")],
     as_of: Annotated[str, typer.Option(
         "--as-of", help="Standing on this date (YYYY-MM-DD).")],
-    format: Annotated[WaiverFormat | None, typer.Option(
+    format: Annotated[Format | None, typer.Option(
         "--format", help="json, or table (default on a terminal).")] = None,
     law_dir: Annotated[Path | None, typer.Option(
         help="Use this rule pack instead of the bundled jurisdictions/.")] = None,
@@ -131,8 +125,8 @@ def check(
             "rulepack": {"version": pack.version, "sha256": pack.sha256,
                          "law_as_of": pack.law_as_of.isoformat()},
             "waivers": [st.to_json() for st in result]}
-    fmt = format or (WaiverFormat.table if sys.stdout.isatty() else WaiverFormat.json)
-    if fmt is WaiverFormat.json:
+    fmt = format or (Format.table if sys.stdout.isatty() else Format.json)
+    if fmt is Format.json:
         sys.stdout.write(json_text(data))
     else:
         _print_table(data, Console())

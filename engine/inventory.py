@@ -138,7 +138,6 @@ def _csv_rows(path: Path, text: str, defaulted: frozenset[str],
 
 
 FAST_PATH_MIN_ROWS = 5_000  # CSV inventories with more lines than this take the Arrow path
-FAST_PATH_MIN_BYTES = 10_000_000  # only so much of the file is scanned to count them
 
 
 def _csv_assets(path: Path, text: str, defaults: dict[str, str],
@@ -371,7 +370,7 @@ def read_inventory(path: Path, defaults: dict[str, str] | None = None,
         text = read_text(path)
         # Arrow pays for itself only on large files: importing it costs about 0.15 s, the
         # row-by-row reader about 4 us a row, so below a few thousand rows the csv module wins.
-        if text.count("\n", 0, FAST_PATH_MIN_BYTES + 1) > FAST_PATH_MIN_ROWS:
+        if text.count("\n") > FAST_PATH_MIN_ROWS:
             fast = _csv_assets(path, text, defaults or {})
             if fast is not None:
                 return Inventory(*fast)

@@ -33,6 +33,7 @@ from sqlalchemy import Engine
 from starlette.concurrency import run_in_threadpool
 
 from engine.errors import InputError
+from engine.jsontext import json_text
 from service import db
 from service.cache import DEFAULT_MAX_BYTES, ResponseCache, check_key
 from service.models import (
@@ -486,7 +487,7 @@ def create_app(db_url: str | None = None, law_dir: Path | None = None,
         result = run_evaluation(req, who, req.include_ended)
         data = result.to_json()
         row = db.save_result(svc.db, who.tenant, req.as_of, pack.version, pack.sha256,
-                             json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+                             json_text(data))
         return {"result_id": row.id, "created_at": row.created_at, "evaluation": data}
 
     @app.get("/results/{result_id}", tags=["evaluation"], response_model=EvaluationOut,
