@@ -7,10 +7,11 @@ What this module does about each known trap:
   ``_QuietHost`` never starts them, and one lock serialises every evaluation;
 - one fact may match at most 64 rules of a ruleset (error 303), and 512 sibling tests hang:
   rules are sharded, at most ``SHARD_SIZE`` per ruleset;
-- a batch with an unmatched fact skips the other facts' actions: every shard has catch-all rules
-  for asset and operator facts, so no fact is ever unmatched;
-- deleting a session in which no action ran frees garbage: a sentinel fact, matched by its own
-  rule, always runs an action before ``delete_state`` (which always runs, in ``finally``);
+- a batch with an unmatched fact skips the other facts' actions: every fact carries ``fact: y``
+  and every shard has one catch-all rule on it, so no fact is ever unmatched;
+- deleting a session in which no action ran frees garbage: each batch ends with a sentinel fact,
+  so the catch-all always runs an action before ``delete_state`` (which always runs, in
+  ``finally``), whatever else the batch holds;
 - rulesets can never be freed, and 1,024 live sessions crash the process: rulesets are built once
   per rule set per process and cached; each evaluation uses one session per shard and deletes it;
 - fact ids are hashed to 32 bits without comparing strings: ids are checked for FNV-1a collisions;
@@ -121,11 +122,10 @@ class _Shard:
         for rule in rules:
             definition[rule.id] = {"all": [{"m": rule_condition(rule)}], "cap": CAP,
                                    "run": _recorder(rule.id, sink)}
-        # catch-alls so that no fact in a batch is ever unmatched, and the sentinel
-        definition["~any-asset"] = {"all": [{"m": {"kind": "asset"}}], "cap": CAP,
-                                    "run": _ignore}
-        definition["~any-operator"] = {"all": [{"m": {"kind": "operator"}}], "run": _ignore}
-        definition["~sentinel"] = {"all": [{"m": {"kind": "sentinel"}}], "run": _ignore}
+        # one catch-all, so that no fact of a batch is ever unmatched and every session runs
+        # an action (the sentinel's job); one rule with "cap" fires once per batch, where a
+        # catch-all per kind and a sentinel rule fired three actions (each a JSON round trip)
+        definition["~any-fact"] = {"all": [{"m": {"fact": "y"}}], "cap": CAP, "run": _ignore}
         host.set_rulesets({self.name: definition})
         self._pending = None
 
@@ -203,8 +203,6 @@ class DurableEvaluator:
                     sid = f"e{next(_SESSIONS)}"
                     try:
                         host.assert_facts(shard.name, [{**f, "sid": sid} for f in facts])
-                        host.assert_fact(shard.name, {"id": "~sentinel", "sid": sid,
-                                                      "kind": "sentinel"})
                         state = host.get_state(shard.name, sid)
                         if state and state.get("exception"):
                             raise DurableError(f"{shard.name}: {state['exception']}")
@@ -217,7 +215,7 @@ class DurableEvaluator:
     @staticmethod
     def _facts(signatures: list[Signature], roles: set[str],
                jurisdictions: set[str]) -> list[dict[str, Any]]:
-        common: dict[str, Any] = {"roles": sorted(slug(r) for r in roles)}
+        common: dict[str, Any] = {"fact": "y", "roles": sorted(slug(r) for r in roles)}
         common.update({f"j_{slug(code)}": "y" for code in jurisdictions})
         facts: list[dict[str, Any]] = [{"id": OPERATOR_FACT, "kind": "operator", **common}]
         for sig in signatures:
@@ -225,6 +223,7 @@ class DurableEvaluator:
             fact.update(zip(SIGNATURE_FIELDS, sig.values, strict=True))
             fact.update({f"f_{flag}": "y" for flag in sig.flags})
             facts.append(fact)
+        facts.append({"id": "~sentinel", "kind": "sentinel", "fact": "y"})
         hashes: dict[int, str] = {}
         for fact in facts:
             h = fnv1a32(fact["id"])
