@@ -207,7 +207,7 @@ def test_operator_level_rules_match_the_operator_fact(evaluators) -> None:
 
 def test_falls_back_to_the_reference_where_durable_cannot_import(monkeypatch) -> None:
     """On Python 3.13+ durable-rules does not import; the engine says so and carries on."""
-    monkeypatch.setitem(sys.modules, "durable.engine", None)
+    monkeypatch.setitem(sys.modules, "durable_rules_engine", None)
     monkeypatch.delitem(sys.modules, "engine.evaluators.durable", raising=False)
     evaluator, notice = get_evaluator("auto")
     assert evaluator.name == "reference"

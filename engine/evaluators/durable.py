@@ -1,10 +1,16 @@
 """The durable-rules evaluator, built around the C engine's measured limits.
 
 durable-rules 2.0.28 is unmaintained C code (see shared/guide/durable-rules-and-weasyprint.md).
+Its matching is done by the C module ``durable_rules_engine``; the Python layer above it
+(``durable.engine``: Host, Closure, Promise) only dispatches actions to Python functions. This
+module drives the C module itself, with the same call sequence as ``durable.engine`` (assert the
+batch, start the session's actions, read each action's matched facts, write the state back,
+complete and take the next): the Python layer cost ~25 us per fired action (a state JSON round
+trip, a Closure, a clock read) and more than the matching for a single procurement check.
 What this module does about each known trap:
 
 - the default ``Host`` starts timer threads that run actions concurrently and can segfault:
-  ``_QuietHost`` never starts them, and one lock serialises every evaluation;
+  no Host is ever made, no action runs outside ``match``, and one lock serialises evaluations;
 - one fact may match at most 64 rules of a ruleset (error 303), and 512 sibling tests hang:
   rules are sharded, at most ``SHARD_SIZE`` per ruleset;
 - a batch with an unmatched fact skips the other facts' actions: every fact carries ``fact: y``
@@ -15,7 +21,8 @@ What this module does about each known trap:
 - rulesets can never be freed, and 1,024 live sessions crash the process: rulesets are built once
   per rule set per process and cached; each evaluation uses one session per shard and deletes it;
 - fact ids are hashed to 32 bits without comparing strings: ids are checked for FNV-1a collisions;
-- exceptions in actions are stored in the session state, not raised: the state is checked;
+- exceptions in actions are stored in the session state, not raised: there are no Python
+  actions (the matched facts are read from the action messages), so nothing can be lost there;
 - events fire only the first matching rule: facts are asserted, never posted;
 - a rule made only of negations loops forever: every rule starts with a positive ``kind`` test;
 - rulesets named with ``$state``/``$flow`` become statecharts: names are slugs;
@@ -30,11 +37,12 @@ from __future__ import annotations
 
 import hashlib
 import itertools
+import json
 import threading
-from collections.abc import Callable
 from typing import Any
 
-from durable.engine import Host
+import durable_rules_engine as rules_engine
+import orjson
 
 from engine.evaluators import OPERATOR_FACT, Match
 from engine.rules import SIGNATURE_FIELDS, Rule, Signature, slug
@@ -45,17 +53,12 @@ SHARD_SIZE = 30  # 60 is the safe maximum; 30 keeps the CLI's peak memory lower 
 CAP = 10_000
 _LOCK = threading.Lock()
 _SESSIONS = itertools.count(1)
+# what assert_facts reports besides success (durable.engine.Ruleset._handle_result)
+_NOT_HANDLED, _OBSERVED, _QUEUED = 1, 2, 3
 
 
 class DurableError(RuntimeError):
     """durable-rules reported a failure inside an evaluation."""
-
-
-class _QuietHost(Host):
-    """A Host whose actions run only inside our own calls: no background timer threads."""
-
-    def _run(self) -> None:  # the parent starts two threading.Timer dispatch loops here
-        return
 
 
 def fnv1a32(text: str) -> int:
@@ -102,51 +105,61 @@ def rule_condition(rule: Rule) -> dict[str, Any]:
 
 
 class _Shard:
-    """Up to SHARD_SIZE rules as one durable-rules ruleset, registered on first use: compiling
+    """Up to SHARD_SIZE rules as one durable-rules ruleset, created on first use: compiling
     a ruleset costs ~40 ms, and an operator in one jurisdiction needs one or two of the pack's
-    six shards (registered rulesets live as long as the process, so this stays bounded)."""
+    six shards (created rulesets live as long as the process, so this stays bounded)."""
 
-    def __init__(self, name: str, jurisdictions: frozenset[str], rules: list[Rule], host: Host,
-                 sink: Callable[[str, str], None]) -> None:
+    def __init__(self, name: str, jurisdictions: frozenset[str], rules: list[Rule]) -> None:
         self.name = name
         self.jurisdictions = jurisdictions
         self.roles = frozenset(role for rule in rules for role in rule.roles)
-        self._pending: tuple[list[Rule], Host, Callable[[str, str], None]] | None = (
-            rules, host, sink)
+        self._rules: list[Rule] | None = rules
+        self._handle = -1
 
-    def ensure_registered(self) -> None:
-        if self._pending is None:
-            return
-        rules, host, sink = self._pending
-        definition: dict[str, Any] = {}
-        for rule in rules:
-            definition[rule.id] = {"all": [{"m": rule_condition(rule)}], "cap": CAP,
-                                   "run": _recorder(rule.id, sink)}
-        # one catch-all, so that no fact of a batch is ever unmatched and every session runs
-        # an action (the sentinel's job); one rule with "cap" fires once per batch, where a
-        # catch-all per kind and a sentinel rule fired three actions (each a JSON round trip)
-        definition["~any-fact"] = {"all": [{"m": {"fact": "y"}}], "cap": CAP, "run": _ignore}
-        host.set_rulesets({self.name: definition})
-        self._pending = None
+    def handle(self) -> int:
+        """The C engine's handle of this ruleset, created at the first call."""
+        if self._rules is not None:
+            definition: dict[str, Any] = {
+                rule.id: {"all": [{"m": rule_condition(rule)}], "cap": CAP}
+                for rule in self._rules}
+            # one catch-all, so that no fact of a batch is ever unmatched and every session
+            # runs an action (the sentinel's job): with "cap" it fires once per batch
+            definition["~any-fact"] = {"all": [{"m": {"fact": "y"}}], "cap": CAP}
+            self._handle = rules_engine.create_ruleset(
+                self.name, json.dumps(definition, ensure_ascii=False))
+            self._rules = None
+        return self._handle
 
-
-def _recorder(rule_id: str, sink: Callable[[str, str], None]) -> Callable[[Any], None]:
-    def record(c: Any) -> None:
-        # with "cap", c.m is the list of matched facts (and c._m is None)
-        for fact in c.m if c._m is None else [c.m]:
-            sink(rule_id, fact["id"])
-    return record
-
-
-def _ignore(c: Any) -> None:
-    return None
+    def run(self, batch: str, sid: str, found: set[Match]) -> None:
+        """Assert ``batch`` (the facts as JSON, all in session ``sid``), add every (rule, fact)
+        that fired to ``found``, and delete the session whatever happens."""
+        handle = self.handle()
+        try:
+            code, state_offset = rules_engine.assert_facts(handle, batch)
+            if code in (_NOT_HANDLED, _OBSERVED):
+                raise DurableError(f"{self.name}: assert_facts returned code {code}")
+            if code == _QUEUED:
+                state_offset = 0
+            started = rules_engine.start_action_for_state(handle, state_offset)
+            if not started:
+                raise DurableError(f"{self.name}: no action ran for session {sid}")
+            state, pending = started
+            while pending:
+                for rule_id, messages in json.loads(pending).items():
+                    if rule_id != "~any-fact":  # with "cap", a list of {"m": fact}
+                        found.update((rule_id, m["m"]["id"]) for m in messages)
+                # the protocol of durable.engine.Ruleset._flush_actions: write the (unchanged)
+                # session state back, then complete this action and take the next, if any
+                rules_engine.update_state(handle, state)
+                pending = rules_engine.complete_and_start_action(handle, state_offset)
+        finally:
+            rules_engine.delete_state(handle, sid)
 
 
 class _Compiled:
-    """Rulesets for one list of rules, registered once in the process's host."""
+    """Rulesets for one list of rules, created once per process."""
 
-    def __init__(self, rules: list[Rule], host: Host, key: str) -> None:
-        self.found: set[Match] | None = None
+    def __init__(self, rules: list[Rule], key: str) -> None:
         self.shards: list[_Shard] = []
         # rules packed into as few rulesets as the 64-matches limit allows (each pass over a
         # ruleset costs every fact a fixed overhead), in jurisdiction order and, within one, by
@@ -157,17 +170,11 @@ class _Compiled:
         for n in range(0, len(ordered), SHARD_SIZE):
             part = ordered[n:n + SHARD_SIZE]
             self.shards.append(_Shard(f"db_{key}_{n // SHARD_SIZE}",
-                                      frozenset(r.jurisdiction for r in part), part, host,
-                                      self._record))
-
-    def _record(self, rule_id: str, fact_id: str) -> None:
-        assert self.found is not None, "an action ran outside an evaluation"
-        self.found.add((rule_id, fact_id))
+                                      frozenset(r.jurisdiction for r in part), part))
 
 
-# One host and one set of rulesets per distinct rule list, for the life of the process:
-# durable-rules can never free a ruleset, so building them again per evaluation would leak.
-_HOST: list[Host] = []
+# One set of rulesets per distinct rule list, for the life of the process: durable-rules can
+# never free a ruleset, so building them again per evaluation would leak.
 _COMPILED: dict[str, _Compiled] = {}
 _BY_LIST: dict[int, tuple[list[Rule], _Compiled]] = {}
 
@@ -175,47 +182,40 @@ _BY_LIST: dict[int, tuple[list[Rule], _Compiled]] = {}
 class DurableEvaluator:
     name = "durable-rules"
 
-    def _compile(self, rules: list[Rule]) -> tuple[Host, _Compiled]:
-        if not _HOST:
-            _HOST.append(_QuietHost())
+    def _compile(self, rules: list[Rule]) -> _Compiled:
         known = _BY_LIST.get(id(rules))
         if known is not None and known[0] is rules:  # the same (cached) list object again
-            return _HOST[0], known[1]
+            return known[1]
         key = hashlib.sha256(repr(rules).encode()).hexdigest()[:16]
         compiled = _COMPILED.get(key)
         if compiled is None:
-            compiled = _COMPILED[key] = _Compiled(rules, _HOST[0], key)
+            compiled = _COMPILED[key] = _Compiled(rules, key)
         _BY_LIST[id(rules)] = (rules, compiled)  # holds the list, so its id is not reused
-        return _HOST[0], compiled
+        return compiled
 
     def match(self, rules: list[Rule], signatures: list[Signature], roles: set[str],
               jurisdictions: set[str]) -> set[Match]:
-        facts = self._facts(signatures, roles, jurisdictions)
+        found: set[Match] = set()
         with _LOCK:
-            host, compiled = self._compile(rules)
-            compiled.found = set()
-            try:
-                for shard in compiled.shards:
-                    if shard.jurisdictions.isdisjoint(jurisdictions) or \
-                            shard.roles.isdisjoint(roles):
-                        continue  # its rules all test jurisdiction and roles: none could fire
-                    shard.ensure_registered()
-                    sid = f"e{next(_SESSIONS)}"
-                    try:
-                        host.assert_facts(shard.name, [{**f, "sid": sid} for f in facts])
-                        state = host.get_state(shard.name, sid)
-                        if state and state.get("exception"):
-                            raise DurableError(f"{shard.name}: {state['exception']}")
-                    finally:
-                        host.delete_state(shard.name, sid)
-                return compiled.found
-            finally:
-                compiled.found = None
+            shards = [shard for shard in self._compile(rules).shards
+                      # its rules all test jurisdiction and roles: none could fire
+                      if not (shard.jurisdictions.isdisjoint(jurisdictions)
+                              or shard.roles.isdisjoint(roles))]
+            if not shards:
+                return found
+            # session ids are per ruleset: one id serves every shard of this evaluation, so
+            # the batch is serialised once
+            sid = f"e{next(_SESSIONS)}"
+            batch = orjson.dumps(self._facts(signatures, roles, jurisdictions, sid)).decode()
+            for shard in shards:
+                shard.run(batch, sid, found)
+        return found
 
     @staticmethod
-    def _facts(signatures: list[Signature], roles: set[str],
-               jurisdictions: set[str]) -> list[dict[str, Any]]:
-        common: dict[str, Any] = {"fact": "y", "roles": sorted(slug(r) for r in roles)}
+    def _facts(signatures: list[Signature], roles: set[str], jurisdictions: set[str],
+               sid: str) -> list[dict[str, Any]]:
+        common: dict[str, Any] = {"sid": sid, "fact": "y",
+                                  "roles": sorted(slug(r) for r in roles)}
         common.update({f"j_{slug(code)}": "y" for code in jurisdictions})
         facts: list[dict[str, Any]] = [{"id": OPERATOR_FACT, "kind": "operator", **common}]
         for sig in signatures:
@@ -223,7 +223,7 @@ class DurableEvaluator:
             fact.update(zip(SIGNATURE_FIELDS, sig.values, strict=True))
             fact.update({f"f_{flag}": "y" for flag in sig.flags})
             facts.append(fact)
-        facts.append({"id": "~sentinel", "kind": "sentinel", "fact": "y"})
+        facts.append({"id": "~sentinel", "sid": sid, "kind": "sentinel", "fact": "y"})
         hashes: dict[int, str] = {}
         for fact in facts:
             h = fnv1a32(fact["id"])
