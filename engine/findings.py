@@ -347,7 +347,7 @@ def _measure_cap(item: LoadedObligation, rule: Rule, asset_idx: list[int], asset
 
 # Optional inventory columns that rules may test. When a rule would apply but for one of these
 # being empty, a person must supply the fact; silence would hide a possible obligation.
-OPTIONAL_FACTS = ("use", "network", "origin")
+OPTIONAL_FACTS = frozenset({"use", "network", "origin"})
 
 
 def missing_facts(pack: RulePack, rules: list[Rule], signatures: list[Signature],
@@ -363,7 +363,7 @@ def missing_facts(pack: RulePack, rules: list[Rule], signatures: list[Signature]
         if (not rule.asset_level or rule.jurisdiction not in jurisdictions
                 or roles.isdisjoint(rule.roles)):
             continue
-        tested = {field for field, _ in (*rule.tests, *rule.tests_not)} & set(OPTIONAL_FACTS)
+        tested = rule.tested_fields & OPTIONAL_FACTS
         if not tested:
             continue
         end = pack.obligation(rule.id).window()[1]

@@ -10,6 +10,7 @@ the rules: it is applied afterwards, as of the evaluation date, by ``engine.find
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass
 from operator import attrgetter
@@ -40,6 +41,12 @@ class Rule:
     flags_none: tuple[str, ...]
     # (field, excluded values): the field must hold none of them
     tests_not: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    # every field named by tests and tests_not (derived once: findings ask per evaluation)
+    tested_fields: frozenset[str] = dataclasses.field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "tested_fields",
+                           frozenset(name for name, _ in (*self.tests, *self.tests_not)))
 
 
 @dataclass(frozen=True, slots=True)

@@ -139,6 +139,7 @@ _GENERIC_TOKENS = {
 }
 FUZZY_MIN_LENGTH = 5  # shorter names (ZTE, DJI) are matched exactly or not at all
 REVIEW_BELOW = 0.9  # matches scored below this are flagged needs_review, never applied silently
+FIND_CACHE_SIZE = 10_000  # remembered name lookups per registry (cleared when full)
 
 
 class Registry:
@@ -183,6 +184,9 @@ class Registry:
         self._token_list = sorted(self._tokens)
         self._patterns = sorted(((p.prefix.upper(), g) for g in groups for p in g.model_patterns),
                                 key=lambda pg: -len(pg[0]))
+        # _find's answers by normalised name: a service resolves the same few names again and
+        # again, and a name not in the registry costs a scan of every prefix and a fuzzy search
+        self._found: dict[str, tuple[list[tuple[Group, Entity]], str, float] | None] = {}
 
     @classmethod
     def load(cls, path: Path) -> Registry:
@@ -202,6 +206,14 @@ class Registry:
         return cls(parsed.groups, parsed.review_hints)
 
     def _find(self, key: str) -> tuple[list[tuple[Group, Entity]], str, float] | None:
+        if key in self._found:
+            return self._found[key]
+        if len(self._found) >= FIND_CACHE_SIZE:
+            self._found.clear()
+        found = self._found[key] = self._search(key)
+        return found
+
+    def _search(self, key: str) -> tuple[list[tuple[Group, Entity]], str, float] | None:
         hits = self._aliases.get(key)
         if hits:
             return hits, "alias", 1.0

@@ -145,7 +145,7 @@ class _Shard:
                 raise DurableError(f"{self.name}: no action ran for session {sid}")
             state, pending = started
             while pending:
-                for rule_id, messages in json.loads(pending).items():
+                for rule_id, messages in orjson.loads(pending).items():
                     if rule_id != "~any-fact":  # with "cap", a list of {"m": fact}
                         found.update((rule_id, m["m"]["id"]) for m in messages)
                 # the protocol of durable.engine.Ruleset._flush_actions: write the (unchanged)
