@@ -12,7 +12,6 @@ evaluations that would wait for the engine, and database reads to the threadpool
 
 import datetime as dt
 import gc
-import hashlib
 import json
 import logging
 import os
@@ -35,7 +34,7 @@ from starlette.concurrency import run_in_threadpool
 from engine.errors import InputError
 from engine.jsontext import json_text
 from service import db
-from service.cache import DEFAULT_MAX_BYTES, ResponseCache, check_key
+from service.cache import DEFAULT_MAX_BYTES, ResponseCache, canonical_sha256
 from service.models import (
     CheckRequest,
     CheckResponse,
@@ -344,8 +343,8 @@ def create_app(db_url: str | None = None, law_dir: Path | None = None,
             return assets_from_rows(where, rows_from_mappings(rows))
 
     def fingerprint(*parts: Any) -> str:
-        text = json.dumps(parts, sort_keys=True, ensure_ascii=False, default=str)
-        return hashlib.sha256(text.encode()).hexdigest()
+        """The ``inputs.sha256`` of a result: SHA-256 of the inputs as canonical JSON."""
+        return canonical_sha256(*parts).hex()
 
     def run_evaluation(req: EvaluateRequest | ReportRequest, who: db.Caller,
                        include_ended: bool = False) -> Any:
@@ -469,8 +468,9 @@ def create_app(db_url: str | None = None, law_dir: Path | None = None,
             data, where = profile_data(req, who)
         else:
             data, where = await run_in_threadpool(profile_data, req, who)
-        key = check_key(who.tenant, pack.sha256, svc.engine_version, svc.evaluator.name, data,
-                        req.model_dump(mode="json", exclude={"profile", "profile_id"}))
+        key = canonical_sha256(who.tenant, pack.sha256, svc.engine_version, svc.evaluator.name,
+                               data, req.model_dump(mode="json",
+                                                    exclude={"profile", "profile_id"}))
         body = svc.checks.get(key)
         hit = body is not None
         if body is None:

@@ -32,7 +32,7 @@ import orjson
 DEFAULT_MAX_BYTES = 64 * 1024 * 1024
 
 
-def check_key(*parts: Any) -> bytes:
+def canonical_sha256(*parts: Any) -> bytes:
     """SHA-256 of the canonical JSON of ``parts`` (dict keys sorted; dates as ISO strings)."""
     canonical = orjson.dumps(parts, option=orjson.OPT_SORT_KEYS)
     return hashlib.sha256(canonical).digest()

@@ -168,10 +168,10 @@ def test_check_cache_off_and_busy_engine(tmp_path: Path) -> None:
 
 
 def test_response_cache_bounds() -> None:
-    from service.cache import ResponseCache, check_key
+    from service.cache import ResponseCache, canonical_sha256
 
-    assert check_key({"b": 1, "a": [2]}, "x") == check_key({"a": [2], "b": 1}, "x")
-    assert check_key({"a": 1}) != check_key({"a": 1.5})
+    assert canonical_sha256({"b": 1, "a": [2]}, "x") == canonical_sha256({"a": [2], "b": 1}, "x")
+    assert canonical_sha256({"a": 1}) != canonical_sha256({"a": 1.5})
     cache = ResponseCache(max_bytes=160)  # entries up to 10 bytes
     for n in range(20):
         cache.put(bytes([n]), b"%010d" % n)
