@@ -734,8 +734,12 @@ def serve(
     'python -m service keys create --tenant NAME'."""
     from service.app import run
 
-    run(host=host, port=port, db_url=db, law_dir=law_dir, workers=workers,
-        check_cache_bytes=int(check_cache_mb * 2**20))
+    try:
+        status = run(host=host, port=port, db_url=db, law_dir=law_dir, workers=workers,
+                     check_cache_bytes=int(check_cache_mb * 2**20))
+    except (OSError, ValueError) as error:  # the port is taken, or 0 with several workers
+        _fail_input(InputError("--port", f"cannot listen on {host}:{port}: {error}"))
+    raise typer.Exit(status)
 
 
 vendors_app = typer.Typer(help="Identify high-risk vendors in names from inventories and "

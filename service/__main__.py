@@ -49,9 +49,12 @@ def main(argv: list[str] | None = None) -> int:
 
     if args.command is None:
         args = serve.parse_args([])
-    run(args.host, args.port, args.db, args.law_dir, args.log_level, workers=args.workers,
-        check_cache_bytes=int(args.check_cache_mb * 2**20))
-    return 0
+    try:
+        return run(args.host, args.port, args.db, args.law_dir, args.log_level,
+                   workers=args.workers, check_cache_bytes=int(args.check_cache_mb * 2**20))
+    except (OSError, ValueError) as error:  # the port is taken, or 0 with several workers
+        print(f"error: cannot listen on {args.host}:{args.port}: {error}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

@@ -578,16 +578,21 @@ def app_from_env() -> FastAPI:
 
 def run(host: str = "127.0.0.1", port: int = 8000, db_url: str | None = None,
         law_dir: Path | None = None, log_level: str = "warning", workers: int = 1,
-        check_cache_bytes: int = DEFAULT_MAX_BYTES) -> None:
+        check_cache_bytes: int = DEFAULT_MAX_BYTES) -> int:
     """Serve with uvicorn (uvloop and httptools when installed, no access log: the middleware
-    logs each request). ``workers`` > 1 runs that many processes on one socket."""
+    logs each request). ``workers`` > 1 runs that many processes on one port, each with its own
+    socket where the kernel can balance connections over them (``service.workers``). Returns
+    the exit status."""
     import uvicorn
 
-    options: dict[str, Any] = {"host": host, "port": port, "access_log": False,
-                               "log_level": log_level, "server_header": False}
+    from service import workers as worker_processes
+
+    options: dict[str, Any] = {"access_log": False, "log_level": log_level,
+                               "server_header": False}
     if workers <= 1:
-        uvicorn.run(create_app(db_url, law_dir, check_cache_bytes=check_cache_bytes), **options)
-        return
+        uvicorn.run(create_app(db_url, law_dir, check_cache_bytes=check_cache_bytes),
+                    host=host, port=port, **options)
+        return 0
     from engine.store.connection import resolve_url
 
     url = resolve_url(db_url)
@@ -596,4 +601,8 @@ def run(host: str = "127.0.0.1", port: int = 8000, db_url: str | None = None,
     os.environ[ENV_CHECK_CACHE] = str(check_cache_bytes)
     if law_dir is not None:
         os.environ[ENV_LAW_DIR] = str(law_dir)
-    uvicorn.run("service.app:app_from_env", factory=True, workers=workers, **options)
+    if worker_processes.supported():
+        return worker_processes.serve(host, port, workers, options)
+    uvicorn.run("service.app:app_from_env", factory=True, workers=workers, host=host,
+                port=port, **options)
+    return 0
