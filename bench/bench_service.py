@@ -39,6 +39,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.request
 from collections.abc import Callable, Coroutine
@@ -202,21 +203,34 @@ def free_port() -> int:
 
 
 def start_server(port: int, url: str, workers: int, cache: bool) -> subprocess.Popen:
-    """``python -m service serve`` in a subprocess; returns once /health answers."""
+    """``python -m service serve`` in a subprocess; returns once every process takes
+    connections: /health answers, and with several workers the supervisor has said that all of
+    them listen (/health alone answers as soon as the first one does)."""
     cmd = [sys.executable, "-m", "service", "serve", "--host", "127.0.0.1", "--port", str(port),
            "--db", url, "--log-level", "warning", "--workers", str(workers)]
     if not cache:
         cmd += ["--check-cache-mb", "0"]
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(
         filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
-    server = subprocess.Popen(cmd, cwd=ROOT, stderr=subprocess.DEVNULL, env=env)
+    server = subprocess.Popen(cmd, cwd=ROOT, stderr=subprocess.PIPE, env=env)
+    all_listening = threading.Event()
+    if workers == 1:
+        all_listening.set()
+
+    def read_stderr() -> None:  # and discard the request log, so the pipe never fills
+        assert server.stderr is not None
+        for line in server.stderr:
+            if b"server processes listening on" in line:
+                all_listening.set()
+
+    threading.Thread(target=read_stderr, daemon=True).start()
     deadline = time.monotonic() + 120
     while True:
         if server.poll() is not None:
             raise RuntimeError("server exited")
         try:
             with urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=1) as r:
-                if r.status == 200:
+                if r.status == 200 and all_listening.wait(deadline - time.monotonic()):
                     return server
         except OSError:
             pass

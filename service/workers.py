@@ -86,6 +86,9 @@ def _worker(host: str, port: int, options: dict[str, Any], started: Event) -> No
 
     app = app_from_env()  # before binding: no connection waits on a process still loading
     sock = _listening_socket(host, port, reuse_port=True)
+    # listening from here (uvicorn listens again when it starts serving, a moment later):
+    # the supervisor's "listening" line then means every process takes connections
+    sock.listen(options.get("backlog", 2048))
     started.set()
     uvicorn.Server(uvicorn.Config(app, **options)).run(sockets=[sock])
 
@@ -110,7 +113,14 @@ class _Supervisor:
             signal.signal(sig, lambda *_: self.stop.set())
         self.slots = [self.start_one() for _ in range(self.workers)]
         code = 0
-        while not self.stop.wait(0.5):
+        announced = False
+        while not self.stop.wait(0.1 if not announced else 0.5):
+            if not announced and all(started.is_set() for _, started in self.slots):
+                host, port, _ = self.args
+                where = f"[{host}]" if ":" in host else host
+                print(f"dutybound: {self.workers} server processes listening on "
+                      f"http://{where}:{port}", file=sys.stderr, flush=True)
+                announced = True
             for n, (process, started) in enumerate(self.slots):
                 if process.is_alive():
                     continue

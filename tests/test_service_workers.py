@@ -13,6 +13,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -59,16 +60,19 @@ def _wait_healthy(server: subprocess.Popen, port: int) -> None:
         time.sleep(0.1)
 
 
-def _wait_all_listening(server: subprocess.Popen, port: int, workers: int = 2) -> None:
-    """/health answers as soon as one process serves; the others may still be loading."""
-    deadline = time.monotonic() + 120
-    while True:
-        processes = _server_processes(server.pid)
-        if len(processes) == workers and all(
-                _connections_held(pid, port, state="0A") for pid in processes):
-            return
-        assert time.monotonic() < deadline, "not every server process listens"
-        time.sleep(0.1)
+def _wait_all_listening(server: subprocess.Popen) -> None:
+    """Until the supervisor says every process listens (/health answers as soon as one does)."""
+    said = threading.Event()
+
+    def read() -> None:
+        assert server.stderr is not None
+        for line in server.stderr:
+            if "server processes listening on" in line:
+                said.set()
+                return
+
+    threading.Thread(target=read, daemon=True).start()
+    assert said.wait(120), "the supervisor never said that every process listens"
 
 
 def _server_processes(pid: int) -> list[int]:
@@ -151,8 +155,7 @@ def test_connections_opened_together_reach_both_processes(tmp_path: Path) -> Non
     port = _free_port()
     server = _serve(port, url)
     try:
-        _wait_healthy(server, port)
-        _wait_all_listening(server, port)
+        _wait_all_listening(server)
         processes, held = _check_together(server.pid, port, key, 20)
         assert len(processes) == 2
         assert sum(held) == 20 and min(held) >= 1, held
