@@ -25,7 +25,7 @@ it writes each request to a socket and parses each response's status, headers an
 
 Targets (issue "Automated procurement checks"): p99 < 25 ms at 10 clients, >= 500 checks/s.
 
-Run: python bench/bench_service.py [--workers 1] [--no-cache] [--modes warm,cold]
+Run: python bench/bench_service.py [--workers N] [--no-cache] [--modes warm,cold]
      [--levels 1,10,50] [--requests 2000] [--seconds 20]
 """
 
@@ -274,7 +274,8 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=20.0, help="time limit per level")
     parser.add_argument("--levels", default="1,10,50")
     parser.add_argument("--modes", default="warm,cold", help="warm, cold or both")
-    parser.add_argument("--workers", type=int, default=1, help="uvicorn worker processes")
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1,
+                        help="server processes (default: one per CPU, as the README advises)")
     parser.add_argument("--no-cache", dest="cache", action="store_false",
                         help="start the server with its check cache off")
     args = parser.parse_args()
@@ -286,9 +287,10 @@ def main() -> int:
         port = free_port()
         server = start_server(port, url, args.workers, args.cache)
         try:
-            print(f"POST /check on 127.0.0.1:{port}: {args.workers} uvicorn worker(s), check cache "
-                  f"{'on' if args.cache else 'off'}, {os.cpu_count()} CPUs shared with this "
-                  f"client; up to {args.requests} requests or {args.seconds:.0f} s per level; "
+            cache = "on" if args.cache else "off"
+            print(f"POST /check on 127.0.0.1:{port}: {args.workers} server process(es), "
+                  f"check cache {cache}, {os.cpu_count()} CPUs shared with this client; up to "
+                  f"{args.requests} requests or {args.seconds:.0f} s per level; "
                   f"1-min load average {os.getloadavg()[0]:.1f} before", flush=True)
             measure(port, key, args)
             # other processes on the machine skew the figures: say how busy it was
