@@ -724,7 +724,8 @@ def serve(
     ] = None,
     law_dir: LawDir = None,
     workers: Annotated[int, typer.Option(
-        min=1, help="Server processes (each loads the rule pack and keeps its own caches).")
+        min=1, help="Server processes, one per CPU core is best (each loads the rule pack and "
+        "keeps its own caches; on Linux each has its own socket, so connections spread).")
     ] = 1,
     check_cache_mb: Annotated[float, typer.Option(
         min=0, help="Memory per process for answers to repeated POST /check requests; 0 turns "

@@ -22,7 +22,8 @@ def main(argv: list[str] | None = None) -> int:
     serve.add_argument("--law-dir", type=Path, default=None)
     serve.add_argument("--log-level", default="warning")
     serve.add_argument("--workers", type=int, default=1,
-                       help="server processes (each loads the rule pack and has its own caches)")
+                       help="server processes, one per CPU core is best (each loads the rule "
+                       "pack and has its own caches)")
     serve.add_argument("--check-cache-mb", type=float, default=DEFAULT_MAX_BYTES / 2**20,
                        help="memory for repeated POST /check answers per process; 0 turns the "
                        "cache off (default %(default)g)")

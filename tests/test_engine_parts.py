@@ -205,6 +205,35 @@ def test_operator_level_rules_match_the_operator_fact(evaluators) -> None:
         assert evaluator.match([rule], [], {"gb.b"}, {"US"}) == set()
 
 
+SESSIONS_WITH_NOTHING_MATCHED = """
+from engine.evaluators.durable import DurableEvaluator
+from engine.rules import Rule, Signature
+rule = Rule("gb.r", "GB", ("gb.a",), True, (("category", ("router",)),), (), ())
+other = Signature("s0", ("", "", "drone", "core", "", "", "installed", "GB", ""), ())
+evaluator = DurableEvaluator()
+for _ in range(300):
+    assert evaluator.match([rule], [], {"gb.a"}, {"GB"}) == set()
+    assert evaluator.match([rule], [other], {"gb.a"}, {"GB"}) == set()
+print("ok")
+"""
+
+
+def test_sessions_where_no_rule_matches_are_deleted_safely() -> None:
+    """durable-rules frees uninitialised memory when a session in which no action ran is
+    deleted (shared/guide; a crash under MALLOC_PERTURB_). Every batch carries a sentinel fact
+    that the catch-all rule matches, so an action always runs: 600 evaluations in which no
+    obligation matches, with freed memory poisoned, end cleanly."""
+    import os
+    import subprocess
+
+    pytest.importorskip("durable_rules_engine")
+    done = subprocess.run([sys.executable, "-c", SESSIONS_WITH_NOTHING_MATCHED],
+                          capture_output=True, text=True, timeout=300,
+                          cwd=Path(__file__).resolve().parent.parent,
+                          env={**os.environ, "MALLOC_PERTURB_": "165"})
+    assert done.returncode == 0 and done.stdout.strip() == "ok", done.stderr[-2000:]
+
+
 def test_falls_back_to_the_reference_where_durable_cannot_import(monkeypatch) -> None:
     """On Python 3.13+ durable-rules does not import; the engine says so and carries on."""
     monkeypatch.setitem(sys.modules, "durable_rules_engine", None)
