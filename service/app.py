@@ -336,6 +336,18 @@ def create_app(db_url: str | None = None, law_dir: Path | None = None,
         data, where = profile_data(req, who)
         return (*checked_profile(req, data, where), data)
 
+    def checked_waivers(req: CheckRequest | EvaluateRequest | ReportRequest, profile: Any,
+                        ) -> tuple[list[Any] | None, list[dict[str, Any]]]:
+        """The request's waiver records validated against the rule pack and the profile (422
+        naming the record and field), and their data for the inputs fingerprint."""
+        from engine.waivers import check_waivers
+
+        if req.waivers is None:
+            return None, []
+        data = [w.model_dump(mode="json", exclude_none=True) for w in req.waivers]
+        with engine_input(("body", "waivers")):
+            return check_waivers(data, pack, "waivers", operator=profile.name), data
+
     def read_assets(where: str, rows: list[dict[str, str]], indexed: bool = True) -> list[Any]:
         from engine.inputs import assets_from_rows, rows_from_mappings
 
@@ -353,10 +365,13 @@ def create_app(db_url: str | None = None, law_dir: Path | None = None,
         profile, hypothetical, data = resolve_profile(req, who)
         rows = [a.row(a.asset_id, a.country, str(a.status)) for a in req.assets]
         assets = read_assets("assets", rows)
+        waivers, waiver_data = checked_waivers(req, profile)
         with svc.engine_lock:
             result = evaluate(pack, profile, assets, req.as_of, evaluator=svc.evaluator,
                               include_ended=include_ended, hypothetical=hypothetical,
-                              inputs_sha256=fingerprint(data, rows, req.as_role))
+                              waivers=waivers, inputs_sha256=fingerprint(
+                                  data, rows, req.as_role, *([waiver_data] if waivers is not None
+                                                             else [])))
         if svc.evaluator_notice:
             result.notices.insert(0, svc.evaluator_notice)
         return result
@@ -423,12 +438,14 @@ def create_app(db_url: str | None = None, law_dir: Path | None = None,
         return where, rows
 
     def run_check(profile: Any, assets: list[Any], as_of: dt.date,
-                  hypothetical: frozenset[str], inputs_sha256: str) -> bytes:
-        """The engine's verdicts as the JSON body (the slow part: a few ms per single check);
-        the caller holds ``svc.engine_lock``."""
+                  hypothetical: frozenset[str], inputs_sha256: str,
+                  waivers: list[Any] | None) -> bytes:
+        """The engine's verdicts as the JSON body (the slow part: about a millisecond per
+        single check); the caller holds ``svc.engine_lock``."""
         from engine.verdict import check_items
 
-        result = check_items(pack, profile, assets, as_of, hypothetical, inputs_sha256)
+        result = check_items(pack, profile, assets, as_of, hypothetical, inputs_sha256,
+                             waivers)
         return orjson.dumps(result.to_json())
 
     def run_check_locked(*args: Any) -> bytes:
@@ -442,7 +459,10 @@ def create_app(db_url: str | None = None, law_dir: Path | None = None,
         profile, hypothetical = checked_profile(req, data, where)
         items_at, rows = check_rows(req, profile)
         assets = read_assets(items_at, rows, indexed=items_at == "items")
-        args = (profile, assets, req.as_of, hypothetical, fingerprint(data, rows, req.as_role))
+        waivers, waiver_data = checked_waivers(req, profile)
+        inputs = fingerprint(data, rows, req.as_role,
+                             *([waiver_data] if waivers is not None else []))
+        args = (profile, assets, req.as_of, hypothetical, inputs, waivers)
         if len(rows) <= INLINE_CHECK_ITEMS and svc.engine_lock.acquire(blocking=False):
             try:
                 return run_check(*args)

@@ -118,6 +118,38 @@ class AssetIn(_AssetFields):
                            "decommissioned.")
 
 
+MAX_WAIVERS = 1000
+
+
+class WaiverIn(Strict):
+    """A waiver or exception record, as in a waivers file of the CLI (docs/waivers.md). The
+    service checks it against the law (basis, obligation, dates): a record the law did not
+    allow is reported as refused and waives nothing."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"id": "W-2025-001", "operator": "Potomac Systems Integration LLC",
+         "obligation": "us.ndaa889.a1b-use", "basis": "us.ndaa889.d2-dni",
+         "reference": "ODNI-889-2025-001", "approver": "Director of National Intelligence",
+         "granted_on": "2025-01-01", "expires_on": "2026-01-01"}]})
+
+    id: str = Field(min_length=1, max_length=200, description="Record id, unique in the list.")
+    operator: str = Field(min_length=1, max_length=500,
+                          description="The operator it was granted to: the profile's name.")
+    obligation: str = Field(min_length=1, max_length=200,
+                            description="Obligation id it excuses (GET /law/obligations).")
+    assets: list[str] | None = Field(None, min_length=1, max_length=MAX_ASSETS,
+                                     description="Asset or item ids it covers (default: all).")
+    basis: str = Field(min_length=1, max_length=200, description="Legal basis id from the rule "
+                       "pack's waivers.yaml, e.g. us.ndaa889.d1-agency-head-use (docs/waivers.md).")
+    reference: str = Field(min_length=1, max_length=500, description="Document reference.")
+    approver: str = Field(min_length=1, max_length=500, description="Who granted it.")
+    granted_on: dt.date = Field(description="Day it took effect.")
+    expires_on: dt.date | None = Field(
+        None, description="First day it no longer applies (exclusive); required where the "
+        "basis has a sunset.")
+    note: str | None = Field(None, max_length=5000, description="Free text.")
+
+
 class _WithProfile(Strict):
     profile: ProfileIn | None = Field(None, description="The operator profile, inline.")
     profile_id: str | None = Field(None, max_length=64,
@@ -150,6 +182,9 @@ class CheckRequest(_WithProfile):
         {"profile": _US_AGENCY, "as_of": "2026-11-28", "item": _CAMERA}]})
 
     item: ItemIn | None = Field(None, description="One proposed item.")
+    waivers: list[WaiverIn] | None = Field(
+        None, max_length=MAX_WAIVERS, description="Waivers and exceptions the operator holds; "
+        "a binding finding they cover in effect gives `conditional`, naming the waiver.")
     items: list[ItemIn] | None = Field(None, min_length=1, max_length=MAX_CHECK_ITEMS,
                                        description=f"Or a bid: up to {MAX_CHECK_ITEMS} items; "
                                        "the worst item decides the verdict.")
@@ -169,6 +204,10 @@ class _WithInventory(_WithProfile):
          "assets": [{**_CAMERA, "asset_id": "cam-1", "status": "installed"}]}]})
 
     assets: list[AssetIn] = Field(max_length=MAX_ASSETS, description="The asset inventory.")
+    waivers: list[WaiverIn] | None = Field(
+        None, max_length=MAX_WAIVERS, description="Waivers and exceptions the operator holds: "
+        "findings they cover in effect are marked waived; every record is listed with its "
+        "standing.")
 
 
 class EvaluateRequest(_WithInventory):

@@ -230,6 +230,68 @@ def test_tenants_see_only_their_own_profiles_and_results(setup) -> None:
     assert call(setup, "GET", "/results/00000000-0000-4000-8000-000000000000").status_code == 404
 
 
+HUAWEI_ROUTER = {"vendor": "Huawei", "category": "router", "function": "office_it",
+                 "country": "US"}
+DNI_WAIVER = {"id": "W-1", "operator": US_CONTRACTOR["name"], "obligation": "us.ndaa889.a1b-use",
+              "basis": "us.ndaa889.d2-dni", "reference": "ODNI-889-2025-001",
+              "approver": "Director of National Intelligence", "granted_on": "2025-01-01",
+              "expires_on": "2026-01-01"}
+
+
+def test_a_waiver_in_the_request_turns_a_prohibition_into_a_condition(setup) -> None:
+    """NDAA FY2019 s.889(a)(1)(B) forbids a federal contractor to use Huawei equipment; a DNI
+    waiver under s.889(d)(2) in effect on the date excuses it: conditional, naming the waiver.
+    On a date after it expired the prohibition is back."""
+    body = {"profile": US_CONTRACTOR, "as_of": "2025-06-01", "item": HUAWEI_ROUTER}
+    plain = call(setup, "POST", "/check", json=body).json()
+    assert plain["verdict"] == "prohibited"
+    waived = call(setup, "POST", "/check", json={**body, "waivers": [DNI_WAIVER]})
+    assert waived.status_code == 200, waived.text
+    assert waived.headers["X-Dutybound-Cache"] == "miss"  # not the answer without the waiver
+    data = waived.json()
+    assert data["verdict"] == "conditional"
+    (reason,) = [r for r in data["items"][0]["reasons"] if r.startswith("waived:")]
+    assert "waiver W-1 (ref. ODNI-889-2025-001" in reason and "until 2026-01-01" in reason
+    assert data["inputs"]["sha256"] != plain["inputs"]["sha256"]
+    later = call(setup, "POST", "/check", json={**body, "as_of": "2026-02-01",
+                                                 "waivers": [DNI_WAIVER]}).json()
+    assert later["verdict"] == "prohibited"
+
+
+def test_a_waiver_the_law_did_not_allow_waives_nothing(setup) -> None:
+    """An agency-head waiver of the use prohibition could not run past 13 Aug 2022
+    (s.889(d)(1)); one drafted to run to the end of 2022 is refused and the finding stays."""
+    refused = {**DNI_WAIVER, "id": "W-2", "basis": "us.ndaa889.d1-agency-head-use",
+               "approver": "Secretary of Homeland Security", "granted_on": "2021-02-15",
+               "expires_on": "2022-12-31"}
+    data = call(setup, "POST", "/evaluate", json={
+        "profile": US_CONTRACTOR, "as_of": "2022-06-01", "assets": [
+            {**HUAWEI_ROUTER, "asset_id": "U-9", "status": "installed"}],
+        "waivers": [refused]}).json()["evaluation"]
+    (standing,) = data["waivers"]
+    assert standing["id"] == "W-2" and standing["standing"] == "refused"
+    assert "us.ndaa889.a1b-use" in {f["obligation_id"] for f in data["findings"]
+                                    if f["status"] != "waived"}
+    assert any("W-2" in notice for notice in data["notices"])
+
+
+@pytest.mark.parametrize(("change", "field", "words"), [
+    ({"basis": "us.no-such-basis"}, "basis", "unknown waiver basis"),
+    ({"operator": "Someone Else LLC"}, "operator", "but the profile is"),
+    ({"basis": "us.ndaa889.d1-agency-head-use", "expires_on": None}, "expires_on",
+     "required"),
+])
+def test_waiver_errors_name_the_record_and_field(setup, change, field, words) -> None:
+    record = {k: v for k, v in {**DNI_WAIVER, **change}.items() if v is not None}
+    response = call(setup, "POST", "/check", json={
+        "profile": US_CONTRACTOR, "as_of": "2025-06-01", "item": HUAWEI_ROUTER,
+        "waivers": [DNI_WAIVER | {"id": "W-0"}, record]})
+    assert response.status_code == 422, response.text
+    (error,) = response.json()["detail"]
+    assert error["loc"] == ["body", "waivers", 1, field]
+    assert words in error["msg"]
+
+
 def test_request_limits_and_errors(setup) -> None:
     big = b'{"profile": {"name": "' + b"x" * (6 * 1024 * 1024) + b'"}}'
     response = call(setup, "POST", "/check", content=big,
@@ -279,6 +341,19 @@ def test_report_pdf(setup) -> None:
     assert response.status_code == 200, response.text[:500]
     assert response.headers["content-type"] == "application/pdf"
     assert response.content.startswith(b"%PDF")
+
+
+def test_report_pdf_lists_the_waivers_sent(setup) -> None:
+    import io
+
+    from pypdf import PdfReader
+
+    response = call(setup, "POST", "/report", json={
+        "profile": US_CONTRACTOR, "as_of": "2025-06-01", "waivers": [DNI_WAIVER],
+        "assets": [{**HUAWEI_ROUTER, "asset_id": "U-1", "status": "installed"}]})
+    assert response.status_code == 200, response.text[:500]
+    text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages)
+    assert "Waivers and exceptions" in text and "ODNI-889-2025-001" in text
 
 
 def test_keys_command(setup, capsys) -> None:
