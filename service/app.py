@@ -11,6 +11,7 @@ evaluations that would wait for the engine, and database reads to the threadpool
 
 
 import datetime as dt
+import functools
 import gc
 import json
 import logging
@@ -59,6 +60,7 @@ KEY_CACHE_SECONDS = 30.0
 # engine is idle: with the GIL a threadpool hop only adds thread switches (measured: cold single
 # checks ~20% more per second inline). Bids go to the threadpool, so one cannot stall the loop.
 INLINE_CHECK_ITEMS = 1
+PROFILE_CACHE_SIZE = 1024  # validated profiles kept per process (see validated_profile)
 log = logging.getLogger("dutybound.service")
 
 
@@ -318,14 +320,22 @@ def create_app(db_url: str | None = None, law_dir: Path | None = None,
             return req.profile.model_dump(), ("body", "profile")
         return json.loads(stored_profile(str(req.profile_id), who).body), ("body", "profile_id")
 
+    @functools.lru_cache(maxsize=PROFILE_CACHE_SIZE)
+    def validated_profile(canonical: bytes) -> Any:
+        """A profile (as canonical JSON) validated against the rule pack. Kept: a procurement
+        system sends the same profile with every check, and validation is pure (a failure raises
+        and is not kept)."""
+        from engine.inputs import check_profile
+
+        return check_profile(orjson.loads(canonical), pack, "profile")
+
     def checked_profile(req: _WithProfile, data: dict, where: tuple[str, ...],
                         ) -> tuple[Any, frozenset[str]]:
         """The profile validated against the rule pack, with the what-if roles assumed."""
-        from engine.inputs import check_profile
         from engine.roles import assume_roles
 
         with engine_input(where):
-            profile = check_profile(data, pack, "profile")
+            profile = validated_profile(orjson.dumps(data, option=orjson.OPT_SORT_KEYS))
         hypothetical = frozenset(req.as_role) - set(profile.roles)
         if req.as_role:
             with engine_input(("body", "as_role")):
@@ -489,8 +499,7 @@ def create_app(db_url: str | None = None, law_dir: Path | None = None,
         else:
             data, where = await run_in_threadpool(profile_data, req, who)
         key = canonical_sha256(who.tenant, pack.sha256, svc.engine_version, svc.evaluator.name,
-                               data, req.model_dump(mode="json",
-                                                    exclude={"profile", "profile_id"}))
+                               data, req.model_dump_json(exclude={"profile", "profile_id"}))
         body = svc.checks.get(key)
         hit = body is not None
         if body is None:
