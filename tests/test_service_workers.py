@@ -167,6 +167,29 @@ def test_connections_opened_together_reach_both_processes(tmp_path: Path) -> Non
         server.communicate()
 
 
+def test_a_process_that_dies_is_replaced(tmp_path: Path) -> None:
+    port = _free_port()
+    server = _serve(port, f"sqlite:///{tmp_path / 'service.db'}")
+    try:
+        _wait_all_listening(server)
+        first, second = _server_processes(server.pid)
+        os.kill(first, signal.SIGKILL)
+        deadline = time.monotonic() + 120
+        while True:
+            now = _server_processes(server.pid)
+            if len(now) == 2 and first not in now and all(
+                    _connections_held(pid, port, state="0A") for pid in now):
+                break
+            assert time.monotonic() < deadline, "no replacement process"
+            time.sleep(0.2)
+        assert second in now
+        assert httpx.get(f"http://127.0.0.1:{port}/health", timeout=10).status_code == 200
+        assert _stop(server) == 0
+    finally:
+        _kill_group(server)
+        server.communicate()
+
+
 def test_processes_stop_when_the_supervisor_is_killed(tmp_path: Path) -> None:
     """SIGKILL leaves the supervisor no chance to stop its processes: they notice and exit
     rather than keep serving on the port unsupervised."""
