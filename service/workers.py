@@ -42,20 +42,15 @@ def supported() -> bool:
     return sys.platform.startswith("linux") and hasattr(socket, "SO_REUSEPORT")
 
 
-def _address(host: str, port: int) -> tuple[socket.AddressFamily, Any]:
-    family, _, _, _, address = socket.getaddrinfo(
-        host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)[0]
-    return family, address
-
-
 def _listening_socket(host: str, port: int, reuse_port: bool) -> socket.socket:
-    family, address = _address(host, port)
+    """A bound TCP socket; IPv6 when the host has a colon, as uvicorn decides."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM)
     try:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         if reuse_port:
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
-        sock.bind(address)
+        sock.bind((host, port))
     except OSError:
         sock.close()
         raise
