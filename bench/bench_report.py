@@ -96,12 +96,12 @@ def child(profile: Path, assets: Path, out: Path) -> dict[str, Any]:
     t0 = time.perf_counter()
     import weasyprint
 
-    from engine.evaluation import evaluate, inputs_fingerprint
-    from engine.inputs import load_profile
-    from engine.inventory import read_inventory
-    from engine.loading import load_rulepack
-    from reports.fetcher import BundledFetcher
-    from reports.render import obligation_report_pdf
+    from dutybound.engine.evaluation import evaluate, inputs_fingerprint
+    from dutybound.engine.inputs import load_profile
+    from dutybound.engine.inventory import read_inventory
+    from dutybound.engine.loading import load_rulepack
+    from dutybound.reports.fetcher import BundledFetcher
+    from dutybound.reports.render import obligation_report_pdf
     t1 = time.perf_counter()
     pack = load_rulepack()
     operator = load_profile(profile, pack)
@@ -157,7 +157,7 @@ def main() -> None:
         out = folder / "cli.pdf"
         t0 = time.perf_counter()
         proc = subprocess.Popen(
-            [sys.executable, "-m", "engine.cli", "report", "--profile", str(profile),
+            [sys.executable, "-m", "dutybound.engine.cli", "report", "--profile", str(profile),
              "--assets", str(assets), "--as-of", AS_OF, "--out", str(out)],
             cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         _, status, usage = os.wait4(proc.pid, 0)

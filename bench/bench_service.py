@@ -206,7 +206,7 @@ def start_server(port: int, url: str, workers: int, cache: bool) -> subprocess.P
     """``python -m service serve`` in a subprocess; returns once every process takes
     connections: /health answers, and with several workers the supervisor has said that all of
     them listen (/health alone answers as soon as the first one does)."""
-    cmd = [sys.executable, "-m", "service", "serve", "--host", "127.0.0.1", "--port", str(port),
+    cmd = [sys.executable, "-m", "dutybound.service", "serve", "--host", "127.0.0.1", "--port", str(port),
            "--db", url, "--log-level", "warning", "--workers", str(workers)]
     if not cache:
         cmd += ["--check-cache-mb", "0"]
@@ -279,7 +279,7 @@ def main() -> int:
     parser.add_argument("--no-cache", dest="cache", action="store_false",
                         help="start the server with its check cache off")
     args = parser.parse_args()
-    from service.db import create_key
+    from dutybound.service.db import create_key
 
     with tempfile.TemporaryDirectory() as tmp:
         url = f"sqlite:///{Path(tmp) / 'bench.db'}"

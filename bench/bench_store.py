@@ -29,12 +29,12 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 from bench_evaluate import write_inventory, write_profile  # noqa: E402
 
-from engine.evaluation import evaluate  # noqa: E402
-from engine.inputs import load_profile  # noqa: E402
-from engine.inventory import read_inventory  # noqa: E402
-from engine.jsontext import json_text  # noqa: E402
-from engine.loading import load_rulepack  # noqa: E402
-from engine.store import load_evaluation, save_evaluation, verify_audit  # noqa: E402
+from dutybound.engine.evaluation import evaluate  # noqa: E402
+from dutybound.engine.inputs import load_profile  # noqa: E402
+from dutybound.engine.inventory import read_inventory  # noqa: E402
+from dutybound.engine.jsontext import json_text  # noqa: E402
+from dutybound.engine.loading import load_rulepack  # noqa: E402
+from dutybound.engine.store import load_evaluation, save_evaluation, verify_audit  # noqa: E402
 
 
 def postgres_url() -> str | None:

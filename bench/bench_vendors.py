@@ -18,7 +18,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from engine.loading import load_rulepack
+from dutybound.engine.loading import load_rulepack
 
 AS_OF = dt.date(2026, 11, 28)
 STEMS = ["Huawei Technologies", "HUAWEI TECHNOLOGIES CO.,LTD", "Hangzhou Hikvision Digital",

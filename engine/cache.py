@@ -11,7 +11,7 @@ import contextlib
 import os
 from pathlib import Path
 
-from engine.atomic import write_atomically
+from dutybound.engine.atomic import write_atomically
 
 
 def cache_dir() -> Path | None:

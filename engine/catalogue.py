@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from engine.law import Instrument, Role
-from engine.loading import LoadedObligation, RulePack
+from dutybound.engine.law import Instrument, Role
+from dutybound.engine.loading import LoadedObligation, RulePack
 
 
 def instrument_json(inst: Instrument) -> dict[str, Any]:

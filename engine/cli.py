@@ -23,11 +23,11 @@ from rich.console import Console
 from rich.markup import escape as e
 from rich.table import Table
 
-from engine.atomic import write_atomically
-from engine.cli_common import Format, err, parse_as_of, parse_defaults
-from engine.cli_common import fail_input as _fail_input
-from engine.errors import InputError
-from engine.jsontext import json_text
+from dutybound.engine.atomic import write_atomically
+from dutybound.engine.cli_common import Format, err, parse_as_of, parse_defaults
+from dutybound.engine.cli_common import fail_input as _fail_input
+from dutybound.engine.errors import InputError
+from dutybound.engine.jsontext import json_text
 
 app = typer.Typer(
     name="dutybound",
@@ -76,7 +76,7 @@ Store = Annotated[bool | None, typer.Option(
 
 def _uses_database(db: str | None, store: bool | None) -> bool:
     """Whether this run reads and writes the store (see ``Store``)."""
-    from engine.store import ENV_URL  # a constant: imports no database library
+    from dutybound.engine.store import ENV_URL  # a constant: imports no database library
 
     return store is True or (store is None and bool(db or os.environ.get(ENV_URL)))
 
@@ -86,12 +86,12 @@ def _load_waivers(path: Path | None, pack, operator, db: str | None = None,
     """The waivers that apply: those in ``--waivers`` and, when the run uses the database,
     those recorded for the operator in its register. Checked before anything is evaluated or
     written (exit 2)."""
-    from engine.waivers import load_waivers
+    from dutybound.engine.waivers import load_waivers
 
     try:
         found = load_waivers(path, pack, operator.name) if path is not None else []
         if _uses_database(db, store):
-            from engine.store.waiver_register import stored_waivers
+            from dutybound.engine.store.waiver_register import stored_waivers
 
             in_file = {w.id for w in found}
             for waiver in stored_waivers(operator.name, pack, db):
@@ -110,7 +110,7 @@ def _store_evaluation(result, text: str, db: str | None, store: bool | None,
     error (exit 2) and the evaluation is not half-stored."""
     if not _uses_database(db, store):
         return
-    from engine.store import save_evaluation
+    from dutybound.engine.store import save_evaluation
 
     try:
         evaluation_id = save_evaluation(result, text, db, law_dir=law_dir)
@@ -123,10 +123,10 @@ def _load(profile: Path, assets: Path | None, as_of: str, law_dir: Path | None,
           as_role: list[str] | None, defaults: list[str] | None = None,
           sheet: str | None = None):  # -> (pack, profile, assets, day, hypothetical roles)
     """Read and validate every input before anything runs; exit 2 on the first problem."""
-    from engine.inputs import load_profile
-    from engine.inventory import read_inventory
-    from engine.loading import load_rulepack
-    from engine.roles import assume_roles
+    from dutybound.engine.inputs import load_profile
+    from dutybound.engine.inventory import read_inventory
+    from dutybound.engine.loading import load_rulepack
+    from dutybound.engine.roles import assume_roles
 
     try:
         day = parse_as_of(as_of)
@@ -181,9 +181,9 @@ def evaluate(
     Example: dutybound evaluate --profile examples/cz-energy/profile.yaml
     --assets examples/cz-energy/assets.csv --as-of 2019-02-01
     """
-    from engine.evaluation import evaluate as run_evaluation
-    from engine.evaluation import inputs_fingerprint
-    from engine.evaluators import get_evaluator
+    from dutybound.engine.evaluation import evaluate as run_evaluation
+    from dutybound.engine.evaluation import inputs_fingerprint
+    from dutybound.engine.evaluators import get_evaluator
 
     pack, operator, inventory, day, hypothetical = _load(profile, assets, as_of, law_dir,
                                                          as_role, default, sheet)
@@ -229,7 +229,7 @@ def compare(
 ) -> None:
     """Compare jurisdictions side by side for one operator: the strongest measure, the earliest
     deadline and the citation in each; with --vendor, the vendor-by-jurisdiction matrix."""
-    from engine.compare import run_comparison
+    from dutybound.engine.compare import run_comparison
 
     if assets is None and not vendor:
         _fail_input(InputError("--assets", "give an inventory, or --vendor for the law-level "
@@ -271,7 +271,7 @@ def compare(
 
 
 def _cell_text(cell: dict) -> str:
-    from engine.compare import Cell
+    from dutybound.engine.compare import Cell
 
     def day(value: str | None) -> dt.date | None:
         return dt.date.fromisoformat(value) if value else None
@@ -344,7 +344,7 @@ app.add_typer(law_app, name="law")
 
 
 def _pack(law_dir: Path | None):  # -> RulePack, imported lazily for start-up time
-    from engine.loading import load_rulepack
+    from dutybound.engine.loading import load_rulepack
 
     try:
         return load_rulepack(law_dir)
@@ -368,7 +368,7 @@ def law_list(
     law_dir: LawDir = None,
 ) -> None:
     """List obligations with their citations, dates and verification status."""
-    from engine.catalogue import list_obligations
+    from dutybound.engine.catalogue import list_obligations
 
     pack = _pack(law_dir)
     if jurisdiction and jurisdiction.upper() not in pack.jurisdictions:
@@ -405,7 +405,7 @@ def law_show(
     law_dir: LawDir = None,
 ) -> None:
     """Show one obligation (or an instrument with its obligations) in full."""
-    from engine.catalogue import instrument_detail, obligation_json
+    from dutybound.engine.catalogue import instrument_detail, obligation_json
 
     pack = _pack(law_dir)
     obligations = [obligation_json(i) for i in pack.obligations
@@ -460,7 +460,7 @@ def law_roles(
     law_dir: LawDir = None,
 ) -> None:
     """List the legal roles a profile can declare (and those derived from its attributes)."""
-    from engine.catalogue import role_json
+    from dutybound.engine.catalogue import role_json
 
     pack = _pack(law_dir)
     roles = [role_json(r) for rid, r in sorted(pack.roles.items())
@@ -523,8 +523,8 @@ def check(
     --category video_surveillance --function physical_security
     --use government_facility_security --country US --as-of 2026-11-28
     """
-    from engine.inputs import assets_from_rows, rows_from_mappings
-    from engine.verdict import check_items, junit_xml
+    from dutybound.engine.inputs import assets_from_rows, rows_from_mappings
+    from dutybound.engine.verdict import check_items, junit_xml
 
     if (items is None) == (vendor is None):
         _fail_input(InputError("--vendor", "give one item (--vendor, --category, --function, "
@@ -555,7 +555,7 @@ def check(
         err.print(f"internal error: {error.__class__.__name__}: {error}")
         raise typer.Exit(EXIT_INTERNAL) from None
     if report is not None:
-        from reports.render import render_html, render_pdf
+        from dutybound.reports.render import render_html, render_pdf
 
         data = result.to_json()
         html = render_html("procurement.html.j2", {"d": data})
@@ -620,11 +620,11 @@ def report(
     Example: dutybound report --profile examples/uk-telecoms/profile.yaml
     --assets examples/uk-telecoms/assets.csv --as-of 2026-11-28 --out report.pdf
     """
-    from engine.evaluation import evaluate as run_evaluation
-    from engine.evaluation import inputs_fingerprint
-    from reports.context import obligation_report
-    from reports.markdown import obligation_markdown
-    from reports.render import LANGUAGES, obligation_report_pdf, render_html
+    from dutybound.engine.evaluation import evaluate as run_evaluation
+    from dutybound.engine.evaluation import inputs_fingerprint
+    from dutybound.reports.context import obligation_report
+    from dutybound.reports.markdown import obligation_markdown
+    from dutybound.reports.render import LANGUAGES, obligation_report_pdf, render_html
 
     fmt = format or {".html": ReportFormat.html, ".htm": ReportFormat.html,
                      ".md": ReportFormat.md}.get(out.suffix.lower(), ReportFormat.pdf)
@@ -663,9 +663,9 @@ def report(
 
 def _comparison_report(pack, operator, inventory, day, compare, vendor,
                        hypothetical, out: Path, fmt: ReportFormat, lang: str) -> None:
-    from engine.compare import run_comparison
-    from reports.context import comparison_report
-    from reports.render import render_html, render_pdf
+    from dutybound.engine.compare import run_comparison
+    from dutybound.reports.context import comparison_report
+    from dutybound.reports.render import render_html, render_pdf
 
     codes = [c.strip().upper() for c in compare.split(",") if c.strip()]
     try:
@@ -694,7 +694,7 @@ def verify_report(
 ) -> None:
     """Extract the evaluation a report carries, validate it, and say whether it was made with
     the rule pack installed here."""
-    from reports.archive import extract_evaluation
+    from dutybound.reports.archive import extract_evaluation
 
     try:
         record, text = extract_evaluation(pdf)
@@ -733,7 +733,7 @@ def serve(
 ) -> None:
     """Run the HTTP service (OpenAPI at /docs). Create API keys with
     'python -m service keys create --tenant NAME'."""
-    from service.app import run
+    from dutybound.service.app import run
 
     try:
         status = run(host=host, port=port, db_url=db, law_dir=law_dir, workers=workers,
@@ -796,7 +796,7 @@ def vendors_screen(
     law_dir: LawDir = None,
 ) -> None:
     """Screen every name in a supplier list; each distinct name is resolved once."""
-    from engine.inventory import read_names
+    from dutybound.engine.inventory import read_names
 
     registry, day = _registry_and_day(as_of, law_dir)
     try:
@@ -821,7 +821,7 @@ def vendors_screen(
 
 
 def _register_commands() -> None:
-    from engine import cli_diff, cli_store, cli_waivers
+    from dutybound.engine import cli_diff, cli_store, cli_waivers
 
     cli_diff.register(app)
     cli_store.register(app)

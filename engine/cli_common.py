@@ -11,7 +11,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from engine.errors import InputError
+from dutybound.engine.errors import InputError
 
 EXIT_INPUT = 2
 err = Console(stderr=True, highlight=False)

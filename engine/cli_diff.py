@@ -20,14 +20,14 @@ from rich.console import Console
 from rich.markup import escape as e
 from rich.table import Table
 
-from engine.atomic import write_atomically
-from engine.cli_common import Format, parse_date, parse_defaults
-from engine.cli_common import fail_input as _fail_input
-from engine.errors import InputError
+from dutybound.engine.atomic import write_atomically
+from dutybound.engine.cli_common import Format, parse_date, parse_defaults
+from dutybound.engine.cli_common import fail_input as _fail_input
+from dutybound.engine.errors import InputError
 
 if TYPE_CHECKING:
-    from engine.diff import Diff, PackCache, Side, Upcoming
-    from engine.inputs import Asset, Profile
+    from dutybound.engine.diff import Diff, PackCache, Side, Upcoming
+    from dutybound.engine.inputs import Asset, Profile
 
 EXIT_FAIL_ON = 1
 
@@ -43,7 +43,7 @@ def _optional_date(option: str, value: str | None) -> dt.date | None:
 
 def _inventory(path: Path | None, option: str, defaults: dict[str, str],
                sheet: str | None) -> list[Asset]:
-    from engine.inventory import read_inventory
+    from dutybound.engine.inventory import read_inventory
 
     if path is None:
         raise InputError(option, "give an inventory (--assets, or --before-assets and "
@@ -57,7 +57,7 @@ def _inventory(path: Path | None, option: str, defaults: dict[str, str],
 
 
 def _profile(path: Path, packs: PackCache, law_dir: Path, registry: Path) -> Profile:
-    from engine.inputs import load_profile
+    from dutybound.engine.inputs import load_profile
 
     return load_profile(path, packs.get(law_dir, registry))
 
@@ -68,8 +68,8 @@ def _sides(packs: PackCache, *, profile: Path, before_profile: Path | None,
            waivers: tuple[Path | None, Path | None] = (None, None)) -> tuple[Side, Side]:
     """Both sides, each profile and waivers file checked against its own side's law (exit 2
     on any problem)."""
-    from engine.diff import Side
-    from engine.waivers import load_waivers
+    from dutybound.engine.diff import Side
+    from dutybound.engine.waivers import load_waivers
 
     sides = []
     for n, path in enumerate((before_profile or profile, profile)):
@@ -153,7 +153,7 @@ def _print_upcoming(data: dict[str, Any], console: Console) -> None:
 
 
 def _render(data: dict[str, Any], fmt: Format, out: Path | None) -> None:
-    from engine.jsontext import json_text
+    from dutybound.engine.jsontext import json_text
 
     if fmt is Format.json:
         text = json_text(data)
@@ -218,10 +218,10 @@ def diff_command(
     --before-registry/--after-registry. --upcoming 12: what applies in the next 12 months that
     does not apply on --as-of.
     """
-    from engine.diff import PackCache
-    from engine.diff import diff as run_diff
-    from engine.diff import upcoming as run_upcoming
-    from engine.loading import default_law_dir, default_registry_path
+    from dutybound.engine.diff import PackCache
+    from dutybound.engine.diff import diff as run_diff
+    from dutybound.engine.diff import upcoming as run_upcoming
+    from dutybound.engine.loading import default_law_dir, default_registry_path
 
     compare = any(v is not None for v in (from_, to, before_profile, before_assets, after_assets,
                                           before_law_dir, after_law_dir, before_registry,
@@ -271,14 +271,14 @@ def _stored_diff(ids: list[int], db: str | None, packs: PackCache, months: int |
     """``--stored A --stored B``: both sides from the database, law included."""
     import tempfile
 
-    from engine.diff import diff as run_diff
-    from engine.diff import upcoming as run_upcoming
+    from dutybound.engine.diff import diff as run_diff
+    from dutybound.engine.diff import upcoming as run_upcoming
 
     if len(ids) != 2:
         _fail_input(InputError("--stored", f"give exactly two evaluation ids, got {len(ids)}"))
     with tempfile.TemporaryDirectory(prefix="dutybound-diff-") as folder:
         try:
-            from engine.store.replay import stored_side
+            from dutybound.engine.store.replay import stored_side
 
             sides = (stored_side(ids[0], db, Path(folder), packs),
                      stored_side(ids[1], db, Path(folder), packs))

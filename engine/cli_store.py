@@ -13,8 +13,8 @@ from rich.console import Console
 from rich.markup import escape as e
 from rich.table import Table
 
-from engine.cli_common import err, fail_input
-from engine.errors import InputError
+from dutybound.engine.cli_common import err, fail_input
+from dutybound.engine.errors import InputError
 
 DbOption = Annotated[str | None, typer.Option(
     "--db", help="Database URL (default: DUTYBOUND_DATABASE_URL, else the file in your data "
@@ -31,8 +31,8 @@ def history(
     ] = None,
 ) -> None:
     """List stored evaluations, oldest first: id, when, who, operator, date evaluated, law."""
-    from engine.jsontext import json_text
-    from engine.store import list_evaluations, load_evaluation
+    from dutybound.engine.jsontext import json_text
+    from dutybound.engine.store import list_evaluations, load_evaluation
 
     if show is not None:
         try:
@@ -75,7 +75,7 @@ def audit_verify(
 ) -> None:
     """Recompute every audit entry and every record it covers. Exit 0 when intact, 1 when
     anything was changed, removed or reordered (each problem is listed)."""
-    from engine.store import verify_audit
+    from dutybound.engine.store import verify_audit
 
     try:
         count, head, problems = verify_audit(db, expect_head)
@@ -92,7 +92,7 @@ def audit_verify(
 @audit_app.command("head")
 def audit_head(db: DbOption = None) -> None:
     """Print the newest entry's hash, to record outside the database."""
-    from engine.store import verify_audit
+    from dutybound.engine.store import verify_audit
 
     try:
         count, head, _ = verify_audit(db)
@@ -111,7 +111,7 @@ def db_info(db: DbOption = None) -> None:
     schema is migrated to the newest revision on first use."""
     from sqlalchemy.engine import make_url
 
-    from engine.store import count_rows, resolve_url
+    from dutybound.engine.store import count_rows, resolve_url
 
     try:
         url = resolve_url(db)

@@ -20,9 +20,9 @@ from rich.console import Console
 from rich.markup import escape as e
 from rich.table import Table
 
-from engine.cli_common import Format, fail_input, parse_as_of
-from engine.errors import InputError
-from engine.jsontext import json_text
+from dutybound.engine.cli_common import Format, fail_input, parse_as_of
+from dutybound.engine.errors import InputError
+from dutybound.engine.jsontext import json_text
 
 EXIT_REFUSED = 1
 STYLE = {"in_effect": "green", "not_yet_in_effect": "cyan", "expired": "dim",
@@ -55,10 +55,10 @@ def record(
 
     Example: dutybound waivers record --waivers waivers.yaml --profile profile.yaml
     """
-    from engine.inputs import load_profile
-    from engine.loading import load_rulepack
-    from engine.store.waiver_register import record_waivers
-    from engine.waivers import load_waivers
+    from dutybound.engine.inputs import load_profile
+    from dutybound.engine.loading import load_rulepack
+    from dutybound.engine.store.waiver_register import record_waivers
+    from dutybound.engine.waivers import load_waivers
 
     try:
         pack = load_rulepack(law_dir)
@@ -76,7 +76,7 @@ def list_command(
     operator: Annotated[str | None, typer.Option(help="Only this operator's waivers.")] = None,
 ) -> None:
     """List the waiver register as JSON (who recorded what, under which basis, until when)."""
-    from engine.store.waiver_register import list_waivers
+    from dutybound.engine.store.waiver_register import list_waivers
 
     try:
         rows = list_waivers(db)
@@ -109,9 +109,9 @@ def check(
     Example: dutybound waivers check --waivers waivers.yaml
     --profile examples/us-federal-contractor/profile.yaml --as-of 2021-06-01
     """
-    from engine.inputs import load_profile
-    from engine.loading import load_rulepack
-    from engine.waivers import REFUSED, load_waivers, standings
+    from dutybound.engine.inputs import load_profile
+    from dutybound.engine.loading import load_rulepack
+    from dutybound.engine.waivers import REFUSED, load_waivers, standings
 
     try:
         day = parse_as_of(as_of)

@@ -12,11 +12,11 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from engine.evaluation import Evaluation
-from engine.findings import Finding
-from engine.loading import LoadedObligation, RulePack
-from engine.roles import HeldRole
-from engine.rules import compile_rules
+from dutybound.engine.evaluation import Evaluation
+from dutybound.engine.findings import Finding
+from dutybound.engine.loading import LoadedObligation, RulePack
+from dutybound.engine.roles import HeldRole
+from dutybound.engine.rules import compile_rules
 
 # kind -> (rank, the word a consultant's slide uses); lower rank = stronger
 MEASURES: dict[str, tuple[int, str]] = {
@@ -157,8 +157,8 @@ def run_comparison(pack: RulePack, profile: Any, assets: list[Any], as_of: dt.da
 
     Raises ``InputError`` for an unknown jurisdiction or a vendor the registry cannot place.
     """
-    from engine.errors import InputError
-    from engine.evaluation import evaluate
+    from dutybound.engine.errors import InputError
+    from dutybound.engine.evaluation import evaluate
 
     for code in codes:
         if code not in pack.jurisdictions:

@@ -11,8 +11,8 @@ import datetime as dt
 import json
 from functools import lru_cache
 
-from engine.cache import read_entry, write_entry
-from engine.law import Calendar, Deadline
+from dutybound.engine.cache import read_entry, write_entry
+from dutybound.engine.law import Calendar, Deadline
 
 CACHE_NAME = "holidays.json"
 

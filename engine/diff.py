@@ -33,19 +33,19 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from engine.errors import InputError
-from engine.evaluation import Evaluation, evaluate
-from engine.evaluators import Evaluator, get_evaluator
-from engine.inputs import Asset, Profile, check_profile
-from engine.law import Designation
-from engine.loading import (
+from dutybound.engine.errors import InputError
+from dutybound.engine.evaluation import Evaluation, evaluate
+from dutybound.engine.evaluators import Evaluator, get_evaluator
+from dutybound.engine.inputs import Asset, Profile, check_profile
+from dutybound.engine.law import Designation
+from dutybound.engine.loading import (
     LoadedObligation,
     RulePack,
     default_law_dir,
     default_registry_path,
     load_rulepack,
 )
-from engine.waivers import Waiver
+from dutybound.engine.waivers import Waiver
 
 # The counterfactual order. Numbers are part of the output contract (``step_number``).
 STEPS: tuple[str, ...] = ("profile", "inventory", "vendor_data", "law", "waivers", "time")

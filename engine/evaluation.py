@@ -17,14 +17,20 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from engine.evaluators import Evaluator, get_evaluator
-from engine.findings import STATUS_ORDER, Finding, apply_waivers, build_findings, missing_facts
-from engine.inputs import Asset, Profile
-from engine.loading import RulePack
-from engine.roles import HeldRole, derive_roles
-from engine.rules import build_signatures, compile_rules
-from engine.vendors import VendorMatch
-from engine.waivers import IN_EFFECT, REFUSED, Waiver, WaiverStanding, standings
+from dutybound.engine.evaluators import Evaluator, get_evaluator
+from dutybound.engine.findings import (
+    STATUS_ORDER,
+    Finding,
+    apply_waivers,
+    build_findings,
+    missing_facts,
+)
+from dutybound.engine.inputs import Asset, Profile
+from dutybound.engine.loading import RulePack
+from dutybound.engine.roles import HeldRole, derive_roles
+from dutybound.engine.rules import build_signatures, compile_rules
+from dutybound.engine.vendors import VendorMatch
+from dutybound.engine.waivers import IN_EFFECT, REFUSED, Waiver, WaiverStanding, standings
 
 
 @functools.cache

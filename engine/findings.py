@@ -12,15 +12,21 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from engine.catalogue import instrument_json
-from engine.deadlines import due_date
-from engine.evaluators import OPERATOR_FACT, Match
-from engine.inputs import Asset
-from engine.loading import LoadedObligation, RulePack
-from engine.roles import HeldRole
-from engine.rules import Rule, Signature, signature_matches
-from engine.vocabulary import label
-from engine.waivers import IN_EFFECT, LIVE, WaiverStanding, finding_waiver_json, waiver_sentences
+from dutybound.engine.catalogue import instrument_json
+from dutybound.engine.deadlines import due_date
+from dutybound.engine.evaluators import OPERATOR_FACT, Match
+from dutybound.engine.inputs import Asset
+from dutybound.engine.loading import LoadedObligation, RulePack
+from dutybound.engine.roles import HeldRole
+from dutybound.engine.rules import Rule, Signature, signature_matches
+from dutybound.engine.vocabulary import label
+from dutybound.engine.waivers import (
+    IN_EFFECT,
+    LIVE,
+    WaiverStanding,
+    finding_waiver_json,
+    waiver_sentences,
+)
 
 # "waived": the obligation binds on the date (it would be overdue, due or in force) but a waiver
 # in effect covers every asset of the finding (see engine.waivers and apply_waivers below)

@@ -16,10 +16,10 @@ from typing import Any, NamedTuple
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from engine import vocabulary as vocab
-from engine.errors import InputError
-from engine.loading import RulePack
-from engine.yamlfile import load_yaml
+from dutybound.engine import vocabulary as vocab
+from dutybound.engine.errors import InputError
+from dutybound.engine.loading import RulePack
+from dutybound.engine.yamlfile import load_yaml
 
 SECTORS: frozenset[str] = frozenset(
     {"telecoms", "energy", "water", "transport", "health", "government", "finance",

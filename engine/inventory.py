@@ -18,8 +18,8 @@ from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
-from engine.errors import InputError
-from engine.inputs import (
+from dutybound.engine.errors import InputError
+from dutybound.engine.inputs import (
     COLUMNS,
     REQUIRED_COLUMNS,
     Asset,
@@ -28,7 +28,7 @@ from engine.inputs import (
     assets_from_rows,
     paused_gc,
 )
-from engine.yamlfile import read_text
+from dutybound.engine.yamlfile import read_text
 
 # Header names (normalised: lower case, '_' and '-' as spaces) accepted for each column.
 SYNONYMS: dict[str, tuple[str, ...]] = {

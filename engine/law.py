@@ -13,7 +13,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from engine import vocabulary as vocab
+from dutybound.engine import vocabulary as vocab
 
 ID_PATTERN = r"^[a-z]{2}(\.[a-z0-9][a-z0-9_\-]*)+$"
 

@@ -24,9 +24,9 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from engine.cache import prune, read_entry, write_entry
-from engine.errors import InputError
-from engine.law import (
+from dutybound.engine.cache import prune, read_entry, write_entry
+from dutybound.engine.errors import InputError
+from dutybound.engine.law import (
     Designation,
     Instrument,
     InstrumentFile,
@@ -36,8 +36,8 @@ from engine.law import (
     WaiverBasis,
     WaiverBasisFile,
 )
-from engine.vendors import Registry
-from engine.yamlfile import YamlDocument, load_yaml
+from dutybound.engine.vendors import Registry
+from dutybound.engine.yamlfile import YamlDocument, load_yaml
 
 
 class PackInfo(BaseModel):
@@ -93,11 +93,11 @@ class RulePack:
 
 
 def default_law_dir() -> Path:
-    return Path(str(resources.files("jurisdictions")))
+    return Path(str(resources.files("dutybound.jurisdictions")))
 
 
 def default_registry_path() -> Path:
-    return Path(str(resources.files("registry").joinpath("vendors.yaml")))
+    return Path(str(resources.files("dutybound.registry").joinpath("vendors.yaml")))
 
 
 def _validate(model: type[BaseModel], doc: YamlDocument) -> BaseModel:

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from engine.inputs import Profile
-from engine.law import RoleCondition
-from engine.loading import RulePack
+from dutybound.engine.inputs import Profile
+from dutybound.engine.law import RoleCondition
+from dutybound.engine.loading import RulePack
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,7 +76,7 @@ def derive_roles(pack: RulePack, profile: Profile,
 def assume_roles(pack: RulePack, profile: Profile, roles: list[str],
                  source: str = "--as-role") -> Profile:
     """The profile with extra roles assumed (and their jurisdictions added), for what-if runs."""
-    from engine.errors import InputError
+    from dutybound.engine.errors import InputError
 
     for role in roles:
         if role not in pack.roles:

@@ -16,9 +16,9 @@ from dataclasses import dataclass
 from operator import attrgetter
 from typing import Any
 
-from engine.inputs import Asset
-from engine.loading import LoadedObligation, RulePack
-from engine.vendors import VendorMatch
+from dutybound.engine.inputs import Asset
+from dutybound.engine.loading import LoadedObligation, RulePack
+from dutybound.engine.vendors import VendorMatch
 
 DEFAULT_RELATIONSHIPS = ("parent", "subsidiary", "affiliate", "brand")
 

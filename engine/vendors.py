@@ -18,9 +18,9 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
-from engine import vocabulary as vocab
-from engine.errors import InputError
-from engine.yamlfile import load_yaml
+from dutybound.engine import vocabulary as vocab
+from dutybound.engine.errors import InputError
+from dutybound.engine.yamlfile import load_yaml
 
 # Legal-form words that say nothing about who the vendor is.
 _LEGAL_FORMS = {

@@ -31,10 +31,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from engine.evaluation import Evaluation, evaluate
-from engine.inputs import Asset, Profile
-from engine.loading import RulePack
-from engine.waivers import Waiver
+from dutybound.engine.evaluation import Evaluation, evaluate
+from dutybound.engine.inputs import Asset, Profile
+from dutybound.engine.loading import RulePack
+from dutybound.engine.waivers import Waiver
 
 SEVERITY = ("prohibited", "review", "conditional", "allowed")
 EXIT_CODES = {"allowed": 0, "prohibited": 1, "review": 3, "conditional": 4}

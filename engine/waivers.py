@@ -38,10 +38,10 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from engine.errors import InputError
-from engine.law import WaiverBasis
-from engine.loading import RulePack
-from engine.yamlfile import load_yaml
+from dutybound.engine.errors import InputError
+from dutybound.engine.law import WaiverBasis
+from dutybound.engine.loading import RulePack
+from dutybound.engine.yamlfile import load_yaml
 
 LineOf = Callable[[Sequence[str | int]], int | None]
 

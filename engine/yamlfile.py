@@ -8,7 +8,7 @@ from typing import Any
 
 import yaml
 
-from engine.errors import InputError
+from dutybound.engine.errors import InputError
 
 
 class YamlDocument:

@@ -14,7 +14,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from engine.errors import InputError
+from dutybound.engine.errors import InputError
 
 
 class _Open(BaseModel):

@@ -11,9 +11,9 @@ import io
 from collections import Counter
 from typing import Any
 
-from engine.evaluation import Evaluation
-from engine.jsontext import json_text
-from reports.timeline import Mark, timeline_svg
+from dutybound.engine.evaluation import Evaluation
+from dutybound.engine.jsontext import json_text
+from dutybound.reports.timeline import Mark, timeline_svg
 
 SOON_DAYS = 90
 ASSET_LIST_LIMIT = 25  # above this, a finding's assets are summarised (by vendor, function and
@@ -164,7 +164,7 @@ def comparison_report(*, operator: str, as_of: dt.date, pack_version: str,
                       blocks: list[tuple[str, list[Any]]], names: dict[str, str]) -> dict[str, Any]:
     """The comparison report's context: ``blocks`` are (title, cells) pairs from
     ``engine.compare``; each cited obligation gets one numbered footnote."""
-    from engine.compare import Cell
+    from dutybound.engine.compare import Cell
 
     numbers: dict[str, int] = {}
     footnotes = []

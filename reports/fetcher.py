@@ -14,7 +14,7 @@ from pathlib import Path
 
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-from reports.paths import TEMPLATES
+from dutybound.reports.paths import TEMPLATES
 
 
 class BundledFetcher(URLFetcher):

@@ -13,11 +13,11 @@ from typing import TYPE_CHECKING, Any
 import yaml
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
-from reports.paths import TEMPLATES
+from dutybound.reports.paths import TEMPLATES
 
 if TYPE_CHECKING:
-    from engine.evaluation import Evaluation
-    from reports.fetcher import BundledFetcher
+    from dutybound.engine.evaluation import Evaluation
+    from dutybound.reports.fetcher import BundledFetcher
 
 LANGUAGES = sorted(p.stem for p in (TEMPLATES / "i18n").glob("*.yaml"))
 
@@ -61,7 +61,9 @@ def render_pdf(html: str, attachments: dict[str, str],
     """
     from weasyprint import HTML, Attachment
 
-    from reports.fetcher import BundledFetcher  # imports WeasyPrint: only when making a PDF
+    from dutybound.reports.fetcher import (
+        BundledFetcher,  # imports WeasyPrint: only when making a PDF
+    )
 
     fetcher = fetcher or BundledFetcher()
     document = HTML(string=html, url_fetcher=fetcher, base_url="asset:/")
@@ -82,7 +84,7 @@ def obligation_report_pdf(evaluation: Evaluation, lang: str = "en",
     (context, Jinja2, attachments, WeasyPrint), so the bench times exactly what users run.
     ``data`` is ``evaluation.to_json()`` when the caller already has it.
     """
-    from reports.context import assets_csv, evaluation_json, obligation_report
+    from dutybound.reports.context import assets_csv, evaluation_json, obligation_report
 
     data = evaluation.to_json() if data is None else data
     html = render_html("report.html.j2", obligation_report(evaluation, data), lang)

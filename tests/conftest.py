@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import pytest
 
-from engine.evaluators import get_evaluator
-from engine.evaluators.reference import ReferenceEvaluator
-from engine.loading import RulePack, load_rulepack
+from dutybound.engine.evaluators import get_evaluator
+from dutybound.engine.evaluators.reference import ReferenceEvaluator
+from dutybound.engine.loading import RulePack, load_rulepack
 
 
 @pytest.fixture(scope="session")
@@ -64,7 +64,7 @@ def _new_database(kind: str, folder) -> str:
 @pytest.fixture(params=["sqlite", "postgresql"])
 def database_url(request, tmp_path) -> str:
     """A fresh, empty database of each kind for one test."""
-    from engine.store.connection import dispose_all
+    from dutybound.engine.store.connection import dispose_all
 
     yield _new_database(request.param, tmp_path)
     dispose_all()
@@ -73,7 +73,7 @@ def database_url(request, tmp_path) -> str:
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
 def module_database_url(request, tmp_path_factory) -> str:
     """The same, shared by the tests of one module (the service's)."""
-    from engine.store.connection import dispose_all
+    from dutybound.engine.store.connection import dispose_all
 
     yield _new_database(request.param, tmp_path_factory.mktemp("db"))
     dispose_all()

@@ -8,10 +8,10 @@ from typing import Any
 
 import yaml
 
-from engine.evaluation import Evaluation, evaluate
-from engine.evaluators import Evaluator
-from engine.inputs import COLUMNS, assets_from_rows, check_profile, rows_from_mappings
-from engine.loading import RulePack
+from dutybound.engine.evaluation import Evaluation, evaluate
+from dutybound.engine.evaluators import Evaluator
+from dutybound.engine.inputs import COLUMNS, assets_from_rows, check_profile, rows_from_mappings
+from dutybound.engine.loading import RulePack
 
 SCENARIO_DIR = Path(__file__).parent / "scenarios"
 

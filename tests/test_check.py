@@ -14,7 +14,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def check(*args: str | Path) -> tuple[int, dict | str]:
-    result = subprocess.run([sys.executable, "-m", "engine.cli", "check", *map(str, args)],
+    result = subprocess.run([sys.executable, "-m", "dutybound.engine.cli", "check", *map(str, args)],
                             cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert result.returncode != 70, result.stderr
     try:
@@ -106,7 +106,7 @@ def test_a_whole_bid_takes_its_worst_item_and_reports_junit(profiles, tmp_path: 
     assert code == 1 and data["verdict"] == "prohibited"
     assert [i["verdict"] for i in data["items"]] == ["allowed", "prohibited"]
     assert {i["item"]["status"] for i in data["items"]} == {"in_procurement"}
-    junit = subprocess.run([sys.executable, "-m", "engine.cli", "check", "--profile",
+    junit = subprocess.run([sys.executable, "-m", "dutybound.engine.cli", "check", "--profile",
                             str(profiles["us_agency"]), "--items", str(bid_with_ids),
                             "--as-of", "2026-11-28", "--format", "junit"],
                            cwd=ROOT, capture_output=True, text=True, timeout=120)

@@ -18,7 +18,7 @@ HEADER = "asset_id,vendor,product,category,function,network,country,use,status,q
 def run(*args: str | Path, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
     # a wide virtual terminal, so rich does not wrap titles and messages mid-phrase
     env = {**os.environ, "COLUMNS": "250"}
-    return subprocess.run([sys.executable, "-m", "engine.cli", *map(str, args)], cwd=cwd,
+    return subprocess.run([sys.executable, "-m", "dutybound.engine.cli", *map(str, args)], cwd=cwd,
                           capture_output=True, text=True, timeout=120, env=env)
 
 
@@ -177,7 +177,7 @@ def test_json_inventory_is_accepted(tmp_path: Path) -> None:
 
 
 def test_evaluation_is_stored_when_asked(tmp_path: Path) -> None:
-    from engine.store import list_evaluations
+    from dutybound.engine.store import list_evaluations
 
     db = f"sqlite:///{tmp_path / 'store.db'}"
     result = run(*evaluate_args(UK / "profile.yaml", UK / "assets.csv", "2026-11-28"),

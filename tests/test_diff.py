@@ -20,13 +20,13 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from engine import diff as diff_module
-from engine.cli_diff import register
-from engine.diff import Change, PackCache, Side, add_months, diff, upcoming
-from engine.inputs import Asset, assets_from_rows, load_profile, rows_from_mappings
-from engine.inventory import read_inventory
-from engine.jsontext import json_text
-from engine.loading import RulePack, default_law_dir, default_registry_path
+from dutybound.engine import diff as diff_module
+from dutybound.engine.cli_diff import register
+from dutybound.engine.diff import Change, PackCache, Side, add_months, diff, upcoming
+from dutybound.engine.inputs import Asset, assets_from_rows, load_profile, rows_from_mappings
+from dutybound.engine.inventory import read_inventory
+from dutybound.engine.jsontext import json_text
+from dutybound.engine.loading import RulePack, default_law_dir, default_registry_path
 
 ROOT = Path(__file__).resolve().parent.parent
 UK = ROOT / "examples" / "uk-telecoms"
@@ -475,7 +475,7 @@ US_USE_WAIVER = """\
 def test_waivers_recorded_and_expiring_are_causes(pack, tmp_path) -> None:
     """The contractor's s.889 use prohibition: waived once an agency-head waiver is recorded
     (a waivers change), in force again after the waiver expired on 13 Aug 2022 (time)."""
-    from engine.waivers import load_waivers
+    from dutybound.engine.waivers import load_waivers
 
     waivers_file = tmp_path / "waivers.yaml"
     waivers_file.write_text(US_USE_WAIVER, encoding="utf-8")

@@ -11,17 +11,17 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from engine import vocabulary as vocab
-from engine.deadlines import add_business_days
-from engine.errors import InputError
-from engine.evaluators import OPERATOR_FACT, get_evaluator
-from engine.evaluators.reference import ReferenceEvaluator
-from engine.inputs import check_profile
-from engine.law import Calendar
-from engine.loading import default_law_dir, load_rulepack
-from engine.roles import derive_roles
-from engine.rules import SIGNATURE_FIELDS, Rule, Signature
-from engine.vendors import normalise
+from dutybound.engine import vocabulary as vocab
+from dutybound.engine.deadlines import add_business_days
+from dutybound.engine.errors import InputError
+from dutybound.engine.evaluators import OPERATOR_FACT, get_evaluator
+from dutybound.engine.evaluators.reference import ReferenceEvaluator
+from dutybound.engine.inputs import check_profile
+from dutybound.engine.law import Calendar
+from dutybound.engine.loading import default_law_dir, load_rulepack
+from dutybound.engine.roles import derive_roles
+from dutybound.engine.rules import SIGNATURE_FIELDS, Rule, Signature
+from dutybound.engine.vendors import normalise
 
 # --- vendors -----------------------------------------------------------------------------------
 
@@ -105,7 +105,7 @@ def test_business_days_follow_the_jurisdiction_calendar() -> None:
 def test_holiday_cache_never_changes_a_deadline(cache: str, tmp_path, monkeypatch) -> None:
     """The on-disk holiday cache is only an optimisation: empty, filled, switched off or
     unwritable, Labor Day 2024 still moves a one-business-day deadline to Tuesday."""
-    from engine import deadlines
+    from dutybound.engine import deadlines
 
     folder = {"fresh": tmp_path / "c", "filled": tmp_path / "c", "off": "",
               "unwritable": tmp_path / "file-not-dir" / "c"}[cache]
@@ -206,8 +206,8 @@ def test_operator_level_rules_match_the_operator_fact(evaluators) -> None:
 
 
 SESSIONS_WITH_NOTHING_MATCHED = """
-from engine.evaluators.durable import DurableEvaluator
-from engine.rules import Rule, Signature
+from dutybound.engine.evaluators.durable import DurableEvaluator
+from dutybound.engine.rules import Rule, Signature
 rule = Rule("gb.r", "GB", ("gb.a",), True, (("category", ("router",)),), (), ())
 other = Signature("s0", ("", "", "drone", "core", "", "", "installed", "GB", ""), ())
 evaluator = DurableEvaluator()
@@ -237,7 +237,7 @@ def test_sessions_where_no_rule_matches_are_deleted_safely() -> None:
 def test_falls_back_to_the_reference_where_durable_cannot_import(monkeypatch) -> None:
     """On Python 3.13+ durable-rules does not import; the engine says so and carries on."""
     monkeypatch.setitem(sys.modules, "durable_rules_engine", None)
-    monkeypatch.delitem(sys.modules, "engine.evaluators.durable", raising=False)
+    monkeypatch.delitem(sys.modules, "dutybound.engine.evaluators.durable", raising=False)
     evaluator, notice = get_evaluator("auto")
     assert evaluator.name == "reference"
     assert notice is not None and "reference evaluator" in notice
@@ -292,7 +292,7 @@ def test_rule_pack_cache_never_serves_stale_law(tmp_path, monkeypatch) -> None:
     afresh: the cache can make loading faster, never different."""
     import shutil
 
-    from engine.loading import default_law_dir, default_registry_path, load_rulepack
+    from dutybound.engine.loading import default_law_dir, default_registry_path, load_rulepack
 
     monkeypatch.setenv("DUTYBOUND_CACHE_DIR", str(tmp_path / "cache"))
     law = shutil.copytree(default_law_dir(), tmp_path / "law")

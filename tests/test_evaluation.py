@@ -6,8 +6,8 @@ import datetime as dt
 import json
 import random
 
-from engine.evaluation import evaluate
-from engine.inputs import assets_from_rows, check_profile, rows_from_mappings
+from dutybound.engine.evaluation import evaluate
+from dutybound.engine.inputs import assets_from_rows, check_profile, rows_from_mappings
 
 CONTRACTOR = {"name": "Contractor", "jurisdictions": ["US"], "roles": ["us.federal_contractor"]}
 
@@ -63,9 +63,9 @@ def test_json_text_is_the_standard_librarys_indented_json(pack) -> None:
     so that files written before the switch compare equal."""
     from pathlib import Path
 
-    from engine.inputs import load_profile
-    from engine.inventory import read_inventory
-    from engine.jsontext import json_text
+    from dutybound.engine.inputs import load_profile
+    from dutybound.engine.inventory import read_inventory
+    from dutybound.engine.jsontext import json_text
 
     example = Path(__file__).resolve().parent.parent / "examples" / "cz-energy"
     profile = load_profile(example / "profile.yaml", pack)

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook
 
-from engine.errors import InputError
-from engine.inventory import read_inventory
+from dutybound.engine.errors import InputError
+from dutybound.engine.inventory import read_inventory
 
 
 def test_column_synonyms_are_mapped_and_reported(tmp_path: Path) -> None:
@@ -122,8 +122,8 @@ def test_fast_and_row_by_row_csv_paths_agree(seed: int, tmp_path: Path) -> None:
     aside (None) whenever the row-by-row path would report an error."""
     import random
 
-    from engine.inputs import assets_from_rows
-    from engine.inventory import _csv_assets, _csv_rows
+    from dutybound.engine.inputs import assets_from_rows
+    from dutybound.engine.inventory import _csv_assets, _csv_rows
 
     rng = random.Random(seed)
     rows = []

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from engine.loading import RulePack
+from dutybound.engine.loading import RulePack
 from tests.scenario import load_case, scenario_files
 
 

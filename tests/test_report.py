@@ -13,20 +13,25 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from engine.evaluation import evaluate
-from engine.inputs import assets_from_rows, check_profile, rows_from_mappings
-from reports.context import ASSET_LIST_LIMIT, evaluation_json, obligation_report, review_groups
-from reports.fetcher import BundledFetcher
-from reports.markdown import md
-from reports.render import environment, obligation_report_pdf, render_html, render_pdf
-from reports.timeline import Mark, timeline_svg
+from dutybound.engine.evaluation import evaluate
+from dutybound.engine.inputs import assets_from_rows, check_profile, rows_from_mappings
+from dutybound.reports.context import (
+    ASSET_LIST_LIMIT,
+    evaluation_json,
+    obligation_report,
+    review_groups,
+)
+from dutybound.reports.fetcher import BundledFetcher
+from dutybound.reports.markdown import md
+from dutybound.reports.render import environment, obligation_report_pdf, render_html, render_pdf
+from dutybound.reports.timeline import Mark, timeline_svg
 
 ROOT = Path(__file__).resolve().parent.parent
 UK = ROOT / "examples" / "uk-telecoms"
 
 
 def cli(*args: str | Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "engine.cli", *map(str, args)], cwd=ROOT,
+    return subprocess.run([sys.executable, "-m", "dutybound.engine.cli", *map(str, args)], cwd=ROOT,
                           capture_output=True, text=True, timeout=300)
 
 

@@ -16,8 +16,8 @@ with warnings.catch_warnings():
     warnings.filterwarnings("ignore", message="Using `httpx` with `starlette.testclient`")
     from fastapi.testclient import TestClient
 
-from service.app import create_app
-from service.db import create_key
+from dutybound.service.app import create_app
+from dutybound.service.db import create_key
 
 AS_OF = "2026-11-28"
 US_AGENCY = {"name": "Federal Building Office", "jurisdictions": ["US"],
@@ -87,7 +87,7 @@ def test_check_matches_the_cli_json(setup, tmp_path: Path) -> None:
 
     profile = tmp_path / "p.json"
     profile.write_text(json.dumps(US_AGENCY), encoding="utf-8")
-    cli = subprocess.run([sys.executable, "-m", "engine.cli", "check", "--profile", str(profile),
+    cli = subprocess.run([sys.executable, "-m", "dutybound.engine.cli", "check", "--profile", str(profile),
                           "--vendor", DAHUA["vendor"], "--category", DAHUA["category"],
                           "--function", DAHUA["function"], "--use", DAHUA["use"],
                           "--country", "US", "--as-of", AS_OF, "--format", "json"],
@@ -168,7 +168,7 @@ def test_check_cache_off_and_busy_engine(tmp_path: Path) -> None:
 
 
 def test_response_cache_bounds() -> None:
-    from service.cache import ResponseCache, canonical_sha256
+    from dutybound.service.cache import ResponseCache, canonical_sha256
 
     assert canonical_sha256({"b": 1, "a": [2]}, "x") == canonical_sha256({"a": [2], "b": 1}, "x")
     assert canonical_sha256({"a": 1}) != canonical_sha256({"a": 1.5})
@@ -357,7 +357,7 @@ def test_report_pdf_lists_the_waivers_sent(setup) -> None:
 
 
 def test_keys_command(setup, capsys) -> None:
-    from service.__main__ import main
+    from dutybound.service.__main__ import main
 
     assert main(["keys", "create", "--tenant", "D", "--db", setup["url"]]) == 0
     key = capsys.readouterr().out.strip()
@@ -412,7 +412,7 @@ def test_fuzz_finds_no_server_errors(setup) -> None:
     """schemathesis from the OpenAPI document, positive and negative cases, a small budget
     (``python -m service.fuzz --examples N`` runs a bigger one)."""
     pytest.importorskip("schemathesis")
-    from service.fuzz import fuzz
+    from dutybound.service.fuzz import fuzz
 
     result = fuzz(setup["app"], setup["keys"]["A"], max_examples=15)
     assert result.cases > 200
@@ -422,8 +422,8 @@ def test_fuzz_finds_no_server_errors(setup) -> None:
 def test_internal_errors_are_generic_and_requests_are_logged(setup, monkeypatch) -> None:
     import logging
 
-    import engine.verdict
-    from service.app import JsonFormatter
+    from dutybound.engine import verdict
+    from dutybound.service.app import JsonFormatter
 
     def boom(*args, **kwargs):
         raise RuntimeError("secret internals /etc/passwd")
@@ -436,7 +436,7 @@ def test_internal_errors_are_generic_and_requests_are_logged(setup, monkeypatch)
 
     handler = Keep()
     logging.getLogger("dutybound.service").addHandler(handler)
-    monkeypatch.setattr(engine.verdict, "check_items", boom)
+    monkeypatch.setattr(verdict, "check_items", boom)
     try:
         # an item asked nowhere else, so the check cache cannot answer for the engine
         response = call(setup, "POST", "/check", json={"profile": US_AGENCY, "as_of": AS_OF,

@@ -20,8 +20,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from service import workers
-from service.db import create_key
+from dutybound.service import workers
+from dutybound.service.db import create_key
 
 ROOT = Path(__file__).resolve().parent.parent
 US_AGENCY = {"name": "Federal Building Office", "jurisdictions": ["US"],
@@ -42,7 +42,7 @@ def _free_port() -> int:
 
 def _serve(port: int, url: str, *extra: str) -> subprocess.Popen:
     return subprocess.Popen(
-        [sys.executable, "-m", "service", "serve", "--port", str(port), "--db", url,
+        [sys.executable, "-m", "dutybound.service", "serve", "--port", str(port), "--db", url,
          "--workers", "2", *extra], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
         text=True, start_new_session=True)
 

@@ -14,12 +14,12 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from engine.evaluation import evaluate
-from engine.inputs import load_profile
-from engine.inventory import read_inventory
-from engine.jsontext import json_text
-from engine.loading import load_rulepack
-from engine.store import (
+from dutybound.engine.evaluation import evaluate
+from dutybound.engine.inputs import load_profile
+from dutybound.engine.inventory import read_inventory
+from dutybound.engine.jsontext import json_text
+from dutybound.engine.loading import load_rulepack
+from dutybound.engine.store import (
     count_rows,
     database,
     list_evaluations,
@@ -27,8 +27,8 @@ from engine.store import (
     save_evaluation,
     verify_audit,
 )
-from engine.store import records as store_records
-from engine.store.snapshots import REGISTRY_NAME, unpack
+from dutybound.engine.store import records as store_records
+from dutybound.engine.store.snapshots import REGISTRY_NAME, unpack
 
 ROOT = Path(__file__).resolve().parent.parent
 UK = ROOT / "examples" / "uk-telecoms"
@@ -161,7 +161,7 @@ def test_concurrent_cli_processes_lose_nothing(database_url) -> None:
     database(database_url)
     env = {**os.environ, "DUTYBOUND_ACTOR": "pipeline"}
     procs = [subprocess.Popen(
-        [sys.executable, "-m", "engine.cli", "evaluate", "--profile", UK / "profile.yaml",
+        [sys.executable, "-m", "dutybound.engine.cli", "evaluate", "--profile", UK / "profile.yaml",
          "--assets", UK / "assets.csv", "--as-of", f"2026-0{n + 1}-01", "--format", "json",
          "--db", database_url], cwd=ROOT, env=env, stdout=subprocess.PIPE,
         stderr=subprocess.PIPE, text=True) for n in range(4)]
@@ -193,8 +193,8 @@ def test_the_schema_is_at_the_newest_migration(database_url) -> None:
         from sqlalchemy import MetaData
         from sqlmodel import SQLModel
 
-        import engine.store.models as models
-        from service.db import TABLES as SERVICE_TABLES
+        import dutybound.engine.store.models as models
+        from dutybound.service.db import TABLES as SERVICE_TABLES
 
         declared = MetaData()
         names = {m.__tablename__ for m in vars(models).values()
@@ -214,7 +214,7 @@ def test_diff_between_stored_evaluations_reruns_the_law_they_were_stored_with(
     13 Oct 2022 is between the two dates, and its core-removal deadline (31 Dec 2023) passed."""
     from typer.testing import CliRunner
 
-    from engine.cli import app
+    from dutybound.engine.cli import app
 
     for day in (dt.date(2022, 1, 1), dt.date(2026, 11, 28)):
         result, body = uk_evaluation(pack, day)
@@ -255,7 +255,7 @@ def test_recorded_waivers_apply_to_later_evaluations_and_are_audited(
     (13 Aug 2022); a waiver running past 13 Aug 2022 is refused and nothing is recorded."""
     from typer.testing import CliRunner
 
-    from engine.cli import app
+    from dutybound.engine.cli import app
 
     runner = CliRunner()
     refused = tmp_path / "refused.yaml"

@@ -26,8 +26,8 @@ from pathlib import Path
 
 import pytest
 
-from engine.loading import load_rulepack
-from engine.vendors import VendorMatch
+from dutybound.engine.loading import load_rulepack
+from dutybound.engine.vendors import VendorMatch
 
 AS_OF = dt.date(2026, 11, 28)
 DATA = Path(__file__).parent / "data" / "vendor_names.csv"

@@ -17,14 +17,14 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from engine.errors import InputError
-from engine.evaluation import evaluate
-from engine.inputs import assets_from_rows, load_profile, rows_from_mappings
-from engine.inventory import read_inventory
-from engine.jsontext import json_text
-from engine.loading import RulePack, load_rulepack
-from engine.verdict import check_items
-from engine.waivers import check_waivers, load_waivers, standing
+from dutybound.engine.errors import InputError
+from dutybound.engine.evaluation import evaluate
+from dutybound.engine.inputs import assets_from_rows, load_profile, rows_from_mappings
+from dutybound.engine.inventory import read_inventory
+from dutybound.engine.jsontext import json_text
+from dutybound.engine.loading import RulePack, load_rulepack
+from dutybound.engine.verdict import check_items
+from dutybound.engine.waivers import check_waivers, load_waivers, standing
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "examples" / "us-federal-contractor"
@@ -202,7 +202,7 @@ def test_duplicate_ids_and_operator_level_assets_are_errors(pack) -> None:
     # no encoded basis covers a duty of the operator itself, so one is made for the test
     import dataclasses
 
-    from engine.law import WaiverBasis
+    from dutybound.engine.law import WaiverBasis
 
     basis = WaiverBasis.model_validate({
         "id": "us.test.basis", "title": "Test basis", "authority": "Tester",
@@ -346,7 +346,7 @@ def test_waiver_basis_files_are_checked_and_fingerprinted(pack, tmp_path) -> Non
 # --- the command -------------------------------------------------------------------------------
 
 def test_waivers_check_command(pack, tmp_path) -> None:
-    from engine.cli_waivers import register
+    from dutybound.engine.cli_waivers import register
 
     app = typer.Typer()
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import sys
 from typing import Protocol
 
-from engine.rules import Rule, Signature
+from dutybound.engine.rules import Rule, Signature
 
 Match = tuple[str, str]  # (rule id, fact id): a signature id, or "operator" for profile rules
 OPERATOR_FACT = "operator"
@@ -27,12 +27,12 @@ class Evaluator(Protocol):
 
 def get_evaluator(name: str = "auto") -> tuple[Evaluator, str | None]:
     """The evaluator to use, and a notice to show the user when the choice was forced."""
-    from engine.evaluators.reference import ReferenceEvaluator
+    from dutybound.engine.evaluators.reference import ReferenceEvaluator
 
     if name == "reference":
         return ReferenceEvaluator(), None
     try:
-        from engine.evaluators.durable import DurableEvaluator
+        from dutybound.engine.evaluators.durable import DurableEvaluator
     except ImportError as exc:
         if name == "durable":
             raise

@@ -44,8 +44,8 @@ from typing import Any
 import durable_rules_engine as rules_engine
 import orjson
 
-from engine.evaluators import OPERATOR_FACT, Match
-from engine.rules import SIGNATURE_FIELDS, Rule, Signature, slug
+from dutybound.engine.evaluators import OPERATOR_FACT, Match
+from dutybound.engine.rules import SIGNATURE_FIELDS, Rule, Signature, slug
 
 SHARD_SIZE = 30  # 60 is the safe maximum; 30 keeps the CLI's peak memory lower (bench/)
 # Each rule fires once per batch with up to CAP matched facts (durable-rules' ``cap``), instead of

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from engine.evaluators import OPERATOR_FACT, Match
-from engine.rules import Rule, Signature, signature_matches
+from dutybound.engine.evaluators import OPERATOR_FACT, Match
+from dutybound.engine.rules import Rule, Signature, signature_matches
 
 
 class ReferenceEvaluator:

@@ -17,15 +17,19 @@ from typing import TYPE_CHECKING, Any
 ENV_URL = "DUTYBOUND_DATABASE_URL"
 
 _LAZY = {
-    "database": "engine.store.connection", "resolve_url": "engine.store.connection",
-    "StoredEvaluation": "engine.store.records", "count_rows": "engine.store.records",
-    "list_evaluations": "engine.store.records", "load_evaluation": "engine.store.records",
-    "save_evaluation": "engine.store.records", "verify_audit": "engine.store.records",
+    "database": "dutybound.engine.store.connection",
+    "resolve_url": "dutybound.engine.store.connection",
+    "StoredEvaluation": "dutybound.engine.store.records",
+    "count_rows": "dutybound.engine.store.records",
+    "list_evaluations": "dutybound.engine.store.records",
+    "load_evaluation": "dutybound.engine.store.records",
+    "save_evaluation": "dutybound.engine.store.records",
+    "verify_audit": "dutybound.engine.store.records",
 }
 
 if TYPE_CHECKING:
-    from engine.store.connection import database, resolve_url
-    from engine.store.records import (
+    from dutybound.engine.store.connection import database, resolve_url
+    from dutybound.engine.store.records import (
         StoredEvaluation,
         count_rows,
         list_evaluations,
@@ -41,4 +45,4 @@ __all__ = ["ENV_URL", "StoredEvaluation", "count_rows", "database", "list_evalua
 def __getattr__(name: str) -> Any:
     if name in _LAZY:
         return getattr(importlib.import_module(_LAZY[name]), name)
-    raise AttributeError(f"module 'engine.store' has no attribute {name!r}")
+    raise AttributeError(f"module 'dutybound.engine.store' has no attribute {name!r}")

@@ -20,7 +20,7 @@ import orjson
 from sqlalchemy import text
 from sqlmodel import Session, select
 
-from engine.store.models import AuditEntry
+from dutybound.engine.store.models import AuditEntry
 
 GENESIS = "0" * 64
 

@@ -21,8 +21,8 @@ from sqlalchemy import Engine, create_engine, event, inspect
 from sqlalchemy.engine import make_url
 from sqlalchemy.pool import StaticPool
 
-from engine.errors import InputError
-from engine.store import ENV_URL
+from dutybound.engine.errors import InputError
+from dutybound.engine.store import ENV_URL
 
 _MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 _ENGINES: dict[str, Engine] = {}

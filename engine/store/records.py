@@ -21,12 +21,12 @@ import orjson
 from sqlalchemy import func
 from sqlmodel import Session, select
 
-from engine.evaluation import Evaluation
-from engine.inputs import Asset, Profile, paused_gc
-from engine.loading import default_law_dir, default_registry_path
-from engine.store import audit, snapshots
-from engine.store.connection import database
-from engine.store.models import (
+from dutybound.engine.evaluation import Evaluation
+from dutybound.engine.inputs import Asset, Profile, paused_gc
+from dutybound.engine.loading import default_law_dir, default_registry_path
+from dutybound.engine.store import audit, snapshots
+from dutybound.engine.store.connection import database
+from dutybound.engine.store.models import (
     EvaluationRecord,
     FindingRecord,
     Inventory,
@@ -278,7 +278,7 @@ def list_evaluations(url: str | None = None, tenant: str | None = None,
 
 def verify_audit(url: str | None = None, expect_head: str | None = None,
                  ) -> tuple[int, str, list[audit.Problem]]:
-    from engine.store.waiver_register import WAIVER_RECORDED, waiver_payload
+    from dutybound.engine.store.waiver_register import WAIVER_RECORDED, waiver_payload
 
     hashes: dict[int, str] = {}
     with Session(database(url)) as session:
@@ -289,7 +289,7 @@ def verify_audit(url: str | None = None, expect_head: str | None = None,
 
 def count_rows(url: str | None = None) -> dict[str, int]:
     """Rows per table (for tests and `dutybound db info`)."""
-    from engine.store.models import AuditEntry, WaiverRecord
+    from dutybound.engine.store.models import AuditEntry, WaiverRecord
 
     counts = {}
     with Session(database(url)) as session:

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from engine.diff import PackCache, Side
-from engine.errors import InputError
-from engine.inputs import check_profile
-from engine.store.records import load_evaluation
-from engine.store.snapshots import REGISTRY_NAME, unpack
-from engine.waivers import check_waivers
+from dutybound.engine.diff import PackCache, Side
+from dutybound.engine.errors import InputError
+from dutybound.engine.inputs import check_profile
+from dutybound.engine.store.records import load_evaluation
+from dutybound.engine.store.snapshots import REGISTRY_NAME, unpack
+from dutybound.engine.waivers import check_waivers
 
 
 def stored_side(evaluation_id: int, url: str | None, folder: Path, packs: PackCache) -> Side:

@@ -15,13 +15,13 @@ from typing import Any
 import orjson
 from sqlmodel import Session, select
 
-from engine.errors import InputError
-from engine.loading import RulePack
-from engine.store import audit
-from engine.store.connection import database
-from engine.store.models import Tenant, WaiverRecord
-from engine.store.records import DEFAULT_TENANT, _tenant, current_actor
-from engine.waivers import Waiver, check_waivers, refusal
+from dutybound.engine.errors import InputError
+from dutybound.engine.loading import RulePack
+from dutybound.engine.store import audit
+from dutybound.engine.store.connection import database
+from dutybound.engine.store.models import Tenant, WaiverRecord
+from dutybound.engine.store.records import DEFAULT_TENANT, _tenant, current_actor
+from dutybound.engine.waivers import Waiver, check_waivers, refusal
 
 WAIVER_RECORDED = "waiver.recorded"
 

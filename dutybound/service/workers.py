@@ -75,7 +75,7 @@ def _worker(host: str, port: int, options: dict[str, Any], started: Event) -> No
     """One server process: load the application (rule pack, database), then join the group."""
     import uvicorn
 
-    from service.app import app_from_env
+    from dutybound.service.app import app_from_env
 
     _stop_when_orphaned()
 

@@ -7,7 +7,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from service.cache import DEFAULT_MAX_BYTES
+from dutybound.service.cache import DEFAULT_MAX_BYTES
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -36,7 +36,7 @@ def main(argv: list[str] | None = None) -> int:
     create.add_argument("--db", default=None, help=db_help)
     args = parser.parse_args(argv)
     if args.command == "keys":
-        from service.db import create_key
+        from dutybound.service.db import create_key
 
         try:
             key = create_key(args.db, args.tenant, args.consultant_of.split(","))
@@ -46,7 +46,7 @@ def main(argv: list[str] | None = None) -> int:
         print(key)
         print(f"key for tenant {args.tenant!r} created; it is shown only now", file=sys.stderr)
         return 0
-    from service.app import run
+    from dutybound.service.app import run
 
     if args.command is None:
         args = serve.parse_args([])

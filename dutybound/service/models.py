@@ -13,7 +13,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from engine import vocabulary as vocab
+from dutybound.engine import vocabulary as vocab
 
 MAX_CHECK_ITEMS = 1000
 MAX_ASSETS = 20000

@@ -87,8 +87,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--examples", type=int, default=100,
                         help="examples per operation and generation mode")
     args = parser.parse_args(argv)
-    from service.app import create_app
-    from service.db import create_key
+    from dutybound.service.app import create_app
+    from dutybound.service.db import create_key
 
     with tempfile.TemporaryDirectory() as tmp:
         url = f"sqlite:///{Path(tmp) / 'fuzz.db'}"

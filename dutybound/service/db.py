@@ -66,7 +66,7 @@ def make_engine(url: str | None) -> Engine:
     """The database (see ``engine.store.connection``: ``--db``, else DUTYBOUND_DATABASE_URL,
     else the per-user SQLite file), migrated; the service's tables are part of the schema, so
     the service and the CLI can share one database, SQLite or PostgreSQL."""
-    from engine.store.connection import database
+    from dutybound.engine.store.connection import database
 
     return database(url)
 

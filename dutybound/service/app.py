@@ -32,11 +32,11 @@ from fastapi.security import APIKeyHeader
 from sqlalchemy import Engine
 from starlette.concurrency import run_in_threadpool
 
-from engine.errors import InputError
-from engine.jsontext import json_text
-from service import db
-from service.cache import DEFAULT_MAX_BYTES, ResponseCache, canonical_sha256
-from service.models import (
+from dutybound.engine.errors import InputError
+from dutybound.engine.jsontext import json_text
+from dutybound.service import db
+from dutybound.service.cache import DEFAULT_MAX_BYTES, ResponseCache, canonical_sha256
+from dutybound.service.models import (
     CheckRequest,
     CheckResponse,
     CompareRequest,
@@ -191,9 +191,9 @@ class Service:
 
     def __init__(self, db_url: str | None, law_dir: Path | None, check_cache_bytes: int,
                  ) -> None:
-        from engine.evaluation import engine_version
-        from engine.evaluators import get_evaluator
-        from engine.loading import load_rulepack
+        from dutybound.engine.evaluation import engine_version
+        from dutybound.engine.evaluators import get_evaluator
+        from dutybound.engine.loading import load_rulepack
 
         self.pack = load_rulepack(law_dir)
         self.evaluator, self.evaluator_notice = get_evaluator("auto")
@@ -233,7 +233,12 @@ def create_app(db_url: str | None = None, law_dir: Path | None = None,
     """The application; ``db_url`` defaults to $DUTYBOUND_DATABASE_URL, else the per-user SQLite
     file (engine.store.connection);
     ``check_cache_bytes`` bounds the check cache (0 turns it off)."""
-    from engine.catalogue import instrument_detail, list_obligations, obligation_json, role_json
+    from dutybound.engine.catalogue import (
+        instrument_detail,
+        list_obligations,
+        obligation_json,
+        role_json,
+    )
 
     _configure_logging()
     svc = Service(db_url, law_dir,
@@ -325,14 +330,14 @@ def create_app(db_url: str | None = None, law_dir: Path | None = None,
         """A profile (as canonical JSON) validated against the rule pack. Kept: a procurement
         system sends the same profile with every check, and validation is pure (a failure raises
         and is not kept)."""
-        from engine.inputs import check_profile
+        from dutybound.engine.inputs import check_profile
 
         return check_profile(orjson.loads(canonical), pack, "profile")
 
     def checked_profile(req: _WithProfile, data: dict, where: tuple[str, ...],
                         ) -> tuple[Any, frozenset[str]]:
         """The profile validated against the rule pack, with the what-if roles assumed."""
-        from engine.roles import assume_roles
+        from dutybound.engine.roles import assume_roles
 
         with engine_input(where):
             profile = validated_profile(orjson.dumps(data, option=orjson.OPT_SORT_KEYS))
@@ -350,7 +355,7 @@ def create_app(db_url: str | None = None, law_dir: Path | None = None,
                         ) -> tuple[list[Any] | None, list[dict[str, Any]]]:
         """The request's waiver records validated against the rule pack and the profile (422
         naming the record and field), and their data for the inputs fingerprint."""
-        from engine.waivers import check_waivers
+        from dutybound.engine.waivers import check_waivers
 
         if req.waivers is None:
             return None, []
@@ -359,7 +364,7 @@ def create_app(db_url: str | None = None, law_dir: Path | None = None,
             return check_waivers(data, pack, "waivers", operator=profile.name), data
 
     def read_assets(where: str, rows: list[dict[str, str]], indexed: bool = True) -> list[Any]:
-        from engine.inputs import assets_from_rows, rows_from_mappings
+        from dutybound.engine.inputs import assets_from_rows, rows_from_mappings
 
         with engine_input(("body", where), indexed=indexed):
             return assets_from_rows(where, rows_from_mappings(rows))
@@ -370,7 +375,7 @@ def create_app(db_url: str | None = None, law_dir: Path | None = None,
 
     def run_evaluation(req: EvaluateRequest | ReportRequest, who: db.Caller,
                        include_ended: bool = False) -> Any:
-        from engine.evaluation import evaluate
+        from dutybound.engine.evaluation import evaluate
 
         profile, hypothetical, data = resolve_profile(req, who)
         rows = [a.row(a.asset_id, a.country, str(a.status)) for a in req.assets]
@@ -452,7 +457,7 @@ def create_app(db_url: str | None = None, law_dir: Path | None = None,
                   waivers: list[Any] | None) -> bytes:
         """The engine's verdicts as the JSON body (the slow part: about a millisecond per
         single check); the caller holds ``svc.engine_lock``."""
-        from engine.verdict import check_items
+        from dutybound.engine.verdict import check_items
 
         result = check_items(pack, profile, assets, as_of, hypothetical, inputs_sha256,
                              waivers)
@@ -534,7 +539,7 @@ def create_app(db_url: str | None = None, law_dir: Path | None = None,
     def compare(req: CompareRequest, who: Caller) -> dict[str, Any]:
         """Strongest measure, earliest deadline and citation per jurisdiction; with vendors,
         the vendor-by-jurisdiction matrix (same JSON as `dutybound compare --format json`)."""
-        from engine.compare import run_comparison
+        from dutybound.engine.compare import run_comparison
 
         profile, hypothetical, _ = resolve_profile(req, who)
         rows = [a.row(a.asset_id, a.country, str(a.status)) for a in req.assets or []]
@@ -557,7 +562,7 @@ def create_app(db_url: str | None = None, law_dir: Path | None = None,
     def report(req: ReportRequest, who: Caller) -> Response:
         """The obligation report as a PDF/A-3b download, with the evaluation JSON and the
         affected-asset CSV attached."""
-        from reports.render import LANGUAGES, obligation_report_pdf
+        from dutybound.reports.render import LANGUAGES, obligation_report_pdf
 
         if req.lang not in LANGUAGES:
             raise FieldError(["body", "lang"], f"no interface language {req.lang!r}; "
@@ -571,7 +576,7 @@ def create_app(db_url: str | None = None, law_dir: Path | None = None,
               responses=errors)
     def create_profile(profile: ProfileIn, who: Caller) -> dict[str, Any]:
         """Store a profile for your tenant; use its id as profile_id in other requests."""
-        from engine.inputs import check_profile
+        from dutybound.engine.inputs import check_profile
 
         data = profile.model_dump()
         with engine_input(("body",)):
@@ -614,7 +619,7 @@ def run(host: str = "127.0.0.1", port: int = 8000, db_url: str | None = None,
     the exit status."""
     import uvicorn
 
-    from service import workers as worker_processes
+    from dutybound.service import workers as worker_processes
 
     options: dict[str, Any] = {"access_log": False, "log_level": log_level,
                                "server_header": False}
@@ -622,7 +627,7 @@ def run(host: str = "127.0.0.1", port: int = 8000, db_url: str | None = None,
         uvicorn.run(create_app(db_url, law_dir, check_cache_bytes=check_cache_bytes),
                     host=host, port=port, **options)
         return 0
-    from engine.store.connection import resolve_url
+    from dutybound.engine.store.connection import resolve_url
 
     url = resolve_url(db_url)
     db.make_engine(url).dispose()  # migrate once, not racing in every worker
@@ -632,6 +637,6 @@ def run(host: str = "127.0.0.1", port: int = 8000, db_url: str | None = None,
         os.environ[ENV_LAW_DIR] = str(law_dir)
     if worker_processes.supported():
         return worker_processes.serve(host, port, workers, options)
-    uvicorn.run("service.app:app_from_env", factory=True, workers=workers, host=host,
+    uvicorn.run("dutybound.service.app:app_from_env", factory=True, workers=workers, host=host,
                 port=port, **options)
     return 0
