@@ -58,15 +58,28 @@ ROOT = Path(__file__).resolve().parent.parent
 AS_OF = "2026-11-28"
 SIZES = (100, 1_000, 10_000)
 RUNS = 3  # timed renders per size; the median is printed
-PROFILE = {"name": "Benchmark Telecom plc", "jurisdictions": ["GB", "US"],
-           "sectors": ["telecoms"],
-           "roles": ["gb.public_telecoms_provider", "gb.dvd_addressee", "us.federal_contractor"],
-           "attributes": {"gb.relevant_turnover_gbp": 2_000_000_000}}
-KINDS = [("telecom_equipment", "ran", "5g"), ("telecom_equipment", "core", "4g"),
-         ("telecom_equipment", "access_fttp", "fttp"), ("telecom_equipment", "transmission", ""),
-         ("router", "office_it", "enterprise")]
-VENDORS = ["HUAWEI TECHNOLOGIES CO.,LTD", "Huawei Technologies (UK) Co. Ltd", "HiSilicon",
-           "ZTE Corporation", "华为技术有限公司", "Huawei Technologies Co., Ltd."]
+PROFILE = {
+    "name": "Benchmark Telecom plc",
+    "jurisdictions": ["GB", "US"],
+    "sectors": ["telecoms"],
+    "roles": ["gb.public_telecoms_provider", "gb.dvd_addressee", "us.federal_contractor"],
+    "attributes": {"gb.relevant_turnover_gbp": 2_000_000_000},
+}
+KINDS = [
+    ("telecom_equipment", "ran", "5g"),
+    ("telecom_equipment", "core", "4g"),
+    ("telecom_equipment", "access_fttp", "fttp"),
+    ("telecom_equipment", "transmission", ""),
+    ("router", "office_it", "enterprise"),
+]
+VENDORS = [
+    "HUAWEI TECHNOLOGIES CO.,LTD",
+    "Huawei Technologies (UK) Co. Ltd",
+    "HiSilicon",
+    "ZTE Corporation",
+    "华为技术有限公司",
+    "Huawei Technologies Co., Ltd.",
+]
 
 
 def write_inputs(folder: Path, affected: int) -> tuple[Path, Path]:
@@ -76,15 +89,51 @@ def write_inputs(folder: Path, affected: int) -> tuple[Path, Path]:
     assets = folder / f"assets-{affected}.csv"
     with assets.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
-        writer.writerow(["asset_id", "vendor", "product", "category", "function", "network",
-                         "country", "status", "quantity", "site"])
+        writer.writerow(
+            [
+                "asset_id",
+                "vendor",
+                "product",
+                "category",
+                "function",
+                "network",
+                "country",
+                "status",
+                "quantity",
+                "site",
+            ]
+        )
         for i in range(affected):
             cat, fn, net = KINDS[i % len(KINDS)]
-            writer.writerow([f"A{i:06d}", VENDORS[i % len(VENDORS)], f"unit {i}", cat, fn, net,
-                             "GB", "installed", 1 + i % 3, f"site-{i % 40}"])
+            writer.writerow(
+                [
+                    f"A{i:06d}",
+                    VENDORS[i % len(VENDORS)],
+                    f"unit {i}",
+                    cat,
+                    fn,
+                    net,
+                    "GB",
+                    "installed",
+                    1 + i % 3,
+                    f"site-{i % 40}",
+                ]
+            )
         for i in range(affected):  # the same number of unaffected assets
-            writer.writerow([f"N{i:06d}", "Nokia", "unit", "telecom_equipment", "ran", "5g",
-                             "GB", "installed", 1, f"site-{i % 40}"])
+            writer.writerow(
+                [
+                    f"N{i:06d}",
+                    "Nokia",
+                    "unit",
+                    "telecom_equipment",
+                    "ran",
+                    "5g",
+                    "GB",
+                    "installed",
+                    1,
+                    f"site-{i % 40}",
+                ]
+            )
     return profile, assets
 
 
@@ -102,12 +151,18 @@ def child(profile: Path, assets: Path, out: Path) -> dict[str, Any]:
     from dutybound.engine.loading import load_rulepack
     from dutybound.reports.fetcher import BundledFetcher
     from dutybound.reports.render import obligation_report_pdf
+
     t1 = time.perf_counter()
     pack = load_rulepack()
     operator = load_profile(profile, pack)
     inventory = read_inventory(assets).assets
-    result = evaluate(pack, operator, inventory, dt.date.fromisoformat(AS_OF),
-                      inputs_sha256=inputs_fingerprint(profile, assets))
+    result = evaluate(
+        pack,
+        operator,
+        inventory,
+        dt.date.fromisoformat(AS_OF),
+        inputs_sha256=inputs_fingerprint(profile, assets),
+    )
     t2 = time.perf_counter()
     weasyprint.HTML(string="<p>warm-up 华为 č</p>", url_fetcher=BundledFetcher()).write_pdf()
     t3 = time.perf_counter()
@@ -117,15 +172,25 @@ def child(profile: Path, assets: Path, out: Path) -> dict[str, Any]:
         pdf = obligation_report_pdf(result)
         times.append(time.perf_counter() - start)
     out.write_bytes(pdf)
-    return {"imports": t1 - t0, "evaluate": t2 - t1, "warm_up": t3 - t2,
-            "render": statistics.median(times), "renders": times,
-            "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-            "affected": result.to_json()["summary"]["assets_affected"]}
+    return {
+        "imports": t1 - t0,
+        "evaluate": t2 - t1,
+        "warm_up": t3 - t2,
+        "render": statistics.median(times),
+        "renders": times,
+        "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "affected": result.to_json()["summary"]["assets_affected"],
+    }
 
 
 def run_child(profile: Path, assets: Path, out: Path) -> dict[str, Any]:
-    proc = subprocess.run([sys.executable, __file__, "--child", str(profile), str(assets),
-                           str(out)], cwd=ROOT, capture_output=True, text=True, check=False)
+    proc = subprocess.run(
+        [sys.executable, __file__, "--child", str(profile), str(assets), str(out)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     if proc.returncode != 0:
         raise SystemExit(proc.stderr)
     return json.loads(proc.stdout.splitlines()[-1])
@@ -135,10 +200,14 @@ def main() -> None:
     from pypdf import PdfReader
 
     print(f"dutybound report rendering — Python {sys.version.split()[0]}, {os.cpu_count()} CPUs")
-    print("render s: warm process, evaluation result -> PDF bytes (median of "
-          f"{RUNS}); WeasyPrint import, evaluation and a warm-up render are outside it")
-    print(f"{'affected':>9} {'assets':>7} {'imports s':>9} {'eval s':>7} {'render s':>9} "
-          f"{'min s':>6} {'pages':>6} {'KiB':>6} {'peak MB':>8}")
+    print(
+        "render s: warm process, evaluation result -> PDF bytes (median of "
+        f"{RUNS}); WeasyPrint import, evaluation and a warm-up render are outside it"
+    )
+    print(
+        f"{'affected':>9} {'assets':>7} {'imports s':>9} {'eval s':>7} {'render s':>9} "
+        f"{'min s':>6} {'pages':>6} {'KiB':>6} {'peak MB':>8}"
+    )
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         for affected in SIZES:
@@ -148,25 +217,44 @@ def main() -> None:
             if r["affected"] != affected:
                 raise SystemExit(f"expected {affected} affected assets, got {r['affected']}")
             pages = len(PdfReader(out).pages)
-            print(f"{affected:>9,} {2 * affected:>7,} {r['imports']:>9.2f} {r['evaluate']:>7.2f} "
-                  f"{r['render']:>9.2f} {min(r['renders']):>6.2f} {pages:>6} "
-                  f"{out.stat().st_size / 1024:>6.0f} "
-                  f"{r['peak_mb']:>8.0f}")
+            print(
+                f"{affected:>9,} {2 * affected:>7,} {r['imports']:>9.2f} {r['evaluate']:>7.2f} "
+                f"{r['render']:>9.2f} {min(r['renders']):>6.2f} {pages:>6} "
+                f"{out.stat().st_size / 1024:>6.0f} "
+                f"{r['peak_mb']:>8.0f}"
+            )
 
         profile, assets = write_inputs(folder, 1_000)
         out = folder / "cli.pdf"
         t0 = time.perf_counter()
         proc = subprocess.Popen(
-            [sys.executable, "-m", "dutybound.engine.cli", "report", "--profile", str(profile),
-             "--assets", str(assets), "--as-of", AS_OF, "--out", str(out)],
-            cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+            [
+                sys.executable,
+                "-m",
+                "dutybound.engine.cli",
+                "report",
+                "--profile",
+                str(profile),
+                "--assets",
+                str(assets),
+                "--as-of",
+                AS_OF,
+                "--out",
+                str(out),
+            ],
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
         _, status, usage = os.wait4(proc.pid, 0)
         wall = time.perf_counter() - t0
         if os.waitstatus_to_exitcode(status) != 0:
             raise SystemExit(proc.stderr.read().decode() if proc.stderr else "failed")
-        print(f"cold CLI, 1,000 affected (python -m engine.cli report, fresh process, all "
-              f"included): {wall:.2f} s wall, {usage.ru_maxrss / 1024:.0f} MB peak, "
-              f"{len(PdfReader(out).pages)} pages")
+        print(
+            f"cold CLI, 1,000 affected (python -m engine.cli report, fresh process, all "
+            f"included): {wall:.2f} s wall, {usage.ru_maxrss / 1024:.0f} MB peak, "
+            f"{len(PdfReader(out).pages)} pages"
+        )
 
 
 if __name__ == "__main__":

@@ -52,28 +52,75 @@ import orjson
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-US_AGENCY = {"name": "Federal Building Office", "jurisdictions": ["US"],
-             "roles": ["us.federal_agency"]}
-UK_DVD = {"name": "UK Mobile", "jurisdictions": ["GB"],
-          "roles": ["gb.public_telecoms_provider", "gb.dvd_addressee"]}
+US_AGENCY = {
+    "name": "Federal Building Office",
+    "jurisdictions": ["US"],
+    "roles": ["us.federal_agency"],
+}
+UK_DVD = {
+    "name": "UK Mobile",
+    "jurisdictions": ["GB"],
+    "roles": ["gb.public_telecoms_provider", "gb.dvd_addressee"],
+}
 CZ_CII = {"name": "Czech Grid", "jurisdictions": ["CZ"], "roles": ["cz.cii_administrator"]}
 # (request body, expected verdict)
 CASES: list[tuple[dict[str, Any], str]] = [
-    ({"profile": US_AGENCY, "as_of": "2026-11-28", "item": {
-        "vendor": "Dahua Technology", "category": "video_surveillance",
-        "function": "physical_security", "use": "government_facility_security", "country": "US"}},
-     "prohibited"),
-    ({"profile": UK_DVD, "as_of": "2026-11-28", "item": {
-        "vendor": "Nokia Solutions and Networks", "category": "telecom_equipment",
-        "function": "ran", "network": "5g"}}, "allowed"),
-    ({"profile": UK_DVD, "as_of": "2022-10-13", "item": {
-        "vendor": "HUAWEI TECHNOLOGIES CO.,LTD", "category": "telecom_equipment",
-        "function": "ran", "network": "5g"}}, "prohibited"),
-    ({"profile": CZ_CII, "as_of": "2024-06-01", "item": {
-        "vendor": "Huawei", "category": "router", "function": "core"}}, "conditional"),
-    ({"profile": US_AGENCY, "as_of": "2026-11-28", "item": {
-        "vendor": "Shenzhen Xyz Tech", "category": "router", "function": "office_it"}},
-     "review"),
+    (
+        {
+            "profile": US_AGENCY,
+            "as_of": "2026-11-28",
+            "item": {
+                "vendor": "Dahua Technology",
+                "category": "video_surveillance",
+                "function": "physical_security",
+                "use": "government_facility_security",
+                "country": "US",
+            },
+        },
+        "prohibited",
+    ),
+    (
+        {
+            "profile": UK_DVD,
+            "as_of": "2026-11-28",
+            "item": {
+                "vendor": "Nokia Solutions and Networks",
+                "category": "telecom_equipment",
+                "function": "ran",
+                "network": "5g",
+            },
+        },
+        "allowed",
+    ),
+    (
+        {
+            "profile": UK_DVD,
+            "as_of": "2022-10-13",
+            "item": {
+                "vendor": "HUAWEI TECHNOLOGIES CO.,LTD",
+                "category": "telecom_equipment",
+                "function": "ran",
+                "network": "5g",
+            },
+        },
+        "prohibited",
+    ),
+    (
+        {
+            "profile": CZ_CII,
+            "as_of": "2024-06-01",
+            "item": {"vendor": "Huawei", "category": "router", "function": "core"},
+        },
+        "conditional",
+    ),
+    (
+        {
+            "profile": US_AGENCY,
+            "as_of": "2026-11-28",
+            "item": {"vendor": "Shenzhen Xyz Tech", "category": "router", "function": "office_it"},
+        },
+        "review",
+    ),
 ]
 
 Payload = Callable[[int], tuple[bytes, str]]  # request number -> (JSON body, expected verdict)
@@ -87,10 +134,12 @@ def warm_payload() -> Payload:
 
 def cold_payload(run_id: str) -> Payload:
     """The five cases in turn, each with a fresh asset id: every request is a new question."""
+
     def payload(n: int) -> tuple[bytes, str]:
         body, verdict = CASES[n % len(CASES)]
         item = {**body["item"], "asset_id": f"cold-{run_id}-{n}"}
         return orjson.dumps({**body, "item": item}), verdict
+
     return payload
 
 
@@ -99,8 +148,10 @@ class HttpConnection:
 
     def __init__(self, host: str, port: int, key: str) -> None:
         self.host, self.port = host, port
-        self.head = (f"POST /check HTTP/1.1\r\nHost: {host}:{port}\r\nX-API-Key: {key}\r\n"
-                     "Content-Type: application/json\r\n").encode()
+        self.head = (
+            f"POST /check HTTP/1.1\r\nHost: {host}:{port}\r\nX-API-Key: {key}\r\n"
+            "Content-Type: application/json\r\n"
+        ).encode()
         self.reader: asyncio.StreamReader | None = None
         self.writer: asyncio.StreamWriter | None = None
 
@@ -145,18 +196,30 @@ class LevelResult:
 
     def row(self, mode: str) -> str:
         n = len(self.latencies)
-        return (f"{mode:>5} {self.clients:>7} {n:>8} {self.errors:>6} "
-                f"{self.hits / max(n, 1):>6.0%} {n / self.seconds:>9.1f} "
-                f"{self.percentile(50):>7.1f} {self.percentile(95):>7.1f} "
-                f"{self.percentile(99):>7.1f}")
+        return (
+            f"{mode:>5} {self.clients:>7} {n:>8} {self.errors:>6} "
+            f"{self.hits / max(n, 1):>6.0%} {n / self.seconds:>9.1f} "
+            f"{self.percentile(50):>7.1f} {self.percentile(95):>7.1f} "
+            f"{self.percentile(99):>7.1f}"
+        )
 
 
-HEADER = (f"{'mode':>5} {'clients':>7} {'requests':>8} {'errors':>6} {'cache':>6} "
-          f"{'checks/s':>9} {'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7}")
+HEADER = (
+    f"{'mode':>5} {'clients':>7} {'requests':>8} {'errors':>6} {'cache':>6} "
+    f"{'checks/s':>9} {'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7}"
+)
 
 
-async def level(host: str, port: int, key: str, clients: int, requests: int, seconds: float,
-                payload: Payload, first: int = 0) -> LevelResult:
+async def level(
+    host: str,
+    port: int,
+    key: str,
+    clients: int,
+    requests: int,
+    seconds: float,
+    payload: Payload,
+    first: int = 0,
+) -> LevelResult:
     """``clients`` connections, each sending its next request as soon as the last is answered,
     until ``requests`` were sent or ``seconds`` passed."""
     numbers = itertools.count(first)
@@ -206,12 +269,28 @@ def start_server(port: int, url: str, workers: int, cache: bool) -> subprocess.P
     """``python -m service serve`` in a subprocess; returns once every process takes
     connections: /health answers, and with several workers the supervisor has said that all of
     them listen (/health alone answers as soon as the first one does)."""
-    cmd = [sys.executable, "-m", "dutybound.service", "serve", "--host", "127.0.0.1", "--port", str(port),
-           "--db", url, "--log-level", "warning", "--workers", str(workers)]
+    cmd = [
+        sys.executable,
+        "-m",
+        "dutybound.service",
+        "serve",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--db",
+        url,
+        "--log-level",
+        "warning",
+        "--workers",
+        str(workers),
+    ]
     if not cache:
         cmd += ["--check-cache-mb", "0"]
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(
-        filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
+    }
     server = subprocess.Popen(cmd, cwd=ROOT, stderr=subprocess.PIPE, env=env)
     all_listening = threading.Event()
     if workers == 1:
@@ -253,8 +332,9 @@ def measure(port: int, key: str, args: argparse.Namespace) -> None:
     """Warm the server up, then print one row per mode and level."""
     # warm-up: compiled rule sets, vendor matcher and (in warm mode) the five cache entries of
     # each worker process; not measured
-    run_async(level("127.0.0.1", port, key, 2 * args.workers, 20 * args.workers, 60,
-                    warm_payload()))
+    run_async(
+        level("127.0.0.1", port, key, 2 * args.workers, 20 * args.workers, 60, warm_payload())
+    )
     run_async(level("127.0.0.1", port, key, 2, 20, 60, cold_payload("warmup")))
     print(HEADER, flush=True)
     run_id = f"{os.getpid()}-{time.time_ns()}"
@@ -262,8 +342,18 @@ def measure(port: int, key: str, args: argparse.Namespace) -> None:
     for mode in args.modes.split(","):
         for clients in (int(c) for c in args.levels.split(",")):
             payload = warm_payload() if mode == "warm" else cold_payload(run_id)
-            result = run_async(level("127.0.0.1", port, key, clients, args.requests,
-                                     args.seconds, payload, first=sent))
+            result = run_async(
+                level(
+                    "127.0.0.1",
+                    port,
+                    key,
+                    clients,
+                    args.requests,
+                    args.seconds,
+                    payload,
+                    first=sent,
+                )
+            )
             sent += len(result.latencies) + result.errors
             print(result.row(mode), flush=True)
 
@@ -274,10 +364,18 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=20.0, help="time limit per level")
     parser.add_argument("--levels", default="1,10,50")
     parser.add_argument("--modes", default="warm,cold", help="warm, cold or both")
-    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1,
-                        help="server processes (default: one per CPU, as the README advises)")
-    parser.add_argument("--no-cache", dest="cache", action="store_false",
-                        help="start the server with its check cache off")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=os.cpu_count() or 1,
+        help="server processes (default: one per CPU, as the README advises)",
+    )
+    parser.add_argument(
+        "--no-cache",
+        dest="cache",
+        action="store_false",
+        help="start the server with its check cache off",
+    )
     args = parser.parse_args()
     from dutybound.service.db import create_key
 
@@ -288,10 +386,13 @@ def main() -> int:
         server = start_server(port, url, args.workers, args.cache)
         try:
             cache = "on" if args.cache else "off"
-            print(f"POST /check on 127.0.0.1:{port}: {args.workers} server process(es), "
-                  f"check cache {cache}, {os.cpu_count()} CPUs shared with this client; up to "
-                  f"{args.requests} requests or {args.seconds:.0f} s per level; "
-                  f"1-min load average {os.getloadavg()[0]:.1f} before", flush=True)
+            print(
+                f"POST /check on 127.0.0.1:{port}: {args.workers} server process(es), "
+                f"check cache {cache}, {os.cpu_count()} CPUs shared with this client; up to "
+                f"{args.requests} requests or {args.seconds:.0f} s per level; "
+                f"1-min load average {os.getloadavg()[0]:.1f} before",
+                flush=True,
+            )
             measure(port, key, args)
             # other processes on the machine skew the figures: say how busy it was
             print(f"1-min load average {os.getloadavg()[0]:.1f} after")

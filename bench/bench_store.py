@@ -40,8 +40,9 @@ from dutybound.engine.store import load_evaluation, save_evaluation, verify_audi
 def postgres_url() -> str | None:
     base = os.environ.get("DUTYBOUND_TEST_POSTGRES_URL")
     if not base:
-        started = subprocess.run(["bash", str(ROOT / "scripts" / "test-postgres.sh")],
-                                 capture_output=True, text=True)
+        started = subprocess.run(
+            ["bash", str(ROOT / "scripts" / "test-postgres.sh")], capture_output=True, text=True
+        )
         if started.returncode != 0:
             print(f"PostgreSQL: not available ({started.stderr.strip()})")
             return None
@@ -51,8 +52,9 @@ def postgres_url() -> str | None:
 
     url = make_url(base)
     name = f"dutybound_bench_{uuid.uuid4().hex[:8]}"
-    with psycopg.connect(url.set(drivername="postgresql").render_as_string(False),
-                         autocommit=True) as connection:
+    with psycopg.connect(
+        url.set(drivername="postgresql").render_as_string(False), autocommit=True
+    ) as connection:
         connection.execute(f'CREATE DATABASE "{name}"')
     return url.set(database=name).render_as_string(hide_password=False)
 
@@ -77,10 +79,14 @@ def main() -> None:
         first = evaluate(pack, profile, assets, dt.date(2026, 11, 28))
         second = evaluate(pack, profile, assets, dt.date(2027, 6, 1))
         bodies = [json_text(first.to_json()), json_text(second.to_json())]
-        print(f"dutybound store benchmark — {len(assets):,} assets, {len(first.findings)} "
-              f"findings, result JSON {len(bodies[0]) / 1e6:.1f} MB, {os.cpu_count()} CPUs")
-        print(f"{'database':>11} {'store new s':>12} {'store again s':>14} {'reload s':>9} "
-              f"{'verify s':>9}")
+        print(
+            f"dutybound store benchmark — {len(assets):,} assets, {len(first.findings)} "
+            f"findings, result JSON {len(bodies[0]) / 1e6:.1f} MB, {os.cpu_count()} CPUs"
+        )
+        print(
+            f"{'database':>11} {'store new s':>12} {'store again s':>14} {'reload s':>9} "
+            f"{'verify s':>9}"
+        )
         targets = [("SQLite", f"sqlite:///{folder / 'bench.db'}"), ("PostgreSQL", postgres_url())]
         for name, url in targets:
             if url is None:
@@ -91,8 +97,10 @@ def main() -> None:
             assert stored is not None and stored.assets == first.assets
             verify_s, (count, _head, problems) = timed(lambda u=url: verify_audit(u))
             assert count == 2 and not problems
-            print(f"{name:>11} {store_new:>12.2f} {store_again:>14.2f} {reload_s:>9.2f} "
-                  f"{verify_s:>9.2f}")
+            print(
+                f"{name:>11} {store_new:>12.2f} {store_again:>14.2f} {reload_s:>9.2f} "
+                f"{verify_s:>9.2f}"
+            )
 
 
 if __name__ == "__main__":

@@ -52,8 +52,9 @@ def prune(subfolder: str, keep: int) -> None:
     if folder is None:
         return
     try:
-        entries = sorted((folder / subfolder).iterdir(), key=lambda p: p.stat().st_mtime,
-                         reverse=True)
+        entries = sorted(
+            (folder / subfolder).iterdir(), key=lambda p: p.stat().st_mtime, reverse=True
+        )
         for old in entries[keep:]:
             old.unlink(missing_ok=True)
     except OSError:

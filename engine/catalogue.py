@@ -13,17 +13,28 @@ from dutybound.engine.loading import LoadedObligation, RulePack
 
 
 def instrument_json(inst: Instrument) -> dict[str, Any]:
-    return {"id": inst.id, "title": inst.title, "title_original": inst.title_original,
-            "citation": inst.citation, "url": inst.url, "binding": inst.binding,
-            "verified": inst.verified}
+    return {
+        "id": inst.id,
+        "title": inst.title,
+        "title_original": inst.title_original,
+        "citation": inst.citation,
+        "url": inst.url,
+        "binding": inst.binding,
+        "verified": inst.verified,
+    }
 
 
 def instrument_detail(inst: Instrument) -> dict[str, Any]:
-    return {**instrument_json(inst), "type": inst.type, "authority": inst.authority,
-            "language": inst.language,
-            "adopted": inst.adopted.isoformat() if inst.adopted else None,
-            "in_force": inst.in_force.isoformat() if inst.in_force else None,
-            "ended": inst.ended.isoformat() if inst.ended else None, "note": inst.note}
+    return {
+        **instrument_json(inst),
+        "type": inst.type,
+        "authority": inst.authority,
+        "language": inst.language,
+        "adopted": inst.adopted.isoformat() if inst.adopted else None,
+        "in_force": inst.in_force.isoformat() if inst.in_force else None,
+        "ended": inst.ended.isoformat() if inst.ended else None,
+        "note": inst.note,
+    }
 
 
 def obligation_json(item: LoadedObligation) -> dict[str, Any]:
@@ -33,9 +44,13 @@ def obligation_json(item: LoadedObligation) -> dict[str, Any]:
     start, end = item.window()
     deadline = None
     if ob.deadline is not None:
-        deadline = {"date": ob.deadline.date.isoformat() if ob.deadline.date else None,
-                    "days": ob.deadline.days, "calendar": ob.deadline.calendar,
-                    "after": ob.deadline.after, "text": ob.deadline.describe()}
+        deadline = {
+            "date": ob.deadline.date.isoformat() if ob.deadline.date else None,
+            "days": ob.deadline.days,
+            "calendar": ob.deadline.calendar,
+            "after": ob.deadline.after,
+            "text": ob.deadline.describe(),
+        }
     scope = None
     if ob.assets is not None:
         scope = ob.assets.model_dump(exclude_none=True, exclude_defaults=False)
@@ -55,23 +70,32 @@ def obligation_json(item: LoadedObligation) -> dict[str, Any]:
         "deadline": deadline,
         "cap": ob.cap.model_dump() if ob.cap else None,
         "designation": item.designation.id if item.designation else None,
-        "vendor_groups": list(item.designation.vendor_groups) if item.designation
+        "vendor_groups": list(item.designation.vendor_groups)
+        if item.designation
         else (list(ob.assets.vendor_groups) if ob.assets and ob.assets.vendor_groups else None),
         "assets": scope,
         "source_file": item.source,
     }
 
 
-def list_obligations(pack: RulePack, jurisdiction: str | None = None,
-                     kind: str | None = None) -> list[dict[str, Any]]:
-    items = [item for item in pack.obligations
-             if (jurisdiction is None or item.jurisdiction == jurisdiction)
-             and (kind is None or item.obligation.kind == kind)]
+def list_obligations(
+    pack: RulePack, jurisdiction: str | None = None, kind: str | None = None
+) -> list[dict[str, Any]]:
+    items = [
+        item
+        for item in pack.obligations
+        if (jurisdiction is None or item.jurisdiction == jurisdiction)
+        and (kind is None or item.obligation.kind == kind)
+    ]
     return [obligation_json(i) for i in sorted(items, key=lambda i: i.obligation.id)]
 
 
 def role_json(role: Role) -> dict[str, Any]:
-    return {"role": role.id, "title": role.title, "citation": role.citation,
-            "verified": role.verified,
-            "derived_from": [c.model_dump(exclude_none=True) for c in role.derive_all or []]
-            or None, "note": role.note}
+    return {
+        "role": role.id,
+        "title": role.title,
+        "citation": role.citation,
+        "verified": role.verified,
+        "derived_from": [c.model_dump(exclude_none=True) for c in role.derive_all or []] or None,
+        "note": role.note,
+    }

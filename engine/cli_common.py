@@ -51,5 +51,3 @@ def parse_defaults(values: list[str] | None) -> dict[str, str]:
             raise InputError("--default", f"expected COLUMN=VALUE, got {item!r}")
         out[column.strip().lower()] = value.strip()
     return out
-
-

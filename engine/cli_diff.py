@@ -41,18 +41,21 @@ def _optional_date(option: str, value: str | None) -> dt.date | None:
     return None if value is None else parse_date(option, value)
 
 
-def _inventory(path: Path | None, option: str, defaults: dict[str, str],
-               sheet: str | None) -> list[Asset]:
+def _inventory(
+    path: Path | None, option: str, defaults: dict[str, str], sheet: str | None
+) -> list[Asset]:
     from dutybound.engine.inventory import read_inventory
 
     if path is None:
-        raise InputError(option, "give an inventory (--assets, or --before-assets and "
-                         "--after-assets)")
+        raise InputError(
+            option, "give an inventory (--assets, or --before-assets and --after-assets)"
+        )
     read = read_inventory(path, defaults, sheet)
     renamed = read.renamed()
     if renamed:
         Console(stderr=True, highlight=False).print(
-            f"{path.name}: columns read: " + ", ".join(f"{e(h)!r} as {c}" for h, c in renamed))
+            f"{path.name}: columns read: " + ", ".join(f"{e(h)!r} as {c}" for h, c in renamed)
+        )
     return read.assets
 
 
@@ -62,10 +65,17 @@ def _profile(path: Path, packs: PackCache, law_dir: Path, registry: Path) -> Pro
     return load_profile(path, packs.get(law_dir, registry))
 
 
-def _sides(packs: PackCache, *, profile: Path, before_profile: Path | None,
-           assets: tuple[list[Asset], list[Asset]], dates: tuple[dt.date, dt.date],
-           law_dirs: tuple[Path, Path], registries: tuple[Path, Path],
-           waivers: tuple[Path | None, Path | None] = (None, None)) -> tuple[Side, Side]:
+def _sides(
+    packs: PackCache,
+    *,
+    profile: Path,
+    before_profile: Path | None,
+    assets: tuple[list[Asset], list[Asset]],
+    dates: tuple[dt.date, dt.date],
+    law_dirs: tuple[Path, Path],
+    registries: tuple[Path, Path],
+    waivers: tuple[Path | None, Path | None] = (None, None),
+) -> tuple[Side, Side]:
     """Both sides, each profile and waivers file checked against its own side's law (exit 2
     on any problem)."""
     from dutybound.engine.diff import Side
@@ -76,19 +86,22 @@ def _sides(packs: PackCache, *, profile: Path, before_profile: Path | None,
         pack = packs.get(law_dirs[n], registries[n])
         operator = _profile(path, packs, law_dirs[n], registries[n])
         records = tuple(load_waivers(waivers[n], pack, operator.name)) if waivers[n] else ()
-        sides.append(Side(operator, assets[n], dates[n], law_dirs[n], registries[n],
-                          waivers=records))
+        sides.append(
+            Side(operator, assets[n], dates[n], law_dirs[n], registries[n], waivers=records)
+        )
     return sides[0], sides[1]
 
 
-def _dates(start: dt.date | None, end: dt.date | None, day: dt.date | None,
-           compare: bool) -> tuple[dt.date, dt.date]:
+def _dates(
+    start: dt.date | None, end: dt.date | None, day: dt.date | None, compare: bool
+) -> tuple[dt.date, dt.date]:
     """The two sides' dates: --from/--to, either defaulting to --as-of."""
     before, after = start or day, end or day
     if before is None or after is None:
         if compare:
-            raise InputError("--from" if before is None else "--to",
-                             "give --from and --to, or --as-of")
+            raise InputError(
+                "--from" if before is None else "--to", "give --from and --to, or --as-of"
+            )
         raise InputError("--as-of", "--upcoming counts months from --as-of")
     return before, after
 
@@ -105,25 +118,32 @@ def _failed(fail_on: list[FailOn], summary: dict[str, Any]) -> list[str]:
 
 def _print_diff(data: dict[str, Any], console: Console) -> None:
     b, a = data["before"], data["after"]
-    console.print(f"[bold]{e(a['operator'])}[/] — changes from [bold]{b['as_of']}[/] "
-                  f"(rule pack {b['rulepack']['version']}) to [bold]{a['as_of']}[/] "
-                  f"(rule pack {a['rulepack']['version']})")
+    console.print(
+        f"[bold]{e(a['operator'])}[/] — changes from [bold]{b['as_of']}[/] "
+        f"(rule pack {b['rulepack']['version']}) to [bold]{a['as_of']}[/] "
+        f"(rule pack {a['rulepack']['version']})"
+    )
     table = Table(show_lines=True, expand=True)
     table.add_column("Change", no_wrap=True)
     table.add_column("Obligation", ratio=2, overflow="fold")
     table.add_column("Before → after", ratio=1, overflow="fold")
     table.add_column("Why", ratio=3, overflow="fold")
     for c in data["changes"]:
-        table.add_row(c["change"], f"[bold]{e(c['title'])}[/]\n[dim]{c['obligation_id']} · "
-                      f"{c['kind']}[/]", _state_text(c["before"]) + " → " +
-                      _state_text(c["after"]),
-                      "\n".join(f"[dim]{k['step_number']}. {k['step']}[/] {e(k['text'])}"
-                                for k in c["causes"]))
+        table.add_row(
+            c["change"],
+            f"[bold]{e(c['title'])}[/]\n[dim]{c['obligation_id']} · {c['kind']}[/]",
+            _state_text(c["before"]) + " → " + _state_text(c["after"]),
+            "\n".join(
+                f"[dim]{k['step_number']}. {k['step']}[/] {e(k['text'])}" for k in c["causes"]
+            ),
+        )
     console.print(table)
     s = data["summary"]
     counts = ", ".join(f"{n} {k}" for k, n in s["by_change"].items()) or "none"
-    console.print(f"{s['changes']} changes ({counts}); {s['new_overdue']} newly overdue, "
-                  f"{s['new_prohibited']} new prohibitions. Not legal advice.")
+    console.print(
+        f"{s['changes']} changes ({counts}); {s['new_overdue']} newly overdue, "
+        f"{s['new_prohibited']} new prohibitions. Not legal advice."
+    )
 
 
 def _state_text(state: dict[str, Any] | None) -> str:
@@ -132,23 +152,29 @@ def _state_text(state: dict[str, Any] | None) -> str:
     text = state["status"] + (f" (due {state['due']})" if state["due"] else "")
     assets = state["assets"]
     if assets:
-        text += "\n" + e(", ".join(assets[:4])) + (f" +{len(assets) - 4}" if len(assets) > 4
-                                                   else "")
+        text += (
+            "\n" + e(", ".join(assets[:4])) + (f" +{len(assets) - 4}" if len(assets) > 4 else "")
+        )
     return text
 
 
 def _print_upcoming(data: dict[str, Any], console: Console) -> None:
-    console.print(f"Upcoming from [bold]{data['as_of']}[/] to [bold]{data['until']}[/] "
-                  f"({len(data['dates_evaluated'])} dates evaluated)")
+    console.print(
+        f"Upcoming from [bold]{data['as_of']}[/] to [bold]{data['until']}[/] "
+        f"({len(data['dates_evaluated'])} dates evaluated)"
+    )
     table = Table(show_lines=True, expand=True)
     table.add_column("Date", no_wrap=True)
     table.add_column("Event", no_wrap=True)
     table.add_column("Obligation", ratio=2, overflow="fold")
     table.add_column("Why", ratio=3, overflow="fold")
     for ev in data["events"]:
-        table.add_row(ev["date"], ev["event"].replace("_", " "),
-                      f"[bold]{e(ev['title'])}[/]\n[dim]{ev['obligation_id']} · {ev['kind']}[/]",
-                      "\n".join(e(k["text"]) for k in ev["causes"]))
+        table.add_row(
+            ev["date"],
+            ev["event"].replace("_", " "),
+            f"[bold]{e(ev['title'])}[/]\n[dim]{ev['obligation_id']} · {ev['kind']}[/]",
+            "\n".join(e(k["text"]) for k in ev["causes"]),
+        )
     console.print(table)
 
 
@@ -176,13 +202,23 @@ Opt = typer.Option
 
 
 def diff_command(
-    profile: Annotated[Path | None, Opt(help="Operator profile (YAML or JSON); the 'after' "
-                                        "profile when --before-profile is given.")] = None,
+    profile: Annotated[
+        Path | None,
+        Opt(
+            help="Operator profile (YAML or JSON); the 'after' "
+            "profile when --before-profile is given."
+        ),
+    ] = None,
     assets: Annotated[Path | None, Opt(help="Asset inventory for both sides.")] = None,
     from_: Annotated[str | None, Opt("--from", help="The 'before' date (YYYY-MM-DD).")] = None,
     to: Annotated[str | None, Opt("--to", help="The 'after' date (YYYY-MM-DD).")] = None,
-    as_of: Annotated[str | None, Opt("--as-of", help="Date of both sides when --from/--to are "
-                                     "not given; the start of --upcoming.")] = None,
+    as_of: Annotated[
+        str | None,
+        Opt(
+            "--as-of",
+            help="Date of both sides when --from/--to are not given; the start of --upcoming.",
+        ),
+    ] = None,
     before_profile: Annotated[Path | None, Opt(help="The 'before' profile.")] = None,
     before_assets: Annotated[Path | None, Opt(help="The 'before' inventory.")] = None,
     after_assets: Annotated[Path | None, Opt(help="The 'after' inventory.")] = None,
@@ -195,22 +231,42 @@ def diff_command(
     waivers: Annotated[Path | None, Opt(help="Waivers file for both sides.")] = None,
     before_waivers: Annotated[Path | None, Opt(help="The 'before' waivers file.")] = None,
     after_waivers: Annotated[Path | None, Opt(help="The 'after' waivers file.")] = None,
-    upcoming: Annotated[int | None, Opt(min=1, max=120, help="List what will apply in the next "
-                                        "N months that does not apply on --as-of.")] = None,
-    format: Annotated[Format | None, Opt("--format", help="json, or table (default on a "
-                                             "terminal).")] = None,
-    fail_on: Annotated[list[FailOn] | None, Opt("--fail-on", help="Exit 1 if such a change "
-                                                "exists (repeatable).")] = None,
-    out: Annotated[Path | None, Opt(help="Write the result to this file.")] = None,
-    default: Annotated[list[str] | None, Opt("--default", help="Fill empty inventory cells, "
-                                             "e.g. country=GB (repeatable).")] = None,
-    sheet: Annotated[str | None, Opt(help="Excel sheet to read.")] = None,
-    stored: Annotated[list[int] | None, Opt(
-        "--stored", help="Diff two stored evaluations (ids from 'dutybound history'), each "
-        "re-run with the law and vendor data it was stored with: --stored 3 --stored 7.")
+    upcoming: Annotated[
+        int | None,
+        Opt(
+            min=1,
+            max=120,
+            help="List what will apply in the next N months that does not apply on --as-of.",
+        ),
     ] = None,
-    db: Annotated[str | None, Opt("--db", help="Database of --stored (default: "
-                                  "DUTYBOUND_DATABASE_URL, else your data directory).")] = None,
+    format: Annotated[
+        Format | None, Opt("--format", help="json, or table (default on a terminal).")
+    ] = None,
+    fail_on: Annotated[
+        list[FailOn] | None, Opt("--fail-on", help="Exit 1 if such a change exists (repeatable).")
+    ] = None,
+    out: Annotated[Path | None, Opt(help="Write the result to this file.")] = None,
+    default: Annotated[
+        list[str] | None,
+        Opt("--default", help="Fill empty inventory cells, e.g. country=GB (repeatable)."),
+    ] = None,
+    sheet: Annotated[str | None, Opt(help="Excel sheet to read.")] = None,
+    stored: Annotated[
+        list[int] | None,
+        Opt(
+            "--stored",
+            help="Diff two stored evaluations (ids from 'dutybound history'), each "
+            "re-run with the law and vendor data it was stored with: --stored 3 --stored 7.",
+        ),
+    ] = None,
+    db: Annotated[
+        str | None,
+        Opt(
+            "--db",
+            help="Database of --stored (default: "
+            "DUTYBOUND_DATABASE_URL, else your data directory).",
+        ),
+    ] = None,
 ) -> None:
     """What changed between two evaluations, and why: profile, inventory, vendor data, law or
     time. Same inputs on two dates: --from D1 --to D2; changed inputs: --before-assets/
@@ -223,17 +279,31 @@ def diff_command(
     from dutybound.engine.diff import upcoming as run_upcoming
     from dutybound.engine.loading import default_law_dir, default_registry_path
 
-    compare = any(v is not None for v in (from_, to, before_profile, before_assets, after_assets,
-                                          before_law_dir, after_law_dir, before_registry,
-                                          after_registry, before_waivers, after_waivers)
-                  ) or upcoming is None
+    compare = (
+        any(
+            v is not None
+            for v in (
+                from_,
+                to,
+                before_profile,
+                before_assets,
+                after_assets,
+                before_law_dir,
+                after_law_dir,
+                before_registry,
+                after_registry,
+                before_waivers,
+                after_waivers,
+            )
+        )
+        or upcoming is None
+    )
     packs = PackCache()
     if stored is not None:
         _stored_diff(stored, db, packs, upcoming, format, fail_on or [], out)
         return
     if profile is None:
-        _fail_input(InputError("--profile", "give the operator profile (or --stored A "
-                               "--stored B)"))
+        _fail_input(InputError("--profile", "give the operator profile (or --stored A --stored B)"))
     try:
         day = _optional_date("--as-of", as_of)
         dates = _dates(_optional_date("--from", from_), _optional_date("--to", to), day, compare)
@@ -241,24 +311,33 @@ def diff_command(
         reg = registry or default_registry_path()
         defaults = parse_defaults(default)
         sides = _sides(
-            packs, profile=profile, before_profile=before_profile,
-            assets=(_inventory(before_assets or assets, "--before-assets", defaults, sheet),
-                    _inventory(after_assets or assets, "--after-assets", defaults, sheet)),
+            packs,
+            profile=profile,
+            before_profile=before_profile,
+            assets=(
+                _inventory(before_assets or assets, "--before-assets", defaults, sheet),
+                _inventory(after_assets or assets, "--after-assets", defaults, sheet),
+            ),
             dates=dates,
             law_dirs=(before_law_dir or law, after_law_dir or law),
             registries=(before_registry or reg, after_registry or reg),
-            waivers=(before_waivers or waivers, after_waivers or waivers))
+            waivers=(before_waivers or waivers, after_waivers or waivers),
+        )
     except InputError as error:
         _fail_input(error)
     data, summaries = _run(compare, upcoming, sides, day, packs, run_diff, run_upcoming)
     _finish(data, summaries, format, fail_on or [], out)
 
 
-def _finish(data: dict[str, Any], summaries: list[dict[str, Any]], format: Format | None,
-            fail_on: list[FailOn], out: Path | None) -> None:
+def _finish(
+    data: dict[str, Any],
+    summaries: list[dict[str, Any]],
+    format: Format | None,
+    fail_on: list[FailOn],
+    out: Path | None,
+) -> None:
     """Print or write the result, then exit 1 if a --fail-on condition holds."""
-    fmt = format or (Format.table if sys.stdout.isatty() and out is None
-                     else Format.json)
+    fmt = format or (Format.table if sys.stdout.isatty() and out is None else Format.json)
     _render(data, fmt, out)
     hits = [h for s in summaries for h in _failed(fail_on, s)]
     if hits:
@@ -266,8 +345,15 @@ def _finish(data: dict[str, Any], summaries: list[dict[str, Any]], format: Forma
         raise typer.Exit(EXIT_FAIL_ON)
 
 
-def _stored_diff(ids: list[int], db: str | None, packs: PackCache, months: int | None,
-                 format: Format | None, fail_on: list[FailOn], out: Path | None) -> None:
+def _stored_diff(
+    ids: list[int],
+    db: str | None,
+    packs: PackCache,
+    months: int | None,
+    format: Format | None,
+    fail_on: list[FailOn],
+    out: Path | None,
+) -> None:
     """``--stored A --stored B``: both sides from the database, law included."""
     import tempfile
 
@@ -280,17 +366,25 @@ def _stored_diff(ids: list[int], db: str | None, packs: PackCache, months: int |
         try:
             from dutybound.engine.store.replay import stored_side
 
-            sides = (stored_side(ids[0], db, Path(folder), packs),
-                     stored_side(ids[1], db, Path(folder), packs))
+            sides = (
+                stored_side(ids[0], db, Path(folder), packs),
+                stored_side(ids[1], db, Path(folder), packs),
+            )
         except InputError as error:
             _fail_input(error)
         data, summaries = _run(True, months, sides, None, packs, run_diff, run_upcoming)
     _finish(data, summaries, format, fail_on, out)
 
 
-def _run(compare: bool, months: int | None, sides: tuple[Side, Side], day: dt.date | None,
-         packs: PackCache, run_diff: Any, run_upcoming: Any,
-         ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+def _run(
+    compare: bool,
+    months: int | None,
+    sides: tuple[Side, Side],
+    day: dt.date | None,
+    packs: PackCache,
+    run_diff: Any,
+    run_upcoming: Any,
+) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """Run the diff and/or the upcoming scan; the JSON to print and the summaries --fail-on
     reads. With both, the JSON has a ``diff`` and an ``upcoming`` key."""
     from dataclasses import replace

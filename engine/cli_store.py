@@ -16,18 +16,27 @@ from rich.table import Table
 from dutybound.engine.cli_common import err, fail_input
 from dutybound.engine.errors import InputError
 
-DbOption = Annotated[str | None, typer.Option(
-    "--db", help="Database URL (default: DUTYBOUND_DATABASE_URL, else the file in your data "
-    "directory).")]
+DbOption = Annotated[
+    str | None,
+    typer.Option(
+        "--db",
+        help="Database URL (default: DUTYBOUND_DATABASE_URL, else the file in your data "
+        "directory).",
+    ),
+]
 
 
 def history(
     db: DbOption = None,
     tenant: Annotated[str | None, typer.Option(help="Only this tenant's evaluations.")] = None,
-    json_out: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")
-                        ] = False,
-    show: Annotated[int | None, typer.Option(
-        "--show", help="Print stored evaluation N exactly as it was output when it ran.")
+    json_out: Annotated[
+        bool, typer.Option("--json", help="Print JSON instead of a table.")
+    ] = False,
+    show: Annotated[
+        int | None,
+        typer.Option(
+            "--show", help="Print stored evaluation N exactly as it was output when it ran."
+        ),
     ] = None,
 ) -> None:
     """List stored evaluations, oldest first: id, when, who, operator, date evaluated, law."""
@@ -47,31 +56,55 @@ def history(
         rows = list_evaluations(db, tenant)
     except InputError as error:
         fail_input(error)
-    data = [{"id": r.id, "stored_at": r.stored_at.isoformat(), "actor": r.actor,
-             "tenant": t, "operator": name, "as_of": r.as_of.isoformat(),
-             "rulepack": r.rulepack_version, "rulepack_sha256": r.rulepack_sha256,
-             "findings": r.findings_count} for r, t, name in rows]
+    data = [
+        {
+            "id": r.id,
+            "stored_at": r.stored_at.isoformat(),
+            "actor": r.actor,
+            "tenant": t,
+            "operator": name,
+            "as_of": r.as_of.isoformat(),
+            "rulepack": r.rulepack_version,
+            "rulepack_sha256": r.rulepack_sha256,
+            "findings": r.findings_count,
+        }
+        for r, t, name in rows
+    ]
     if json_out:
         typer.echo(json_text(data), nl=False)
         return
-    table = Table("id", "stored (UTC)", "by", "tenant", "operator", "as of", "rule pack",
-                  "findings")
+    table = Table(
+        "id", "stored (UTC)", "by", "tenant", "operator", "as of", "rule pack", "findings"
+    )
     for row in data:
-        table.add_row(str(row["id"]), row["stored_at"][:19], e(row["actor"]), e(row["tenant"]),
-                      e(row["operator"]), row["as_of"], row["rulepack"], str(row["findings"]))
+        table.add_row(
+            str(row["id"]),
+            row["stored_at"][:19],
+            e(row["actor"]),
+            e(row["tenant"]),
+            e(row["operator"]),
+            row["as_of"],
+            row["rulepack"],
+            str(row["findings"]),
+        )
     Console().print(table)
 
 
-audit_app = typer.Typer(help="The tamper-evident audit chain of stored evaluations.",
-                        no_args_is_help=True)
+audit_app = typer.Typer(
+    help="The tamper-evident audit chain of stored evaluations.", no_args_is_help=True
+)
 
 
 @audit_app.command("verify")
 def audit_verify(
     db: DbOption = None,
-    expect_head: Annotated[str | None, typer.Option(
-        help="A head hash recorded earlier (see 'audit head'): also prove that the chain up to "
-        "it was not rewritten.")] = None,
+    expect_head: Annotated[
+        str | None,
+        typer.Option(
+            help="A head hash recorded earlier (see 'audit head'): also prove that the chain up to "
+            "it was not rewritten."
+        ),
+    ] = None,
 ) -> None:
     """Recompute every audit entry and every record it covers. Exit 0 when intact, 1 when
     anything was changed, removed or reordered (each problem is listed)."""
@@ -101,8 +134,9 @@ def audit_head(db: DbOption = None) -> None:
     typer.echo(head if count else "empty")
 
 
-db_app = typer.Typer(help="The database: where it is, its schema, what it holds.",
-                     no_args_is_help=True)
+db_app = typer.Typer(
+    help="The database: where it is, its schema, what it holds.", no_args_is_help=True
+)
 
 
 @db_app.command("info")

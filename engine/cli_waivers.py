@@ -25,14 +25,14 @@ from dutybound.engine.errors import InputError
 from dutybound.engine.jsontext import json_text
 
 EXIT_REFUSED = 1
-STYLE = {"in_effect": "green", "not_yet_in_effect": "cyan", "expired": "dim",
-         "refused": "bold red"}
+STYLE = {"in_effect": "green", "not_yet_in_effect": "cyan", "expired": "dim", "refused": "bold red"}
 
 
 def register(app: typer.Typer) -> None:
     """Add the ``waivers`` command group (``waivers check``) to the dutybound app."""
-    waivers_app = typer.Typer(help="Waivers and exceptions: check a waivers file against the law.",
-                              no_args_is_help=True)
+    waivers_app = typer.Typer(
+        help="Waivers and exceptions: check a waivers file against the law.", no_args_is_help=True
+    )
     waivers_app.command("check")(check)
     waivers_app.command("record")(record)
     waivers_app.command("list")(list_command)
@@ -41,13 +41,18 @@ def register(app: typer.Typer) -> None:
 
 def record(
     waivers: Annotated[Path, typer.Option(help="Waivers file (YAML or JSON) to record.")],
-    profile: Annotated[Path, typer.Option(help="Operator profile; the waivers must be "
-                                          "recorded under its name.")],
-    db: Annotated[str | None, typer.Option(
-        "--db", help="Database (default: DUTYBOUND_DATABASE_URL, else your data directory).")
+    profile: Annotated[
+        Path, typer.Option(help="Operator profile; the waivers must be recorded under its name.")
+    ],
+    db: Annotated[
+        str | None,
+        typer.Option(
+            "--db", help="Database (default: DUTYBOUND_DATABASE_URL, else your data directory)."
+        ),
     ] = None,
-    law_dir: Annotated[Path | None, typer.Option(
-        help="Use this rule pack instead of the bundled jurisdictions/.")] = None,
+    law_dir: Annotated[
+        Path | None, typer.Option(help="Use this rule pack instead of the bundled jurisdictions/.")
+    ] = None,
 ) -> None:
     """Record waivers in the register, each with an audit entry. All or nothing: a waiver the
     law refuses (its basis had lapsed) or an id already recorded stops the lot (exit 2).
@@ -70,8 +75,11 @@ def record(
 
 
 def list_command(
-    db: Annotated[str | None, typer.Option(
-        "--db", help="Database (default: DUTYBOUND_DATABASE_URL, else your data directory).")
+    db: Annotated[
+        str | None,
+        typer.Option(
+            "--db", help="Database (default: DUTYBOUND_DATABASE_URL, else your data directory)."
+        ),
     ] = None,
     operator: Annotated[str | None, typer.Option(help="Only this operator's waivers.")] = None,
 ) -> None:
@@ -82,27 +90,48 @@ def list_command(
         rows = list_waivers(db)
     except InputError as error:
         fail_input(error)
-    data = [{"record": r.id, "operator": r.operator, "id": r.waiver_id,
-             "obligation": r.obligation, "basis": r.basis, "reference": r.reference,
-             "approver": r.approver, "granted_on": r.granted_on.isoformat(),
-             "expires_on": r.expires_on.isoformat() if r.expires_on else None,
-             "recorded_by": r.recorded_by, "recorded_at": r.recorded_at.isoformat()}
-            for r in rows if operator is None or r.operator == operator]
+    data = [
+        {
+            "record": r.id,
+            "operator": r.operator,
+            "id": r.waiver_id,
+            "obligation": r.obligation,
+            "basis": r.basis,
+            "reference": r.reference,
+            "approver": r.approver,
+            "granted_on": r.granted_on.isoformat(),
+            "expires_on": r.expires_on.isoformat() if r.expires_on else None,
+            "recorded_by": r.recorded_by,
+            "recorded_at": r.recorded_at.isoformat(),
+        }
+        for r in rows
+        if operator is None or r.operator == operator
+    ]
     sys.stdout.write(json_text(data))
 
 
 def check(
-    waivers: Annotated[Path, typer.Option(help="Waivers file (YAML or JSON): a list of records "
-                                          "with id, operator, obligation, basis, reference, "
-                                          "approver, granted_on, expires_on.")],
-    profile: Annotated[Path, typer.Option(help="Operator profile (YAML or JSON); every waiver "
-                                          "must be recorded under its name.")],
-    as_of: Annotated[str, typer.Option(
-        "--as-of", help="Standing on this date (YYYY-MM-DD).")],
-    format: Annotated[Format | None, typer.Option(
-        "--format", help="json, or table (default on a terminal).")] = None,
-    law_dir: Annotated[Path | None, typer.Option(
-        help="Use this rule pack instead of the bundled jurisdictions/.")] = None,
+    waivers: Annotated[
+        Path,
+        typer.Option(
+            help="Waivers file (YAML or JSON): a list of records "
+            "with id, operator, obligation, basis, reference, "
+            "approver, granted_on, expires_on."
+        ),
+    ],
+    profile: Annotated[
+        Path,
+        typer.Option(
+            help="Operator profile (YAML or JSON); every waiver must be recorded under its name."
+        ),
+    ],
+    as_of: Annotated[str, typer.Option("--as-of", help="Standing on this date (YYYY-MM-DD).")],
+    format: Annotated[
+        Format | None, typer.Option("--format", help="json, or table (default on a terminal).")
+    ] = None,
+    law_dir: Annotated[
+        Path | None, typer.Option(help="Use this rule pack instead of the bundled jurisdictions/.")
+    ] = None,
 ) -> None:
     """Validate waivers against the rule pack and print each one's standing.
 
@@ -121,10 +150,16 @@ def check(
     except InputError as error:
         fail_input(error)
     result = standings(records, pack, day)
-    data = {"as_of": day.isoformat(), "operator": operator.name,
-            "rulepack": {"version": pack.version, "sha256": pack.sha256,
-                         "law_as_of": pack.law_as_of.isoformat()},
-            "waivers": [st.to_json() for st in result]}
+    data = {
+        "as_of": day.isoformat(),
+        "operator": operator.name,
+        "rulepack": {
+            "version": pack.version,
+            "sha256": pack.sha256,
+            "law_as_of": pack.law_as_of.isoformat(),
+        },
+        "waivers": [st.to_json() for st in result],
+    }
     fmt = format or (Format.table if sys.stdout.isatty() else Format.json)
     if fmt is Format.json:
         sys.stdout.write(json_text(data))
@@ -135,8 +170,10 @@ def check(
 
 
 def _print_table(data: dict, console: Console) -> None:
-    console.print(f"[bold]{e(data['operator'])}[/] — waivers as of [bold]{data['as_of']}[/] "
-                  f"(rule pack {data['rulepack']['version']})")
+    console.print(
+        f"[bold]{e(data['operator'])}[/] — waivers as of [bold]{data['as_of']}[/] "
+        f"(rule pack {data['rulepack']['version']})"
+    )
     table = Table(show_lines=True, expand=True)
     table.add_column("Waiver", no_wrap=True)
     table.add_column("Standing", no_wrap=True)
@@ -146,13 +183,16 @@ def _print_table(data: dict, console: Console) -> None:
         mark = "" if w["verified"] else " [bold magenta](unverified basis)[/]"
         assets = f"\nassets: {e(', '.join(w['assets']))}" if w["assets"] else ""
         table.add_row(
-            e(w["id"]), f"[{STYLE[w['standing']]}]{w['standing'].replace('_', ' ')}[/]",
+            e(w["id"]),
+            f"[{STYLE[w['standing']]}]{w['standing'].replace('_', ' ')}[/]",
             f"{e(w['obligation'])}{assets}\n[dim]{e(w['basis_title'])} "
             f"{e('[' + w['citation'] + ']')}[/]{mark}",
-            f"{e(w['reason'])}\n[dim]ref. {e(w['reference'])}, {e(w['approver'])}[/]")
+            f"{e(w['reason'])}\n[dim]ref. {e(w['reference'])}, {e(w['approver'])}[/]",
+        )
     console.print(table)
     counts: dict[str, int] = {}
     for w in data["waivers"]:
         counts[w["standing"]] = counts.get(w["standing"], 0) + 1
-    console.print(", ".join(f"{n} {k.replace('_', ' ')}" for k, n in sorted(counts.items()))
-                  or "no waivers")
+    console.print(
+        ", ".join(f"{n} {k.replace('_', ' ')}" for k, n in sorted(counts.items())) or "no waivers"
+    )

@@ -50,13 +50,21 @@ class Cell:
     upcoming: int  # obligations not yet in effect on the date
 
     def to_json(self) -> dict[str, Any]:
-        return {"jurisdiction": self.jurisdiction, "measure": self.measure,
-                "binding": self.binding, "obligation_id": self.obligation_id,
-                "citation": self.citation, "url": self.url,
-                "measure_due": self.measure_due.isoformat() if self.measure_due else None,
-                "due": self.due.isoformat() if self.due else None,
-                "status": self.status, "verified": self.verified, "assets": self.assets,
-                "findings": self.findings, "upcoming": self.upcoming}
+        return {
+            "jurisdiction": self.jurisdiction,
+            "measure": self.measure,
+            "binding": self.binding,
+            "obligation_id": self.obligation_id,
+            "citation": self.citation,
+            "url": self.url,
+            "measure_due": self.measure_due.isoformat() if self.measure_due else None,
+            "due": self.due.isoformat() if self.due else None,
+            "status": self.status,
+            "verified": self.verified,
+            "assets": self.assets,
+            "findings": self.findings,
+            "upcoming": self.upcoming,
+        }
 
     def label(self) -> str:
         """The words for a slide: 'must remove by 2027-12-31', 'assess (guidance)'."""
@@ -72,20 +80,49 @@ def _strength(item: LoadedObligation) -> tuple[int, int]:
     return (BINDING_RANK[item.instrument.binding], MEASURES[item.obligation.kind][0])
 
 
-def _cell(code: str, items: list[tuple[LoadedObligation, str, dt.date | None]],
-          assets: list[str], upcoming: int, has_role: bool) -> Cell:
+def _cell(
+    code: str,
+    items: list[tuple[LoadedObligation, str, dt.date | None]],
+    assets: list[str],
+    upcoming: int,
+    has_role: bool,
+) -> Cell:
     """Reduce (obligation, status, due) triples in effect to one cell."""
     if not items:
-        return Cell(code, "nothing" if has_role else "no role", None, None, None, None, None,
-                    None, None, None, assets, 0, upcoming)
-    best, status, best_due = min(items, key=lambda t: (_strength(t[0]), t[2] or dt.date.max,
-                                                       t[0].obligation.id))
+        return Cell(
+            code,
+            "nothing" if has_role else "no role",
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            assets,
+            0,
+            upcoming,
+        )
+    best, status, best_due = min(
+        items, key=lambda t: (_strength(t[0]), t[2] or dt.date.max, t[0].obligation.id)
+    )
     dues = [due for _, _, due in items if due]
-    return Cell(code, MEASURES[best.obligation.kind][1], best.instrument.binding,
-                best.obligation.id, best.obligation.citation, best.obligation.url, best_due,
-                min(dues) if dues else None, status,
-                best.obligation.verified and best.instrument.verified, assets, len(items),
-                upcoming)
+    return Cell(
+        code,
+        MEASURES[best.obligation.kind][1],
+        best.instrument.binding,
+        best.obligation.id,
+        best.obligation.citation,
+        best.obligation.url,
+        best_due,
+        min(dues) if dues else None,
+        status,
+        best.obligation.verified and best.instrument.verified,
+        assets,
+        len(items),
+        upcoming,
+    )
 
 
 def compare_operator(evaluation: Evaluation, jurisdictions: list[str]) -> list[Cell]:
@@ -96,14 +133,26 @@ def compare_operator(evaluation: Evaluation, jurisdictions: list[str]) -> list[C
         live: list[Finding] = [f for f in mine if f.status in IN_EFFECT]
         assets = sorted({a for f in live for a in f.assets})
         has_role = any(r.startswith(code.lower() + ".") for r in evaluation.roles)
-        cells.append(_cell(code, [(f.item, f.status, f.due) for f in live], assets,
-                           sum(1 for f in mine if f.status == "upcoming"), has_role))
+        cells.append(
+            _cell(
+                code,
+                [(f.item, f.status, f.due) for f in live],
+                assets,
+                sum(1 for f in mine if f.status == "upcoming"),
+                has_role,
+            )
+        )
     return cells
 
 
-def vendor_matrix(pack: RulePack, roles: dict[str, HeldRole], groups: list[str],
-                  jurisdictions: list[str], as_of: dt.date,
-                  evaluation: Evaluation | None = None) -> dict[str, list[Cell]]:
+def vendor_matrix(
+    pack: RulePack,
+    roles: dict[str, HeldRole],
+    groups: list[str],
+    jurisdictions: list[str],
+    as_of: dt.date,
+    evaluation: Evaluation | None = None,
+) -> dict[str, list[Cell]]:
     """For each vendor group, one cell per jurisdiction: what the law in force on the date asks
     of this operator (its roles) about that vendor's kit, whatever the asset.
 
@@ -129,15 +178,24 @@ def vendor_matrix(pack: RulePack, roles: dict[str, HeldRole], groups: list[str],
                     upcoming += 1
                 elif end is None or as_of < end:
                     due = item.obligation.deadline.date if item.obligation.deadline else None
-                    status = "in_force" if due is None else ("due" if as_of <= due
-                                                             else "overdue")
+                    status = "in_force" if due is None else ("due" if as_of <= due else "overdue")
                     live.append((item, status, due))
             assets: list[str] = []
             if evaluation is not None:
-                vendor_assets = {a.asset_id for a in evaluation.assets
-                                 if evaluation.vendor_matches[a.vendor].group == group}
-                assets = sorted({a for f in evaluation.findings if f.item.jurisdiction == code
-                                 and f.status in IN_EFFECT for a in f.assets} & vendor_assets)
+                vendor_assets = {
+                    a.asset_id
+                    for a in evaluation.assets
+                    if evaluation.vendor_matches[a.vendor].group == group
+                }
+                assets = sorted(
+                    {
+                        a
+                        for f in evaluation.findings
+                        if f.item.jurisdiction == code and f.status in IN_EFFECT
+                        for a in f.assets
+                    }
+                    & vendor_assets
+                )
             has_role = any(r.startswith(code.lower() + ".") for r in held)
             row.append(_cell(code, live, assets, upcoming, has_role))
         matrix[group] = row
@@ -150,9 +208,15 @@ class Comparison:
     blocks: list[tuple[str, list[Cell]]]  # (title, cells) for tables and reports
 
 
-def run_comparison(pack: RulePack, profile: Any, assets: list[Any], as_of: dt.date,
-                   codes: list[str], vendors: list[str] | None,
-                   hypothetical: frozenset[str] = frozenset()) -> Comparison:
+def run_comparison(
+    pack: RulePack,
+    profile: Any,
+    assets: list[Any],
+    as_of: dt.date,
+    codes: list[str],
+    vendors: list[str] | None,
+    hypothetical: frozenset[str] = frozenset(),
+) -> Comparison:
     """Evaluate once and reduce to cells: per jurisdiction, or per vendor and jurisdiction.
 
     Raises ``InputError`` for an unknown jurisdiction or a vendor the registry cannot place.
@@ -162,15 +226,19 @@ def run_comparison(pack: RulePack, profile: Any, assets: list[Any], as_of: dt.da
 
     for code in codes:
         if code not in pack.jurisdictions:
-            raise InputError("--jurisdiction", f"unknown jurisdiction {code!r}; this rule pack "
-                             f"has {sorted(pack.jurisdictions)}")
+            raise InputError(
+                "--jurisdiction",
+                f"unknown jurisdiction {code!r}; this rule pack has {sorted(pack.jurisdictions)}",
+            )
     profile = profile.model_copy(update={"jurisdictions": sorted(set(codes))})
     result = evaluate(pack, profile, assets, as_of, hypothetical=hypothetical)
     data: dict[str, Any] = {
-        "as_of": as_of.isoformat(), "operator": profile.name,
+        "as_of": as_of.isoformat(),
+        "operator": profile.name,
         "roles": [{"role": h.role, "source": h.source} for h in result.roles.values()],
         "rulepack": {"version": pack.version, "sha256": pack.sha256},
-        "jurisdictions": codes, "notices": result.notices,
+        "jurisdictions": codes,
+        "notices": result.notices,
     }
     blocks: list[tuple[str, list[Cell]]] = []
     if vendors:
@@ -178,13 +246,20 @@ def run_comparison(pack: RulePack, profile: Any, assets: list[Any], as_of: dt.da
         for name in vendors:
             match = pack.registry.match(name, as_of)
             if match.group is None or match.needs_review:
-                raise InputError("--vendor", f"{name!r} is not a vendor group in the registry "
-                                 "(registry/vendors.yaml)")
+                raise InputError(
+                    "--vendor",
+                    f"{name!r} is not a vendor group in the registry (registry/vendors.yaml)",
+                )
             groups.append(match.group)
-        matrix = vendor_matrix(pack, result.roles, groups, codes, as_of,
-                               result if assets else None)
-        data["vendors"] = [{"vendor": pack.registry.groups[g].name, "group": g,
-                            "cells": [c.to_json() for c in cells]} for g, cells in matrix.items()]
+        matrix = vendor_matrix(pack, result.roles, groups, codes, as_of, result if assets else None)
+        data["vendors"] = [
+            {
+                "vendor": pack.registry.groups[g].name,
+                "group": g,
+                "cells": [c.to_json() for c in cells],
+            }
+            for g, cells in matrix.items()
+        ]
         blocks = [(pack.registry.groups[g].name, cells) for g, cells in matrix.items()]
     else:
         cells = compare_operator(result, codes)

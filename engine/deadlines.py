@@ -64,8 +64,9 @@ def add_business_days(start: dt.date, days: int, calendar: Calendar) -> dt.date:
     return day
 
 
-def due_date(deadline: Deadline, effective_from: dt.date, identified_on: dt.date,
-             calendar: Calendar) -> dt.date:
+def due_date(
+    deadline: Deadline, effective_from: dt.date, identified_on: dt.date, calendar: Calendar
+) -> dt.date:
     """When a deadline falls, given the obligation's start and the asset's identification."""
     if deadline.date is not None:
         return deadline.date

@@ -59,8 +59,14 @@ CHANGE_TYPES: tuple[str, ...] = ("appeared", "disappeared", "status", "due", "as
 APPLYING: frozenset[str] = frozenset({"overdue", "due", "in_force"})
 # Worst first: when one obligation gives several findings (deadlines counted per asset), the
 # obligation's status is the worst of them. Unknown statuses (a future one) sort last.
-_STATUS_RANK: dict[str, int] = {"overdue": 0, "due": 1, "in_force": 2, "waived": 3,
-                                "upcoming": 4, "ended": 5}
+_STATUS_RANK: dict[str, int] = {
+    "overdue": 0,
+    "due": 1,
+    "in_force": 2,
+    "waived": 3,
+    "upcoming": 4,
+    "ended": 5,
+}
 
 
 # --- inputs ---------------------------------------------------------------------------------
@@ -115,9 +121,15 @@ class _Runner:
         pack = self.pack(side)
         if recheck_profile:
             check_profile(side.profile.model_dump(), pack, "profile")
-        return evaluate(pack, side.profile, list(side.assets), side.as_of,
-                        evaluator=self.evaluator, hypothetical=side.hypothetical,
-                        waivers=list(side.waivers) if side.waivers else None)
+        return evaluate(
+            pack,
+            side.profile,
+            list(side.assets),
+            side.as_of,
+            evaluator=self.evaluator,
+            hypothetical=side.hypothetical,
+            waivers=list(side.waivers) if side.waivers else None,
+        )
 
 
 # --- one obligation's state in one evaluation -----------------------------------------------
@@ -137,9 +149,13 @@ class ObligationState:
     finding_ids: tuple[str, ...]
 
     def to_json(self) -> dict[str, Any]:
-        return {"status": self.status, "due": _iso(self.due),
-                "dues": [d.isoformat() for d in self.dues], "assets": list(self.assets),
-                "findings": list(self.finding_ids)}
+        return {
+            "status": self.status,
+            "due": _iso(self.due),
+            "dues": [d.isoformat() for d in self.dues],
+            "assets": list(self.assets),
+            "findings": list(self.finding_ids),
+        }
 
 
 def obligation_states(evaluation: Evaluation) -> dict[str, ObligationState]:
@@ -152,8 +168,14 @@ def obligation_states(evaluation: Evaluation) -> dict[str, ObligationState]:
         status = min((f.status for f in findings), key=lambda s: _STATUS_RANK.get(s, 9))
         dues = tuple(sorted({f.due for f in findings if f.due is not None}))
         assets = tuple(sorted({a for f in findings for a in f.assets}))
-        states[ob_id] = ObligationState(ob_id, status, dues[0] if dues else None, dues, assets,
-                                        tuple(sorted(f.id for f in findings)))
+        states[ob_id] = ObligationState(
+            ob_id,
+            status,
+            dues[0] if dues else None,
+            dues,
+            assets,
+            tuple(sorted(f.id for f in findings)),
+        )
     return states
 
 
@@ -171,8 +193,13 @@ class Cause:
     refs: dict[str, Any] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
-        return {"step": self.step, "step_number": STEP_NUMBER[self.step], "kind": self.kind,
-                "text": self.text, "refs": self.refs}
+        return {
+            "step": self.step,
+            "step_number": STEP_NUMBER[self.step],
+            "kind": self.kind,
+            "text": self.text,
+            "refs": self.refs,
+        }
 
 
 @dataclass
@@ -190,13 +217,17 @@ class Change:
 
     @property
     def assets_added(self) -> list[str]:
-        return sorted(set(self.after.assets if self.after else ())
-                      - set(self.before.assets if self.before else ()))
+        return sorted(
+            set(self.after.assets if self.after else ())
+            - set(self.before.assets if self.before else ())
+        )
 
     @property
     def assets_removed(self) -> list[str]:
-        return sorted(set(self.before.assets if self.before else ())
-                      - set(self.after.assets if self.after else ()))
+        return sorted(
+            set(self.before.assets if self.before else ())
+            - set(self.after.assets if self.after else ())
+        )
 
     @property
     def steps(self) -> list[str]:
@@ -205,12 +236,17 @@ class Change:
 
     def to_json(self) -> dict[str, Any]:
         return {
-            "obligation_id": self.obligation_id, "jurisdiction": self.jurisdiction,
-            "title": self.title, "kind": self.obligation_kind, "change": self.change,
+            "obligation_id": self.obligation_id,
+            "jurisdiction": self.jurisdiction,
+            "title": self.title,
+            "kind": self.obligation_kind,
+            "change": self.change,
             "before": self.before.to_json() if self.before else None,
             "after": self.after.to_json() if self.after else None,
-            "assets_added": self.assets_added, "assets_removed": self.assets_removed,
-            "steps": self.steps, "causes": [c.to_json() for c in self.causes],
+            "assets_added": self.assets_added,
+            "assets_removed": self.assets_removed,
+            "steps": self.steps,
+            "causes": [c.to_json() for c in self.causes],
         }
 
 
@@ -222,8 +258,11 @@ def _changed(change: str, a: ObligationState | None, b: ObligationState | None) 
         return a is not None and b is None
     if a is None or b is None:
         return False
-    return {"status": a.status != b.status, "due": a.dues != b.dues,
-            "assets": a.assets != b.assets}[change]
+    return {
+        "status": a.status != b.status,
+        "due": a.dues != b.dues,
+        "assets": a.assets != b.assets,
+    }[change]
 
 
 def _shows_at(change: str, a: ObligationState | None, b: ObligationState | None) -> bool:
@@ -236,8 +275,11 @@ def _shows_at(change: str, a: ObligationState | None, b: ObligationState | None)
 
 def is_new_overdue(change: Change) -> bool:
     """An obligation overdue after that was not overdue (or not there) before."""
-    return (change.after is not None and change.after.status == "overdue"
-            and (change.before is None or change.before.status != "overdue"))
+    return (
+        change.after is not None
+        and change.after.status == "overdue"
+        and (change.before is None or change.before.status != "overdue")
+    )
 
 
 def is_new_prohibited(change: Change) -> bool:
@@ -260,32 +302,42 @@ def _asset_key(asset: Asset) -> Asset:
     return asset._replace(line=0)
 
 
-def inventory_delta(before: Iterable[Asset], after: Iterable[Asset],
-                    ) -> dict[str, list[str]]:
+def inventory_delta(
+    before: Iterable[Asset],
+    after: Iterable[Asset],
+) -> dict[str, list[str]]:
     """Asset ids added, removed and edited between two inventories."""
     a = {x.asset_id: _asset_key(x) for x in before}
     b = {x.asset_id: _asset_key(x) for x in after}
-    return {"added": sorted(b.keys() - a.keys()), "removed": sorted(a.keys() - b.keys()),
-            "edited": sorted(k for k in a.keys() & b.keys() if a[k] != b[k])}
+    return {
+        "added": sorted(b.keys() - a.keys()),
+        "removed": sorted(a.keys() - b.keys()),
+        "edited": sorted(k for k in a.keys() & b.keys() if a[k] != b[k]),
+    }
 
 
 def _edited_fields(a: Asset, b: Asset) -> list[str]:
-    return [name for name in Asset._fields
-            if name != "line" and getattr(a, name) != getattr(b, name)]
+    return [
+        name for name in Asset._fields if name != "line" and getattr(a, name) != getattr(b, name)
+    ]
 
 
 def _profile_delta(a: Evaluation, b: Evaluation) -> dict[str, Any]:
     pa, pb = a.profile, b.profile
-    attributes = {k: [pa.attributes.get(k), pb.attributes.get(k)]
-                  for k in sorted(pa.attributes.keys() | pb.attributes.keys())
-                  if pa.attributes.get(k) != pb.attributes.get(k)}
-    return {"roles_added": sorted(b.roles.keys() - a.roles.keys()),
-            "roles_removed": sorted(a.roles.keys() - b.roles.keys()),
-            "jurisdictions_added": sorted(set(pb.jurisdictions) - set(pa.jurisdictions)),
-            "jurisdictions_removed": sorted(set(pa.jurisdictions) - set(pb.jurisdictions)),
-            "sectors_added": sorted(set(pb.sectors) - set(pa.sectors)),
-            "sectors_removed": sorted(set(pa.sectors) - set(pb.sectors)),
-            "attributes_changed": attributes}
+    attributes = {
+        k: [pa.attributes.get(k), pb.attributes.get(k)]
+        for k in sorted(pa.attributes.keys() | pb.attributes.keys())
+        if pa.attributes.get(k) != pb.attributes.get(k)
+    }
+    return {
+        "roles_added": sorted(b.roles.keys() - a.roles.keys()),
+        "roles_removed": sorted(a.roles.keys() - b.roles.keys()),
+        "jurisdictions_added": sorted(set(pb.jurisdictions) - set(pa.jurisdictions)),
+        "jurisdictions_removed": sorted(set(pa.jurisdictions) - set(pb.jurisdictions)),
+        "sectors_added": sorted(set(pb.sectors) - set(pa.sectors)),
+        "sectors_removed": sorted(set(pa.sectors) - set(pb.sectors)),
+        "attributes_changed": attributes,
+    }
 
 
 def _vendor_delta(a: Evaluation, b: Evaluation) -> list[dict[str, Any]]:
@@ -311,16 +363,21 @@ def _law_delta(a: RulePack, b: RulePack) -> dict[str, Any]:
         "rulepack_after": {"version": b.version, "sha256": b.sha256},
         "instruments_added": sorted(b.instruments.keys() - a.instruments.keys()),
         "instruments_removed": sorted(a.instruments.keys() - b.instruments.keys()),
-        "instruments_amended": sorted(k for k in a.instruments.keys() & b.instruments.keys()
-                                      if a.instruments[k] != b.instruments[k]),
+        "instruments_amended": sorted(
+            k
+            for k in a.instruments.keys() & b.instruments.keys()
+            if a.instruments[k] != b.instruments[k]
+        ),
         "designations_added": sorted(des_b.keys() - des_a.keys()),
         "designations_removed": sorted(des_a.keys() - des_b.keys()),
-        "designations_amended": sorted(k for k in des_a.keys() & des_b.keys()
-                                       if des_a[k] != des_b[k]),
+        "designations_amended": sorted(
+            k for k in des_a.keys() & des_b.keys() if des_a[k] != des_b[k]
+        ),
         "obligations_added": sorted(obs_b.keys() - obs_a.keys()),
         "obligations_removed": sorted(obs_a.keys() - obs_b.keys()),
-        "obligations_amended": sorted(k for k in obs_a.keys() & obs_b.keys()
-                                      if obs_a[k].obligation != obs_b[k].obligation),
+        "obligations_amended": sorted(
+            k for k in obs_a.keys() & obs_b.keys() if obs_a[k].obligation != obs_b[k].obligation
+        ),
     }
 
 
@@ -383,25 +440,47 @@ def _explain_profile(t: _Transition, ob_id: str, change: str) -> list[Cause]:
     for role in sorted((t.eval_b.roles.keys() - t.eval_a.roles.keys()) & addressed):
         held = t.eval_b.roles[role]
         why = f" ({'; '.join(held.reasons)})" if held.reasons else ""
-        causes.append(Cause("profile", "role_gained",
-                            f"The operator now holds role {role} ({held.source}){why}, which "
-                            f"{ob_id} addresses.", {"role": role, "source": held.source}))
+        causes.append(
+            Cause(
+                "profile",
+                "role_gained",
+                f"The operator now holds role {role} ({held.source}){why}, which "
+                f"{ob_id} addresses.",
+                {"role": role, "source": held.source},
+            )
+        )
     for role in sorted((t.eval_a.roles.keys() - t.eval_b.roles.keys()) & addressed):
-        causes.append(Cause("profile", "role_lost",
-                            f"The operator no longer holds role {role}, which {ob_id} addresses.",
-                            {"role": role}))
+        causes.append(
+            Cause(
+                "profile",
+                "role_lost",
+                f"The operator no longer holds role {role}, which {ob_id} addresses.",
+                {"role": role},
+            )
+        )
     code = item.jurisdiction
     was, now = code in t.side_a.profile.jurisdictions, code in t.side_b.profile.jurisdictions
     if was != now:
         verb = "now lists" if now else "no longer lists"
-        causes.append(Cause("profile", "jurisdiction_added" if now else "jurisdiction_removed",
-                            f"The profile {verb} jurisdiction {code}.", {"jurisdiction": code}))
+        causes.append(
+            Cause(
+                "profile",
+                "jurisdiction_added" if now else "jurisdiction_removed",
+                f"The profile {verb} jurisdiction {code}.",
+                {"jurisdiction": code},
+            )
+        )
     if not causes:
         delta = _profile_delta(t.eval_a, t.eval_b)
         changed = sorted(k for k, v in delta.items() if v)
-        causes.append(Cause("profile", "profile_changed",
-                            "The operator profile changed (" + (", ".join(changed) or "name")
-                            + ").", {"fields": changed, **{k: delta[k] for k in changed}}))
+        causes.append(
+            Cause(
+                "profile",
+                "profile_changed",
+                "The operator profile changed (" + (", ".join(changed) or "name") + ").",
+                {"fields": changed, **{k: delta[k] for k in changed}},
+            )
+        )
     return causes
 
 
@@ -413,34 +492,53 @@ def _explain_inventory(t: _Transition, ob_id: str, change: str) -> list[Cause]:
     candidates = set(gained) | set(lost) | set(state.assets if state else ())
     added = sorted(i for i in candidates if i in b and i not in a)
     removed = sorted(i for i in candidates if i in a and i not in b)
-    edited = sorted(i for i in candidates
-                    if i in a and i in b and _asset_key(a[i]) != _asset_key(b[i]))
+    edited = sorted(
+        i for i in candidates if i in a and i in b and _asset_key(a[i]) != _asset_key(b[i])
+    )
     if not (added or removed or edited):
         # e.g. a cap's share moved because assets of other vendors in its scope changed
         delta = inventory_delta(t.side_a.assets, t.side_b.assets)
         added, removed, edited = delta["added"], delta["removed"], delta["edited"]
     causes = []
     if added:
-        causes.append(Cause("inventory", "asset_added",
-                            f"Inventory: asset{'s' if len(added) > 1 else ''} {_ids(added)} "
-                            f"added.", {"assets": added}))
+        causes.append(
+            Cause(
+                "inventory",
+                "asset_added",
+                f"Inventory: asset{'s' if len(added) > 1 else ''} {_ids(added)} added.",
+                {"assets": added},
+            )
+        )
     if removed:
-        causes.append(Cause("inventory", "asset_removed",
-                            f"Inventory: asset{'s' if len(removed) > 1 else ''} {_ids(removed)} "
-                            f"removed.", {"assets": removed}))
+        causes.append(
+            Cause(
+                "inventory",
+                "asset_removed",
+                f"Inventory: asset{'s' if len(removed) > 1 else ''} {_ids(removed)} removed.",
+                {"assets": removed},
+            )
+        )
     if edited:
         fields = {i: _edited_fields(a[i], b[i]) for i in edited}
         what = "; ".join(f"{i} ({', '.join(f)})" for i, f in fields.items())
-        causes.append(Cause("inventory", "asset_edited", f"Inventory: edited {what}.",
-                            {"assets": edited, "fields": fields}))
+        causes.append(
+            Cause(
+                "inventory",
+                "asset_edited",
+                f"Inventory: edited {what}.",
+                {"assets": edited, "fields": fields},
+            )
+        )
     return causes
 
 
 def _vendor_sentence(vendor: str, before: Any, after: Any, pack: RulePack) -> str:
     if after.group and not after.needs_review:
         group = pack.registry.groups[after.group].name
-        return (f"Vendor data: {vendor!r} now resolves to the {group} group ({after.group}) as "
-                f"{after.entity}, {after.relationship} (by {after.method})")
+        return (
+            f"Vendor data: {vendor!r} now resolves to the {group} group ({after.group}) as "
+            f"{after.entity}, {after.relationship} (by {after.method})"
+        )
     if before.group and not before.needs_review:
         return f"Vendor data: {vendor!r} no longer resolves to group {before.group}"
     return f"Vendor data: {vendor!r} is now resolved differently ({after.method})"
@@ -462,17 +560,22 @@ def _explain_vendor_data(t: _Transition, ob_id: str, change: str) -> list[Cause]
         if _resolution(before) == _resolution(after):
             continue
         text = _vendor_sentence(vendor, before, after, t.eval_b.pack)
-        refs: dict[str, Any] = {"vendor": vendor, "group": _resolution(after)[0],
-                                "group_before": _resolution(before)[0],
-                                "entity": after.entity, "relationship": after.relationship,
-                                "method": after.method, "assets": sorted(assets)}
+        refs: dict[str, Any] = {
+            "vendor": vendor,
+            "group": _resolution(after)[0],
+            "group_before": _resolution(before)[0],
+            "entity": after.entity,
+            "relationship": after.relationship,
+            "method": after.method,
+            "assets": sorted(assets),
+        }
         if designation is not None and after.group in designation.vendor_groups:
             text += f", a group designated by {designation.id} [{designation.citation}]"
             refs["designation"] = designation.id
-        causes.append(Cause("vendor_data", "vendor_resolved", text + f"; assets {_ids(assets)}.",
-                            refs))
-    return causes or [Cause("vendor_data", "registry_changed",
-                            "The vendor registry changed.", {})]
+        causes.append(
+            Cause("vendor_data", "vendor_resolved", text + f"; assets {_ids(assets)}.", refs)
+        )
+    return causes or [Cause("vendor_data", "registry_changed", "The vendor registry changed.", {})]
 
 
 def _item_or_none(pack: RulePack, ob_id: str) -> LoadedObligation | None:
@@ -489,21 +592,39 @@ def _model_fields(a: Any, b: Any) -> list[str]:
 
 def _added_law_causes(item: LoadedObligation, old: RulePack) -> list[Cause]:
     ob, inst = item.obligation, item.instrument
-    causes = [Cause("law", "obligation_added",
-                    f"Law: new obligation {ob.id} ({ob.title}) [{ob.citation}].",
-                    {"obligation": ob.id, "instrument": inst.id, "citation": ob.citation})]
+    causes = [
+        Cause(
+            "law",
+            "obligation_added",
+            f"Law: new obligation {ob.id} ({ob.title}) [{ob.citation}].",
+            {"obligation": ob.id, "instrument": inst.id, "citation": ob.citation},
+        )
+    ]
     if inst.id not in old.instruments:
-        causes.append(Cause("law", "instrument_added",
-                            f"Law: new instrument {inst.id}, {inst.title} [{inst.citation}].",
-                            {"instrument": inst.id, "citation": inst.citation,
-                             "in_force": _iso(inst.in_force)}))
+        causes.append(
+            Cause(
+                "law",
+                "instrument_added",
+                f"Law: new instrument {inst.id}, {inst.title} [{inst.citation}].",
+                {"instrument": inst.id, "citation": inst.citation, "in_force": _iso(inst.in_force)},
+            )
+        )
     des = item.designation
     if des is not None and des.id not in _designations(old):
-        causes.append(Cause("law", "designation_added",
-                            f"Law: new designation {des.id} of {', '.join(des.vendor_groups)} "
-                            f"from {_fmt(des.since)} [{des.citation}].",
-                            {"designation": des.id, "vendor_groups": list(des.vendor_groups),
-                             "since": des.since.isoformat(), "citation": des.citation}))
+        causes.append(
+            Cause(
+                "law",
+                "designation_added",
+                f"Law: new designation {des.id} of {', '.join(des.vendor_groups)} "
+                f"from {_fmt(des.since)} [{des.citation}].",
+                {
+                    "designation": des.id,
+                    "vendor_groups": list(des.vendor_groups),
+                    "since": des.since.isoformat(),
+                    "citation": des.citation,
+                },
+            )
+        )
     return causes
 
 
@@ -512,28 +633,48 @@ def _amended_law_causes(old: LoadedObligation, new: LoadedObligation) -> list[Ca
     ob = new.obligation
     if old.obligation != ob:
         fields = _model_fields(old.obligation, ob)
-        causes.append(Cause("law", "obligation_amended",
-                            f"Law: obligation {ob.id} amended ({', '.join(fields)}) "
-                            f"[{ob.citation}].",
-                            {"obligation": ob.id, "fields": fields, "citation": ob.citation}))
+        causes.append(
+            Cause(
+                "law",
+                "obligation_amended",
+                f"Law: obligation {ob.id} amended ({', '.join(fields)}) [{ob.citation}].",
+                {"obligation": ob.id, "fields": fields, "citation": ob.citation},
+            )
+        )
     if old.designation != new.designation and new.designation is not None:
         des = new.designation
-        kind = "designation_amended" if old.designation and old.designation.id == des.id \
+        kind = (
+            "designation_amended"
+            if old.designation and old.designation.id == des.id
             else "designation_added"
+        )
         fields = _model_fields(old.designation, des) if kind == "designation_amended" else []
-        causes.append(Cause("law", kind,
-                            f"Law: designation {des.id} of {', '.join(des.vendor_groups)} "
-                            f"{'amended (' + ', '.join(fields) + ')' if fields else 'relied on'} "
-                            f"[{des.citation}].",
-                            {"designation": des.id, "fields": fields,
-                             "vendor_groups": list(des.vendor_groups), "citation": des.citation}))
+        causes.append(
+            Cause(
+                "law",
+                kind,
+                f"Law: designation {des.id} of {', '.join(des.vendor_groups)} "
+                f"{'amended (' + ', '.join(fields) + ')' if fields else 'relied on'} "
+                f"[{des.citation}].",
+                {
+                    "designation": des.id,
+                    "fields": fields,
+                    "vendor_groups": list(des.vendor_groups),
+                    "citation": des.citation,
+                },
+            )
+        )
     if old.instrument != new.instrument:
         inst = new.instrument
         fields = _model_fields(old.instrument, inst)
-        causes.append(Cause("law", "instrument_amended",
-                            f"Law: instrument {inst.id} amended ({', '.join(fields)}) "
-                            f"[{inst.citation}].",
-                            {"instrument": inst.id, "fields": fields, "citation": inst.citation}))
+        causes.append(
+            Cause(
+                "law",
+                "instrument_amended",
+                f"Law: instrument {inst.id} amended ({', '.join(fields)}) [{inst.citation}].",
+                {"instrument": inst.id, "fields": fields, "citation": inst.citation},
+            )
+        )
     return causes
 
 
@@ -543,17 +684,26 @@ def _explain_law(t: _Transition, ob_id: str, change: str) -> list[Cause]:
         return _added_law_causes(new, t.eval_a.pack)
     if old is not None and new is None:
         ob = old.obligation
-        return [Cause("law", "obligation_removed",
-                      f"Law: obligation {ob.id} removed from the rule pack [{ob.citation}].",
-                      {"obligation": ob.id, "instrument": old.instrument.id,
-                       "citation": ob.citation})]
+        return [
+            Cause(
+                "law",
+                "obligation_removed",
+                f"Law: obligation {ob.id} removed from the rule pack [{ob.citation}].",
+                {"obligation": ob.id, "instrument": old.instrument.id, "citation": ob.citation},
+            )
+        ]
     assert old is not None and new is not None
     causes = _amended_law_causes(old, new)
     code = new.jurisdiction
     if not causes and t.eval_a.pack.jurisdictions.get(code) != t.eval_b.pack.jurisdictions[code]:
-        causes.append(Cause("law", "jurisdiction_amended",
-                            f"Law: {code} jurisdiction data (roles, territory) amended.",
-                            {"jurisdiction": code}))
+        causes.append(
+            Cause(
+                "law",
+                "jurisdiction_amended",
+                f"Law: {code} jurisdiction data (roles, territory) amended.",
+                {"jurisdiction": code},
+            )
+        )
     return causes or [Cause("law", "law_changed", "The rule pack changed.", {})]
 
 
@@ -572,28 +722,58 @@ def _window_causes(item: LoadedObligation, t0: dt.date, t1: dt.date) -> list[Cau
             text = f"Time: {ob.id} came into force on {_fmt(start)} [{ob.citation}]."
         else:
             text = f"Time: on {_fmt(t1)}, {ob.id} was not yet in force (from {_fmt(start)})."
-        causes.append(Cause("time", "came_into_force" if forward else "not_yet_in_force", text,
-                            {"obligation": ob.id, "date": start.isoformat(),
-                             "citation": ob.citation}))
+        causes.append(
+            Cause(
+                "time",
+                "came_into_force" if forward else "not_yet_in_force",
+                text,
+                {"obligation": ob.id, "date": start.isoformat(), "citation": ob.citation},
+            )
+        )
         if inst.in_force == start:
-            causes.append(Cause("time", "instrument_in_force",
-                                f"Time: instrument {inst.id} took effect on "
-                                f"{_fmt(inst.in_force)} [{inst.citation}].",
-                                {"instrument": inst.id, "date": inst.in_force.isoformat(),
-                                 "citation": inst.citation}))
+            causes.append(
+                Cause(
+                    "time",
+                    "instrument_in_force",
+                    f"Time: instrument {inst.id} took effect on "
+                    f"{_fmt(inst.in_force)} [{inst.citation}].",
+                    {
+                        "instrument": inst.id,
+                        "date": inst.in_force.isoformat(),
+                        "citation": inst.citation,
+                    },
+                )
+            )
     if des is not None and _between(des.since, lo, hi):
-        causes.append(Cause("time", "designation_began",
-                            f"Time: designation {des.id} of {', '.join(des.vendor_groups)} began "
-                            f"on {_fmt(des.since)} [{des.citation}].",
-                            {"designation": des.id, "date": des.since.isoformat(),
-                             "vendor_groups": list(des.vendor_groups),
-                             "citation": des.citation}))
+        causes.append(
+            Cause(
+                "time",
+                "designation_began",
+                f"Time: designation {des.id} of {', '.join(des.vendor_groups)} began "
+                f"on {_fmt(des.since)} [{des.citation}].",
+                {
+                    "designation": des.id,
+                    "date": des.since.isoformat(),
+                    "vendor_groups": list(des.vendor_groups),
+                    "citation": des.citation,
+                },
+            )
+        )
     if end is not None and _between(end, lo, hi):
         what = _ended_by(item, end)
-        text = (f"Time: {ob.id} ended on {_fmt(end)} ({what})." if forward
-                else f"Time: on {_fmt(t1)}, {ob.id} had not yet ended (it ends {_fmt(end)}).")
-        causes.append(Cause("time", "ended" if forward else "not_yet_ended", text,
-                            {"obligation": ob.id, "date": end.isoformat(), "ended_by": what}))
+        text = (
+            f"Time: {ob.id} ended on {_fmt(end)} ({what})."
+            if forward
+            else f"Time: on {_fmt(t1)}, {ob.id} had not yet ended (it ends {_fmt(end)})."
+        )
+        causes.append(
+            Cause(
+                "time",
+                "ended" if forward else "not_yet_ended",
+                text,
+                {"obligation": ob.id, "date": end.isoformat(), "ended_by": what},
+            )
+        )
     return causes
 
 
@@ -608,25 +788,43 @@ def _ended_by(item: LoadedObligation, end: dt.date) -> str:
     return f"designation {item.designation.id} ended"
 
 
-def _deadline_causes(item: LoadedObligation, a: ObligationState | None,
-                     b: ObligationState | None, t0: dt.date, t1: dt.date) -> list[Cause]:
+def _deadline_causes(
+    item: LoadedObligation,
+    a: ObligationState | None,
+    b: ObligationState | None,
+    t0: dt.date,
+    t1: dt.date,
+) -> list[Cause]:
     lo, hi, forward = min(t0, t1), max(t0, t1), t1 > t0
     dues = sorted({*(a.dues if a else ()), *(b.dues if b else ())})
     ob = item.obligation
     causes = []
     for due in dues:
         if lo <= due < hi:  # overdue from the day after the due date
-            text = (f"Time: the deadline of {_fmt(due)} passed [{ob.citation}]." if forward
-                    else f"Time: on {_fmt(t1)}, the deadline of {_fmt(due)} had not yet passed.")
-            causes.append(Cause("time", "deadline_passed" if forward else "deadline_not_passed",
-                                text, {"obligation": ob.id, "date": due.isoformat(),
-                                       "citation": ob.citation}))
+            text = (
+                f"Time: the deadline of {_fmt(due)} passed [{ob.citation}]."
+                if forward
+                else f"Time: on {_fmt(t1)}, the deadline of {_fmt(due)} had not yet passed."
+            )
+            causes.append(
+                Cause(
+                    "time",
+                    "deadline_passed" if forward else "deadline_not_passed",
+                    text,
+                    {"obligation": ob.id, "date": due.isoformat(), "citation": ob.citation},
+                )
+            )
     deadline = ob.deadline
     if a and b and a.dues != b.dues and deadline and deadline.after == "asset_identified":
-        causes.append(Cause("time", "deadline_from_evaluation_date",
-                            f"Time: the deadline ({deadline.describe()}) is counted from the "
-                            f"evaluation date for assets with no identified_on date.",
-                            {"obligation": ob.id, "deadline": deadline.describe()}))
+        causes.append(
+            Cause(
+                "time",
+                "deadline_from_evaluation_date",
+                f"Time: the deadline ({deadline.describe()}) is counted from the "
+                f"evaluation date for assets with no identified_on date.",
+                {"obligation": ob.id, "deadline": deadline.describe()},
+            )
+        )
     return causes
 
 
@@ -643,19 +841,30 @@ def _membership_causes(t: _Transition, ob_id: str) -> list[Cause]:
         entity = mb.entity or ma.entity
         group = mb.group or ma.group
         date = _membership_date(t.eval_b.pack, group, entity, t.side_a.as_of, t.side_b.as_of)
-        causes.append(Cause("time", "vendor_membership",
-                            f"Time: {vendor!r} ({entity}) is "
-                            f"{mb.relationship or 'not a member'} of group {group} on "
-                            f"{_fmt(t.side_b.as_of)}, not {ma.relationship or 'a member'}"
-                            + (f" (membership changed on {_fmt(date)})." if date else "."),
-                            {"vendor": vendor, "entity": entity, "group": group,
-                             "date": _iso(date), "relationship_before": ma.relationship,
-                             "relationship_after": mb.relationship}))
+        causes.append(
+            Cause(
+                "time",
+                "vendor_membership",
+                f"Time: {vendor!r} ({entity}) is "
+                f"{mb.relationship or 'not a member'} of group {group} on "
+                f"{_fmt(t.side_b.as_of)}, not {ma.relationship or 'a member'}"
+                + (f" (membership changed on {_fmt(date)})." if date else "."),
+                {
+                    "vendor": vendor,
+                    "entity": entity,
+                    "group": group,
+                    "date": _iso(date),
+                    "relationship_before": ma.relationship,
+                    "relationship_after": mb.relationship,
+                },
+            )
+        )
     return causes
 
 
-def _membership_date(pack: RulePack, group: str | None, entity: str | None, t0: dt.date,
-                     t1: dt.date) -> dt.date | None:
+def _membership_date(
+    pack: RulePack, group: str | None, entity: str | None, t0: dt.date, t1: dt.date
+) -> dt.date | None:
     if group is None or group not in pack.registry.groups:
         return None
     for ent in pack.registry.groups[group].entities:
@@ -672,8 +881,16 @@ def _membership_date(pack: RulePack, group: str | None, entity: str | None, t0: 
 _TIME_KINDS: dict[str, frozenset[str]] = {
     "appeared": frozenset({"not_yet_ended"}),
     "disappeared": frozenset({"ended"}),
-    "status": frozenset({"came_into_force", "not_yet_in_force", "instrument_in_force",
-                         "designation_began", "deadline_passed", "deadline_not_passed"}),
+    "status": frozenset(
+        {
+            "came_into_force",
+            "not_yet_in_force",
+            "instrument_in_force",
+            "designation_began",
+            "deadline_passed",
+            "deadline_not_passed",
+        }
+    ),
     "due": frozenset({"deadline_from_evaluation_date"}),
     "assets": frozenset(),
 }
@@ -683,14 +900,22 @@ def _explain_time(t: _Transition, ob_id: str, change: str) -> list[Cause]:
     item = t.item(ob_id)
     t0, t1 = t.side_a.as_of, t.side_b.as_of
     a, b = t.states_a.get(ob_id), t.states_b.get(ob_id)
-    causes = [c for c in _window_causes(item, t0, t1) + _deadline_causes(item, a, b, t0, t1)
-              if c.kind in _TIME_KINDS[change]]
+    causes = [
+        c
+        for c in _window_causes(item, t0, t1) + _deadline_causes(item, a, b, t0, t1)
+        if c.kind in _TIME_KINDS[change]
+    ]
     causes += _membership_causes(t, ob_id)
     if change == "status":
         causes += _waiver_time_causes(t, ob_id)
-    return causes or [Cause("time", "date_moved",
-                            f"Time: the evaluation date moved from {_fmt(t0)} to {_fmt(t1)}.",
-                            {"from": t0.isoformat(), "to": t1.isoformat()})]
+    return causes or [
+        Cause(
+            "time",
+            "date_moved",
+            f"Time: the evaluation date moved from {_fmt(t0)} to {_fmt(t1)}.",
+            {"from": t0.isoformat(), "to": t1.isoformat()},
+        )
+    ]
 
 
 def _finding_waivers(evaluation: Evaluation, ob_id: str) -> dict[str, dict[str, Any]]:
@@ -705,21 +930,38 @@ def _finding_waivers(evaluation: Evaluation, ob_id: str) -> dict[str, dict[str, 
 
 def _waiver_text(w: dict[str, Any]) -> str:
     until = f" until {w['expires_on']}" if w.get("expires_on") else " with no expiry"
-    return (f"waiver {w['id']} ({w['basis_title']} [{w['citation']}], ref. {w['reference']}, "
-            f"{w['approver']}){until}")
+    return (
+        f"waiver {w['id']} ({w['basis_title']} [{w['citation']}], ref. {w['reference']}, "
+        f"{w['approver']}){until}"
+    )
 
 
 def _explain_waivers(t: _Transition, ob_id: str, change: str) -> list[Cause]:
     """A waiver recorded or withdrawn between the two evaluations."""
     before, after = _finding_waivers(t.eval_a, ob_id), _finding_waivers(t.eval_b, ob_id)
-    causes = [Cause("waivers", "waiver_added", f"Waivers: {_waiver_text(w)} was recorded.",
-                    {"waiver": wid, "basis": w["basis"], "standing": w["standing"]})
-              for wid, w in sorted(after.items()) if wid not in before]
-    causes += [Cause("waivers", "waiver_removed", f"Waivers: {_waiver_text(w)} is no longer "
-                     "recorded.", {"waiver": wid, "basis": w["basis"]})
-               for wid, w in sorted(before.items()) if wid not in after]
-    return causes or [Cause("waivers", "waivers_changed", "Waivers: the waiver records changed.",
-                            {})]
+    causes = [
+        Cause(
+            "waivers",
+            "waiver_added",
+            f"Waivers: {_waiver_text(w)} was recorded.",
+            {"waiver": wid, "basis": w["basis"], "standing": w["standing"]},
+        )
+        for wid, w in sorted(after.items())
+        if wid not in before
+    ]
+    causes += [
+        Cause(
+            "waivers",
+            "waiver_removed",
+            f"Waivers: {_waiver_text(w)} is no longer recorded.",
+            {"waiver": wid, "basis": w["basis"]},
+        )
+        for wid, w in sorted(before.items())
+        if wid not in after
+    ]
+    return causes or [
+        Cause("waivers", "waivers_changed", "Waivers: the waiver records changed.", {})
+    ]
 
 
 def _waiver_time_causes(t: _Transition, ob_id: str) -> list[Cause]:
@@ -728,19 +970,29 @@ def _waiver_time_causes(t: _Transition, ob_id: str) -> list[Cause]:
     causes = []
     seen = {**_finding_waivers(t.eval_a, ob_id), **_finding_waivers(t.eval_b, ob_id)}
     for wid, w in sorted(seen.items()):
-        for key, kind, verb in (("granted_on", "waiver_began", "took effect"),
-                                ("expires_on", "waiver_expired", "expired")):
+        for key, kind, verb in (
+            ("granted_on", "waiver_began", "took effect"),
+            ("expires_on", "waiver_expired", "expired"),
+        ):
             day = dt.date.fromisoformat(w[key]) if w.get(key) else None
             if day is not None and lo < day <= hi:
-                causes.append(Cause("time", kind, f"Time: {_waiver_text(w)} {verb} on "
-                                    f"{_fmt(day)}.", {"waiver": wid, "date": day.isoformat(),
-                                                      "basis": w["basis"]}))
+                causes.append(
+                    Cause(
+                        "time",
+                        kind,
+                        f"Time: {_waiver_text(w)} {verb} on {_fmt(day)}.",
+                        {"waiver": wid, "date": day.isoformat(), "basis": w["basis"]},
+                    )
+                )
     return causes
 
 
 EXPLAINERS: dict[str, Explainer] = {
-    "profile": _explain_profile, "inventory": _explain_inventory,
-    "vendor_data": _explain_vendor_data, "law": _explain_law, "waivers": _explain_waivers,
+    "profile": _explain_profile,
+    "inventory": _explain_inventory,
+    "vendor_data": _explain_vendor_data,
+    "law": _explain_law,
+    "waivers": _explain_waivers,
     "time": _explain_time,
 }
 
@@ -777,19 +1029,27 @@ class Diff:
         }
 
     def to_json(self) -> dict[str, Any]:
-        return {"before": _side_json(self.before), "after": _side_json(self.after),
-                "inputs": self.inputs, "summary": self.summary(),
-                "changes": [c.to_json() for c in self.changes]}
+        return {
+            "before": _side_json(self.before),
+            "after": _side_json(self.after),
+            "inputs": self.inputs,
+            "summary": self.summary(),
+            "changes": [c.to_json() for c in self.changes],
+        }
 
 
 def _side_json(evaluation: Evaluation) -> dict[str, Any]:
     digest = hashlib.sha256()
     for asset in evaluation.assets:
         digest.update(repr(_asset_key(asset)).encode() + b"\0")
-    return {"as_of": evaluation.as_of.isoformat(), "operator": evaluation.profile.name,
-            "rulepack": {"version": evaluation.pack.version, "sha256": evaluation.pack.sha256},
-            "assets": len(evaluation.assets), "assets_sha256": digest.hexdigest(),
-            "findings": len(evaluation.findings)}
+    return {
+        "as_of": evaluation.as_of.isoformat(),
+        "operator": evaluation.profile.name,
+        "rulepack": {"version": evaluation.pack.version, "sha256": evaluation.pack.sha256},
+        "assets": len(evaluation.assets),
+        "assets_sha256": digest.hexdigest(),
+        "findings": len(evaluation.findings),
+    }
 
 
 def _differs(step: str, a: Side, b: Side) -> bool:
@@ -799,8 +1059,10 @@ def _differs(step: str, a: Side, b: Side) -> bool:
     if step == "inventory":
         return [_asset_key(x) for x in a.assets] != [_asset_key(x) for x in b.assets]
     if step == "vendor_data":
-        return (a.registry_path.resolve() != b.registry_path.resolve()
-                and a.registry_path.read_bytes() != b.registry_path.read_bytes())
+        return (
+            a.registry_path.resolve() != b.registry_path.resolve()
+            and a.registry_path.read_bytes() != b.registry_path.read_bytes()
+        )
     if step == "law":
         return a.law_dir.resolve() != b.law_dir.resolve()
     if step == "waivers":
@@ -815,8 +1077,7 @@ def _waiver_keys(waivers: Iterable[Waiver]) -> list[dict[str, Any]]:
 def _switch(side: Side, step: str, target: Side) -> Side:
     """``side`` with the input of ``step`` taken from ``target``."""
     return {
-        "profile": lambda: replace(side, profile=target.profile,
-                                   hypothetical=target.hypothetical),
+        "profile": lambda: replace(side, profile=target.profile, hypothetical=target.hypothetical),
         "inventory": lambda: replace(side, assets=target.assets),
         "vendor_data": lambda: replace(side, registry_path=target.registry_path),
         "law": lambda: replace(side, law_dir=target.law_dir),
@@ -825,8 +1086,11 @@ def _switch(side: Side, step: str, target: Side) -> Side:
     }[step]()
 
 
-def _transitions(runner: _Runner, before: Side, after: Side,
-                 ) -> tuple[Evaluation, Evaluation, list[_Transition]]:
+def _transitions(
+    runner: _Runner,
+    before: Side,
+    after: Side,
+) -> tuple[Evaluation, Evaluation, list[_Transition]]:
     """Walk from ``before`` to ``after`` one input at a time. An intermediate state that cannot
     be evaluated (the new profile names a role the old law lacks, the old law names a vendor
     group the new registry dropped) is skipped: its step is merged into the next one."""
@@ -848,14 +1112,17 @@ def _transitions(runner: _Runner, before: Side, after: Side,
                 raise
             continue
         nstates = obligation_states(ev)
-        transitions.append(_Transition(tuple(pending), side, cursor, evaluation, ev, states,
-                                       nstates))
+        transitions.append(
+            _Transition(tuple(pending), side, cursor, evaluation, ev, states, nstates)
+        )
         side, evaluation, states, pending = cursor, ev, nstates, []
     return first, evaluation, transitions
 
 
-def _final_changes(a: dict[str, ObligationState], b: dict[str, ObligationState],
-                   ) -> list[tuple[str, str]]:
+def _final_changes(
+    a: dict[str, ObligationState],
+    b: dict[str, ObligationState],
+) -> list[tuple[str, str]]:
     """(obligation id, change type) pairs between the first and last states."""
     out = []
     for ob_id in sorted(a.keys() | b.keys()):
@@ -884,8 +1151,9 @@ def _describe(evaluation: Evaluation, fallback: Evaluation, ob_id: str) -> Loade
         return fallback.pack.obligation(ob_id)
 
 
-def diff(before: Side, after: Side, *, evaluator: Evaluator | None = None,
-         packs: PackCache | None = None) -> Diff:
+def diff(
+    before: Side, after: Side, *, evaluator: Evaluator | None = None, packs: PackCache | None = None
+) -> Diff:
     """Compare the evaluations of ``before`` and ``after`` and attribute every change.
 
     Raises ``InputError`` if either side's rule pack cannot be loaded. ``packs`` lets a caller
@@ -897,9 +1165,18 @@ def diff(before: Side, after: Side, *, evaluator: Evaluator | None = None,
     changes = []
     for ob_id, change in _final_changes(a, b):
         item = _describe(last, first, ob_id)
-        changes.append(Change(ob_id, item.jurisdiction, item.obligation.title,
-                              item.obligation.kind, change, a.get(ob_id), b.get(ob_id),
-                              _attribute(transitions, ob_id, change)))
+        changes.append(
+            Change(
+                ob_id,
+                item.jurisdiction,
+                item.obligation.title,
+                item.obligation.kind,
+                change,
+                a.get(ob_id),
+                b.get(ob_id),
+                _attribute(transitions, ob_id, change),
+            )
+        )
     changes.sort(key=lambda c: (c.jurisdiction, c.obligation_id, CHANGE_TYPES.index(c.change)))
     return Diff(first, last, _inputs_json(transitions, before, after), changes)
 
@@ -958,11 +1235,18 @@ class UpcomingEvent:
     causes: tuple[Cause, ...]
 
     def to_json(self) -> dict[str, Any]:
-        return {"date": self.date.isoformat(), "obligation_id": self.obligation_id,
-                "jurisdiction": self.jurisdiction, "title": self.title,
-                "kind": self.obligation_kind, "event": self.event, "status": self.status,
-                "due": _iso(self.due), "assets": list(self.assets),
-                "causes": [c.to_json() for c in self.causes]}
+        return {
+            "date": self.date.isoformat(),
+            "obligation_id": self.obligation_id,
+            "jurisdiction": self.jurisdiction,
+            "title": self.title,
+            "kind": self.obligation_kind,
+            "event": self.event,
+            "status": self.status,
+            "due": _iso(self.due),
+            "assets": list(self.assets),
+            "causes": [c.to_json() for c in self.causes],
+        }
 
 
 @dataclass
@@ -978,19 +1262,30 @@ class Upcoming:
         return sorted({e.obligation_id for e in self.events if e.status == "overdue"})
 
     def new_prohibited(self) -> list[str]:
-        return sorted({e.obligation_id for e in self.events
-                       if e.obligation_kind == "prohibition" and e.event == "comes_into_force"})
+        return sorted(
+            {
+                e.obligation_id
+                for e in self.events
+                if e.obligation_kind == "prohibition" and e.event == "comes_into_force"
+            }
+        )
 
     def to_json(self) -> dict[str, Any]:
         by_event = Counter(e.event for e in self.events)
-        return {"as_of": self.as_of.isoformat(), "until": self.until.isoformat(),
-                "dates_evaluated": [d.isoformat() for d in self.dates_evaluated],
-                "summary": {"events": len(self.events), "by_event": dict(sorted(by_event.items())),
-                            "new_overdue": len(self.new_overdue()),
-                            "new_prohibited": len(self.new_prohibited()),
-                            "new_overdue_obligations": self.new_overdue(),
-                            "new_prohibited_obligations": self.new_prohibited()},
-                "events": [e.to_json() for e in self.events]}
+        return {
+            "as_of": self.as_of.isoformat(),
+            "until": self.until.isoformat(),
+            "dates_evaluated": [d.isoformat() for d in self.dates_evaluated],
+            "summary": {
+                "events": len(self.events),
+                "by_event": dict(sorted(by_event.items())),
+                "new_overdue": len(self.new_overdue()),
+                "new_prohibited": len(self.new_prohibited()),
+                "new_overdue_obligations": self.new_overdue(),
+                "new_prohibited_obligations": self.new_prohibited(),
+            },
+            "events": [e.to_json() for e in self.events],
+        }
 
 
 def _law_dates(pack: RulePack, jurisdictions: Iterable[str]) -> set[dt.date]:
@@ -1040,8 +1335,13 @@ def _event(a: ObligationState | None, b: ObligationState) -> str | None:
     return None
 
 
-def upcoming(side: Side, months: int = 12, *, evaluator: Evaluator | None = None,
-             packs: PackCache | None = None) -> Upcoming:
+def upcoming(
+    side: Side,
+    months: int = 12,
+    *,
+    evaluator: Evaluator | None = None,
+    packs: PackCache | None = None,
+) -> Upcoming:
     """Evaluate ``side`` on every date in (as_of, as_of + months] on which something can change,
     and list each obligation that comes into force or becomes due or overdue, once, on the first
     date it does, with the cause (found as the time step of a diff between consecutive dates)."""
@@ -1071,9 +1371,13 @@ def upcoming(side: Side, months: int = 12, *, evaluator: Evaluator | None = None
     return Upcoming(side.as_of, until, evaluated, events)
 
 
-def _events_on(t: _Transition, day: dt.date, states: dict[str, ObligationState],
-               previous: dict[str, ObligationState], seen: set[tuple[str, str]],
-               ) -> list[UpcomingEvent]:
+def _events_on(
+    t: _Transition,
+    day: dt.date,
+    states: dict[str, ObligationState],
+    previous: dict[str, ObligationState],
+    seen: set[tuple[str, str]],
+) -> list[UpcomingEvent]:
     out = []
     for ob_id, state in states.items():
         event = _event(previous.get(ob_id), state)
@@ -1082,7 +1386,18 @@ def _events_on(t: _Transition, day: dt.date, states: dict[str, ObligationState],
         seen.add((ob_id, event))
         item = t.item(ob_id)
         change = "appeared" if ob_id not in previous else "status"
-        out.append(UpcomingEvent(day, ob_id, item.jurisdiction, item.obligation.title,
-                                 item.obligation.kind, event, state.status, state.due,
-                                 state.assets, tuple(_explain_time(t, ob_id, change))))
+        out.append(
+            UpcomingEvent(
+                day,
+                ob_id,
+                item.jurisdiction,
+                item.obligation.title,
+                item.obligation.kind,
+                event,
+                state.status,
+                state.due,
+                state.assets,
+                tuple(_explain_time(t, ob_id, change)),
+            )
+        )
     return sorted(out, key=lambda e: (e.jurisdiction, e.obligation_id))

@@ -12,8 +12,9 @@ from pathlib import Path
 class InputError(Exception):
     """Bad input: the CLI prints ``str(error)`` on one line and exits with code 2."""
 
-    def __init__(self, file: str | Path, message: str, *, line: int | None = None,
-                 field: str | None = None) -> None:
+    def __init__(
+        self, file: str | Path, message: str, *, line: int | None = None, field: str | None = None
+    ) -> None:
         self.file = str(file)
         self.line = line
         self.field = field

@@ -68,30 +68,50 @@ class Evaluation:
             match = self.vendor_matches[asset.vendor]
             if match.needs_review:
                 if match.group:
-                    detail = (f"vendor name looks like {registry.groups[match.group].name} "
-                              f"({match.entity}) by {match.method}, score {match.score}; "
-                              "confirm who made it")
+                    detail = (
+                        f"vendor name looks like {registry.groups[match.group].name} "
+                        f"({match.entity}) by {match.method}, score {match.score}; "
+                        "confirm who made it"
+                    )
                 else:
                     detail = match.reason()
-                rows.append({"asset_id": asset.asset_id, "vendor": asset.vendor,
-                             "reason": "vendor_match", "group": match.group,
-                             "detail": detail})
+                rows.append(
+                    {
+                        "asset_id": asset.asset_id,
+                        "vendor": asset.vendor,
+                        "reason": "vendor_match",
+                        "group": match.group,
+                        "detail": detail,
+                    }
+                )
             made_by = registry.model_group(asset.model) if asset.model else None
             if made_by and made_by != (None if match.needs_review else match.group):
-                rows.append({"asset_id": asset.asset_id, "vendor": asset.vendor,
-                             "reason": "model_pattern", "group": made_by,
-                             "detail": f"model {asset.model!r} carries a "
-                                       f"{registry.groups[made_by].name} model-number prefix; "
-                                       "it may be that maker's equipment under another label"})
+                rows.append(
+                    {
+                        "asset_id": asset.asset_id,
+                        "vendor": asset.vendor,
+                        "reason": "model_pattern",
+                        "group": made_by,
+                        "detail": f"model {asset.model!r} carries a "
+                        f"{registry.groups[made_by].name} model-number prefix; "
+                        "it may be that maker's equipment under another label",
+                    }
+                )
         for sig_id, fields in self.missing.items():
             for i in self.members[int(sig_id[1:])]:
                 asset = self.assets[i]
                 for name, obligations in fields.items():
-                    rows.append({"asset_id": asset.asset_id, "vendor": asset.vendor,
-                                 "reason": "missing_fact", "field": name,
-                                 "detail": f"'{name}' is empty; it decides whether "
-                                           f"{', '.join(obligations)} apply",
-                                 "obligations": obligations})
+                    rows.append(
+                        {
+                            "asset_id": asset.asset_id,
+                            "vendor": asset.vendor,
+                            "reason": "missing_fact",
+                            "field": name,
+                            "detail": f"'{name}' is empty; it decides whether "
+                            f"{', '.join(obligations)} apply",
+                            "obligations": obligations,
+                        }
+                    )
         return sorted(rows, key=lambda r: (r["asset_id"], r["reason"], r.get("field", "")))
 
     def to_json(self) -> dict[str, Any]:
@@ -102,27 +122,36 @@ class Evaluation:
                 "name": self.profile.name,
                 "jurisdictions": sorted(self.profile.jurisdictions),
                 "sectors": sorted(self.profile.sectors),
-                "roles": [{"role": h.role, "source": h.source, "reasons": list(h.reasons)}
-                          for h in self.roles.values()],
+                "roles": [
+                    {"role": h.role, "source": h.source, "reasons": list(h.reasons)}
+                    for h in self.roles.values()
+                ],
                 "attributes": dict(sorted(self.profile.attributes.items())),
             },
-            "rulepack": {"version": self.pack.version, "sha256": self.pack.sha256,
-                         "law_as_of": self.pack.law_as_of.isoformat()},
-            "inputs": {"sha256": self.inputs_sha256, "assets": len(self.assets),
-                       "signatures": self.signature_count},
+            "rulepack": {
+                "version": self.pack.version,
+                "sha256": self.pack.sha256,
+                "law_as_of": self.pack.law_as_of.isoformat(),
+            },
+            "inputs": {
+                "sha256": self.inputs_sha256,
+                "assets": len(self.assets),
+                "signatures": self.signature_count,
+            },
             "engine": {"version": engine_version(), "evaluator": self.evaluator},
             "notices": self.notices,
             "summary": {
                 "findings": len(self.findings),
                 "by_status": {s: by_status[s] for s in STATUS_ORDER if by_status[s]},
-                "unverified": sum(1 for f in self.findings
-                                  if not (f.item.obligation.verified
-                                          and f.item.instrument.verified)),
+                "unverified": sum(
+                    1
+                    for f in self.findings
+                    if not (f.item.obligation.verified and f.item.instrument.verified)
+                ),
                 "assets_affected": len({a for f in self.findings for a in f.assets}),
             },
             "review": self.review(),
-            **({} if self.waivers is None
-               else {"waivers": [w.to_json() for w in self.waivers]}),
+            **({} if self.waivers is None else {"waivers": [w.to_json() for w in self.waivers]}),
             "findings": [f.to_json() for f in self.findings],
         }
 
@@ -134,51 +163,82 @@ def inputs_fingerprint(*paths: Path) -> str:
     return digest.hexdigest()
 
 
-def evaluate(pack: RulePack, profile: Profile, assets: list[Asset], as_of: dt.date, *,
-             evaluator: Evaluator | None = None, include_ended: bool = False,
-             inputs_sha256: str = "", hypothetical: frozenset[str] = frozenset(),
-             waivers: Sequence[Waiver] | None = None,
-             ) -> Evaluation:
+def evaluate(
+    pack: RulePack,
+    profile: Profile,
+    assets: list[Asset],
+    as_of: dt.date,
+    *,
+    evaluator: Evaluator | None = None,
+    include_ended: bool = False,
+    inputs_sha256: str = "",
+    hypothetical: frozenset[str] = frozenset(),
+    waivers: Sequence[Waiver] | None = None,
+) -> Evaluation:
     """Evaluate; ``hypothetical`` names roles in ``profile`` that were assumed for a what-if
     question (see ``engine.roles.assume_roles``). ``waivers`` are records validated by
     ``engine.waivers.check_waivers`` against this pack; those in effect on ``as_of`` mark the
     findings they cover ``waived``, the others are shown with their standing."""
     notices: list[str] = []
     if hypothetical:
-        notices.append("What-if evaluation: the operator is assumed to hold "
-                       f"{', '.join(sorted(hypothetical))}, which its profile does not declare.")
+        notices.append(
+            "What-if evaluation: the operator is assumed to hold "
+            f"{', '.join(sorted(hypothetical))}, which its profile does not declare."
+        )
     if evaluator is None:
         evaluator, notice = get_evaluator()
         if notice:
             notices.append(notice)
     if as_of > pack.law_as_of:
-        notices.append(f"The law in this rule pack is encoded as of {pack.law_as_of}; changes "
-                       f"between then and {as_of} are not reflected.")
+        notices.append(
+            f"The law in this rule pack is encoded as of {pack.law_as_of}; changes "
+            f"between then and {as_of} are not reflected."
+        )
     roles = derive_roles(pack, profile, hypothetical)
     matches = {v: pack.registry.match(v, as_of) for v in sorted({a.vendor for a in assets})}
     signatures, members = build_signatures(assets, matches)
     rules = compile_rules(pack)
     found = evaluator.match(rules, signatures, set(roles), set(profile.jurisdictions))
-    findings = build_findings(pack, rules, found, signatures, members, assets, roles, as_of,
-                              evaluator.name, include_ended)
-    missing = missing_facts(pack, rules, signatures, set(roles), set(profile.jurisdictions),
-                            as_of)
+    findings = build_findings(
+        pack, rules, found, signatures, members, assets, roles, as_of, evaluator.name, include_ended
+    )
+    missing = missing_facts(pack, rules, signatures, set(roles), set(profile.jurisdictions), as_of)
     waiver_standings = None
     if waivers is not None:
         waiver_standings = _apply_waivers(pack, profile, findings, waivers, as_of, notices)
-    return Evaluation(as_of, profile, pack, roles, findings, matches, assets, evaluator.name,
-                      inputs_sha256, len(signatures), members, missing, notices,
-                      waiver_standings)
+    return Evaluation(
+        as_of,
+        profile,
+        pack,
+        roles,
+        findings,
+        matches,
+        assets,
+        evaluator.name,
+        inputs_sha256,
+        len(signatures),
+        members,
+        missing,
+        notices,
+        waiver_standings,
+    )
 
 
-def _apply_waivers(pack: RulePack, profile: Profile, findings: list[Finding],
-                   waivers: Sequence[Waiver], as_of: dt.date,
-                   notices: list[str]) -> list[WaiverStanding]:
+def _apply_waivers(
+    pack: RulePack,
+    profile: Profile,
+    findings: list[Finding],
+    waivers: Sequence[Waiver],
+    as_of: dt.date,
+    notices: list[str],
+) -> list[WaiverStanding]:
     own = [w for w in waivers if w.operator == profile.name]
     for w in sorted(waivers, key=lambda w: w.id):
         if w.operator != profile.name:
-            notices.append(f"Waiver {w.id} is recorded for {w.operator!r}, not {profile.name!r}; "
-                           "it is ignored.")
+            notices.append(
+                f"Waiver {w.id} is recorded for {w.operator!r}, not {profile.name!r}; "
+                "it is ignored."
+            )
     result = standings(own, pack, as_of)
     used = apply_waivers(findings, result)
     for st in result:
@@ -187,6 +247,8 @@ def _apply_waivers(pack: RulePack, profile: Profile, findings: list[Finding],
             notices.append(f"Waiver {w.id} ({w.obligation}) is {st.reason}.")
         elif st.state == IN_EFFECT and w.id not in used:
             names = f" for {', '.join(w.assets)}" if w.assets else ""
-            notices.append(f"Waiver {w.id} is in effect, but no finding of {w.obligation}{names} "
-                           "applies on this date.")
+            notices.append(
+                f"Waiver {w.id} is in effect, but no finding of {w.obligation}{names} "
+                "applies on this date."
+            )
     return result

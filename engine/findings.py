@@ -64,8 +64,10 @@ class Finding:
             "verified": ob.verified and inst.verified,
             "status": self.status,
             "due": self.due.isoformat() if self.due else None,
-            "effective": {"from": self.window[0].isoformat(),
-                          "ended": self.window[1].isoformat() if self.window[1] else None},
+            "effective": {
+                "from": self.window[0].isoformat(),
+                "ended": self.window[1].isoformat() if self.window[1] else None,
+            },
             "assets": self.assets,
             "explanation": self.explanation,
             "note": ob.note,
@@ -109,15 +111,21 @@ def _describe_signatures(sigs: list[Signature], pack: RulePack) -> str:
             where.append(f"made in {sig.get('origin')}")
         if sig.flags:
             where.append("flagged " + ", ".join(label(f) for f in sig.flags))
-        parts.append(f"{vendor} {label(sig.get('category'))} ({'; '.join(where)}, "
-                     f"{label(sig.get('status'))})")
+        parts.append(
+            f"{vendor} {label(sig.get('category'))} ({'; '.join(where)}, "
+            f"{label(sig.get('status'))})"
+        )
     extra = len(sigs) - 3
     more = f", and {extra} other combination{'s' if extra > 1 else ''}" if extra > 0 else ""
     return "; ".join(parts) + more
 
 
-def _status(as_of: dt.date, window: tuple[dt.date, dt.date | None], due: dt.date | None,
-            cap_met: bool | None) -> str:
+def _status(
+    as_of: dt.date,
+    window: tuple[dt.date, dt.date | None],
+    due: dt.date | None,
+    cap_met: bool | None,
+) -> str:
     start, end = window
     if as_of < start:
         return "upcoming"
@@ -130,10 +138,18 @@ def _status(as_of: dt.date, window: tuple[dt.date, dt.date | None], due: dt.date
     return "in_force" if cap_met else "overdue"
 
 
-def build_findings(pack: RulePack, rules: list[Rule], matches: set[Match],
-                   signatures: list[Signature], members: list[list[int]], assets: list[Asset],
-                   roles: dict[str, HeldRole], as_of: dt.date, evaluator: str,
-                   include_ended: bool = False) -> list[Finding]:
+def build_findings(
+    pack: RulePack,
+    rules: list[Rule],
+    matches: set[Match],
+    signatures: list[Signature],
+    members: list[list[int]],
+    assets: list[Asset],
+    roles: dict[str, HeldRole],
+    as_of: dt.date,
+    evaluator: str,
+    include_ended: bool = False,
+) -> list[Finding]:
     by_rule: dict[str, list[str]] = defaultdict(list)
     for rule_id, fact_id in matches:
         by_rule[rule_id].append(fact_id)
@@ -149,31 +165,49 @@ def build_findings(pack: RulePack, rules: list[Rule], matches: set[Match],
             findings.extend(_operator_finding(pack, item, window, held, as_of, evaluator))
             continue
         # by content, not id: ids follow row order, and findings must not
-        sigs = sorted((sig_by_id[f][0] for f in by_rule[rule_id]),
-                      key=lambda s: (s.values, s.flags))
+        sigs = sorted(
+            (sig_by_id[f][0] for f in by_rule[rule_id]), key=lambda s: (s.values, s.flags)
+        )
         asset_idx = sorted(i for s in sigs for i in sig_by_id[s.id][1])
-        findings.extend(_asset_findings(pack, item, rule, window, held, sigs, asset_idx, assets,
-                                        signatures, members, as_of, evaluator))
+        findings.extend(
+            _asset_findings(
+                pack,
+                item,
+                rule,
+                window,
+                held,
+                sigs,
+                asset_idx,
+                assets,
+                signatures,
+                members,
+                as_of,
+                evaluator,
+            )
+        )
     if not include_ended:
         findings = [f for f in findings if f.status != "ended"]
     return sorted(findings, key=lambda f: (f.item.jurisdiction, f.due or dt.date.max, f.id))
 
 
-def _trace(item: LoadedObligation, window: tuple[dt.date, dt.date | None],
-           held: list[HeldRole], evaluator: str, sigs: list[tuple[Signature, int]] | None,
-           ) -> dict[str, Any]:
+def _trace(
+    item: LoadedObligation,
+    window: tuple[dt.date, dt.date | None],
+    held: list[HeldRole],
+    evaluator: str,
+    sigs: list[tuple[Signature, int]] | None,
+) -> dict[str, Any]:
     return {
         "rule": item.obligation.id,
         "evaluator": evaluator,
         "source_file": item.source,
         "designation": item.designation.id if item.designation else None,
-        "window": {"from": window[0].isoformat(),
-                   "ended": window[1].isoformat() if window[1] else None},
-        "roles": [{"role": h.role, "source": h.source, "reasons": list(h.reasons)}
-                  for h in held],
-        "matched": None if sigs is None else [
-            {**sig.as_dict(), "assets": n} for sig, n in sigs
-        ],
+        "window": {
+            "from": window[0].isoformat(),
+            "ended": window[1].isoformat() if window[1] else None,
+        },
+        "roles": [{"role": h.role, "source": h.source, "reasons": list(h.reasons)} for h in held],
+        "matched": None if sigs is None else [{**sig.as_dict(), "assets": n} for sig, n in sigs],
     }
 
 
@@ -187,10 +221,15 @@ def _lower_first(text: str) -> str:
 def _duty_sentence(pack: RulePack, item: LoadedObligation, held: list[HeldRole]) -> str:
     ob, inst = item.obligation, item.instrument
     as_roles = " and as ".join(_lower_first(pack.roles[h.role].title) for h in held)
-    binding = {"law": "", "contract": " (a contract, binding on its parties)",
-               "guidance": " (guidance, not binding law)"}[inst.binding]
-    return (f"As {as_roles}, the operator is addressed by {inst.title}{binding} "
-            f"[{ob.citation}]: it {ob.duty}")
+    binding = {
+        "law": "",
+        "contract": " (a contract, binding on its parties)",
+        "guidance": " (guidance, not binding law)",
+    }[inst.binding]
+    return (
+        f"As {as_roles}, the operator is addressed by {inst.title}{binding} "
+        f"[{ob.citation}]: it {ob.duty}"
+    )
 
 
 def _tail(item: LoadedObligation, status: str, window: tuple[dt.date, dt.date | None]) -> str:
@@ -206,9 +245,14 @@ def _tail(item: LoadedObligation, status: str, window: tuple[dt.date, dt.date | 
     return (" " + " ".join(parts)) if parts else ""
 
 
-def _operator_finding(pack: RulePack, item: LoadedObligation,
-                      window: tuple[dt.date, dt.date | None], held: list[HeldRole],
-                      as_of: dt.date, evaluator: str) -> list[Finding]:
+def _operator_finding(
+    pack: RulePack,
+    item: LoadedObligation,
+    window: tuple[dt.date, dt.date | None],
+    held: list[HeldRole],
+    as_of: dt.date,
+    evaluator: str,
+) -> list[Finding]:
     deadline = item.obligation.deadline
     calendar = pack.jurisdictions[item.jurisdiction].calendar
     due = due_date(deadline, window[0], as_of, calendar) if deadline else None
@@ -216,15 +260,34 @@ def _operator_finding(pack: RulePack, item: LoadedObligation,
     text = _duty_sentence(pack, item, held)
     text += f" by {_fmt(due)}." if due else "."
     text += _tail(item, status, window)
-    return [Finding(item.obligation.id, item, status, due, window, [], text,
-                    _trace(item, window, held, evaluator, None))]
+    return [
+        Finding(
+            item.obligation.id,
+            item,
+            status,
+            due,
+            window,
+            [],
+            text,
+            _trace(item, window, held, evaluator, None),
+        )
+    ]
 
 
-def _asset_findings(pack: RulePack, item: LoadedObligation, rule: Rule,
-                    window: tuple[dt.date, dt.date | None], held: list[HeldRole],
-                    sigs: list[Signature], asset_idx: list[int], assets: list[Asset],
-                    all_sigs: list[Signature], members: list[list[int]], as_of: dt.date,
-                    evaluator: str) -> list[Finding]:
+def _asset_findings(
+    pack: RulePack,
+    item: LoadedObligation,
+    rule: Rule,
+    window: tuple[dt.date, dt.date | None],
+    held: list[HeldRole],
+    sigs: list[Signature],
+    asset_idx: list[int],
+    assets: list[Asset],
+    all_sigs: list[Signature],
+    members: list[list[int]],
+    as_of: dt.date,
+    evaluator: str,
+) -> list[Finding]:
     ob = item.obligation
     calendar = pack.jurisdictions[item.jurisdiction].calendar
     relative = ob.deadline is not None and ob.deadline.after == "asset_identified"
@@ -232,8 +295,11 @@ def _asset_findings(pack: RulePack, item: LoadedObligation, rule: Rule,
     # per asset. Work per signature, and per distinct identification date, not per asset.
     groups: dict[dt.date | None, dict[str, list[int]]] = defaultdict(lambda: defaultdict(list))
     undated: set[dt.date | None] = set()
-    fixed_due = (due_date(ob.deadline, window[0], as_of, calendar)
-                 if ob.deadline is not None and not relative else None)
+    fixed_due = (
+        due_date(ob.deadline, window[0], as_of, calendar)
+        if ob.deadline is not None and not relative
+        else None
+    )
     due_by_day: dict[dt.date, dt.date] = {}
     for sig in sigs:
         rows = members[int(sig.id[1:])]
@@ -245,44 +311,67 @@ def _asset_findings(pack: RulePack, item: LoadedObligation, rule: Rule,
             identified = assets[i].identified_on or as_of
             due = due_by_day.get(identified)
             if due is None:
-                due = due_by_day[identified] = due_date(ob.deadline, window[0], identified,
-                                                        calendar)
+                due = due_by_day[identified] = due_date(
+                    ob.deadline, window[0], identified, calendar
+                )
             if assets[i].identified_on is None:
                 undated.add(due)
             groups[due][sig.id].append(i)
     cap = _measure_cap(item, rule, asset_idx, assets, all_sigs, members) if ob.cap else None
-    cap_met = None if cap is None or cap["measured_share"] is None \
+    cap_met = (
+        None
+        if cap is None or cap["measured_share"] is None
         else cap["measured_share"] <= cap["max_share"]
+    )
     findings = []
     multiple = len(groups) > 1
     for due, by_sig in sorted(groups.items(), key=lambda kv: kv[0] or dt.date.max):
         ids = sorted([assets[i].asset_id for idx in by_sig.values() for i in idx])
         used = [s for s in sigs if s.id in by_sig]
         status = _status(as_of, window, due, cap_met)
-        text = (f"{_asset_phrase(ids)} {_describe_signatures(used, pack)}. "
-                + _duty_sentence(pack, item, held))
+        text = f"{_asset_phrase(ids)} {_describe_signatures(used, pack)}. " + _duty_sentence(
+            pack, item, held
+        )
         if due is not None:
             text += f" by {_fmt(due)}"
             if relative:
                 assert ob.deadline is not None
-                text += (f" ({ob.deadline.describe()}"
-                         + ("; the inventory gives no identified_on date, so the evaluation "
-                            "date is taken as the day of identification" if due in undated
-                            else "") + ")")
+                text += (
+                    f" ({ob.deadline.describe()}"
+                    + (
+                        "; the inventory gives no identified_on date, so the evaluation "
+                        "date is taken as the day of identification"
+                        if due in undated
+                        else ""
+                    )
+                    + ")"
+                )
         text += "."
         if cap is not None:
             text += f" The cap allows {cap['max_share']:.0%}"
             if cap["measured_share"] is None:
                 text += "; the share cannot be measured from this inventory."
             else:
-                text += (f"; the inventory gives {cap['vendor_quantity']} of "
-                         f"{cap['scope_quantity']} units, {cap['measured_share']:.1%}"
-                         f" ({'within' if cap_met else 'above'} the cap).")
+                text += (
+                    f"; the inventory gives {cap['vendor_quantity']} of "
+                    f"{cap['scope_quantity']} units, {cap['measured_share']:.1%}"
+                    f" ({'within' if cap_met else 'above'} the cap)."
+                )
         text += _tail(item, status, window)
         fid = ob.id + (f"@{due.isoformat()}" if multiple and due else "")
-        findings.append(Finding(fid, item, status, due, window, ids, text,
-                                _trace(item, window, held, evaluator,
-                                       [(s, len(by_sig[s.id])) for s in used]), cap))
+        findings.append(
+            Finding(
+                fid,
+                item,
+                status,
+                due,
+                window,
+                ids,
+                text,
+                _trace(item, window, held, evaluator, [(s, len(by_sig[s.id])) for s in used]),
+                cap,
+            )
+        )
     return findings
 
 
@@ -305,8 +394,7 @@ def apply_waivers(findings: list[Finding], standings: list[WaiverStanding]) -> s
         attached: list[tuple[WaiverStanding, list[str] | None]] = []
         whole, waived_assets = False, set()
         for st in relevant:
-            covered = None if st.waiver.assets is None \
-                else sorted(assets & set(st.waiver.assets))
+            covered = None if st.waiver.assets is None else sorted(assets & set(st.waiver.assets))
             if covered is not None and not covered:
                 continue  # names none of this finding's assets
             attached.append((st, covered))
@@ -329,14 +417,22 @@ def apply_waivers(findings: list[Finding], standings: list[WaiverStanding]) -> s
         if live and fully:
             finding.status_without_waivers = finding.status
             finding.status = "waived"
-            sentences.append(f"Without the waiver the finding would be "
-                             f"{finding.status_without_waivers.replace('_', ' ')}.")
+            sentences.append(
+                f"Without the waiver the finding would be "
+                f"{finding.status_without_waivers.replace('_', ' ')}."
+            )
         finding.explanation += " " + " ".join(sentences)
     return used
 
 
-def _measure_cap(item: LoadedObligation, rule: Rule, asset_idx: list[int], assets: list[Asset],
-                 all_sigs: list[Signature], members: list[list[int]]) -> dict[str, Any]:
+def _measure_cap(
+    item: LoadedObligation,
+    rule: Rule,
+    asset_idx: list[int],
+    assets: list[Asset],
+    all_sigs: list[Signature],
+    members: list[list[int]],
+) -> dict[str, Any]:
     """The designated vendor's share of the capped scope, by quantity."""
     assert item.obligation.cap is not None
     vendor_qty = sum(assets[i].quantity for i in asset_idx)
@@ -347,8 +443,12 @@ def _measure_cap(item: LoadedObligation, rule: Rule, asset_idx: list[int], asset
         for i in members[n]
     )
     share = round(vendor_qty / scope_qty, 4) if scope_qty else None
-    return {"max_share": item.obligation.cap.max_share, "measured_share": share,
-            "vendor_quantity": vendor_qty, "scope_quantity": scope_qty}
+    return {
+        "max_share": item.obligation.cap.max_share,
+        "measured_share": share,
+        "vendor_quantity": vendor_qty,
+        "scope_quantity": scope_qty,
+    }
 
 
 # Optional inventory columns that rules may test. When a rule would apply but for one of these
@@ -356,9 +456,14 @@ def _measure_cap(item: LoadedObligation, rule: Rule, asset_idx: list[int], asset
 OPTIONAL_FACTS = frozenset({"use", "network", "origin"})
 
 
-def missing_facts(pack: RulePack, rules: list[Rule], signatures: list[Signature],
-                  roles: set[str], jurisdictions: set[str],
-                  as_of: dt.date) -> dict[str, dict[str, list[str]]]:
+def missing_facts(
+    pack: RulePack,
+    rules: list[Rule],
+    signatures: list[Signature],
+    roles: set[str],
+    jurisdictions: set[str],
+    as_of: dt.date,
+) -> dict[str, dict[str, list[str]]]:
     """{signature id: {missing field: [obligation ids that would apply if it were known]}},
     for obligations not ended by the date."""
     out: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
@@ -366,8 +471,11 @@ def missing_facts(pack: RulePack, rules: list[Rule], signatures: list[Signature]
     gaps = [(sig, {f for f in OPTIONAL_FACTS if not sig.get(f)}) for sig in signatures]
     gaps = [(sig, fields) for sig, fields in gaps if fields]
     for rule in rules:
-        if (not rule.asset_level or rule.jurisdiction not in jurisdictions
-                or roles.isdisjoint(rule.roles)):
+        if (
+            not rule.asset_level
+            or rule.jurisdiction not in jurisdictions
+            or roles.isdisjoint(rule.roles)
+        ):
             continue
         tested = rule.tested_fields & OPTIONAL_FACTS
         if not tested:

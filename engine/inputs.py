@@ -22,8 +22,20 @@ from dutybound.engine.loading import RulePack
 from dutybound.engine.yamlfile import load_yaml
 
 SECTORS: frozenset[str] = frozenset(
-    {"telecoms", "energy", "water", "transport", "health", "government", "finance",
-     "digital_infrastructure", "manufacturing", "space", "defence", "other"}
+    {
+        "telecoms",
+        "energy",
+        "water",
+        "transport",
+        "health",
+        "government",
+        "finance",
+        "digital_infrastructure",
+        "manufacturing",
+        "space",
+        "defence",
+        "other",
+    }
 )
 
 
@@ -62,16 +74,27 @@ class Asset(NamedTuple):
 
 
 REQUIRED_COLUMNS = ("asset_id", "vendor", "category", "function", "country", "status")
-OPTIONAL_COLUMNS = ("product", "network", "use", "quantity", "site", "model", "installed_on",
-                    "identified_on", "flags", "origin")
+OPTIONAL_COLUMNS = (
+    "product",
+    "network",
+    "use",
+    "quantity",
+    "site",
+    "model",
+    "installed_on",
+    "identified_on",
+    "flags",
+    "origin",
+)
 
 
 def parse_date(value: str, file: Path | str, line: int | None, field: str) -> dt.date:
     try:
         return dt.date.fromisoformat(value)
     except ValueError:
-        raise InputError(file, f"not an ISO date (YYYY-MM-DD): {value!r}", line=line,
-                         field=field) from None
+        raise InputError(
+            file, f"not an ISO date (YYYY-MM-DD): {value!r}", line=line, field=field
+        ) from None
 
 
 def load_profile(path: Path, pack: RulePack) -> Profile:
@@ -80,28 +103,34 @@ def load_profile(path: Path, pack: RulePack) -> Profile:
     return check_profile(doc.data, pack, path, doc.line_of)
 
 
-def check_profile(data: Any, pack: RulePack, source: Path | str,
-                  line_of: Callable[[Sequence[str | int]], int | None] = lambda loc: None,
-                  ) -> Profile:
+def check_profile(
+    data: Any,
+    pack: RulePack,
+    source: Path | str,
+    line_of: Callable[[Sequence[str | int]], int | None] = lambda loc: None,
+) -> Profile:
     """Validate a profile given as parsed data (from a file, a scenario or an HTTP request)."""
     if not isinstance(data, dict):
-        raise InputError(source, "a profile must be a mapping with name, jurisdictions, roles, ...",
-                         line=1)
+        raise InputError(
+            source, "a profile must be a mapping with name, jurisdictions, roles, ...", line=1
+        )
     try:
         profile = Profile.model_validate(data)
     except ValidationError as exc:
         err = exc.errors()[0]
-        raise InputError(source, err["msg"], line=line_of(err["loc"]),
-                         field=".".join(str(p) for p in err["loc"])) from None
+        raise InputError(
+            source, err["msg"], line=line_of(err["loc"]), field=".".join(str(p) for p in err["loc"])
+        ) from None
 
     def fail(loc: tuple[str | int, ...], message: str) -> InputError:
-        return InputError(source, message, line=line_of(loc),
-                          field=".".join(str(p) for p in loc))
+        return InputError(source, message, line=line_of(loc), field=".".join(str(p) for p in loc))
 
     for i, code in enumerate(profile.jurisdictions):
         if code not in pack.jurisdictions:
-            raise fail(("jurisdictions", i), f"unknown jurisdiction {code!r}; this rule pack has "
-                       f"{sorted(pack.jurisdictions)}")
+            raise fail(
+                ("jurisdictions", i),
+                f"unknown jurisdiction {code!r}; this rule pack has {sorted(pack.jurisdictions)}",
+            )
     for i, sector in enumerate(profile.sectors):
         if sector not in SECTORS:
             raise fail(("sectors", i), f"unknown sector {sector!r}; allowed: {sorted(SECTORS)}")
@@ -109,16 +138,21 @@ def check_profile(data: Any, pack: RulePack, source: Path | str,
         if role not in pack.roles:
             raise fail(("roles", i), f"unknown role {role!r}; see 'dutybound law roles'")
         if role.split(".")[0].upper() not in profile.jurisdictions:
-            raise fail(("roles", i), f"role {role!r} belongs to a jurisdiction the profile does "
-                       "not list")
+            raise fail(
+                ("roles", i), f"role {role!r} belongs to a jurisdiction the profile does not list"
+            )
     declared = {a.id: a for j in pack.jurisdictions.values() for a in j.attributes}
     for name, value in profile.attributes.items():
         attr = declared.get(name)
         if attr is None:
-            raise fail(("attributes", name), f"unknown attribute {name!r}; declared: "
-                       f"{sorted(declared)}")
-        ok = {"number": isinstance(value, int | float) and not isinstance(value, bool),
-              "boolean": isinstance(value, bool), "string": isinstance(value, str)}[attr.type]
+            raise fail(
+                ("attributes", name), f"unknown attribute {name!r}; declared: {sorted(declared)}"
+            )
+        ok = {
+            "number": isinstance(value, int | float) and not isinstance(value, bool),
+            "boolean": isinstance(value, bool),
+            "string": isinstance(value, str),
+        }[attr.type]
         if not ok:
             raise fail(("attributes", name), f"must be a {attr.type}")
     return profile
@@ -130,8 +164,9 @@ Row = tuple[int, list[str]]  # (line or item number, values in COLUMNS order)
 
 def rows_from_mappings(mappings: list[dict[str, str]]) -> list[Row]:
     """Rows from {column: text} mappings (JSON inventories, scenario files)."""
-    return [(n, [str(m.get(c) or "").strip() for c in COLUMNS])
-            for n, m in enumerate(mappings, start=1)]
+    return [
+        (n, [str(m.get(c) or "").strip() for c in COLUMNS]) for n, m in enumerate(mappings, start=1)
+    ]
 
 
 @contextmanager
@@ -153,19 +188,28 @@ def assets_from_rows(source: Path | str, rows: Iterable[Row]) -> list[Asset]:
     seen: dict[str, int] = {}
     vocabulary_cache: dict[tuple[str, ...], tuple[Any, ...]] = {}
     with paused_gc():
-        return [_parse_asset(source, line, values, seen, vocabulary_cache)
-                for line, values in rows]
+        return [_parse_asset(source, line, values, seen, vocabulary_cache) for line, values in rows]
 
 
-def _check_vocabulary(fail: Callable[[str, str], InputError], category: str, function: str,
-                      status: str, network: str, use: str, country: str,
-                      flags_text: str) -> tuple[Any, ...]:
+def _check_vocabulary(
+    fail: Callable[[str, str], InputError],
+    category: str,
+    function: str,
+    status: str,
+    network: str,
+    use: str,
+    country: str,
+    flags_text: str,
+) -> tuple[Any, ...]:
     category, function, status = category.lower(), function.lower(), status.lower()
     network, use = network.lower(), use.lower()
-    for name, value, allowed in (("category", category, vocab.CATEGORIES),
-                                 ("function", function, vocab.FUNCTIONS),
-                                 ("status", status, vocab.STATUSES),
-                                 ("network", network, vocab.NETWORKS), ("use", use, vocab.USES)):
+    for name, value, allowed in (
+        ("category", category, vocab.CATEGORIES),
+        ("function", function, vocab.FUNCTIONS),
+        ("status", status, vocab.STATUSES),
+        ("network", network, vocab.NETWORKS),
+        ("use", use, vocab.USES),
+    ):
         if value not in allowed and value:
             raise fail(name, f"unknown {name} {value!r}; allowed: {', '.join(sorted(allowed))}")
     country = country.upper()
@@ -176,17 +220,39 @@ def _check_vocabulary(fail: Callable[[str, str], InputError], category: str, fun
         flags = tuple(sorted({f.strip().lower() for f in flags_text.split(";") if f.strip()}))
         for flag in flags:
             if flag not in vocab.FLAGS:
-                raise fail("flags", f"unknown flag {flag!r}; allowed: "
-                           f"{', '.join(sorted(vocab.FLAGS))}")
+                raise fail(
+                    "flags", f"unknown flag {flag!r}; allowed: {', '.join(sorted(vocab.FLAGS))}"
+                )
     return category, function, status, network, use, country, flags
 
 
-def _parse_asset(path: Path | str, line: int, values: list[str], seen: dict[str, int],
-                 vocabulary_cache: dict[tuple[str, ...], tuple[Any, ...]]) -> Asset:
+def _parse_asset(
+    path: Path | str,
+    line: int,
+    values: list[str],
+    seen: dict[str, int],
+    vocabulary_cache: dict[tuple[str, ...], tuple[Any, ...]],
+) -> Asset:
     """One row. Rows repeat the same few vocabulary combinations, so each distinct combination
     is checked once and the common path is a few dictionary lookups."""
-    (asset_id, vendor, category, function, country, status, product, network, use, quantity,
-     site, model, installed_on, identified_on, flags_text, origin) = values
+    (
+        asset_id,
+        vendor,
+        category,
+        function,
+        country,
+        status,
+        product,
+        network,
+        use,
+        quantity,
+        site,
+        model,
+        installed_on,
+        identified_on,
+        flags_text,
+        origin,
+    ) = values
 
     def fail(field: str, message: str) -> InputError:
         return InputError(path, message, line=line, field=field)
@@ -217,16 +283,29 @@ def _parse_asset(path: Path | str, line: int, values: list[str], seen: dict[str,
         if amount < 1:
             raise fail("quantity", "must be 1 or more")
     return Asset(
-        asset_id, vendor, product, category, function, network, country, use, status, amount,
-        site, model,
+        asset_id,
+        vendor,
+        product,
+        category,
+        function,
+        network,
+        country,
+        use,
+        status,
+        amount,
+        site,
+        model,
         parse_date(installed_on, path, line, "installed_on") if installed_on else None,
         parse_date(identified_on, path, line, "identified_on") if identified_on else None,
-        flags, line, origin,
+        flags,
+        line,
+        origin,
     )
 
 
-def _mapped(values: list[str], transform: Callable[[str], Any],
-            valid: Callable[[Any], bool]) -> list[Any] | None:
+def _mapped(
+    values: list[str], transform: Callable[[str], Any], valid: Callable[[Any], bool]
+) -> list[Any] | None:
     """``values`` transformed, each distinct value once; None if one is not ``valid``."""
     table: dict[str, Any] = {}
     for value in set(values):
@@ -260,8 +339,24 @@ def assets_from_columns(columns: Sequence[list[str]], lines: list[int]) -> list[
     ``assets_from_rows``, which finds the first bad row and names its line and field. A test
     checks that both paths give the same assets whenever this one succeeds.
     """
-    (asset_id, vendor, category, function, country, status, product, network, use, quantity,
-     site, model, installed_on, identified_on, flags_text, origin) = columns
+    (
+        asset_id,
+        vendor,
+        category,
+        function,
+        country,
+        status,
+        product,
+        network,
+        use,
+        quantity,
+        site,
+        model,
+        installed_on,
+        identified_on,
+        flags_text,
+        origin,
+    ) = columns
     if any("" in column for column in (asset_id, vendor, category, function, country, status)):
         return None
     if len(set(asset_id)) != len(asset_id):
@@ -282,12 +377,42 @@ def assets_from_columns(columns: Sequence[list[str]], lines: list[int]) -> list[
     ]
     if any(column is None for column in checked):
         return None
-    (category, function, status, network, use, country, origin, amount, installed, identified,
-     flags) = checked
+    (
+        category,
+        function,
+        status,
+        network,
+        use,
+        country,
+        origin,
+        amount,
+        installed,
+        identified,
+        flags,
+    ) = checked
     with paused_gc():
-        return list(map(Asset, asset_id, vendor, product, category, function, network, country,
-                        use, status, amount, site, model, installed, identified, flags, lines,
-                        origin))
+        return list(
+            map(
+                Asset,
+                asset_id,
+                vendor,
+                product,
+                category,
+                function,
+                network,
+                country,
+                use,
+                status,
+                amount,
+                site,
+                model,
+                installed,
+                identified,
+                flags,
+                lines,
+                origin,
+            )
+        )
 
 
 def _always(_value: Any) -> bool:

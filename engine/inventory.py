@@ -32,10 +32,26 @@ from dutybound.engine.yamlfile import read_text
 
 # Header names (normalised: lower case, '_' and '-' as spaces) accepted for each column.
 SYNONYMS: dict[str, tuple[str, ...]] = {
-    "asset_id": ("asset id", "id", "asset tag", "tag", "asset number", "asset no", "ci id",
-                 "bom ref"),
-    "vendor": ("manufacturer", "make", "supplier", "oem", "vendor name", "manufacturer name",
-               "brand", "producer"),
+    "asset_id": (
+        "asset id",
+        "id",
+        "asset tag",
+        "tag",
+        "asset number",
+        "asset no",
+        "ci id",
+        "bom ref",
+    ),
+    "vendor": (
+        "manufacturer",
+        "make",
+        "supplier",
+        "oem",
+        "vendor name",
+        "manufacturer name",
+        "brand",
+        "producer",
+    ),
     "product": ("product name", "item", "item description", "description", "name"),
     "category": ("asset category", "asset type", "type", "class", "asset class"),
     "function": ("network function", "role", "network role"),
@@ -75,8 +91,11 @@ class Inventory:
         return [(h, c) for h, c in self.columns if _header_key(h) != c.replace("_", " ")]
 
 
-def map_header(path: Path | str, header: list[str], defaulted: frozenset[str] = frozenset(),
-               ) -> tuple[list[int | None], list[tuple[str, str]]]:
+def map_header(
+    path: Path | str,
+    header: list[str],
+    defaulted: frozenset[str] = frozenset(),
+) -> tuple[list[int | None], list[tuple[str, str]]]:
     """Positions of each of ``COLUMNS`` in ``header`` (None if absent), and the mapping used.
     A required column may be absent when ``--default`` gives its value (``defaulted``)."""
     found: dict[str, int] = {}
@@ -85,14 +104,22 @@ def map_header(path: Path | str, header: list[str], defaulted: frozenset[str] = 
         if column is None:
             continue  # extra columns are common in exports and are ignored
         if column in found:
-            raise InputError(path, f"columns {header[found[column]]!r} and {name!r} both mean "
-                             f"'{column}'; keep one", line=1, field=column)
+            raise InputError(
+                path,
+                f"columns {header[found[column]]!r} and {name!r} both mean '{column}'; keep one",
+                line=1,
+                field=column,
+            )
         found[column] = i
     missing = [c for c in REQUIRED_COLUMNS if c not in found and c not in defaulted]
     if missing:
-        raise InputError(path, f"missing required column(s): {', '.join(missing)} (accepted "
-                         f"names for '{missing[0]}': {', '.join(SYNONYMS[missing[0]])})",
-                         line=1, field=missing[0])
+        raise InputError(
+            path,
+            f"missing required column(s): {', '.join(missing)} (accepted "
+            f"names for '{missing[0]}': {', '.join(SYNONYMS[missing[0]])})",
+            line=1,
+            field=missing[0],
+        )
     mapping = [(str(header[i]), c) for c, i in sorted(found.items(), key=lambda kv: kv[1])]
     return [found.get(c) for c in COLUMNS], mapping
 
@@ -107,8 +134,11 @@ def _with_defaults(rows: Iterator[Row], defaults: dict[str, str]) -> Iterator[Ro
         yield line, values
 
 
-def _csv_rows(path: Path, text: str, defaulted: frozenset[str],
-              ) -> tuple[list[tuple[str, str]], Iterator[Row]]:
+def _csv_rows(
+    path: Path,
+    text: str,
+    defaulted: frozenset[str],
+) -> tuple[list[tuple[str, str]], Iterator[Row]]:
     reader = csv.reader(io.StringIO(text, newline=""))
     try:
         header = next(reader)
@@ -126,8 +156,9 @@ def _csv_rows(path: Path, text: str, defaulted: frozenset[str],
                 if not any(values):
                     continue
                 if len(values) > width:
-                    raise InputError(path, f"{len(values)} values but {width} columns",
-                                     line=reader.line_num)
+                    raise InputError(
+                        path, f"{len(values)} values but {width} columns", line=reader.line_num
+                    )
                 values += [""] * (width - len(values))
             values.append("")
             row = list(map(strip, pick(values)))
@@ -140,8 +171,11 @@ def _csv_rows(path: Path, text: str, defaulted: frozenset[str],
 FAST_PATH_MIN_ROWS = 5_000  # CSV inventories with more lines than this take the Arrow path
 
 
-def _csv_assets(path: Path, text: str, defaults: dict[str, str],
-                ) -> tuple[list[Asset], str, list[tuple[str, str]]] | None:
+def _csv_assets(
+    path: Path,
+    text: str,
+    defaults: dict[str, str],
+) -> tuple[list[Asset], str, list[tuple[str, str]]] | None:
     """The fast path for a large, well-formed CSV: Apache Arrow's C++ reader, then validation
     column by column over each column's distinct values (``assets_from_columns``).
 
@@ -166,8 +200,10 @@ def _csv_assets(path: Path, text: str, defaults: dict[str, str],
     # column repeats a few values (vendors, categories, sites), so each distinct string is made
     # once and shared by every row (100k rows hold a few thousand string objects instead of a
     # million: 80 MB less at peak), and pyarrow.compute (0.1 s to import) is never needed.
-    types = {name: pa.string() if name == ids else pa.dictionary(pa.int32(), pa.string())
-             for name in header}
+    types = {
+        name: pa.string() if name == ids else pa.dictionary(pa.int32(), pa.string())
+        for name in header
+    }
     data = body.encode()
     try:
         table = pcsv.read_csv(
@@ -177,17 +213,20 @@ def _csv_assets(path: Path, text: str, defaults: dict[str, str],
             read_options=pcsv.ReadOptions(use_threads=False, block_size=len(data) + 1),
             parse_options=pcsv.ParseOptions(newlines_in_values=True),
             convert_options=pcsv.ConvertOptions(
-                column_types=types, strings_can_be_null=False, quoted_strings_can_be_null=False,
-                auto_dict_encode=False),
-            memory_pool=pa.system_memory_pool())
+                column_types=types,
+                strings_can_be_null=False,
+                quoted_strings_can_be_null=False,
+                auto_dict_encode=False,
+            ),
+            memory_pool=pa.system_memory_pool(),
+        )
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
         return None
     rows = table.num_rows
     if rows == 0 or body.count("\n") != rows or table.column_names != header:
         return None  # blank lines were skipped, or the header was read differently
     with paused_gc():  # 1.6M new strings, no reference cycles
-        columns = [_strings(table.column(i)) if i is not None
-                   else [""] * rows for i in positions]
+        columns = [_strings(table.column(i)) if i is not None else [""] * rows for i in positions]
         del table
         for column, value in defaults.items():
             cells = columns[COLUMNS.index(column)]
@@ -241,15 +280,17 @@ def _cell(value: Any) -> str:
     return str(value).strip()
 
 
-def _xlsx_rows(path: Path, sheet: str | None,
-               defaulted: frozenset[str]) -> tuple[list[tuple[str, str]], list[Row]]:
+def _xlsx_rows(
+    path: Path, sheet: str | None, defaulted: frozenset[str]
+) -> tuple[list[tuple[str, str]], list[Row]]:
     from openpyxl import load_workbook
 
     try:
         book = load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many types for a damaged or foreign file
-        raise InputError(path, f"not a readable Excel workbook ({exc.__class__.__name__})") \
-            from None
+        raise InputError(
+            path, f"not a readable Excel workbook ({exc.__class__.__name__})"
+        ) from None
     try:
         if sheet is not None and sheet not in book.sheetnames:
             raise InputError(path, f"no sheet {sheet!r}; sheets: {book.sheetnames}")
@@ -262,8 +303,15 @@ def _xlsx_rows(path: Path, sheet: str | None,
         for number, values in enumerate(cells, start=2):  # Excel row numbers
             if not any(v not in (None, "") for v in values):
                 continue
-            rows.append((number, [_cell(values[i]) if i is not None and i < len(values) else ""
-                                  for i in positions]))
+            rows.append(
+                (
+                    number,
+                    [
+                        _cell(values[i]) if i is not None and i < len(values) else ""
+                        for i in positions
+                    ],
+                )
+            )
     finally:
         book.close()
     return mapping, rows
@@ -271,10 +319,17 @@ def _xlsx_rows(path: Path, sheet: str | None,
 
 # CycloneDX component types → dutybound categories (an SBOM does not say how an asset is used).
 CYCLONEDX_CATEGORIES = {
-    "device": "it_hardware", "firmware": "software", "application": "software",
-    "framework": "software", "library": "software", "container": "software",
-    "operating-system": "software", "platform": "software", "file": "software",
-    "machine-learning-model": "ai_service", "cryptographic-asset": "software",
+    "device": "it_hardware",
+    "firmware": "software",
+    "application": "software",
+    "framework": "software",
+    "library": "software",
+    "container": "software",
+    "operating-system": "software",
+    "platform": "software",
+    "file": "software",
+    "machine-learning-model": "ai_service",
+    "cryptographic-asset": "software",
 }
 
 
@@ -289,36 +344,54 @@ def _cyclonedx_rows(path: Path, bom: dict[str, Any]) -> tuple[list[tuple[str, st
             where = f"{trail}[{i}]"
             if not isinstance(comp, dict):
                 raise InputError(path, "a component is not an object", field=where)
-            props = {p.get("name", ""): str(p.get("value", ""))
-                     for p in comp.get("properties") or [] if isinstance(p, dict)}
+            props = {
+                p.get("name", ""): str(p.get("value", ""))
+                for p in comp.get("properties") or []
+                if isinstance(p, dict)
+            }
             maker = comp.get("manufacturer") or comp.get("manufacture") or {}
             supplier = comp.get("supplier") or {}
-            vendor = (maker.get("name") if isinstance(maker, dict) else None) \
-                or (supplier.get("name") if isinstance(supplier, dict) else None) \
-                or comp.get("publisher") or comp.get("author") or ""
+            vendor = (
+                (maker.get("name") if isinstance(maker, dict) else None)
+                or (supplier.get("name") if isinstance(supplier, dict) else None)
+                or comp.get("publisher")
+                or comp.get("author")
+                or ""
+            )
             values = {
-                "asset_id": comp.get("bom-ref") or f"{comp.get('name', '')}@"
-                            f"{comp.get('version', '')}",
-                "vendor": vendor, "product": comp.get("name", ""),
+                "asset_id": comp.get("bom-ref")
+                or f"{comp.get('name', '')}@{comp.get('version', '')}",
+                "vendor": vendor,
+                "product": comp.get("name", ""),
                 "model": comp.get("version", ""),
                 "category": CYCLONEDX_CATEGORIES.get(comp.get("type", ""), ""),
                 "status": "installed",
             }
-            values.update({k.removeprefix("dutybound:"): v for k, v in props.items()
-                           if k.startswith("dutybound:") and k.removeprefix("dutybound:")
-                           in COLUMNS})
+            values.update(
+                {
+                    k.removeprefix("dutybound:"): v
+                    for k, v in props.items()
+                    if k.startswith("dutybound:") and k.removeprefix("dutybound:") in COLUMNS
+                }
+            )
             # the component's position stands in for a line number
             rows.append((len(rows) + 1, [str(values.get(c) or "").strip() for c in COLUMNS]))
             visit(comp.get("components") or [], f"{where}.components")
 
     visit(bom.get("components") or [], "components")
-    mapping = [("manufacturer/supplier/publisher/author", "vendor"), ("name", "product"),
-               ("version", "model"), ("type", "category"), ("bom-ref", "asset_id")]
+    mapping = [
+        ("manufacturer/supplier/publisher/author", "vendor"),
+        ("name", "product"),
+        ("version", "model"),
+        ("type", "category"),
+        ("bom-ref", "asset_id"),
+    ]
     return mapping, rows
 
 
-def _json_rows(path: Path, text: str,
-               defaulted: frozenset[str]) -> tuple[str, list[tuple[str, str]], list[Row]]:
+def _json_rows(
+    path: Path, text: str, defaulted: frozenset[str]
+) -> tuple[str, list[tuple[str, str]], list[Row]]:
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
@@ -329,8 +402,9 @@ def _json_rows(path: Path, text: str,
     if isinstance(data, dict):
         data = data.get("assets")
     if not isinstance(data, list):
-        raise InputError(path, "expected a list of assets, an object with an 'assets' list, or "
-                         "a CycloneDX BOM")
+        raise InputError(
+            path, "expected a list of assets, an object with an 'assets' list, or a CycloneDX BOM"
+        )
     headers: list[str] = []
     for i, item in enumerate(data):
         if not isinstance(item, dict):
@@ -342,18 +416,21 @@ def _json_rows(path: Path, text: str,
         values = list(item.values())
         keys = list(item.keys())
         by_header = {h: _cell(values[keys.index(h)]) for h in headers if h in item}
-        rows.append((n, [by_header.get(headers[p], "") if p is not None else ""
-                         for p in positions]))
+        rows.append(
+            (n, [by_header.get(headers[p], "") if p is not None else "" for p in positions])
+        )
     return "json", mapping, rows
 
 
-def read_inventory(path: Path, defaults: dict[str, str] | None = None,
-                   sheet: str | None = None) -> Inventory:
+def read_inventory(
+    path: Path, defaults: dict[str, str] | None = None, sheet: str | None = None
+) -> Inventory:
     """Read and validate an inventory; the format follows the file extension."""
     for column in defaults or {}:
         if column not in COLUMNS:
-            raise InputError("--default", f"unknown column {column!r}; columns: "
-                             f"{', '.join(COLUMNS)}")
+            raise InputError(
+                "--default", f"unknown column {column!r}; columns: {', '.join(COLUMNS)}"
+            )
     suffix = path.suffix.lower()
     defaulted = frozenset(defaults or {})
     if suffix in (".xlsx", ".xlsm"):
@@ -399,24 +476,37 @@ def read_names(path: Path, sheet: str | None = None) -> list[tuple[int, str]]:
             read_text(path)
         book = load_workbook(path, read_only=True, data_only=True)
         try:
-            rows = [[_cell(v) for v in r] for r in
-                    (book[sheet] if sheet else book.worksheets[0]).iter_rows(values_only=True)]
+            rows = [
+                [_cell(v) for v in r]
+                for r in (book[sheet] if sheet else book.worksheets[0]).iter_rows(values_only=True)
+            ]
         finally:
             book.close()
     elif suffix == ".txt":
-        return [(n, line.strip()) for n, line in enumerate(read_text(path).splitlines(), 1)
-                if line.strip()]
+        return [
+            (n, line.strip())
+            for n, line in enumerate(read_text(path).splitlines(), 1)
+            if line.strip()
+        ]
     else:
         rows = list(csv.reader(io.StringIO(read_text(path), newline="")))
     if not rows:
         raise InputError(path, "file is empty")
     header = rows[0]
-    column = next((i for i, h in enumerate(header) if _LOOKUP.get(_header_key(h)) == "vendor"),
-                  None)
+    column = next(
+        (i for i, h in enumerate(header) if _LOOKUP.get(_header_key(h)) == "vendor"), None
+    )
     if column is None:
         if len(header) == 1:  # a single unnamed column of names, header included
             return [(n, r[0].strip()) for n, r in enumerate(rows, 1) if r and r[0].strip()]
-        raise InputError(path, "no vendor column (Vendor, Supplier, Manufacturer, Make, OEM, "
-                         "Brand)", line=1, field="vendor")
-    return [(n, r[column].strip()) for n, r in enumerate(rows[1:], 2)
-            if len(r) > column and r[column].strip()]
+        raise InputError(
+            path,
+            "no vendor column (Vendor, Supplier, Manufacturer, Make, OEM, Brand)",
+            line=1,
+            field="vendor",
+        )
+    return [
+        (n, r[column].strip())
+        for n, r in enumerate(rows[1:], 2)
+        if len(r) > column and r[column].strip()
+    ]

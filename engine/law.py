@@ -65,8 +65,9 @@ class Instrument(LawModel):
     @classmethod
     def _type(cls, value: str) -> str:
         if value not in vocab.INSTRUMENT_TYPES:
-            raise ValueError(f"unknown instrument type {value!r}; allowed: "
-                             f"{sorted(vocab.INSTRUMENT_TYPES)}")
+            raise ValueError(
+                f"unknown instrument type {value!r}; allowed: {sorted(vocab.INSTRUMENT_TYPES)}"
+            )
         return value
 
     @model_validator(mode="after")
@@ -91,8 +92,9 @@ class Designation(Source):
     vendor_groups: list[str] = Field(min_length=1)
     # Which relationships to a named group the instrument reaches (its own law decides: the US
     # says "subsidiary or affiliate", the UK notice lists a corporate group).
-    relationships: list[str] = Field(default_factory=lambda: ["parent", "subsidiary", "affiliate",
-                                                              "brand"])
+    relationships: list[str] = Field(
+        default_factory=lambda: ["parent", "subsidiary", "affiliate", "brand"]
+    )
     since: dt.date
     ended: dt.date | None = None
     scope: str
@@ -189,8 +191,10 @@ class Deadline(LawModel):
             return self.date.isoformat()
         unit = "business day" if self.calendar == "business" else "calendar day"
         plural = "" if self.days == 1 else "s"
-        event = {"effective": "the obligation took effect",
-                 "asset_identified": "the asset is identified"}[self.after or "effective"]
+        event = {
+            "effective": "the obligation took effect",
+            "asset_identified": "the asset is identified",
+        }[self.after or "effective"]
         return f"{self.days} {unit}{plural} after {event}"
 
 
@@ -229,8 +233,7 @@ class Obligation(Source):
             raise ValueError("a cap needs an assets scope to measure")
         if self.deadline and self.deadline.date and self.deadline.date < self.effective.from_:
             raise ValueError("deadline is before the obligation takes effect")
-        if (self.deadline and self.deadline.after == "asset_identified"
-                and self.assets is None):
+        if self.deadline and self.deadline.after == "asset_identified" and self.assets is None:
             raise ValueError("a deadline after asset identification needs an assets scope")
         return self
 
@@ -250,8 +253,12 @@ class RoleCondition(LawModel):
         subjects = [x for x in (self.role, self.sector, self.attribute) if x is not None]
         if len(subjects) != 1:
             raise ValueError("a condition tests exactly one of role, sector, attribute")
-        if self.attribute is not None and self.gte is None and self.lt is None \
-                and self.equals is None:
+        if (
+            self.attribute is not None
+            and self.gte is None
+            and self.lt is None
+            and self.equals is None
+        ):
             raise ValueError("an attribute condition needs gte, lt or equals")
         return self
 
@@ -334,8 +341,9 @@ class WaiverBasis(Source):
         return self
 
     def covers_obligation(self, obligation_id: str, instrument_id: str) -> bool:
-        return (obligation_id in (self.covers.obligations or ())
-                or instrument_id in (self.covers.instruments or ()))
+        return obligation_id in (self.covers.obligations or ()) or instrument_id in (
+            self.covers.instruments or ()
+        )
 
 
 class WaiverBasisFile(LawModel):

@@ -106,13 +106,13 @@ def _validate(model: type[BaseModel], doc: YamlDocument) -> BaseModel:
     except ValidationError as exc:
         err = exc.errors()[0]
         loc = err["loc"]
-        raise InputError(doc.path, err["msg"], line=doc.line_of(loc),
-                         field=".".join(str(p) for p in loc) or None) from None
+        raise InputError(
+            doc.path, err["msg"], line=doc.line_of(loc), field=".".join(str(p) for p in loc) or None
+        ) from None
 
 
 def _fail(doc: YamlDocument, loc: tuple[str | int, ...], message: str) -> InputError:
-    return InputError(doc.path, message, line=doc.line_of(loc),
-                      field=".".join(str(p) for p in loc))
+    return InputError(doc.path, message, line=doc.line_of(loc), field=".".join(str(p) for p in loc))
 
 
 def load_rulepack(law_dir: Path | None = None, registry_path: Path | None = None) -> RulePack:
@@ -148,8 +148,13 @@ def _pack_key(law_dir: Path, registry_path: Path) -> str:
 
     digest = hashlib.sha256(f"{sys.version}|{pydantic.VERSION}".encode())
     code = Path(__file__).resolve().parent
-    sources = [code / "law.py", code / "loading.py", code / "vendors.py",
-               *sorted(law_dir.rglob("*.yaml")), registry_path]
+    sources = [
+        code / "law.py",
+        code / "loading.py",
+        code / "vendors.py",
+        *sorted(law_dir.rglob("*.yaml")),
+        registry_path,
+    ]
     for path in sources:
         try:
             data = path.read_bytes()
@@ -202,11 +207,11 @@ def _load_rulepack(law_dir: Path, registry_path: Path) -> RulePack:
             parsed = _validate(InstrumentFile, doc)
             assert isinstance(parsed, InstrumentFile)
             inst = parsed.instrument
-            for loc, item_id in [(("instrument", "id"), inst.id),
-                                 *[(("designations", i, "id"), d.id)
-                                   for i, d in enumerate(parsed.designations)],
-                                 *[(("obligations", i, "id"), o.id)
-                                   for i, o in enumerate(parsed.obligations)]]:
+            for loc, item_id in [
+                (("instrument", "id"), inst.id),
+                *[(("designations", i, "id"), d.id) for i, d in enumerate(parsed.designations)],
+                *[(("obligations", i, "id"), o.id) for i, o in enumerate(parsed.obligations)],
+            ]:
                 if not item_id.startswith(prefix):
                     raise _fail(doc, loc, f"ids in {folder.name}/ must start with {prefix!r}")
                 if item_id in seen_ids:
@@ -216,11 +221,17 @@ def _load_rulepack(law_dir: Path, registry_path: Path) -> RulePack:
             for i, des in enumerate(parsed.designations):
                 for group in des.vendor_groups:
                     if group not in registry.groups:
-                        raise _fail(doc, ("designations", i, "vendor_groups"),
-                                    f"unknown vendor group {group!r} (not in the registry)")
+                        raise _fail(
+                            doc,
+                            ("designations", i, "vendor_groups"),
+                            f"unknown vendor group {group!r} (not in the registry)",
+                        )
                 if inst.start and des.since < inst.start:
-                    raise _fail(doc, ("designations", i, "since"),
-                                "designation starts before its instrument was adopted")
+                    raise _fail(
+                        doc,
+                        ("designations", i, "since"),
+                        "designation starts before its instrument was adopted",
+                    )
                 designations[des.id] = des
             parsed_files.append((doc, parsed, code))
 
@@ -233,8 +244,9 @@ def _load_rulepack(law_dir: Path, registry_path: Path) -> RulePack:
                 if not basis.id.startswith(prefix):
                     raise _fail(w_doc, loc, f"ids in {folder.name}/ must start with {prefix!r}")
                 if basis.id in seen_ids:
-                    raise _fail(w_doc, loc,
-                                f"duplicate id {basis.id!r} (also in {seen_ids[basis.id]})")
+                    raise _fail(
+                        w_doc, loc, f"duplicate id {basis.id!r} (also in {seen_ids[basis.id]})"
+                    )
                 seen_ids[basis.id] = str(folder / "waivers.yaml")
             waiver_files.append((w_doc, w_parsed, code))
 
@@ -242,37 +254,53 @@ def _load_rulepack(law_dir: Path, registry_path: Path) -> RulePack:
     # a designation notice), so they are checked once every file is read
     for doc, parsed, code in parsed_files:
         for i, ob in enumerate(parsed.obligations):
-            obligations.append(_check_obligation(doc, i, ob, parsed.instrument, code,
-                                                 designations, registry, law_dir))
+            obligations.append(
+                _check_obligation(
+                    doc, i, ob, parsed.instrument, code, designations, registry, law_dir
+                )
+            )
 
     waiver_bases = _check_waiver_bases(waiver_files, obligations, instruments)
 
     if not jurisdictions:
-        raise InputError(law_dir,
-                         "no jurisdiction folders found (expected <code>/jurisdiction.yaml)")
+        raise InputError(
+            law_dir, "no jurisdiction folders found (expected <code>/jurisdiction.yaml)"
+        )
     # role references are checked once every jurisdiction is loaded (roles may be shared, e.g.
     # an EU obligation addressed to a national role)
     for item in obligations:
         for role in item.obligation.roles:
             if role not in roles:
-                raise InputError(item.file, f"unknown role {role!r}",
-                                 field=f"{item.obligation.id}.roles")
+                raise InputError(
+                    item.file, f"unknown role {role!r}", field=f"{item.obligation.id}.roles"
+                )
     for j_info in jurisdictions.values():
         for role in j_info.roles:
             for cond in role.derive_all or []:
                 if cond.role and cond.role not in roles:
-                    raise InputError(law_dir / j_info.code.lower() / "jurisdiction.yaml",
-                                     f"unknown role {cond.role!r}", field=f"{role.id}.derive_all")
+                    raise InputError(
+                        law_dir / j_info.code.lower() / "jurisdiction.yaml",
+                        f"unknown role {cond.role!r}",
+                        field=f"{role.id}.derive_all",
+                    )
     return RulePack(
-        version=info.version, law_as_of=info.law_as_of, sha256=digest.hexdigest(),
-        jurisdictions=jurisdictions, instruments=instruments, obligations=obligations,
-        registry=registry, roles=roles, waiver_bases=waiver_bases,
+        version=info.version,
+        law_as_of=info.law_as_of,
+        sha256=digest.hexdigest(),
+        jurisdictions=jurisdictions,
+        instruments=instruments,
+        obligations=obligations,
+        registry=registry,
+        roles=roles,
+        waiver_bases=waiver_bases,
     )
 
 
-def _check_waiver_bases(files: list[tuple[YamlDocument, WaiverBasisFile, str]],
-                        obligations: list[LoadedObligation],
-                        instruments: dict[str, Instrument]) -> dict[str, WaiverBasis]:
+def _check_waiver_bases(
+    files: list[tuple[YamlDocument, WaiverBasisFile, str]],
+    obligations: list[LoadedObligation],
+    instruments: dict[str, Instrument],
+) -> dict[str, WaiverBasis]:
     """Every obligation and instrument a basis names must exist, and a basis cannot exist
     before the instruments it waives."""
     by_id = {item.obligation.id: item for item in obligations}
@@ -282,46 +310,74 @@ def _check_waiver_bases(files: list[tuple[YamlDocument, WaiverBasisFile, str]],
             loc: tuple[str | int, ...] = ("waiver_bases", i, "covers")
             for j, ob_id in enumerate(basis.covers.obligations or []):
                 if ob_id not in by_id:
-                    raise _fail(doc, (*loc, "obligations", j),
-                                f"no obligation {ob_id!r} in the rule pack")
+                    raise _fail(
+                        doc, (*loc, "obligations", j), f"no obligation {ob_id!r} in the rule pack"
+                    )
             for j, inst_id in enumerate(basis.covers.instruments or []):
                 if inst_id not in instruments:
-                    raise _fail(doc, (*loc, "instruments", j),
-                                f"no instrument {inst_id!r} in the rule pack")
-            covered = [by_id[o].instrument for o in basis.covers.obligations or []] + \
-                [instruments[i] for i in basis.covers.instruments or []]
+                    raise _fail(
+                        doc, (*loc, "instruments", j), f"no instrument {inst_id!r} in the rule pack"
+                    )
+            covered = [by_id[o].instrument for o in basis.covers.obligations or []] + [
+                instruments[i] for i in basis.covers.instruments or []
+            ]
             starts = [inst.start for inst in covered if inst.start]
             if starts and basis.available_from < min(starts):
-                raise _fail(doc, ("waiver_bases", i, "available_from"),
-                            f"before any instrument it waives exists ({min(starts)})")
+                raise _fail(
+                    doc,
+                    ("waiver_bases", i, "available_from"),
+                    f"before any instrument it waives exists ({min(starts)})",
+                )
             bases[basis.id] = basis
     return bases
 
 
-def _check_obligation(doc: YamlDocument, index: int, ob: Obligation, inst: Instrument, code: str,
-                      designations: dict[str, Designation], registry: Registry,
-                      law_dir: Path) -> LoadedObligation:
+def _check_obligation(
+    doc: YamlDocument,
+    index: int,
+    ob: Obligation,
+    inst: Instrument,
+    code: str,
+    designations: dict[str, Designation],
+    registry: Registry,
+    law_dir: Path,
+) -> LoadedObligation:
     loc: tuple[str | int, ...] = ("obligations", index)
     if inst.start and ob.effective.from_ < inst.start:
-        raise _fail(doc, (*loc, "effective", "from"),
-                    f"takes effect before its instrument exists ({inst.start})")
+        raise _fail(
+            doc,
+            (*loc, "effective", "from"),
+            f"takes effect before its instrument exists ({inst.start})",
+        )
     if inst.ended and (ob.effective.ended is None or ob.effective.ended > inst.ended):
-        raise _fail(doc, (*loc, "effective"),
-                    f"outlives its instrument, which ended {inst.ended}; set effective.ended")
+        raise _fail(
+            doc,
+            (*loc, "effective"),
+            f"outlives its instrument, which ended {inst.ended}; set effective.ended",
+        )
     designation = None
     scope = ob.assets
     if scope is not None:
         if scope.designation is not None:
             designation = designations.get(scope.designation)
             if designation is None:
-                raise _fail(doc, (*loc, "assets", "designation"),
-                            f"no designation {scope.designation!r} in the rule pack")
+                raise _fail(
+                    doc,
+                    (*loc, "assets", "designation"),
+                    f"no designation {scope.designation!r} in the rule pack",
+                )
             if ob.effective.from_ < designation.since:
-                raise _fail(doc, (*loc, "effective", "from"),
-                            "takes effect before the designation it relies on")
+                raise _fail(
+                    doc,
+                    (*loc, "effective", "from"),
+                    "takes effect before the designation it relies on",
+                )
         for group in scope.vendor_groups or []:
             if group not in registry.groups:
-                raise _fail(doc, (*loc, "assets", "vendor_groups"),
-                            f"unknown vendor group {group!r} (not in the registry)")
+                raise _fail(
+                    doc,
+                    (*loc, "assets", "vendor_groups"),
+                    f"unknown vendor group {group!r} (not in the registry)",
+                )
     source = doc.path.relative_to(law_dir).as_posix()
     return LoadedObligation(ob, inst, code, designation, str(doc.path), source)

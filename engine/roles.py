@@ -47,17 +47,22 @@ def _holds(cond: RoleCondition, profile: Profile, held: dict[str, HeldRole]) -> 
     return f"{cond.attribute} {value:,.0f} " + " and ".join(parts)
 
 
-def derive_roles(pack: RulePack, profile: Profile,
-                 hypothetical: frozenset[str] = frozenset()) -> dict[str, HeldRole]:
+def derive_roles(
+    pack: RulePack, profile: Profile, hypothetical: frozenset[str] = frozenset()
+) -> dict[str, HeldRole]:
     """Declared roles plus every derivable role, repeated until nothing new follows.
 
     ``hypothetical`` roles are among ``profile.roles`` but were assumed for a what-if question
     ("as if this operator were a public telecoms provider in GB"); the trace says so.
     """
-    held = {r: HeldRole(r, "hypothetical" if r in hypothetical else "declared", ())
-            for r in profile.roles}
+    held = {
+        r: HeldRole(r, "hypothetical" if r in hypothetical else "declared", ())
+        for r in profile.roles
+    }
     derivable = [
-        role for code in profile.jurisdictions for role in pack.jurisdictions[code].roles
+        role
+        for code in profile.jurisdictions
+        for role in pack.jurisdictions[code].roles
         if role.derive_all
     ]
     changed = True
@@ -73,8 +78,9 @@ def derive_roles(pack: RulePack, profile: Profile,
     return dict(sorted(held.items()))
 
 
-def assume_roles(pack: RulePack, profile: Profile, roles: list[str],
-                 source: str = "--as-role") -> Profile:
+def assume_roles(
+    pack: RulePack, profile: Profile, roles: list[str], source: str = "--as-role"
+) -> Profile:
     """The profile with extra roles assumed (and their jurisdictions added), for what-if runs."""
     from dutybound.engine.errors import InputError
 
@@ -82,7 +88,9 @@ def assume_roles(pack: RulePack, profile: Profile, roles: list[str],
         if role not in pack.roles:
             raise InputError(source, f"unknown role {role!r}; see 'dutybound law roles'")
     codes = [r.split(".")[0].upper() for r in roles]
-    return profile.model_copy(update={
-        "roles": sorted({*profile.roles, *roles}),
-        "jurisdictions": sorted({*profile.jurisdictions, *codes}),
-    })
+    return profile.model_copy(
+        update={
+            "roles": sorted({*profile.roles, *roles}),
+            "jurisdictions": sorted({*profile.jurisdictions, *codes}),
+        }
+    )

@@ -23,8 +23,17 @@ from dutybound.engine.vendors import VendorMatch
 DEFAULT_RELATIONSHIPS = ("parent", "subsidiary", "affiliate", "brand")
 
 # The signature fields, in a fixed order.
-SIGNATURE_FIELDS = ("group", "relationship", "category", "function", "network", "use", "status",
-                    "country", "origin")
+SIGNATURE_FIELDS = (
+    "group",
+    "relationship",
+    "category",
+    "function",
+    "network",
+    "use",
+    "status",
+    "country",
+    "origin",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,8 +54,9 @@ class Rule:
     tested_fields: frozenset[str] = dataclasses.field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "tested_fields",
-                           frozenset(name for name, _ in (*self.tests, *self.tests_not)))
+        object.__setattr__(
+            self, "tested_fields", frozenset(name for name, _ in (*self.tests, *self.tests_not))
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,9 +87,14 @@ def compile_rule(item: LoadedObligation, pack: RulePack) -> Rule:
     elif scope.vendor_groups:
         tests.append(("group", tuple(sorted(scope.vendor_groups))))
         tests.append(("relationship", tuple(sorted(scope.relationships or DEFAULT_RELATIONSHIPS))))
-    for field, values in (("category", scope.categories), ("function", scope.functions),
-                          ("network", scope.networks), ("use", scope.uses),
-                          ("status", scope.statuses), ("origin", scope.origins)):
+    for field, values in (
+        ("category", scope.categories),
+        ("function", scope.functions),
+        ("network", scope.networks),
+        ("use", scope.uses),
+        ("status", scope.statuses),
+        ("origin", scope.origins),
+    ):
         if values:
             tests.append((field, tuple(sorted(values))))
     if not scope.anywhere:
@@ -89,9 +104,16 @@ def compile_rule(item: LoadedObligation, pack: RulePack) -> Rule:
     if scope.origins_not:
         # an unknown origin is not "foreign": it goes to review, not to a finding
         tests_not = (("origin", ("", *sorted(scope.origins_not))),)
-    return Rule(ob.id, item.jurisdiction, tuple(sorted(ob.roles)), True, tuple(tests),
-                tuple(sorted(scope.flags_all or ())), tuple(sorted(scope.flags_none or ())),
-                tests_not)
+    return Rule(
+        ob.id,
+        item.jurisdiction,
+        tuple(sorted(ob.roles)),
+        True,
+        tuple(tests),
+        tuple(sorted(scope.flags_all or ())),
+        tuple(sorted(scope.flags_none or ())),
+        tests_not,
+    )
 
 
 def compile_rules(pack: RulePack, jurisdictions: list[str] | None = None) -> list[Rule]:
@@ -102,18 +124,26 @@ def compile_rules(pack: RulePack, jurisdictions: list[str] | None = None) -> lis
     if cached is None:
         wanted = set(jurisdictions) if jurisdictions is not None else None
         cached = pack.cache[key] = sorted(
-            (compile_rule(item, pack) for item in pack.obligations
-             if wanted is None or item.jurisdiction in wanted), key=lambda r: r.id)
+            (
+                compile_rule(item, pack)
+                for item in pack.obligations
+                if wanted is None or item.jurisdiction in wanted
+            ),
+            key=lambda r: r.id,
+        )
     return cached
 
 
-def build_signatures(assets: list[Asset], matches: dict[str, VendorMatch],
-                     ) -> tuple[list[Signature], list[list[int]]]:
+def build_signatures(
+    assets: list[Asset],
+    matches: dict[str, VendorMatch],
+) -> tuple[list[Signature], list[list[int]]]:
     """Distinct signatures and, for each, the indexes of the assets that have it."""
     # two passes: group rows by their raw attributes (one C-level tuple per row), then fold the
     # vendor strings into vendor groups, which merges rows of different spellings
-    raw = attrgetter("vendor", "category", "function", "network", "use", "status", "country",
-                     "origin", "flags")
+    raw = attrgetter(
+        "vendor", "category", "function", "network", "use", "status", "country", "origin", "flags"
+    )
     by_raw: dict[tuple[Any, ...], list[int]] = {}
     for i, key in enumerate(map(raw, assets)):
         rows = by_raw.get(key)
@@ -124,8 +154,17 @@ def build_signatures(assets: list[Asset], matches: dict[str, VendorMatch],
     index: dict[tuple[tuple[str, ...], tuple[str, ...]], int] = {}
     members: list[list[int]] = []
     signatures: list[Signature] = []
-    for (vendor, category, function, network, use, status, country, origin, flags), rows in \
-            by_raw.items():
+    for (
+        vendor,
+        category,
+        function,
+        network,
+        use,
+        status,
+        country,
+        origin,
+        flags,
+    ), rows in by_raw.items():
         match = matches[vendor]
         # an uncertain match is never applied silently: it goes to review, not into the rules
         group = "" if match.needs_review else match.group or ""
@@ -155,8 +194,11 @@ def signature_matches(rule: Rule, sig: Signature, ignore: frozenset[str] = froze
 
     ``ignore`` drops some tests: a cap measures its denominator as "the same scope, any vendor".
     """
-    return (all(sig.get(field) in values for field, values in rule.tests if field not in ignore)
-            and all(sig.get(field) not in values for field, values in rule.tests_not
-                    if field not in ignore)
-            and all(f in sig.flags for f in rule.flags_all)
-            and not any(f in sig.flags for f in rule.flags_none))
+    return (
+        all(sig.get(field) in values for field, values in rule.tests if field not in ignore)
+        and all(
+            sig.get(field) not in values for field, values in rule.tests_not if field not in ignore
+        )
+        and all(f in sig.flags for f in rule.flags_all)
+        and not any(f in sig.flags for f in rule.flags_none)
+    )

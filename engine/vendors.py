@@ -24,9 +24,35 @@ from dutybound.engine.yamlfile import load_yaml
 
 # Legal-form words that say nothing about who the vendor is.
 _LEGAL_FORMS = {
-    "co", "company", "corp", "corporation", "inc", "incorporated", "ltd", "limited", "llc", "plc",
-    "gmbh", "ag", "sa", "sro", "as", "bv", "nv", "spa", "srl", "kk", "pte", "pty", "oy", "ab",
-    "group", "holding", "holdings", "international", "intl",
+    "co",
+    "company",
+    "corp",
+    "corporation",
+    "inc",
+    "incorporated",
+    "ltd",
+    "limited",
+    "llc",
+    "plc",
+    "gmbh",
+    "ag",
+    "sa",
+    "sro",
+    "as",
+    "bv",
+    "nv",
+    "spa",
+    "srl",
+    "kk",
+    "pte",
+    "pty",
+    "oy",
+    "ab",
+    "group",
+    "holding",
+    "holdings",
+    "international",
+    "intl",
 }
 
 
@@ -112,30 +138,67 @@ class VendorMatch:
             "alias_prefix": f"the name begins with a registry name of {self.entity}",
             "alias_token": f"the name contains a word that identifies {self.entity}",
             "fuzzy_token": f"a word is one letter away from a name of {self.entity}: "
-                           "a typo, or a different company",
+            "a typo, or a different company",
             "ambiguous": "the name belongs to more than one group in the registry",
             "origin_hint": f"no covered group matches, but {self.note}",
             "not_yet_member": f"{self.entity} was not yet part of the group on that date",
             "no_match": "no registry name or alias matches",
             "empty": "no vendor name given",
-        }[self.method] + ("; it left the group before the date" if
-                          self.relationship == "former_member" else "")
+        }[self.method] + (
+            "; it left the group before the date" if self.relationship == "former_member" else ""
+        )
 
     def to_json(self) -> dict[str, object]:
         return {
-            "input": self.input, "group": self.group, "entity": self.entity,
-            "relationship": self.relationship, "score": self.score, "method": self.method,
-            "needs_review": self.needs_review, "reason": self.reason(),
+            "input": self.input,
+            "group": self.group,
+            "entity": self.entity,
+            "relationship": self.relationship,
+            "score": self.score,
+            "method": self.method,
+            "needs_review": self.needs_review,
+            "reason": self.reason(),
         }
 
 
 # Words too common in company names to identify a vendor on their own.
 _GENERIC_TOKENS = {
-    "technologies", "technology", "tech", "digital", "communications", "communication",
-    "systems", "system", "network", "networks", "security", "electronics", "electronic",
-    "solutions", "services", "service", "device", "devices", "investment", "china", "shenzhen",
-    "hangzhou", "zhejiang", "beijing", "shanghai", "america", "americas", "usa", "operations",
-    "telecom", "telecommunications", "mobile", "cloud", "labs", "lab", "research",
+    "technologies",
+    "technology",
+    "tech",
+    "digital",
+    "communications",
+    "communication",
+    "systems",
+    "system",
+    "network",
+    "networks",
+    "security",
+    "electronics",
+    "electronic",
+    "solutions",
+    "services",
+    "service",
+    "device",
+    "devices",
+    "investment",
+    "china",
+    "shenzhen",
+    "hangzhou",
+    "zhejiang",
+    "beijing",
+    "shanghai",
+    "america",
+    "americas",
+    "usa",
+    "operations",
+    "telecom",
+    "telecommunications",
+    "mobile",
+    "cloud",
+    "labs",
+    "lab",
+    "research",
 }
 FUZZY_MIN_LENGTH = 5  # shorter names (ZTE, DJI) are matched exactly or not at all
 REVIEW_BELOW = 0.9  # matches scored below this are flagged needs_review, never applied silently
@@ -175,15 +238,17 @@ class Registry:
         # longest aliases first, so "huawei marine" wins over "huawei" in prefix matching; an
         # exact-only name of several words ("china unicom americas operations") may still begin
         # a longer name, but a single common word ("honor") may not
-        self._prefixes = sorted((k for k in self._aliases
-                                 if k not in self._exact_only or " " in k),
-                                key=lambda k: (-len(k), k))
+        self._prefixes = sorted(
+            (k for k in self._aliases if k not in self._exact_only or " " in k),
+            key=lambda k: (-len(k), k),
+        )
         # a distinctive token names the group only if every entity using it is in one group
-        self._tokens = {t: hits for t, hits in tokens.items()
-                        if len({g.id for g, _ in hits}) == 1}
+        self._tokens = {t: hits for t, hits in tokens.items() if len({g.id for g, _ in hits}) == 1}
         self._token_list = sorted(self._tokens)
-        self._patterns = sorted(((p.prefix.upper(), g) for g in groups for p in g.model_patterns),
-                                key=lambda pg: -len(pg[0]))
+        self._patterns = sorted(
+            ((p.prefix.upper(), g) for g in groups for p in g.model_patterns),
+            key=lambda pg: -len(pg[0]),
+        )
         # _find's answers by normalised name: a service resolves the same few names again and
         # again, and a name not in the registry costs a scan of every prefix and a fuzzy search
         self._found: dict[str, tuple[list[tuple[Group, Entity]], str, float] | None] = {}
@@ -195,14 +260,22 @@ class Registry:
             parsed = RegistryFile.model_validate(doc.data)
         except ValidationError as exc:
             err = exc.errors()[0]
-            raise InputError(path, err["msg"], line=doc.line_of(err["loc"]),
-                             field=".".join(str(p) for p in err["loc"])) from None
+            raise InputError(
+                path,
+                err["msg"],
+                line=doc.line_of(err["loc"]),
+                field=".".join(str(p) for p in err["loc"]),
+            ) from None
         for gi, group in enumerate(parsed.groups):
             for ei, entity in enumerate(group.entities):
                 if entity.relationship not in vocab.RELATIONSHIPS:
                     loc = ("groups", gi, "entities", ei, "relationship")
-                    raise InputError(path, f"unknown relationship {entity.relationship!r}",
-                                     line=doc.line_of(loc), field=".".join(map(str, loc)))
+                    raise InputError(
+                        path,
+                        f"unknown relationship {entity.relationship!r}",
+                        line=doc.line_of(loc),
+                        field=".".join(map(str, loc)),
+                    )
         return cls(parsed.groups, parsed.review_hints)
 
     def _find(self, key: str) -> tuple[list[tuple[Group, Entity]], str, float] | None:
@@ -227,8 +300,7 @@ class Registry:
         for word in words:
             if len(word) < FUZZY_MIN_LENGTH or word in _GENERIC_TOKENS:
                 continue
-            near = process.extractOne(word, self._token_list, scorer=OSA.distance,
-                                      score_cutoff=1)
+            near = process.extractOne(word, self._token_list, scorer=OSA.distance, score_cutoff=1)
             if near is not None:
                 return self._tokens[near[0]], "fuzzy_token", 0.8
         return None
@@ -255,8 +327,9 @@ class Registry:
         relationship = entity.relationship
         if entity.until and as_of >= entity.until:
             relationship = "former_member"
-        return VendorMatch(vendor, group.id, entity.name, relationship, score, method,
-                           score < REVIEW_BELOW)
+        return VendorMatch(
+            vendor, group.id, entity.name, relationship, score, method, score < REVIEW_BELOW
+        )
 
     def model_group(self, model: str) -> str | None:
         """The group whose known model-number prefix this model carries, if any."""

@@ -51,12 +51,25 @@ class ItemVerdict:
 
     def to_json(self) -> dict[str, Any]:
         a = self.asset
-        return {"item": {"asset_id": a.asset_id, "vendor": a.vendor, "product": a.product,
-                         "model": a.model, "category": a.category, "function": a.function,
-                         "network": a.network or None, "use": a.use or None,
-                         "country": a.country, "status": a.status, "quantity": a.quantity},
-                "verdict": self.verdict, "reasons": self.reasons, "findings": self.findings,
-                "review": self.review}
+        return {
+            "item": {
+                "asset_id": a.asset_id,
+                "vendor": a.vendor,
+                "product": a.product,
+                "model": a.model,
+                "category": a.category,
+                "function": a.function,
+                "network": a.network or None,
+                "use": a.use or None,
+                "country": a.country,
+                "status": a.status,
+                "quantity": a.quantity,
+            },
+            "verdict": self.verdict,
+            "reasons": self.reasons,
+            "findings": self.findings,
+            "review": self.review,
+        }
 
 
 @dataclass
@@ -76,16 +89,25 @@ class CheckResult:
 
     def to_json(self) -> dict[str, Any]:
         data = self.evaluation_json or self.evaluation.to_json()
-        return {"verdict": self.verdict, "as_of": data["as_of"],
-                "operator": data["operator"]["name"], "rulepack": data["rulepack"],
-                "inputs": data["inputs"], "engine": data["engine"], "notices": data["notices"],
-                "items": [i.to_json() for i in self.items]}
+        return {
+            "verdict": self.verdict,
+            "as_of": data["as_of"],
+            "operator": data["operator"]["name"],
+            "rulepack": data["rulepack"],
+            "inputs": data["inputs"],
+            "engine": data["engine"],
+            "notices": data["notices"],
+            "items": [i.to_json() for i in self.items],
+        }
 
 
 def _waivers_for(finding: dict[str, Any], asset_id: str) -> list[dict[str, Any]]:
     """The waivers in effect that cover this asset of the finding."""
-    return [w for w in finding.get("waivers", ())
-            if w["standing"] == "in_effect" and (w["assets"] is None or asset_id in w["assets"])]
+    return [
+        w
+        for w in finding.get("waivers", ())
+        if w["standing"] == "in_effect" and (w["assets"] is None or asset_id in w["assets"])
+    ]
 
 
 def _waiver_reason(finding: dict[str, Any], waivers: list[dict[str, Any]]) -> str:
@@ -93,14 +115,18 @@ def _waiver_reason(finding: dict[str, Any], waivers: list[dict[str, Any]]) -> st
     for w in waivers:
         until = f"until {w['expires_on']}" if w["expires_on"] else "with no expiry date"
         mark = "" if w["verified"] else ", UNVERIFIED basis"
-        parts.append(f"waiver {w['id']} (ref. {w['reference']}, {w['approver']}) under "
-                     f"{w['citation']} {until}{mark}")
-    return (f"waived: {finding['title']} [{finding['citation']}], on condition of "
-            + "; ".join(parts))
+        parts.append(
+            f"waiver {w['id']} (ref. {w['reference']}, {w['approver']}) under "
+            f"{w['citation']} {until}{mark}"
+        )
+    return f"waived: {finding['title']} [{finding['citation']}], on condition of " + "; ".join(
+        parts
+    )
 
 
-def _item_verdict(asset: Asset, findings: list[dict[str, Any]],
-                  review: list[dict[str, Any]]) -> ItemVerdict:
+def _item_verdict(
+    asset: Asset, findings: list[dict[str, Any]], review: list[dict[str, Any]]
+) -> ItemVerdict:
     live, waived = [], []
     for f in findings:
         if f["status"] not in IN_EFFECT and f["status"] != "waived":
@@ -111,8 +137,9 @@ def _item_verdict(asset: Asset, findings: list[dict[str, Any]],
         elif f["status"] in IN_EFFECT:
             live.append(f)
     binding = [f for f in live if f["instrument"]["binding"] in ("law", "contract")]
-    waived_binding = [(f, w) for f, w in waived
-                      if f["instrument"]["binding"] in ("law", "contract")]
+    waived_binding = [
+        (f, w) for f, w in waived if f["instrument"]["binding"] in ("law", "contract")
+    ]
     prohibitions = [f for f in binding if f["kind"] == "prohibition"]
     if prohibitions:
         reasons = [f"{f['title']} [{f['citation']}]" for f in prohibitions]
@@ -120,24 +147,42 @@ def _item_verdict(asset: Asset, findings: list[dict[str, Any]],
     if review:
         return ItemVerdict(asset, "review", [r["detail"] for r in review], findings, review)
     if binding or waived_binding:
-        reasons = [f"{f['title']}" + (f" (due {f['due']})" if f["due"] else "")
-                   + f" [{f['citation']}]" for f in binding]
+        reasons = [
+            f"{f['title']}" + (f" (due {f['due']})" if f["due"] else "") + f" [{f['citation']}]"
+            for f in binding
+        ]
         reasons += [_waiver_reason(f, w) for f, w in waived_binding]
         return ItemVerdict(asset, "conditional", reasons, findings, review)
     advice = [f"advice only: {f['title']} [{f['citation']}]" for f in live]
     advice += [f"advice only, {_waiver_reason(f, w)}" for f, w in waived]
-    upcoming = [f"from {f['effective']['from']}: {f['title']} [{f['citation']}]"
-                for f in findings if f["status"] == "upcoming"]
+    upcoming = [
+        f"from {f['effective']['from']}: {f['title']} [{f['citation']}]"
+        for f in findings
+        if f["status"] == "upcoming"
+    ]
     return ItemVerdict(asset, "allowed", advice + upcoming, findings, review)
 
 
-def check_items(pack: RulePack, profile: Profile, items: list[Asset], as_of: dt.date,
-                hypothetical: frozenset[str] = frozenset(), inputs_sha256: str = "",
-                waivers: Sequence[Waiver] | None = None) -> CheckResult:
+def check_items(
+    pack: RulePack,
+    profile: Profile,
+    items: list[Asset],
+    as_of: dt.date,
+    hypothetical: frozenset[str] = frozenset(),
+    inputs_sha256: str = "",
+    waivers: Sequence[Waiver] | None = None,
+) -> CheckResult:
     """Evaluate proposed items (one evaluation for the whole bid) and give each a verdict;
     ``waivers`` as for ``engine.evaluation.evaluate``."""
-    result = evaluate(pack, profile, items, as_of, hypothetical=hypothetical,
-                      inputs_sha256=inputs_sha256, waivers=waivers)
+    result = evaluate(
+        pack,
+        profile,
+        items,
+        as_of,
+        hypothetical=hypothetical,
+        inputs_sha256=inputs_sha256,
+        waivers=waivers,
+    )
     data = result.to_json()
     by_asset: dict[str, list[dict[str, Any]]] = {}
     for finding in data["findings"]:
@@ -162,13 +207,15 @@ def junit_xml(result: CheckResult) -> str:
     data = result.to_json()
     failures = sum(1 for i in result.items if i.verdict == "prohibited")
     errors = sum(1 for i in result.items if i.verdict == "review")
-    lines = ['<?xml version="1.0" encoding="UTF-8"?>',
-             f'<testsuite name="dutybound check" tests="{len(result.items)}" '
-             f'failures="{failures}" errors="{errors}" skipped="0">',
-             f'  <properties><property name="as_of" value="{data["as_of"]}"/>'
-             f'<property name="rulepack" value={quoteattr(data["rulepack"]["version"])}/>'
-             f'<property name="rulepack_sha256" value="{data["rulepack"]["sha256"]}"/>'
-             '</properties>']
+    lines = [
+        '<?xml version="1.0" encoding="UTF-8"?>',
+        f'<testsuite name="dutybound check" tests="{len(result.items)}" '
+        f'failures="{failures}" errors="{errors}" skipped="0">',
+        f'  <properties><property name="as_of" value="{data["as_of"]}"/>'
+        f'<property name="rulepack" value={quoteattr(data["rulepack"]["version"])}/>'
+        f'<property name="rulepack_sha256" value="{data["rulepack"]["sha256"]}"/>'
+        "</properties>",
+    ]
     for item in result.items:
         name = quoteattr(f"{item.asset.asset_id}: {item.asset.vendor} ({item.asset.category})")
         body = escape("\n".join(item.reasons))

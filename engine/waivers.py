@@ -112,12 +112,18 @@ class Waiver:
     line: int | None = None
 
     def to_json(self) -> dict[str, Any]:
-        return {"id": self.id, "operator": self.operator, "obligation": self.obligation,
-                "assets": list(self.assets) if self.assets is not None else None,
-                "basis": self.basis, "reference": self.reference, "approver": self.approver,
-                "granted_on": self.granted_on.isoformat(),
-                "expires_on": self.expires_on.isoformat() if self.expires_on else None,
-                "note": self.note}
+        return {
+            "id": self.id,
+            "operator": self.operator,
+            "obligation": self.obligation,
+            "assets": list(self.assets) if self.assets is not None else None,
+            "basis": self.basis,
+            "reference": self.reference,
+            "approver": self.approver,
+            "granted_on": self.granted_on.isoformat(),
+            "expires_on": self.expires_on.isoformat() if self.expires_on else None,
+            "note": self.note,
+        }
 
 
 def _fmt(day: dt.date) -> str:
@@ -128,18 +134,24 @@ def refusal(waiver: Waiver, basis: WaiverBasis) -> str | None:
     """Why the law does not allow this waiver, citing the basis; None if its dates are allowed."""
     law = f"{basis.title} [{basis.citation}]"
     if waiver.granted_on < basis.available_from:
-        return (f"granted on {_fmt(waiver.granted_on)}, before a waiver under {law} could be "
-                f"granted (from {_fmt(basis.available_from)})")
+        return (
+            f"granted on {_fmt(waiver.granted_on)}, before a waiver under {law} could be "
+            f"granted (from {_fmt(basis.available_from)})"
+        )
     if basis.last_day is None:
         return None
     if waiver.granted_on > basis.last_day:
-        return (f"granted on {_fmt(waiver.granted_on)}, after the power had lapsed: no waiver "
-                f"under {law} could be in effect after {_fmt(basis.last_day)}")
+        return (
+            f"granted on {_fmt(waiver.granted_on)}, after the power had lapsed: no waiver "
+            f"under {law} could be in effect after {_fmt(basis.last_day)}"
+        )
     assert waiver.expires_on is not None  # required by check_waivers when there is a last day
     last_in_effect = waiver.expires_on - dt.timedelta(days=1)
     if last_in_effect > basis.last_day:
-        return (f"expires on {_fmt(waiver.expires_on)}, so it would run past "
-                f"{_fmt(basis.last_day)}, the last day a waiver under {law} could be in effect")
+        return (
+            f"expires on {_fmt(waiver.expires_on)}, so it would run past "
+            f"{_fmt(basis.last_day)}, the last day a waiver under {law} could be in effect"
+        )
     return None
 
 
@@ -154,9 +166,16 @@ class WaiverStanding:
 
     def to_json(self) -> dict[str, Any]:
         w, b = self.waiver, self.basis
-        return {**w.to_json(), "standing": self.state, "reason": self.reason,
-                "basis_title": b.title, "citation": b.citation, "authority": b.authority,
-                "url": b.url, "verified": b.verified}
+        return {
+            **w.to_json(),
+            "standing": self.state,
+            "reason": self.reason,
+            "basis_title": b.title,
+            "citation": b.citation,
+            "authority": b.authority,
+            "url": b.url,
+            "verified": b.verified,
+        }
 
 
 def standing(waiver: Waiver, pack: RulePack, as_of: dt.date) -> WaiverStanding:
@@ -166,27 +185,36 @@ def standing(waiver: Waiver, pack: RulePack, as_of: dt.date) -> WaiverStanding:
     if refused is not None:
         return WaiverStanding(waiver, basis, REFUSED, "refused: " + refused)
     if as_of < waiver.granted_on:
-        return WaiverStanding(waiver, basis, NOT_YET,
-                              f"granted on {_fmt(waiver.granted_on)}; not yet in effect")
+        return WaiverStanding(
+            waiver, basis, NOT_YET, f"granted on {_fmt(waiver.granted_on)}; not yet in effect"
+        )
     if waiver.expires_on is not None and as_of >= waiver.expires_on:
         return WaiverStanding(waiver, basis, EXPIRED, f"expired on {_fmt(waiver.expires_on)}")
     if basis.last_day is not None and as_of > basis.last_day:  # defensive: see refusal()
-        return WaiverStanding(waiver, basis, EXPIRED,
-                              f"the basis lapsed after {_fmt(basis.last_day)}")
-    until = (f"until it expires on {_fmt(waiver.expires_on)}" if waiver.expires_on
-             else "with no expiry date (the basis has no sunset)")
-    return WaiverStanding(waiver, basis, IN_EFFECT,
-                          f"in effect since {_fmt(waiver.granted_on)}, {until}")
+        return WaiverStanding(
+            waiver, basis, EXPIRED, f"the basis lapsed after {_fmt(basis.last_day)}"
+        )
+    until = (
+        f"until it expires on {_fmt(waiver.expires_on)}"
+        if waiver.expires_on
+        else "with no expiry date (the basis has no sunset)"
+    )
+    return WaiverStanding(
+        waiver, basis, IN_EFFECT, f"in effect since {_fmt(waiver.granted_on)}, {until}"
+    )
 
 
-def standings(waivers: Iterable[Waiver], pack: RulePack,
-              as_of: dt.date) -> list[WaiverStanding]:
+def standings(waivers: Iterable[Waiver], pack: RulePack, as_of: dt.date) -> list[WaiverStanding]:
     return [standing(w, pack, as_of) for w in sorted(waivers, key=lambda w: w.id)]
 
 
-def check_waivers(data: Any, pack: RulePack, source: Path | str,
-                  line_of: LineOf = lambda loc: None, operator: str | None = None,
-                  ) -> list[Waiver]:
+def check_waivers(
+    data: Any,
+    pack: RulePack,
+    source: Path | str,
+    line_of: LineOf = lambda loc: None,
+    operator: str | None = None,
+) -> list[Waiver]:
     """Validate waiver records given as parsed data (a list of mappings, or ``{"waivers": [...]}``)
     against the rule pack. Raises ``InputError`` naming the source, line and field.
 
@@ -197,14 +225,16 @@ def check_waivers(data: Any, pack: RulePack, source: Path | str,
     if isinstance(data, dict) and set(data) == {"waivers"}:
         data, prefix = data["waivers"], ("waivers",)
     if not isinstance(data, list):
-        raise InputError(source, "a waivers file must be a list of waiver records (id, "
-                         "operator, obligation, basis, reference, approver, granted_on, ...)",
-                         line=1)
+        raise InputError(
+            source,
+            "a waivers file must be a list of waiver records (id, "
+            "operator, obligation, basis, reference, approver, granted_on, ...)",
+            line=1,
+        )
 
     def fail(loc: tuple[str | int, ...], message: str) -> InputError:
         full = (*prefix, *loc)
-        return InputError(source, message, line=line_of(full),
-                          field=".".join(str(p) for p in full))
+        return InputError(source, message, line=line_of(full), field=".".join(str(p) for p in full))
 
     out: list[Waiver] = []
     seen: dict[str, int] = {}
@@ -220,37 +250,64 @@ def check_waivers(data: Any, pack: RulePack, source: Path | str,
             raise fail((i, "id"), f"duplicate waiver id {rec.id!r} (also record {seen[rec.id]})")
         seen[rec.id] = i
         if operator is not None and rec.operator != operator:
-            raise fail((i, "operator"), f"waiver is for {rec.operator!r}, but the profile is "
-                       f"{operator!r}")
+            raise fail(
+                (i, "operator"), f"waiver is for {rec.operator!r}, but the profile is {operator!r}"
+            )
         basis = pack.waiver_bases.get(rec.basis)
         if basis is None:
-            raise fail((i, "basis"), f"unknown waiver basis {rec.basis!r}; this rule pack has "
-                       f"{sorted(pack.waiver_bases)}")
+            raise fail(
+                (i, "basis"),
+                f"unknown waiver basis {rec.basis!r}; this rule pack has "
+                f"{sorted(pack.waiver_bases)}",
+            )
         try:
             item = pack.obligation(rec.obligation)
         except KeyError:
-            raise fail((i, "obligation"), f"unknown obligation {rec.obligation!r}; see "
-                       "'dutybound law list'") from None
+            raise fail(
+                (i, "obligation"),
+                f"unknown obligation {rec.obligation!r}; see 'dutybound law list'",
+            ) from None
         if not basis.covers_obligation(item.obligation.id, item.instrument.id):
-            covered = sorted({*(basis.covers.obligations or []),
-                              *(f"every obligation of {x}" for x in basis.covers.instruments
-                                or [])})
-            raise fail((i, "obligation"), f"{basis.title} [{basis.citation}] cannot cover "
-                       f"{rec.obligation!r}; it covers {', '.join(covered)}")
+            covered = sorted(
+                {
+                    *(basis.covers.obligations or []),
+                    *(f"every obligation of {x}" for x in basis.covers.instruments or []),
+                }
+            )
+            raise fail(
+                (i, "obligation"),
+                f"{basis.title} [{basis.citation}] cannot cover "
+                f"{rec.obligation!r}; it covers {', '.join(covered)}",
+            )
         if rec.assets is not None and item.obligation.assets is None:
-            raise fail((i, "assets"), f"{rec.obligation!r} is a duty of the operator itself, "
-                       "not of assets; omit assets")
+            raise fail(
+                (i, "assets"),
+                f"{rec.obligation!r} is a duty of the operator itself, not of assets; omit assets",
+            )
         if rec.expires_on is None and basis.last_day is not None:
-            raise fail((i, "expires_on"), f"required: a waiver under {basis.title} "
-                       f"[{basis.citation}] cannot be in effect after {_fmt(basis.last_day)}")
+            raise fail(
+                (i, "expires_on"),
+                f"required: a waiver under {basis.title} "
+                f"[{basis.citation}] cannot be in effect after {_fmt(basis.last_day)}",
+            )
         if rec.expires_on is not None and rec.expires_on <= rec.granted_on:
             raise fail((i, "expires_on"), "must be after granted_on")
-        out.append(Waiver(
-            id=rec.id, operator=rec.operator, obligation=rec.obligation, basis=rec.basis,
-            reference=rec.reference, approver=rec.approver, granted_on=rec.granted_on,
-            expires_on=rec.expires_on,
-            assets=tuple(rec.assets) if rec.assets is not None else None, note=rec.note,
-            source=str(source), line=line_of((*prefix, i))))
+        out.append(
+            Waiver(
+                id=rec.id,
+                operator=rec.operator,
+                obligation=rec.obligation,
+                basis=rec.basis,
+                reference=rec.reference,
+                approver=rec.approver,
+                granted_on=rec.granted_on,
+                expires_on=rec.expires_on,
+                assets=tuple(rec.assets) if rec.assets is not None else None,
+                note=rec.note,
+                source=str(source),
+                line=line_of((*prefix, i)),
+            )
+        )
     return out
 
 
@@ -266,16 +323,28 @@ def load_waivers(path: Path, pack: RulePack, operator: str | None = None) -> lis
 LIVE = ("overdue", "due", "in_force")
 
 
-def finding_waiver_json(st: WaiverStanding, covered: list[str] | None,
-                        partial: bool) -> dict[str, Any]:
+def finding_waiver_json(
+    st: WaiverStanding, covered: list[str] | None, partial: bool
+) -> dict[str, Any]:
     """A waiver as it appears inside a finding's JSON."""
     w, b = st.waiver, st.basis
-    return {"id": w.id, "standing": st.state, "basis": b.id, "basis_title": b.title,
-            "citation": b.citation, "authority": b.authority, "url": b.url,
-            "verified": b.verified, "approver": w.approver, "reference": w.reference,
-            "granted_on": w.granted_on.isoformat(),
-            "expires_on": w.expires_on.isoformat() if w.expires_on else None,
-            "assets": covered, "partial": partial, "reason": st.reason}
+    return {
+        "id": w.id,
+        "standing": st.state,
+        "basis": b.id,
+        "basis_title": b.title,
+        "citation": b.citation,
+        "authority": b.authority,
+        "url": b.url,
+        "verified": b.verified,
+        "approver": w.approver,
+        "reference": w.reference,
+        "granted_on": w.granted_on.isoformat(),
+        "expires_on": w.expires_on.isoformat() if w.expires_on else None,
+        "assets": covered,
+        "partial": partial,
+        "reason": st.reason,
+    }
 
 
 def _ids(ids: list[str]) -> str:
@@ -284,22 +353,30 @@ def _ids(ids: list[str]) -> str:
     return f"{', '.join(ids[:3])} and {len(ids) - 3} more"
 
 
-def waiver_sentences(st: WaiverStanding, covered: list[str] | None, remaining: list[str],
-                     status: str, live: bool) -> str:
+def waiver_sentences(
+    st: WaiverStanding, covered: list[str] | None, remaining: list[str], status: str, live: bool
+) -> str:
     """The explanation a compliance officer reads for one waiver attached to a finding.
 
     ``covered`` are the finding's assets the waiver names (None: all, or the operator's duty);
     ``remaining`` are the finding's assets no waiver in effect covers; ``live`` says whether the
     obligation binds on the date (only then can it be waived)."""
     w, b = st.waiver, st.basis
-    who = (f"Waiver {w.id} (ref. {w.reference}), granted by {w.approver} on "
-           f"{_fmt(w.granted_on)} under {b.title} [{b.citation}]")
-    until = (f"until it expires on {_fmt(w.expires_on)}" if w.expires_on
-             else "with no expiry date (the basis has no sunset)")
+    who = (
+        f"Waiver {w.id} (ref. {w.reference}), granted by {w.approver} on "
+        f"{_fmt(w.granted_on)} under {b.title} [{b.citation}]"
+    )
+    until = (
+        f"until it expires on {_fmt(w.expires_on)}"
+        if w.expires_on
+        else "with no expiry date (the basis has no sunset)"
+    )
     scope = "" if covered is None else f" for {_ids(covered)}"
     if st.state == REFUSED:
-        text = (f"Waiver {w.id} (ref. {w.reference}), granted by {w.approver} on "
-                f"{_fmt(w.granted_on)}, is {st.reason}; it waives nothing.")
+        text = (
+            f"Waiver {w.id} (ref. {w.reference}), granted by {w.approver} on "
+            f"{_fmt(w.granted_on)}, is {st.reason}; it waives nothing."
+        )
     elif st.state == NOT_YET:
         text = f"{who} is not yet in effect."
     elif st.state == EXPIRED:
@@ -307,8 +384,10 @@ def waiver_sentences(st: WaiverStanding, covered: list[str] | None, remaining: l
     elif not live:
         text = f"{who} is in effect{scope} {until}."
     elif remaining:
-        text = (f"{who} covers only {_ids(covered or [])}; the obligation stays "
-                f"{status.replace('_', ' ')} for {_ids(remaining)}.")
+        text = (
+            f"{who} covers only {_ids(covered or [])}; the obligation stays "
+            f"{status.replace('_', ' ')} for {_ids(remaining)}."
+        )
     else:
         text = f"{who} waives it{scope} {until}."
     if not b.verified:

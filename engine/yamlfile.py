@@ -31,8 +31,11 @@ class YamlDocument:
                     # a missing key: point at the mapping that should have held it
                     return line
                 node = match
-            elif isinstance(node, yaml.SequenceNode) and isinstance(key, int) \
-                    and key < len(node.value):
+            elif (
+                isinstance(node, yaml.SequenceNode)
+                and isinstance(key, int)
+                and key < len(node.value)
+            ):
                 node = node.value[key]
             else:
                 return line

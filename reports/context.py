@@ -36,22 +36,36 @@ def _summarise(ids: list[str], by_id: dict[str, Any], evaluation: Evaluation) ->
 
     def vendor(asset: Any) -> str:
         match = evaluation.vendor_matches[asset.vendor]
-        return registry.groups[match.group].name if match.group and not match.needs_review \
+        return (
+            registry.groups[match.group].name
+            if match.group and not match.needs_review
             else asset.vendor
+        )
 
     def top(counter: Counter[str]) -> dict[str, Any]:
         """The eight largest values, and how many other values (and assets) are left out."""
         ranked = sorted(counter.items(), key=lambda kv: (-kv[1], kv[0]))
-        return {"top": ranked[:TOP], "others": len(ranked[TOP:]),
-                "others_count": sum(n for _, n in ranked[TOP:])}
+        return {
+            "top": ranked[:TOP],
+            "others": len(ranked[TOP:]),
+            "others_count": sum(n for _, n in ranked[TOP:]),
+        }
 
     return {
         "count": len(assets),
         "units": sum(a.quantity for a in assets),
-        "listed": [{"id": a.asset_id, "vendor": a.vendor, "product": a.product,
-                    "function": a.function, "network": a.network, "site": a.site,
-                    "quantity": a.quantity}
-                   for a in (assets if len(assets) <= ASSET_LIST_LIMIT else [])],
+        "listed": [
+            {
+                "id": a.asset_id,
+                "vendor": a.vendor,
+                "product": a.product,
+                "function": a.function,
+                "network": a.network,
+                "site": a.site,
+                "quantity": a.quantity,
+            }
+            for a in (assets if len(assets) <= ASSET_LIST_LIMIT else [])
+        ],
         "by_vendor": top(Counter(vendor(a) for a in assets)),
         "by_function": top(Counter(a.function for a in assets)),
         "by_site": top(Counter(a.site or "(no site)" for a in assets)),
@@ -68,18 +82,24 @@ def review_groups(review: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """
     groups: dict[tuple[str, str], dict[str, Any]] = {}
     for item in review:
-        group = groups.setdefault((item["reason"], item["detail"]), {
-            "reason": item["reason"], "detail": item["detail"], "ids": [],
-            "vendors": Counter()})
+        group = groups.setdefault(
+            (item["reason"], item["detail"]),
+            {"reason": item["reason"], "detail": item["detail"], "ids": [], "vendors": Counter()},
+        )
         group["ids"].append(item["asset_id"])
         group["vendors"][item["vendor"]] += 1
     out = []
-    for group in sorted(groups.values(), key=lambda g: (-len(g["ids"]), g["reason"],
-                                                          g["detail"])):
-        out.append({"reason": group["reason"], "detail": group["detail"],
-                    "count": len(group["ids"]), "ids": group["ids"][:REVIEW_IDS],
-                    "more": max(len(group["ids"]) - REVIEW_IDS, 0),
-                    "vendors": sorted(group["vendors"].items(), key=lambda kv: (-kv[1], kv[0]))})
+    for group in sorted(groups.values(), key=lambda g: (-len(g["ids"]), g["reason"], g["detail"])):
+        out.append(
+            {
+                "reason": group["reason"],
+                "detail": group["detail"],
+                "count": len(group["ids"]),
+                "ids": group["ids"][:REVIEW_IDS],
+                "more": max(len(group["ids"]) - REVIEW_IDS, 0),
+                "vendors": sorted(group["vendors"].items(), key=lambda kv: (-kv[1], kv[0])),
+            }
+        )
     return out
 
 
@@ -91,15 +111,41 @@ def assets_csv(evaluation: Evaluation) -> str:
             reach.setdefault(asset_id, []).append(finding.id)
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["asset_id", "vendor", "vendor_group", "product", "category", "function",
-                     "network", "country", "site", "status", "quantity", "findings"])
+    writer.writerow(
+        [
+            "asset_id",
+            "vendor",
+            "vendor_group",
+            "product",
+            "category",
+            "function",
+            "network",
+            "country",
+            "site",
+            "status",
+            "quantity",
+            "findings",
+        ]
+    )
     for asset in evaluation.assets:
         if asset.asset_id in reach:
             match = evaluation.vendor_matches[asset.vendor]
-            writer.writerow([asset.asset_id, asset.vendor, match.group or "", asset.product,
-                             asset.category, asset.function, asset.network, asset.country,
-                             asset.site, asset.status, asset.quantity,
-                             " ".join(sorted(reach[asset.asset_id]))])
+            writer.writerow(
+                [
+                    asset.asset_id,
+                    asset.vendor,
+                    match.group or "",
+                    asset.product,
+                    asset.category,
+                    asset.function,
+                    asset.network,
+                    asset.country,
+                    asset.site,
+                    asset.status,
+                    asset.quantity,
+                    " ".join(sorted(reach[asset.asset_id])),
+                ]
+            )
     return out.getvalue()
 
 
@@ -115,30 +161,48 @@ def obligation_report(evaluation: Evaluation, data: dict[str, Any]) -> dict[str,
         f["days"] = (dt.date.fromisoformat(f["due"]) - as_of).days if f["due"] else None
         findings.append(f)
     counts = Counter(f["bucket"] for f in findings)
-    urgent = sorted((f for f in findings if f["bucket"] in ("overdue", "due_soon", "due_later")),
-                    key=lambda f: (f["bucket"] != "overdue", f["due"], f["obligation_id"]))[:3]
+    urgent = sorted(
+        (f for f in findings if f["bucket"] in ("overdue", "due_soon", "due_later")),
+        key=lambda f: (f["bucket"] != "overdue", f["due"], f["obligation_id"]),
+    )[:3]
     jurisdictions = []
     for code in data["operator"]["jurisdictions"]:
         mine = [f for f in findings if f["jurisdiction"] == code]
-        jurisdictions.append({"code": code, "name": evaluation.pack.jurisdictions[code].name,
-                              "findings": mine})
+        jurisdictions.append(
+            {"code": code, "name": evaluation.pack.jurisdictions[code].name, "findings": mine}
+        )
     instruments: dict[str, dict[str, Any]] = {}
     for f in findings:
         inst = evaluation.pack.instruments[f["instrument"]["id"]]
-        instruments.setdefault(inst.id, {
-            "id": inst.id, "title": inst.title, "title_original": inst.title_original,
-            "language": inst.language, "type": inst.type, "authority": inst.authority,
-            "citation": inst.citation, "adopted": inst.adopted, "in_force": inst.in_force,
-            "ended": inst.ended, "binding": inst.binding, "verified": inst.verified,
-            "url": inst.url})
-    marks = [Mark(dt.date.fromisoformat(f["due"]), f["title"], f["status"])
-             for f in findings if f["due"]]
+        instruments.setdefault(
+            inst.id,
+            {
+                "id": inst.id,
+                "title": inst.title,
+                "title_original": inst.title_original,
+                "language": inst.language,
+                "type": inst.type,
+                "authority": inst.authority,
+                "citation": inst.citation,
+                "adopted": inst.adopted,
+                "in_force": inst.in_force,
+                "ended": inst.ended,
+                "binding": inst.binding,
+                "verified": inst.verified,
+                "url": inst.url,
+            },
+        )
+    marks = [
+        Mark(dt.date.fromisoformat(f["due"]), f["title"], f["status"]) for f in findings if f["due"]
+    ]
     marks = sorted(marks, key=lambda m: (abs((m.day - as_of).days), m.label))[:18]
     return {
         "data": data,
         "as_of": as_of,
-        "counts": {k: counts.get(k, 0) for k in ("overdue", "due_soon", "due_later", "in_force",
-                                                  "waived", "upcoming", "ended")},
+        "counts": {
+            k: counts.get(k, 0)
+            for k in ("overdue", "due_soon", "due_later", "in_force", "waived", "upcoming", "ended")
+        },
         "soon_days": SOON_DAYS,
         "urgent": urgent,
         "jurisdictions": jurisdictions,
@@ -159,9 +223,16 @@ def evaluation_json(data: dict[str, Any]) -> str:
     return json_text(data)
 
 
-def comparison_report(*, operator: str, as_of: dt.date, pack_version: str,
-                      roles: list[dict[str, Any]], notices: list[str],
-                      blocks: list[tuple[str, list[Any]]], names: dict[str, str]) -> dict[str, Any]:
+def comparison_report(
+    *,
+    operator: str,
+    as_of: dt.date,
+    pack_version: str,
+    roles: list[dict[str, Any]],
+    notices: list[str],
+    blocks: list[tuple[str, list[Any]]],
+    names: dict[str, str],
+) -> dict[str, Any]:
     """The comparison report's context: ``blocks`` are (title, cells) pairs from
     ``engine.compare``; each cited obligation gets one numbered footnote."""
     from dutybound.engine.compare import Cell
@@ -177,12 +248,25 @@ def comparison_report(*, operator: str, as_of: dt.date, pack_version: str,
             if cell.obligation_id:
                 if cell.obligation_id not in numbers:
                     numbers[cell.obligation_id] = len(numbers) + 1
-                    footnotes.append({"number": numbers[cell.obligation_id],
-                                      "obligation_id": cell.obligation_id,
-                                      "citation": cell.citation, "url": cell.url,
-                                      "verified": cell.verified})
+                    footnotes.append(
+                        {
+                            "number": numbers[cell.obligation_id],
+                            "obligation_id": cell.obligation_id,
+                            "citation": cell.citation,
+                            "url": cell.url,
+                            "verified": cell.verified,
+                        }
+                    )
                 row["footnote"] = numbers[cell.obligation_id]
             rows.append(row)
         rendered.append({"title": title, "cells": rows})
-    return {"operator": operator, "as_of": as_of, "pack_version": pack_version, "roles": roles,
-            "notices": notices, "blocks": rendered, "footnotes": footnotes, "names": names}
+    return {
+        "operator": operator,
+        "as_of": as_of,
+        "pack_version": pack_version,
+        "roles": roles,
+        "notices": notices,
+        "blocks": rendered,
+        "footnotes": footnotes,
+        "names": names,
+    }

@@ -32,7 +32,8 @@ class BundledFetcher(URLFetcher):
             if path.is_relative_to(self.root) and path.is_file():
                 self.served.append(url)
                 mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-                return URLFetcherResponse(url, body=path.read_bytes(),
-                                          headers={"Content-Type": mime})
+                return URLFetcherResponse(
+                    url, body=path.read_bytes(), headers={"Content-Type": mime}
+                )
         self.refused.append(url)
         raise ValueError(f"dutybound renders only files it ships; refused {url!r}")

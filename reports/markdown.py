@@ -38,24 +38,29 @@ def obligation_markdown(context: dict[str, Any]) -> str:
             assets = ", ".join(md(a) for a in f["assets"][:8])
             if len(f["assets"]) > 8:
                 assets += f" +{len(f['assets']) - 8}"
-            lines.append(f"| {f['status']} | {f['due'] or '—'} | {md(f['title'])}{flag} "
-                         f"(`{f['obligation_id']}`) | {md(f['citation'])} | "
-                         f"{assets or 'operator'} |")
+            lines.append(
+                f"| {f['status']} | {f['due'] or '—'} | {md(f['title'])}{flag} "
+                f"(`{f['obligation_id']}`) | {md(f['citation'])} | "
+                f"{assets or 'operator'} |"
+            )
     if context["review"]:  # grouped as in the PDF; every item is in the evaluation JSON
         lines += ["", "**Needs review:**", ""]
         for g in context["review"]:
             ids = ", ".join(md(i) for i in g["ids"]) + (f" +{g['more']}" if g["more"] else "")
             vendors = ", ".join(f"{md(v)} ({n})" for v, n in g["vendors"])
             noun = "asset" if g["count"] == 1 else "assets"
-            lines.append(f"- {g['count']} {noun}: {md(g['detail'])}. {ids} "
-                         f"(vendor names: {vendors})")
+            lines.append(
+                f"- {g['count']} {noun}: {md(g['detail'])}. {ids} (vendor names: {vendors})"
+            )
     if context["waivers"]:
         lines += ["", "**Waivers and exceptions:**", ""]
         for w in context["waivers"]:
             expiry = f"expires {w['expires_on']}" if w["expires_on"] else "no expiry date"
             flag = " (UNVERIFIED basis)" if not w["verified"] else ""
-            lines.append(f"- {md(w['id'])} ({w['standing'].replace('_', ' ')}): "
-                         f"`{w['obligation']}`, ref. {md(w['reference'])}, approved by "
-                         f"{md(w['approver'])}, granted {w['granted_on']}, {expiry}; "
-                         f"{md(w['citation'])}{flag}. {md(w['reason'])}")
+            lines.append(
+                f"- {md(w['id'])} ({w['standing'].replace('_', ' ')}): "
+                f"`{w['obligation']}`, ref. {md(w['reference'])}, approved by "
+                f"{md(w['approver'])}, granted {w['granted_on']}, {expiry}; "
+                f"{md(w['citation'])}{flag}. {md(w['reason'])}"
+            )
     return "\n".join(lines) + "\n"

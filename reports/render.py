@@ -53,8 +53,9 @@ def render_html(template: str, context: dict[str, Any], lang: str = "en") -> str
     return environment(lang).get_template(template).render(**context)
 
 
-def render_pdf(html: str, attachments: dict[str, str],
-               fetcher: BundledFetcher | None = None) -> bytes:
+def render_pdf(
+    html: str, attachments: dict[str, str], fetcher: BundledFetcher | None = None
+) -> bytes:
     """A PDF/A-3b document; ``attachments`` maps file names to their text (kept as /Data).
 
     PDF/A-3b is the variant that keeps attachments (measured: 1b drops them, 2b breaks them).
@@ -67,16 +68,18 @@ def render_pdf(html: str, attachments: dict[str, str],
 
     fetcher = fetcher or BundledFetcher()
     document = HTML(string=html, url_fetcher=fetcher, base_url="asset:/")
-    files = [Attachment(string=text, name=name, relationship="Data", url_fetcher=fetcher,
-                        base_url="asset:/")
-             for name, text in sorted(attachments.items())]
+    files = [
+        Attachment(
+            string=text, name=name, relationship="Data", url_fetcher=fetcher, base_url="asset:/"
+        )
+        for name, text in sorted(attachments.items())
+    ]
     return document.write_pdf(pdf_variant="pdf/a-3b", attachments=files)
 
 
-
-
-def obligation_report_pdf(evaluation: Evaluation, lang: str = "en",
-                          data: dict[str, Any] | None = None) -> bytes:
+def obligation_report_pdf(
+    evaluation: Evaluation, lang: str = "en", data: dict[str, Any] | None = None
+) -> bytes:
     """Evaluation result to PDF bytes: the obligation report with evaluation.json and
     affected-assets.csv attached.
 
@@ -88,5 +91,7 @@ def obligation_report_pdf(evaluation: Evaluation, lang: str = "en",
 
     data = evaluation.to_json() if data is None else data
     html = render_html("report.html.j2", obligation_report(evaluation, data), lang)
-    return render_pdf(html, {"evaluation.json": evaluation_json(data),
-                             "affected-assets.csv": assets_csv(evaluation)})
+    return render_pdf(
+        html,
+        {"evaluation.json": evaluation_json(data), "affected-assets.csv": assets_csv(evaluation)},
+    )

@@ -21,8 +21,14 @@ from markupsafe import Markup, escape
 
 CHAR_WIDTH = 5.1  # average width of a 9 px DejaVu Sans character, to keep labels on the chart
 WIDTH = 672  # px; the A4 text column (210 mm - 2 x 16 mm margins = 178 mm = 672.8 px)
-COLOURS = {"overdue": "#b42318", "due": "#b54708", "upcoming": "#027a48", "in_force": "#175cd3",
-           "ended": "#667085", "waived": "#0e7090"}
+COLOURS = {
+    "overdue": "#b42318",
+    "due": "#b54708",
+    "upcoming": "#027a48",
+    "in_force": "#175cd3",
+    "ended": "#667085",
+    "waived": "#0e7090",
+}
 
 
 @dataclass(frozen=True)
@@ -32,8 +38,7 @@ class Mark:
     status: str
 
 
-def _label(x: float, top: float, text: str, anchor: str, width: int,
-           css_class: str = "") -> str:
+def _label(x: float, top: float, text: str, anchor: str, width: int, css_class: str = "") -> str:
     """One HTML label whose text starts (``anchor='start'``), ends or is centred at ``x``.
 
     ``top`` is the SVG baseline minus the label's ascent, so the HTML text sits where the SVG
@@ -50,8 +55,7 @@ def _label(x: float, top: float, text: str, anchor: str, width: int,
     return f'<div class="{classes}" style="{where};top:{top:.1f}px">{escape(text)}</div>'
 
 
-def timeline_svg(marks: list[Mark], as_of: dt.date, width: int = WIDTH,
-                 row: int = 18) -> Markup:
+def timeline_svg(marks: list[Mark], as_of: dt.date, width: int = WIDTH, row: int = 18) -> Markup:
     """A horizontal time axis with the evaluation date and one labelled dot per deadline."""
     if not marks:
         return Markup("")
@@ -69,18 +73,24 @@ def timeline_svg(marks: list[Mark], as_of: dt.date, width: int = WIDTH,
         return left + (right - left) * (day - first).days / max((last - first).days, 1)
 
     height = axis_y + 14 + row * len(marks)
-    svg = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
-           f'viewBox="0 0 {width} {height}">',
-           f'<line x1="{left}" y1="{axis_y}" x2="{right}" y2="{axis_y}" stroke="#98a2b3"/>']
+    svg = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+        f'viewBox="0 0 {width} {height}">',
+        f'<line x1="{left}" y1="{axis_y}" x2="{right}" y2="{axis_y}" stroke="#98a2b3"/>',
+    ]
     labels: list[str] = []
     for year in range(first.year + 1, last.year + 1):
         tx = x(dt.date(year, 1, 1))
-        svg.append(f'<line x1="{tx:.1f}" y1="{axis_y - 4}" x2="{tx:.1f}" y2="{axis_y + 4}" '
-                   f'stroke="#98a2b3"/>')
+        svg.append(
+            f'<line x1="{tx:.1f}" y1="{axis_y - 4}" x2="{tx:.1f}" y2="{axis_y + 4}" '
+            f'stroke="#98a2b3"/>'
+        )
         labels.append(_label(tx, axis_y - 8 - ascent, str(year), "middle", width, "tl-year"))
     nx = x(as_of)
-    svg.append(f'<line x1="{nx:.1f}" y1="4" x2="{nx:.1f}" y2="{height}" stroke="#101828" '
-               f'stroke-dasharray="3,2"/>')
+    svg.append(
+        f'<line x1="{nx:.1f}" y1="4" x2="{nx:.1f}" y2="{height}" stroke="#101828" '
+        f'stroke-dasharray="3,2"/>'
+    )
     labels.append(_label(nx + 3, 12 - ascent, as_of.isoformat(), "start", width, "tl-today"))
     for i, mark in enumerate(marks):
         y = axis_y + 14 + row * i
@@ -96,10 +106,14 @@ def timeline_svg(marks: list[Mark], as_of: dt.date, width: int = WIDTH,
             room = max(room_right, room_left)
             label = label[: max(int(room / CHAR_WIDTH) - 1, 10)] + "…"
             anchor, tx = ("start", mx + 6) if room_right >= room_left else ("end", mx - 6)
-        svg.append(f'<line x1="{mx:.1f}" y1="{axis_y}" x2="{mx:.1f}" y2="{y}" '
-                   f'stroke="{colour}" stroke-opacity="0.35"/>'
-                   f'<circle cx="{mx:.1f}" cy="{y}" r="4" fill="{colour}"/>')
+        svg.append(
+            f'<line x1="{mx:.1f}" y1="{axis_y}" x2="{mx:.1f}" y2="{y}" '
+            f'stroke="{colour}" stroke-opacity="0.35"/>'
+            f'<circle cx="{mx:.1f}" cy="{y}" r="4" fill="{colour}"/>'
+        )
         labels.append(_label(tx, y + 3 - ascent, label, anchor, width))
     svg.append("</svg>")
-    return Markup(f'<div class="tl" style="width:{width}px;height:{height}px">'
-                  f'{"".join(svg)}{"".join(labels)}</div>')
+    return Markup(
+        f'<div class="tl" style="width:{width}px;height:{height}px">'
+        f"{''.join(svg)}{''.join(labels)}</div>"
+    )

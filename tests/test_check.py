@@ -14,8 +14,13 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def check(*args: str | Path) -> tuple[int, dict | str]:
-    result = subprocess.run([sys.executable, "-m", "dutybound.engine.cli", "check", *map(str, args)],
-                            cwd=ROOT, capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-m", "dutybound.engine.cli", "check", *map(str, args)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode != 70, result.stderr
     try:
         return result.returncode, json.loads(result.stdout)
@@ -28,9 +33,9 @@ def profiles(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     folder = tmp_path_factory.mktemp("buyers")
     texts = {
         "us_agency": "name: Federal Building Office\njurisdictions: [US]\n"
-                     "roles: [us.federal_agency]\n",
+        "roles: [us.federal_agency]\n",
         "uk_dvd": "name: UK Mobile\njurisdictions: [GB]\n"
-                  "roles: [gb.public_telecoms_provider, gb.dvd_addressee]\n",
+        "roles: [gb.public_telecoms_provider, gb.dvd_addressee]\n",
         "cz_cii": "name: Czech Grid\njurisdictions: [CZ]\nroles: [cz.cii_administrator]\n",
     }
     out = {}
@@ -41,10 +46,22 @@ def profiles(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 
 
 def test_dahua_cameras_for_a_us_federal_building_are_prohibited(profiles) -> None:
-    code, data = check("--profile", profiles["us_agency"], "--vendor", "Dahua Technology",
-                       "--category", "video_surveillance", "--function", "physical_security",
-                       "--use", "government_facility_security", "--as-of", "2026-11-28",
-                       "--format", "json")
+    code, data = check(
+        "--profile",
+        profiles["us_agency"],
+        "--vendor",
+        "Dahua Technology",
+        "--category",
+        "video_surveillance",
+        "--function",
+        "physical_security",
+        "--use",
+        "government_facility_security",
+        "--as-of",
+        "2026-11-28",
+        "--format",
+        "json",
+    )
     assert code == 1 and data["verdict"] == "prohibited"
     (item,) = data["items"]
     assert any("§889(a)(1)(A)" in f["citation"] for f in item["findings"])
@@ -52,22 +69,52 @@ def test_dahua_cameras_for_a_us_federal_building_are_prohibited(profiles) -> Non
 
 
 def test_nokia_ran_for_a_uk_provider_is_allowed(profiles) -> None:
-    code, data = check("--profile", profiles["uk_dvd"], "--vendor", "Nokia Solutions and Networks",
-                       "--category", "telecom_equipment", "--function", "ran", "--network", "5g",
-                       "--as-of", "2026-11-28", "--format", "json")
+    code, data = check(
+        "--profile",
+        profiles["uk_dvd"],
+        "--vendor",
+        "Nokia Solutions and Networks",
+        "--category",
+        "telecom_equipment",
+        "--function",
+        "ran",
+        "--network",
+        "5g",
+        "--as-of",
+        "2026-11-28",
+        "--format",
+        "json",
+    )
     assert code == 0 and data["verdict"] == "allowed"
     assert data["items"][0]["findings"] == []
 
 
-@pytest.mark.parametrize(("as_of", "verdict", "code"), [
-    ("2022-10-12", "allowed", 0),  # the day before the direction: only NCSC advice (guidance)
-    ("2022-10-13", "prohibited", 1),
-])
-def test_huawei_5g_ran_for_a_uk_dvd_addressee(profiles, as_of: str, verdict: str,
-                                              code: int) -> None:
-    got, data = check("--profile", profiles["uk_dvd"], "--vendor", "HUAWEI TECHNOLOGIES CO.,LTD",
-                      "--category", "telecom_equipment", "--function", "ran", "--network", "5g",
-                      "--as-of", as_of, "--format", "json")
+@pytest.mark.parametrize(
+    ("as_of", "verdict", "code"),
+    [
+        ("2022-10-12", "allowed", 0),  # the day before the direction: only NCSC advice (guidance)
+        ("2022-10-13", "prohibited", 1),
+    ],
+)
+def test_huawei_5g_ran_for_a_uk_dvd_addressee(
+    profiles, as_of: str, verdict: str, code: int
+) -> None:
+    got, data = check(
+        "--profile",
+        profiles["uk_dvd"],
+        "--vendor",
+        "HUAWEI TECHNOLOGIES CO.,LTD",
+        "--category",
+        "telecom_equipment",
+        "--function",
+        "ran",
+        "--network",
+        "5g",
+        "--as-of",
+        as_of,
+        "--format",
+        "json",
+    )
     assert (got, data["verdict"]) == (code, verdict), data["items"][0]["reasons"]
     if verdict == "prohibited":
         ids = {f["obligation_id"] for f in data["items"][0]["findings"]}
@@ -75,9 +122,20 @@ def test_huawei_5g_ran_for_a_uk_dvd_addressee(profiles, as_of: str, verdict: str
 
 
 def test_huawei_routers_for_a_czech_cii_administrator_are_conditional(profiles) -> None:
-    code, data = check("--profile", profiles["cz_cii"], "--vendor", "Huawei", "--category",
-                       "router", "--function", "core", "--as-of", "2024-06-01",
-                       "--format", "json")
+    code, data = check(
+        "--profile",
+        profiles["cz_cii"],
+        "--vendor",
+        "Huawei",
+        "--category",
+        "router",
+        "--function",
+        "core",
+        "--as-of",
+        "2024-06-01",
+        "--format",
+        "json",
+    )
     assert code == 4 and data["verdict"] == "conditional"
     ids = {f["obligation_id"] for f in data["items"][0]["findings"]}
     assert "cz.nukib-2018.risk-management" in ids
@@ -85,31 +143,69 @@ def test_huawei_routers_for_a_czech_cii_administrator_are_conditional(profiles) 
 
 
 def test_an_unknown_prc_vendor_goes_to_review(profiles) -> None:
-    code, data = check("--profile", profiles["us_agency"], "--vendor", "Shenzhen Xyz Tech",
-                       "--category", "router", "--function", "office_it", "--as-of",
-                       "2026-11-28", "--format", "json")
+    code, data = check(
+        "--profile",
+        profiles["us_agency"],
+        "--vendor",
+        "Shenzhen Xyz Tech",
+        "--category",
+        "router",
+        "--function",
+        "office_it",
+        "--as-of",
+        "2026-11-28",
+        "--format",
+        "json",
+    )
     assert code == 3 and data["verdict"] == "review"
     assert "Shenzhen" in data["items"][0]["reasons"][0]
 
 
 def test_a_whole_bid_takes_its_worst_item_and_reports_junit(profiles, tmp_path: Path) -> None:
     bid = tmp_path / "bid.csv"
-    bid.write_text("Line,Manufacturer,Category,Function,Country,Use\n"
-                   "1,Axis Communications,video_surveillance,physical_security,US,"
-                   "government_facility_security\n"
-                   "2,Hikvision,video_surveillance,physical_security,US,"
-                   "government_facility_security\n", encoding="utf-8")
+    bid.write_text(
+        "Line,Manufacturer,Category,Function,Country,Use\n"
+        "1,Axis Communications,video_surveillance,physical_security,US,"
+        "government_facility_security\n"
+        "2,Hikvision,video_surveillance,physical_security,US,"
+        "government_facility_security\n",
+        encoding="utf-8",
+    )
     bid_with_ids = tmp_path / "bid2.csv"
     bid_with_ids.write_text(bid.read_text().replace("Line,", "Asset ID,"), encoding="utf-8")
-    code, data = check("--profile", profiles["us_agency"], "--items", bid_with_ids,
-                       "--as-of", "2026-11-28", "--format", "json")
+    code, data = check(
+        "--profile",
+        profiles["us_agency"],
+        "--items",
+        bid_with_ids,
+        "--as-of",
+        "2026-11-28",
+        "--format",
+        "json",
+    )
     assert code == 1 and data["verdict"] == "prohibited"
     assert [i["verdict"] for i in data["items"]] == ["allowed", "prohibited"]
     assert {i["item"]["status"] for i in data["items"]} == {"in_procurement"}
-    junit = subprocess.run([sys.executable, "-m", "dutybound.engine.cli", "check", "--profile",
-                            str(profiles["us_agency"]), "--items", str(bid_with_ids),
-                            "--as-of", "2026-11-28", "--format", "junit"],
-                           cwd=ROOT, capture_output=True, text=True, timeout=120)
+    junit = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "dutybound.engine.cli",
+            "check",
+            "--profile",
+            str(profiles["us_agency"]),
+            "--items",
+            str(bid_with_ids),
+            "--as-of",
+            "2026-11-28",
+            "--format",
+            "junit",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert junit.returncode == 1
     assert "'Manufacturer' as vendor" in junit.stderr  # the column mapping is reported
     suite = ET.fromstring(junit.stdout)
@@ -118,8 +214,18 @@ def test_a_whole_bid_takes_its_worst_item_and_reports_junit(profiles, tmp_path: 
 
 
 def test_bad_item_is_an_input_error(profiles) -> None:
-    code, text = check("--profile", profiles["us_agency"], "--vendor", "Dahua",
-                       "--category", "toaster", "--function", "core", "--as-of", "2026-11-28")
+    code, text = check(
+        "--profile",
+        profiles["us_agency"],
+        "--vendor",
+        "Dahua",
+        "--category",
+        "toaster",
+        "--function",
+        "core",
+        "--as-of",
+        "2026-11-28",
+    )
     assert code == 2 and "unknown category 'toaster'" in text
 
 
@@ -127,10 +233,24 @@ def test_procurement_report_pdf(profiles, tmp_path: Path) -> None:
     from pypdf import PdfReader
 
     out = tmp_path / "verdict.pdf"
-    code, data = check("--profile", profiles["us_agency"], "--vendor", "Hikvision",
-                       "--category", "video_surveillance", "--function", "physical_security",
-                       "--use", "government_facility_security", "--as-of", "2026-11-28",
-                       "--format", "json", "--report", out)
+    code, data = check(
+        "--profile",
+        profiles["us_agency"],
+        "--vendor",
+        "Hikvision",
+        "--category",
+        "video_surveillance",
+        "--function",
+        "physical_security",
+        "--use",
+        "government_facility_security",
+        "--as-of",
+        "2026-11-28",
+        "--format",
+        "json",
+        "--report",
+        out,
+    )
     assert code == 1
     reader = PdfReader(out)
     text = " ".join((p.extract_text() or "") for p in reader.pages)

@@ -18,13 +18,28 @@ HEADER = "asset_id,vendor,product,category,function,network,country,use,status,q
 def run(*args: str | Path, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
     # a wide virtual terminal, so rich does not wrap titles and messages mid-phrase
     env = {**os.environ, "COLUMNS": "250"}
-    return subprocess.run([sys.executable, "-m", "dutybound.engine.cli", *map(str, args)], cwd=cwd,
-                          capture_output=True, text=True, timeout=120, env=env)
+    return subprocess.run(
+        [sys.executable, "-m", "dutybound.engine.cli", *map(str, args)],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+    )
 
 
 def evaluate_args(profile: Path, assets: Path, as_of: str = "2024-01-01") -> list[str | Path]:
-    return ["evaluate", "--profile", profile, "--assets", assets, "--as-of", as_of,
-            "--format", "json"]
+    return [
+        "evaluate",
+        "--profile",
+        profile,
+        "--assets",
+        assets,
+        "--as-of",
+        as_of,
+        "--format",
+        "json",
+    ]
 
 
 def test_uk_example_end_to_end() -> None:
@@ -50,8 +65,13 @@ def test_output_is_byte_identical_across_runs_and_evaluators(tmp_path: Path) -> 
     outputs = []
     for evaluator in ("auto", "auto", "reference"):
         out = tmp_path / f"{len(outputs)}.json"
-        result = run(*evaluate_args(UK / "profile.yaml", UK / "assets.csv", "2026-11-28"),
-                     "--evaluator", evaluator, "--out", out)
+        result = run(
+            *evaluate_args(UK / "profile.yaml", UK / "assets.csv", "2026-11-28"),
+            "--evaluator",
+            evaluator,
+            "--out",
+            out,
+        )
         assert result.returncode == 0, result.stderr
         outputs.append(out.read_bytes())
     assert outputs[0] == outputs[1]
@@ -66,8 +86,17 @@ def test_output_is_byte_identical_across_runs_and_evaluators(tmp_path: Path) -> 
 
 
 def test_table_output_mentions_findings() -> None:
-    result = run("evaluate", "--profile", UK / "profile.yaml", "--assets", UK / "assets.csv",
-                 "--as-of", "2026-11-28", "--format", "table")
+    result = run(
+        "evaluate",
+        "--profile",
+        UK / "profile.yaml",
+        "--assets",
+        UK / "assets.csv",
+        "--as-of",
+        "2026-11-28",
+        "--format",
+        "table",
+    )
     assert result.returncode == 0, result.stderr
     assert "Remove Huawei equipment from the network core" in result.stdout
     assert "Not legal advice" in result.stdout
@@ -84,24 +113,31 @@ def write(path: Path, text: str | bytes) -> Path:
 BAD_ASSETS = {
     "missing_column": (
         "asset_id,vendor,category,function,status\nA1,Huawei,router,core,installed\n",
-        ":1: field 'country': missing required column"),
+        ":1: field 'country': missing required column",
+    ),
     "unknown_category": (
         f"{HEADER}\nA1,Huawei,x,toaster,core,5g,GB,,installed,1\n",
-        ":2: field 'category': unknown category 'toaster'"),
+        ":2: field 'category': unknown category 'toaster'",
+    ),
     "malformed_date": (
         f"{HEADER},installed_on\nA1,Huawei,x,router,core,5g,GB,,installed,1,2023-13-01\n",
-        ":2: field 'installed_on': not an ISO date"),
+        ":2: field 'installed_on': not an ISO date",
+    ),
     "duplicate_id": (
         f"{HEADER}\nA1,Huawei,x,router,core,5g,GB,,installed,1\n"
         "A1,Nokia,x,router,core,5g,GB,,installed,1\n",
-        ":3: field 'asset_id': duplicate asset id 'A1' (first on line 2)"),
+        ":3: field 'asset_id': duplicate asset id 'A1' (first on line 2)",
+    ),
     "bad_quantity": (
         f"{HEADER}\nA1,Huawei,x,router,core,5g,GB,,installed,many\n",
-        ":2: field 'quantity': not a whole number"),
+        ":2: field 'quantity': not a whole number",
+    ),
     "empty_file": ("", ": file is empty"),
     "header_only": (f"{HEADER}\n", ": no assets"),
-    "non_utf8": (f"{HEADER}\nA1,Hua\xefwei,x,router,core,5g,GB,,installed,1\n".encode("latin-1"),
-                 ":2: not valid UTF-8"),
+    "non_utf8": (
+        f"{HEADER}\nA1,Hua\xefwei,x,router,core,5g,GB,,installed,1\n".encode("latin-1"),
+        ":2: not valid UTF-8",
+    ),
 }
 
 
@@ -111,8 +147,9 @@ def test_bad_inventory_is_rejected_with_file_line_field(case: str, tmp_path: Pat
     assets = write(tmp_path / "assets.csv", text)
     out = tmp_path / "result.json"
     db = tmp_path / "store.db"
-    result = run(*evaluate_args(UK / "profile.yaml", assets), "--out", out,
-                 "--db", f"sqlite:///{db}")
+    result = run(
+        *evaluate_args(UK / "profile.yaml", assets), "--out", out, "--db", f"sqlite:///{db}"
+    )
     assert result.returncode == 2, result.stderr
     assert str(assets) + message in result.stderr.replace("\n", ""), result.stderr
     assert not out.exists() and not db.exists(), "nothing may be written on bad input"
@@ -120,17 +157,26 @@ def test_bad_inventory_is_rejected_with_file_line_field(case: str, tmp_path: Pat
 
 
 BAD_PROFILES = {
-    "unknown_role": ("name: X\njurisdictions: [GB]\nroles: [gb.space_pirate]\n",
-                     ":3: field 'roles.0': unknown role 'gb.space_pirate'"),
-    "unknown_jurisdiction": ("name: X\njurisdictions: [GB, XX]\n",
-                             ":2: field 'jurisdictions.1': unknown jurisdiction 'XX'"),
-    "role_outside_jurisdictions": ("name: X\njurisdictions: [GB]\nroles: [us.federal_agency]\n",
-                                   ":3: field 'roles.0': role 'us.federal_agency' belongs to"),
-    "unknown_key": ("name: X\njurisdictions: [GB]\nrole: [gb.dvd_addressee]\n",
-                    ":3: field 'role': Extra inputs are not permitted"),
-    "bad_attribute_type": ("name: X\njurisdictions: [GB]\n"
-                           "attributes:\n  gb.relevant_turnover_gbp: lots\n",
-                           ":4: field 'attributes.gb.relevant_turnover_gbp': must be a number"),
+    "unknown_role": (
+        "name: X\njurisdictions: [GB]\nroles: [gb.space_pirate]\n",
+        ":3: field 'roles.0': unknown role 'gb.space_pirate'",
+    ),
+    "unknown_jurisdiction": (
+        "name: X\njurisdictions: [GB, XX]\n",
+        ":2: field 'jurisdictions.1': unknown jurisdiction 'XX'",
+    ),
+    "role_outside_jurisdictions": (
+        "name: X\njurisdictions: [GB]\nroles: [us.federal_agency]\n",
+        ":3: field 'roles.0': role 'us.federal_agency' belongs to",
+    ),
+    "unknown_key": (
+        "name: X\njurisdictions: [GB]\nrole: [gb.dvd_addressee]\n",
+        ":3: field 'role': Extra inputs are not permitted",
+    ),
+    "bad_attribute_type": (
+        "name: X\njurisdictions: [GB]\nattributes:\n  gb.relevant_turnover_gbp: lots\n",
+        ":4: field 'attributes.gb.relevant_turnover_gbp': must be a number",
+    ),
     "yaml_syntax": ("name: X\njurisdictions: [GB\n", ":3: invalid YAML"),
 }
 
@@ -164,15 +210,32 @@ def test_missing_file_is_named(tmp_path: Path) -> None:
 
 
 def test_json_inventory_is_accepted(tmp_path: Path) -> None:
-    assets = write(tmp_path / "assets.json", json.dumps({"assets": [
-        {"asset_id": "J1", "vendor": "Huawei", "category": "telecom_equipment",
-         "function": "core", "network": "4g", "country": "GB", "status": "installed",
-         "quantity": 3},
-    ]}))
+    assets = write(
+        tmp_path / "assets.json",
+        json.dumps(
+            {
+                "assets": [
+                    {
+                        "asset_id": "J1",
+                        "vendor": "Huawei",
+                        "category": "telecom_equipment",
+                        "function": "core",
+                        "network": "4g",
+                        "country": "GB",
+                        "status": "installed",
+                        "quantity": 3,
+                    },
+                ]
+            }
+        ),
+    )
     result = run(*evaluate_args(UK / "profile.yaml", assets, "2024-01-01"))
     assert result.returncode == 0, result.stderr
-    core = [f for f in json.loads(result.stdout)["findings"]
-            if f["obligation_id"] == "gb.dvd-2022.core-removal"]
+    core = [
+        f
+        for f in json.loads(result.stdout)["findings"]
+        if f["obligation_id"] == "gb.dvd-2022.core-removal"
+    ]
     assert core[0]["assets"] == ["J1"] and core[0]["status"] == "overdue"
 
 
@@ -180,8 +243,7 @@ def test_evaluation_is_stored_when_asked(tmp_path: Path) -> None:
     from dutybound.engine.store import list_evaluations
 
     db = f"sqlite:///{tmp_path / 'store.db'}"
-    result = run(*evaluate_args(UK / "profile.yaml", UK / "assets.csv", "2026-11-28"),
-                 "--db", db)
+    result = run(*evaluate_args(UK / "profile.yaml", UK / "assets.csv", "2026-11-28"), "--db", db)
     assert result.returncode == 0, result.stderr
     ((row, tenant, operator),) = list_evaluations(db)
     assert (tenant, operator) == ("default", "Albion Mobile & Fibre plc")
@@ -198,11 +260,21 @@ def test_evaluation_is_stored_when_asked(tmp_path: Path) -> None:
 
 def test_untrusted_text_is_printed_literally_in_the_table(tmp_path: Path) -> None:
     """Inventory text is data, never terminal markup."""
-    assets = write(tmp_path / "assets.csv",
-                   f"{HEADER}\n[blink]A1,Huawei [red]evil[/red],x,telecom_equipment,core,4g,GB,,"
-                   "installed,1\n")
-    result = run("evaluate", "--profile", UK / "profile.yaml", "--assets", assets, "--as-of",
-                 "2024-01-01", "--format", "table")
+    assets = write(
+        tmp_path / "assets.csv",
+        f"{HEADER}\n[blink]A1,Huawei [red]evil[/red],x,telecom_equipment,core,4g,GB,,installed,1\n",
+    )
+    result = run(
+        "evaluate",
+        "--profile",
+        UK / "profile.yaml",
+        "--assets",
+        assets,
+        "--as-of",
+        "2024-01-01",
+        "--format",
+        "table",
+    )
     assert result.returncode == 0, result.stderr
     assert "[blink]A1" in result.stdout
 
@@ -228,9 +300,21 @@ def test_law_list_and_show() -> None:
 
 def test_compare_operator_across_jurisdictions_with_a_hypothetical_role() -> None:
     """'As if this UK operator were also a US federal contractor', side by side."""
-    result = run("compare", "--profile", UK / "profile.yaml", "--assets", UK / "assets.csv",
-                 "--as-of", "2026-11-28", "-j", "GB,US,CZ", "--as-role", "us.federal_contractor",
-                 "--format", "json")
+    result = run(
+        "compare",
+        "--profile",
+        UK / "profile.yaml",
+        "--assets",
+        UK / "assets.csv",
+        "--as-of",
+        "2026-11-28",
+        "-j",
+        "GB,US,CZ",
+        "--as-role",
+        "us.federal_contractor",
+        "--format",
+        "json",
+    )
     assert result.returncode == 0, result.stderr
     data = json.loads(result.stdout)
     cells = {c["jurisdiction"]: c for c in data["cells"]}
@@ -247,18 +331,35 @@ def test_compare_operator_across_jurisdictions_with_a_hypothetical_role() -> Non
 
 
 def test_vendor_matrix_needs_no_inventory() -> None:
-    result = run("compare", "--profile", UK / "profile.yaml", "--as-of", "2026-11-28",
-                 "-j", "GB,US", "--vendor", "Huawei", "--vendor", "HiLook by Hikvision",
-                 "--as-role", "us.federal_contractor", "--format", "json")
+    result = run(
+        "compare",
+        "--profile",
+        UK / "profile.yaml",
+        "--as-of",
+        "2026-11-28",
+        "-j",
+        "GB,US",
+        "--vendor",
+        "Huawei",
+        "--vendor",
+        "HiLook by Hikvision",
+        "--as-role",
+        "us.federal_contractor",
+        "--format",
+        "json",
+    )
     assert result.returncode == 0, result.stderr
-    rows = {r["group"]: {c["jurisdiction"]: c for c in r["cells"]}
-            for r in json.loads(result.stdout)["vendors"]}
+    rows = {
+        r["group"]: {c["jurisdiction"]: c for c in r["cells"]}
+        for r in json.loads(result.stdout)["vendors"]
+    }
     assert rows["huawei"]["GB"]["measure"] == "prohibited"
     assert rows["huawei"]["US"]["measure"] == "prohibited"
     assert rows["hikvision"]["US"]["obligation_id"] == "us.ndaa889.a1b-use-purpose-limited"
     assert rows["hikvision"]["GB"]["measure"] == "nothing"
-    unknown = run("compare", "--profile", UK / "profile.yaml", "--as-of", "2026-11-28",
-                  "--vendor", "Nokia")
+    unknown = run(
+        "compare", "--profile", UK / "profile.yaml", "--as-of", "2026-11-28", "--vendor", "Nokia"
+    )
     assert unknown.returncode == 2 and "not a vendor group" in unknown.stderr
 
 
@@ -266,11 +367,15 @@ def test_evaluate_as_if_the_operator_held_a_role(tmp_path: Path) -> None:
     profile = write(tmp_path / "p.yaml", "name: Plain Co\njurisdictions: [GB]\n")
     plain = json.loads(run(*evaluate_args(profile, UK / "assets.csv", "2026-11-28")).stdout)
     assert plain["findings"] == []
-    what_if = run(*evaluate_args(profile, UK / "assets.csv", "2026-11-28"),
-                  "--as-role", "gb.dvd_addressee")
+    what_if = run(
+        *evaluate_args(profile, UK / "assets.csv", "2026-11-28"), "--as-role", "gb.dvd_addressee"
+    )
     data = json.loads(what_if.stdout)
     assert "gb.dvd-2022.core-removal" in {f["obligation_id"] for f in data["findings"]}
-    assert data["operator"]["roles"][0] == {"role": "gb.dvd_addressee",
-                                            "source": "hypothetical", "reasons": []}
+    assert data["operator"]["roles"][0] == {
+        "role": "gb.dvd_addressee",
+        "source": "hypothetical",
+        "reasons": [],
+    }
     bad = run(*evaluate_args(profile, UK / "assets.csv"), "--as-role", "gb.wizard")
     assert bad.returncode == 2 and "unknown role 'gb.wizard'" in bad.stderr

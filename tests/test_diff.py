@@ -33,8 +33,9 @@ UK = ROOT / "examples" / "uk-telecoms"
 US = ROOT / "examples" / "us-federal-contractor"
 DVD_FILE = "gb/instruments/2022-10-13-huawei-designated-vendor-direction.yaml"
 NOTICE_FILE = "gb/instruments/2022-10-13-huawei-designation-notice.yaml"
-DVD_CITATION = ("Communications Act 2003 s.105Z1; Huawei Designated Vendor Direction of "
-                "13 October 2022")
+DVD_CITATION = (
+    "Communications Act 2003 s.105Z1; Huawei Designated Vendor Direction of 13 October 2022"
+)
 REBADGED = "Albion Rebadge Networks Ltd"
 
 D = dt.date.fromisoformat
@@ -84,15 +85,38 @@ def changed_inputs(tmp_path: Path, pack: RulePack) -> tuple[Side, Side]:
     text = default_registry_path().read_text(encoding="utf-8")
     old = "aliases: [Huawei, Huawei Technologies, 华为技术有限公司, 华为, Huawei Tech]"
     assert text.count(old) == 1
-    registry_after.write_text(text.replace(old, old[:-1] + ", Albion Rebadge Networks]"),
-                              encoding="utf-8")
+    registry_after.write_text(
+        text.replace(old, old[:-1] + ", Albion Rebadge Networks]"), encoding="utf-8"
+    )
     profile, base = _example(UK, pack)
-    rebadged = _assets([{"asset_id": "X-001", "vendor": REBADGED, "category": "telecom_equipment",
-                         "function": "access_fttp", "network": "fttp", "country": "GB",
-                         "status": "installed", "quantity": "100"}])
-    radio = _assets([{"asset_id": "R-004", "vendor": "Huawei", "category": "telecom_equipment",
-                      "function": "ran", "network": "5g", "country": "GB",
-                      "status": "installed", "quantity": "50"}])
+    rebadged = _assets(
+        [
+            {
+                "asset_id": "X-001",
+                "vendor": REBADGED,
+                "category": "telecom_equipment",
+                "function": "access_fttp",
+                "network": "fttp",
+                "country": "GB",
+                "status": "installed",
+                "quantity": "100",
+            }
+        ]
+    )
+    radio = _assets(
+        [
+            {
+                "asset_id": "R-004",
+                "vendor": "Huawei",
+                "category": "telecom_equipment",
+                "function": "ran",
+                "network": "5g",
+                "country": "GB",
+                "status": "installed",
+                "quantity": "50",
+            }
+        ]
+    )
     day = D("2024-01-01")
     before = Side(profile, [*base, *rebadged], day, law_before, registry_before)
     after = Side(profile, [*base, *rebadged, *radio], day, law_after, registry_after)
@@ -108,13 +132,19 @@ def test_law_vendor_data_and_inventory_are_each_attributed(changed_inputs) -> No
     assert core.steps == ["law"]
     kinds = _kinds(core)
     assert kinds["obligation_added"]["obligation"] == "gb.dvd-2022.core-removal"
-    assert kinds["instrument_added"] == {"instrument": "gb.dvd-2022", "citation": DVD_CITATION,
-                                         "in_force": "2022-10-13"}
+    assert kinds["instrument_added"] == {
+        "instrument": "gb.dvd-2022",
+        "citation": DVD_CITATION,
+        "in_force": "2022-10-13",
+    }
     assert kinds["designation_added"]["designation"] == "gb.huawei-designation-2022.huawei-group"
     assert kinds["designation_added"]["vendor_groups"] == ["huawei"]
     assert core.after is not None
-    assert (core.after.status, core.after.due, core.after.assets) == \
-        ("overdue", D("2023-12-31"), ("C-001",))
+    assert (core.after.status, core.after.due, core.after.assets) == (
+        "overdue",
+        D("2023-12-31"),
+        ("C-001",),
+    )
     fttp_cap = _change(result, "gb.dvd-2022.fttp-access-cap", "appeared")
     assert fttp_cap.steps == ["law"] and fttp_cap.after is not None
     assert fttp_cap.after.assets == ("F-001", "X-001")
@@ -139,11 +169,14 @@ def test_law_vendor_data_and_inventory_are_each_attributed(changed_inputs) -> No
     assert {s for c in result.changes for s in c.steps} <= {"inventory", "vendor_data", "law"}
     data = result.to_json()
     assert data["inputs"]["inventory"] == {"added": ["R-004"], "removed": [], "edited": []}
-    assert data["inputs"]["law"]["instruments_added"] == ["gb.dvd-2022",
-                                                           "gb.huawei-designation-2022"]
+    assert data["inputs"]["law"]["instruments_added"] == [
+        "gb.dvd-2022",
+        "gb.huawei-designation-2022",
+    ]
     assert [v["vendor"] for v in data["inputs"]["vendor_data"]["vendors"]] == [REBADGED]
-    assert data["summary"]["by_step"]["law"] == len([c for c in result.changes
-                                                     if c.steps == ["law"]])
+    assert data["summary"]["by_step"]["law"] == len(
+        [c for c in result.changes if c.steps == ["law"]]
+    )
     assert "gb.dvd-2022.core-removal" in data["summary"]["new_overdue_obligations"]
 
 
@@ -175,19 +208,24 @@ def test_amended_deadline_is_attributed_to_the_law(tmp_path: Path, pack: RulePac
     path = law_draft / DVD_FILE
     text = path.read_text(encoding="utf-8")
     assert text.count("deadline: {date: 2023-12-31}") == 1
-    path.write_text(text.replace("deadline: {date: 2023-12-31}", "deadline: {date: 2023-01-28}"),
-                    encoding="utf-8")
+    path.write_text(
+        text.replace("deadline: {date: 2023-12-31}", "deadline: {date: 2023-01-28}"),
+        encoding="utf-8",
+    )
     profile, assets = _example(UK, pack)
     day = D("2023-06-01")
     result = diff(Side(profile, assets, day, law_draft), Side(profile, assets, day))
-    assert _ids(result) == {("gb.dvd-2022.core-removal", "status"),
-                            ("gb.dvd-2022.core-removal", "due")}
+    assert _ids(result) == {
+        ("gb.dvd-2022.core-removal", "status"),
+        ("gb.dvd-2022.core-removal", "due"),
+    }
     status = _change(result, "gb.dvd-2022.core-removal", "status")
     assert status.before is not None and status.after is not None
     assert (status.before.status, status.after.status) == ("overdue", "due")
     for change in result.changes:
-        assert [(c.step, c.kind, c.refs["fields"]) for c in change.causes] == \
-            [("law", "obligation_amended", ["deadline"])]
+        assert [(c.step, c.kind, c.refs["fields"]) for c in change.causes] == [
+            ("law", "obligation_amended", ["deadline"])
+        ]
     assert result.to_json()["summary"]["new_overdue"] == 0
 
 
@@ -197,21 +235,26 @@ def test_gaining_a_role_is_attributed_to_the_profile(pack: RulePack) -> None:
     day = D("2024-01-01")
     result = diff(Side(without, assets, day), Side(profile, assets, day))
     core = _change(result, "gb.dvd-2022.core-removal", "appeared")
-    assert [(c.step, c.kind, c.refs) for c in core.causes] == \
-        [("profile", "role_gained", {"role": "gb.dvd_addressee", "source": "declared"})]
-    assert {c.obligation_id for c in result.changes} == \
-        {f.item.obligation.id for f in result.after.findings if "gb.dvd_addressee" in
-         f.item.obligation.roles}
+    assert [(c.step, c.kind, c.refs) for c in core.causes] == [
+        ("profile", "role_gained", {"role": "gb.dvd_addressee", "source": "declared"})
+    ]
+    assert {c.obligation_id for c in result.changes} == {
+        f.item.obligation.id
+        for f in result.after.findings
+        if "gb.dvd_addressee" in f.item.obligation.roles
+    }
 
 
 def test_inventory_removal_names_the_asset(pack: RulePack) -> None:
     profile, assets = _example(UK, pack)
     day = D("2024-01-01")
-    result = diff(Side(profile, assets, day),
-                  Side(profile, [a for a in assets if a.asset_id != "C-001"], day))
+    result = diff(
+        Side(profile, assets, day), Side(profile, [a for a in assets if a.asset_id != "C-001"], day)
+    )
     core = _change(result, "gb.dvd-2022.core-removal", "disappeared")
-    assert [(c.step, c.kind, c.refs) for c in core.causes] == \
-        [("inventory", "asset_removed", {"assets": ["C-001"]})]
+    assert [(c.step, c.kind, c.refs) for c in core.causes] == [
+        ("inventory", "asset_removed", {"assets": ["C-001"]})
+    ]
     assert result.to_json()["inputs"]["inventory"]["removed"] == ["C-001"]
 
 
@@ -250,16 +293,21 @@ def test_us_example_when_the_use_prohibition_took_effect(pack: RulePack) -> None
     """s.889(a)(1)(B) took effect on 13 Aug 2020, two years after enactment."""
     profile, assets = _example(US, pack)
     result = diff(Side(profile, assets, D("2020-08-12")), Side(profile, assets, D("2020-08-13")))
-    for ob_id, asset in (("us.ndaa889.a1b-use", "U-001"),
-                         ("us.ndaa889.a1b-use-purpose-limited", "U-002")):
+    for ob_id, asset in (
+        ("us.ndaa889.a1b-use", "U-001"),
+        ("us.ndaa889.a1b-use-purpose-limited", "U-002"),
+    ):
         change = _change(result, ob_id, "status")
         assert change.after is not None and change.after.status == "in_force"
         assert change.after.assets == (asset,)
-        assert [(c.step, c.kind, c.refs["date"]) for c in change.causes] == \
-            [("time", "came_into_force", "2020-08-13")]
+        assert [(c.step, c.kind, c.refs["date"]) for c in change.causes] == [
+            ("time", "came_into_force", "2020-08-13")
+        ]
     summary = result.to_json()["summary"]
-    assert summary["new_prohibited_obligations"] == ["us.ndaa889.a1b-use",
-                                                     "us.ndaa889.a1b-use-purpose-limited"]
+    assert summary["new_prohibited_obligations"] == [
+        "us.ndaa889.a1b-use",
+        "us.ndaa889.a1b-use-purpose-limited",
+    ]
     assert summary["new_overdue"] == 0
 
 
@@ -268,13 +316,16 @@ def test_deadline_passing_makes_a_finding_overdue(pack: RulePack) -> None:
     26 Feb 2021, due Monday 1 Mar 2021, overdue on 2 Mar."""
     profile, assets = _example(US, pack)
     result = diff(Side(profile, assets, D("2021-03-01")), Side(profile, assets, D("2021-03-02")))
-    assert _ids(result) == {("us.far52204-25.report-1bd", "status"),
-                            ("us.far52204-25.report-1bd-purpose-limited", "status")}
+    assert _ids(result) == {
+        ("us.far52204-25.report-1bd", "status"),
+        ("us.far52204-25.report-1bd-purpose-limited", "status"),
+    }
     change = _change(result, "us.far52204-25.report-1bd", "status")
     assert change.before is not None and change.after is not None
     assert (change.before.status, change.after.status) == ("due", "overdue")
-    assert [(c.step, c.kind, c.refs["date"]) for c in change.causes] == \
-        [("time", "deadline_passed", "2021-03-01")]
+    assert [(c.step, c.kind, c.refs["date"]) for c in change.causes] == [
+        ("time", "deadline_passed", "2021-03-01")
+    ]
     assert result.to_json()["summary"]["new_overdue"] == 2
 
 
@@ -300,8 +351,7 @@ def test_upcoming_twelve_months_uk(pack: RulePack) -> None:
         ("2024-04-01", "gb.cop-2022.tier1-first-tranche", "becomes_overdue"),
     ]
     core = result.events[1]
-    assert [(c.kind, c.refs["date"]) for c in core.causes] == \
-        [("deadline_passed", "2023-12-31")]
+    assert [(c.kind, c.refs["date"]) for c in core.causes] == [("deadline_passed", "2023-12-31")]
     # only dates on which something can change are evaluated, not every day
     assert len(result.dates_evaluated) < 12
     assert all(D("2023-06-01") < d <= D("2024-06-01") for d in result.dates_evaluated)
@@ -312,8 +362,9 @@ def test_upcoming_us_use_prohibition(pack: RulePack) -> None:
     profile, assets = _example(US, pack)
     result = upcoming(Side(profile, assets, D("2020-03-01")), 12)
     a1b = [e for e in result.events if e.obligation_id == "us.ndaa889.a1b-use"]
-    assert [(e.date, e.event, e.assets) for e in a1b] == \
-        [(D("2020-08-13"), "comes_into_force", ("U-001",))]
+    assert [(e.date, e.event, e.assets) for e in a1b] == [
+        (D("2020-08-13"), "comes_into_force", ("U-001",))
+    ]
     assert [c.kind for c in a1b[0].causes] == ["came_into_force"]
     assert "us.ndaa889.a1b-use" in result.new_prohibited()
 
@@ -326,8 +377,9 @@ def test_add_months_clamps_to_month_end() -> None:
 
 def test_pack_cache_reuses_packs() -> None:
     cache = PackCache()
-    assert cache.get(default_law_dir(), default_registry_path()) is \
-        cache.get(default_law_dir(), default_registry_path())
+    assert cache.get(default_law_dir(), default_registry_path()) is cache.get(
+        default_law_dir(), default_registry_path()
+    )
 
 
 # --- the command -----------------------------------------------------------------------------
@@ -353,14 +405,16 @@ UK_ARGS = ("--profile", str(UK / "profile.yaml"), "--assets", str(UK / "assets.c
 
 
 def test_cli_two_dates_json(cli: typer.Typer) -> None:
-    result = _run(cli, *UK_ARGS, "--from", "2019-01-01", "--to", "2026-11-28",
-                  "--format", "json")
+    result = _run(cli, *UK_ARGS, "--from", "2019-01-01", "--to", "2026-11-28", "--format", "json")
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
     core = next(c for c in data["changes"] if c["obligation_id"] == "gb.dvd-2022.core-removal")
     assert {k["kind"]: k["refs"]["date"] for k in core["causes"]} == {
-        "came_into_force": "2022-10-13", "instrument_in_force": "2022-10-13",
-        "designation_began": "2022-10-13", "deadline_passed": "2023-12-31"}
+        "came_into_force": "2022-10-13",
+        "instrument_in_force": "2022-10-13",
+        "designation_began": "2022-10-13",
+        "deadline_passed": "2023-12-31",
+    }
 
 
 def test_cli_fail_on(cli: typer.Typer) -> None:
@@ -370,34 +424,61 @@ def test_cli_fail_on(cli: typer.Typer) -> None:
     assert overdue.exit_code == 1
     assert "gb.dvd-2022.core-removal" in overdue.stderr
     assert _run(cli, *args, "--fail-on", "new-prohibited").exit_code == 0
-    assert _run(cli, *args, "--fail-on", "new-prohibited", "--fail-on",
-                "new-overdue").exit_code == 1
+    assert (
+        _run(cli, *args, "--fail-on", "new-prohibited", "--fail-on", "new-overdue").exit_code == 1
+    )
     # s.889(a)(1)(B) in force on 13 Aug 2020: a new prohibition for a federal contractor
     us = ("--profile", str(US / "profile.yaml"), "--assets", str(US / "assets.csv"))
-    assert _run(cli, *us, "--from", "2020-08-12", "--to", "2020-08-13",
-                "--fail-on", "new-prohibited").exit_code == 1
+    assert (
+        _run(
+            cli, *us, "--from", "2020-08-12", "--to", "2020-08-13", "--fail-on", "new-prohibited"
+        ).exit_code
+        == 1
+    )
 
 
 def test_cli_changed_inventories(cli: typer.Typer, tmp_path: Path) -> None:
     after = tmp_path / "after.csv"
     lines = (UK / "assets.csv").read_text(encoding="utf-8").splitlines()
-    after.write_text("\n".join(line for line in lines if not line.startswith("C-001,")) + "\n",
-                     encoding="utf-8")
-    result = _run(cli, "--profile", str(UK / "profile.yaml"), "--before-assets",
-                  str(UK / "assets.csv"), "--after-assets", str(after), "--as-of", "2024-01-01",
-                  "--format", "json")
+    after.write_text(
+        "\n".join(line for line in lines if not line.startswith("C-001,")) + "\n", encoding="utf-8"
+    )
+    result = _run(
+        cli,
+        "--profile",
+        str(UK / "profile.yaml"),
+        "--before-assets",
+        str(UK / "assets.csv"),
+        "--after-assets",
+        str(after),
+        "--as-of",
+        "2024-01-01",
+        "--format",
+        "json",
+    )
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
     assert data["inputs"]["inventory"]["removed"] == ["C-001"]
     core = next(c for c in data["changes"] if c["obligation_id"] == "gb.dvd-2022.core-removal")
     assert core["change"] == "disappeared"
-    assert [(k["step"], k["step_number"], k["refs"]) for k in core["causes"]] == \
-        [("inventory", 2, {"assets": ["C-001"]})]
+    assert [(k["step"], k["step_number"], k["refs"]) for k in core["causes"]] == [
+        ("inventory", 2, {"assets": ["C-001"]})
+    ]
 
 
 def test_cli_upcoming(cli: typer.Typer) -> None:
-    result = _run(cli, *UK_ARGS, "--as-of", "2023-06-01", "--upcoming", "12", "--format", "json",
-                  "--fail-on", "new-overdue")
+    result = _run(
+        cli,
+        *UK_ARGS,
+        "--as-of",
+        "2023-06-01",
+        "--upcoming",
+        "12",
+        "--format",
+        "json",
+        "--fail-on",
+        "new-overdue",
+    )
     assert result.exit_code == 1
     data = json.loads(result.stdout)
     assert data["until"] == "2024-06-01"
@@ -405,17 +486,20 @@ def test_cli_upcoming(cli: typer.Typer) -> None:
 
 
 def test_cli_table(cli: typer.Typer) -> None:
-    result = _run(cli, *UK_ARGS, "--from", "2023-06-01", "--to", "2024-01-02",
-                  "--format", "table")
+    result = _run(cli, *UK_ARGS, "--from", "2023-06-01", "--to", "2024-01-02", "--format", "table")
     assert result.exit_code == 0, result.output
-    assert "3 changes (3 status); 2 newly overdue, 0 new prohibitions" in \
-        " ".join(result.stdout.split())
+    assert "3 changes (3 status); 2 newly overdue, 0 new prohibitions" in " ".join(
+        result.stdout.split()
+    )
 
 
-@pytest.mark.parametrize(("args", "message"), [
-    (("--from", "2023-13-01", "--to", "2024-01-01"), "--from: not an ISO date"),
-    (("--to", "2024-01-01"), "--from: give --from and --to, or --as-of"),
-])
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("--from", "2023-13-01", "--to", "2024-01-01"), "--from: not an ISO date"),
+        (("--to", "2024-01-01"), "--from: give --from and --to, or --as-of"),
+    ],
+)
 def test_cli_bad_dates_exit_2(cli: typer.Typer, args: tuple[str, ...], message: str) -> None:
     result = _run(cli, *UK_ARGS, *args)
     assert result.exit_code == 2
@@ -424,11 +508,23 @@ def test_cli_bad_dates_exit_2(cli: typer.Typer, args: tuple[str, ...], message: 
 
 def test_cli_bad_inventory_names_file_line_and_field(cli: typer.Typer, tmp_path: Path) -> None:
     bad = tmp_path / "bad.csv"
-    bad.write_text("asset_id,vendor,category,function,country,status\n"
-                   "A-1,Huawei,telecom_equipment,core,GB,installed\n"
-                   "A-2,Huawei,toaster,core,GB,installed\n", encoding="utf-8")
-    result = _run(cli, "--profile", str(UK / "profile.yaml"), "--before-assets",
-                  str(UK / "assets.csv"), "--after-assets", str(bad), "--as-of", "2024-01-01")
+    bad.write_text(
+        "asset_id,vendor,category,function,country,status\n"
+        "A-1,Huawei,telecom_equipment,core,GB,installed\n"
+        "A-2,Huawei,toaster,core,GB,installed\n",
+        encoding="utf-8",
+    )
+    result = _run(
+        cli,
+        "--profile",
+        str(UK / "profile.yaml"),
+        "--before-assets",
+        str(UK / "assets.csv"),
+        "--after-assets",
+        str(bad),
+        "--as-of",
+        "2024-01-01",
+    )
     assert result.exit_code == 2
     assert f"{bad}:3: field 'category'" in result.stderr.replace("\n", "")
 
@@ -440,15 +536,17 @@ def test_cli_bad_law_dir_exit_2(cli: typer.Typer, tmp_path: Path) -> None:
 
 
 def test_a_profile_the_old_law_cannot_read_merges_its_step_into_the_law(
-        tmp_path: Path, pack: RulePack) -> None:
+    tmp_path: Path, pack: RulePack
+) -> None:
     """The new profile lists the US, which the old rule pack does not have: the profile cannot
     be evaluated against the old law, so profile and law are credited together."""
     law_before = tmp_path / "law-before"
     shutil.copytree(default_law_dir(), law_before)
     shutil.rmtree(law_before / "us")
     profile, assets = _example(UK, pack)
-    both = profile.model_copy(update={"jurisdictions": ["GB", "US"],
-                                      "roles": [*profile.roles, "us.federal_contractor"]})
+    both = profile.model_copy(
+        update={"jurisdictions": ["GB", "US"], "roles": [*profile.roles, "us.federal_contractor"]}
+    )
     day = D("2024-01-01")
     result = diff(Side(profile, assets, day, law_before), Side(both, assets, day))
     flow_down = _change(result, "us.far52204-25.flow-down", "appeared")
@@ -483,17 +581,26 @@ def test_waivers_recorded_and_expiring_are_causes(pack, tmp_path) -> None:
     assets = read_inventory(US / "assets.csv").assets
     waivers = tuple(load_waivers(waivers_file, pack, profile.name))
 
-    recorded = diff(Side(profile, assets, dt.date(2021, 6, 1)),
-                    Side(profile, assets, dt.date(2021, 6, 1), waivers=waivers))
+    recorded = diff(
+        Side(profile, assets, dt.date(2021, 6, 1)),
+        Side(profile, assets, dt.date(2021, 6, 1), waivers=waivers),
+    )
     (change,) = [c for c in recorded.changes if c.obligation_id == "us.ndaa889.a1b-use"]
     assert (change.change, change.before.status, change.after.status) == (
-        "status", "in_force", "waived")
+        "status",
+        "in_force",
+        "waived",
+    )
     assert [(c.step, c.kind, c.refs["waiver"]) for c in change.causes] == [
-        ("waivers", "waiver_added", "W-2021-007")]
+        ("waivers", "waiver_added", "W-2021-007")
+    ]
 
-    expired = diff(Side(profile, assets, dt.date(2021, 6, 1), waivers=waivers),
-                   Side(profile, assets, dt.date(2022, 8, 14), waivers=waivers))
+    expired = diff(
+        Side(profile, assets, dt.date(2021, 6, 1), waivers=waivers),
+        Side(profile, assets, dt.date(2022, 8, 14), waivers=waivers),
+    )
     (change,) = [c for c in expired.changes if c.obligation_id == "us.ndaa889.a1b-use"]
     assert (change.before.status, change.after.status) == ("waived", "in_force")
     assert ("time", "waiver_expired", "2022-08-13") in [
-        (c.step, c.kind, c.refs.get("date")) for c in change.causes]
+        (c.step, c.kind, c.refs.get("date")) for c in change.causes
+    ]

@@ -26,21 +26,23 @@ from dutybound.engine.vendors import normalise
 # --- vendors -----------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("raw", "expected"), [
-    ("HUAWEI TECHNOLOGIES CO.,LTD", "huawei technologies"),
-    ("Huawei Technologies Co., Ltd.", "huawei technologies"),
-    ("Huawei Technologies (Czech) s.r.o.", "huawei technologies czech"),
-    ("  ZTE   Corporation ", "zte"),
-    ("Müller & Söhne GmbH", "muller and sohne"),
-])
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("HUAWEI TECHNOLOGIES CO.,LTD", "huawei technologies"),
+        ("Huawei Technologies Co., Ltd.", "huawei technologies"),
+        ("Huawei Technologies (Czech) s.r.o.", "huawei technologies czech"),
+        ("  ZTE   Corporation ", "zte"),
+        ("Müller & Söhne GmbH", "muller and sohne"),
+    ],
+)
 def test_normalise_folds_case_punctuation_and_legal_forms(raw: str, expected: str) -> None:
     assert normalise(raw) == expected
 
 
 def test_vendor_match_names_group_entity_and_relationship(pack) -> None:
     match = pack.registry.match("HiSilicon Technologies Co., Ltd", dt.date(2024, 1, 1))
-    assert (match.group, match.entity, match.relationship) == (
-        "huawei", "HiSilicon", "subsidiary")
+    assert (match.group, match.entity, match.relationship) == ("huawei", "HiSilicon", "subsidiary")
     assert match.method == "alias" and match.score == 1.0 and not match.needs_review
 
 
@@ -60,16 +62,26 @@ def test_other_vendors_are_not_matched(pack, vendor: str) -> None:
 # --- roles -------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("turnover", "tier"), [
-    (999_999_999, "gb.tier2_provider"),
-    (1_000_000_000, "gb.tier1_provider"),
-    (50_000_000, "gb.tier2_provider"),
-    (49_999_999, None),
-])
+@pytest.mark.parametrize(
+    ("turnover", "tier"),
+    [
+        (999_999_999, "gb.tier2_provider"),
+        (1_000_000_000, "gb.tier1_provider"),
+        (50_000_000, "gb.tier2_provider"),
+        (49_999_999, None),
+    ],
+)
 def test_uk_tier_is_derived_from_relevant_turnover(pack, turnover: int, tier: str | None) -> None:
-    profile = check_profile({"name": "P", "jurisdictions": ["GB"],
-                             "roles": ["gb.public_telecoms_provider"],
-                             "attributes": {"gb.relevant_turnover_gbp": turnover}}, pack, "p")
+    profile = check_profile(
+        {
+            "name": "P",
+            "jurisdictions": ["GB"],
+            "roles": ["gb.public_telecoms_provider"],
+            "attributes": {"gb.relevant_turnover_gbp": turnover},
+        },
+        pack,
+        "p",
+    )
     roles = derive_roles(pack, profile)
     tiers = {r for r in roles if r.startswith("gb.tier")}
     assert tiers == ({tier} if tier else set())
@@ -79,8 +91,11 @@ def test_uk_tier_is_derived_from_relevant_turnover(pack, turnover: int, tier: st
 
 
 def test_tier_needs_the_provider_role(pack) -> None:
-    profile = check_profile({"name": "P", "jurisdictions": ["GB"],
-                             "attributes": {"gb.relevant_turnover_gbp": 5e9}}, pack, "p")
+    profile = check_profile(
+        {"name": "P", "jurisdictions": ["GB"], "attributes": {"gb.relevant_turnover_gbp": 5e9}},
+        pack,
+        "p",
+    )
     assert derive_roles(pack, profile) == {}
 
 
@@ -107,8 +122,12 @@ def test_holiday_cache_never_changes_a_deadline(cache: str, tmp_path, monkeypatc
     unwritable, Labor Day 2024 still moves a one-business-day deadline to Tuesday."""
     from dutybound.engine import deadlines
 
-    folder = {"fresh": tmp_path / "c", "filled": tmp_path / "c", "off": "",
-              "unwritable": tmp_path / "file-not-dir" / "c"}[cache]
+    folder = {
+        "fresh": tmp_path / "c",
+        "filled": tmp_path / "c",
+        "off": "",
+        "unwritable": tmp_path / "file-not-dir" / "c",
+    }[cache]
     if cache == "unwritable":
         (tmp_path / "file-not-dir").write_text("x")
     monkeypatch.setenv("DUTYBOUND_CACHE_DIR", str(folder))
@@ -158,29 +177,57 @@ def rules(draw: st.DrawFn) -> list[Rule]:
     for i in range(n):
         fields = draw(st.sets(st.sampled_from(SIGNATURE_FIELDS), max_size=5))
         tests = tuple(
-            (f, tuple(sorted(draw(st.sets(st.sampled_from([v for v in FIELD_VALUES[f] if v]),
-                                          min_size=1, max_size=3)))))
-            for f in SIGNATURE_FIELDS if f in fields
+            (
+                f,
+                tuple(
+                    sorted(
+                        draw(
+                            st.sets(
+                                st.sampled_from([v for v in FIELD_VALUES[f] if v]),
+                                min_size=1,
+                                max_size=3,
+                            )
+                        )
+                    )
+                ),
+            )
+            for f in SIGNATURE_FIELDS
+            if f in fields
         )
         flags_all = tuple(sorted(draw(st.sets(st.sampled_from(FLAGS), max_size=1))))
-        flags_none = tuple(sorted(draw(st.sets(st.sampled_from(FLAGS), max_size=1))
-                                  - set(flags_all)))
+        flags_none = tuple(
+            sorted(draw(st.sets(st.sampled_from(FLAGS), max_size=1)) - set(flags_all))
+        )
         roles = tuple(sorted(draw(st.sets(st.sampled_from(ROLES), min_size=1, max_size=3))))
         excluded = draw(st.sets(st.sampled_from(FIELD_VALUES["origin"]), max_size=2))
         tests_not = (("origin", tuple(sorted(excluded))),) if excluded else ()
         asset_level = draw(st.booleans()) or bool(tests) or bool(tests_not)
         jurisdiction = draw(st.sampled_from(["GB", "US", "CZ"]))
-        out.append(Rule(f"{jurisdiction.lower()}.r{i}", jurisdiction, roles, asset_level,
-                        tests if asset_level else (), flags_all if asset_level else (),
-                        flags_none if asset_level else (), tests_not if asset_level else ()))
+        out.append(
+            Rule(
+                f"{jurisdiction.lower()}.r{i}",
+                jurisdiction,
+                roles,
+                asset_level,
+                tests if asset_level else (),
+                flags_all if asset_level else (),
+                flags_none if asset_level else (),
+                tests_not if asset_level else (),
+            )
+        )
     return out
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(rules(), signatures(), st.sets(st.sampled_from(ROLES), max_size=3),
-       st.sets(st.sampled_from(["GB", "US", "CZ"]), min_size=1))
-def test_durable_rules_agrees_with_the_reference(evaluators, rule_list, sigs, roles,
-                                                 jurisdictions) -> None:
+@given(
+    rules(),
+    signatures(),
+    st.sets(st.sampled_from(ROLES), max_size=3),
+    st.sets(st.sampled_from(["GB", "US", "CZ"]), min_size=1),
+)
+def test_durable_rules_agrees_with_the_reference(
+    evaluators, rule_list, sigs, roles, jurisdictions
+) -> None:
     reference = ReferenceEvaluator().match(rule_list, sigs, roles, jurisdictions)
     production = evaluators["production"].match(rule_list, sigs, roles, jurisdictions)
     assert production == reference
@@ -189,10 +236,13 @@ def test_durable_rules_agrees_with_the_reference(evaluators, rule_list, sigs, ro
 def test_one_fact_may_match_more_rules_than_durable_allows_per_ruleset(evaluators) -> None:
     """durable-rules fails with error 303 past 64 matches per fact in one ruleset; sharding
     keeps every ruleset under that, so 150 rules matching one signature all fire."""
-    many = [Rule(f"gb.many{i:03d}", "GB", ("gb.a",), True, (("status", ("installed",)),), (), ())
-            for i in range(150)]
-    sig = Signature("s0", ("huawei", "parent", "router", "core", "5g", "", "installed", "GB", ""),
-                    ())
+    many = [
+        Rule(f"gb.many{i:03d}", "GB", ("gb.a",), True, (("status", ("installed",)),), (), ())
+        for i in range(150)
+    ]
+    sig = Signature(
+        "s0", ("huawei", "parent", "router", "core", "5g", "", "installed", "GB", ""), ()
+    )
     found = evaluators["production"].match(many, [sig], {"gb.a"}, {"GB"})
     assert found == {(r.id, "s0") for r in many}
 
@@ -227,10 +277,14 @@ def test_sessions_where_no_rule_matches_are_deleted_safely() -> None:
     import subprocess
 
     pytest.importorskip("durable_rules_engine")
-    done = subprocess.run([sys.executable, "-c", SESSIONS_WITH_NOTHING_MATCHED],
-                          capture_output=True, text=True, timeout=300,
-                          cwd=Path(__file__).resolve().parent.parent,
-                          env={**os.environ, "MALLOC_PERTURB_": "165"})
+    done = subprocess.run(
+        [sys.executable, "-c", SESSIONS_WITH_NOTHING_MATCHED],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=Path(__file__).resolve().parent.parent,
+        env={**os.environ, "MALLOC_PERTURB_": "165"},
+    )
     assert done.returncode == 0 and done.stdout.strip() == "ok", done.stderr[-2000:]
 
 
@@ -263,8 +317,10 @@ def test_law_file_errors_name_file_line_and_field(tmp_path: Path) -> None:
     law = _copy_pack(tmp_path)
     path = law / "gb" / "instruments" / "2022-10-13-huawei-designated-vendor-direction.yaml"
     text = path.read_text(encoding="utf-8")
-    path.write_text(text.replace("deadline: {date: 2023-12-31}", "deadline: {date: 2021-12-31}"),
-                    encoding="utf-8")
+    path.write_text(
+        text.replace("deadline: {date: 2023-12-31}", "deadline: {date: 2021-12-31}"),
+        encoding="utf-8",
+    )
     with pytest.raises(InputError) as info:
         load_rulepack(law)
     assert info.value.file == str(path)
@@ -301,8 +357,10 @@ def test_rule_pack_cache_never_serves_stale_law(tmp_path, monkeypatch) -> None:
     assert load_rulepack(law, default_registry_path()).sha256 == first.sha256  # from the cache
     path = next((law / "gb" / "instruments").glob("*designated-vendor-direction*.yaml"))
     text = path.read_text(encoding="utf-8")
-    path.write_text(text.replace("Remove Huawei equipment from the network core",
-                                 "EDITED core removal", 1), encoding="utf-8")
+    path.write_text(
+        text.replace("Remove Huawei equipment from the network core", "EDITED core removal", 1),
+        encoding="utf-8",
+    )
     edited = load_rulepack(law, default_registry_path())
     assert edited.sha256 != first.sha256
     assert edited.obligation("gb.dvd-2022.core-removal").obligation.title == "EDITED core removal"

@@ -22,15 +22,29 @@ def test_purpose_limited_vendor_with_unknown_use_goes_to_review(pack, evaluators
     decide, so the asset is listed for review with the obligations at stake, not silently passed."""
     profile = check_profile(CONTRACTOR, pack, "profile")
     assets = _assets(
-        {"asset_id": "CAM-1", "vendor": "Hikvision", "category": "video_surveillance",
-         "function": "physical_security"},
-        {"asset_id": "CAM-2", "vendor": "Hikvision", "category": "video_surveillance",
-         "function": "physical_security", "use": "other"},
-        {"asset_id": "CAM-3", "vendor": "Axis Communications", "category": "video_surveillance",
-         "function": "physical_security"},
+        {
+            "asset_id": "CAM-1",
+            "vendor": "Hikvision",
+            "category": "video_surveillance",
+            "function": "physical_security",
+        },
+        {
+            "asset_id": "CAM-2",
+            "vendor": "Hikvision",
+            "category": "video_surveillance",
+            "function": "physical_security",
+            "use": "other",
+        },
+        {
+            "asset_id": "CAM-3",
+            "vendor": "Axis Communications",
+            "category": "video_surveillance",
+            "function": "physical_security",
+        },
     )
-    result = evaluate(pack, profile, assets, dt.date(2021, 3, 1),
-                      evaluator=evaluators["production"]).to_json()
+    result = evaluate(
+        pack, profile, assets, dt.date(2021, 3, 1), evaluator=evaluators["production"]
+    ).to_json()
     caught = {a for f in result["findings"] for a in f["assets"]}
     assert not caught & {"CAM-1", "CAM-2", "CAM-3"}
     review = [r for r in result["review"] if r["reason"] == "missing_fact"]
@@ -40,21 +54,51 @@ def test_purpose_limited_vendor_with_unknown_use_goes_to_review(pack, evaluators
 
 
 def test_same_findings_whatever_the_row_order(pack, evaluators) -> None:
-    profile = check_profile({"name": "UK", "jurisdictions": ["GB"],
-                             "roles": ["gb.public_telecoms_provider", "gb.dvd_addressee"]},
-                            pack, "profile")
-    rows = [{"asset_id": f"A{i}", "vendor": v, "category": "telecom_equipment",
-             "function": fn, "network": net, "country": "GB", "status": "installed",
-             "quantity": str(q)}
-            for i, (v, fn, net, q) in enumerate([
-                ("Huawei", "core", "4g", 2), ("Nokia", "ran", "5g", 5),
+    profile = check_profile(
+        {
+            "name": "UK",
+            "jurisdictions": ["GB"],
+            "roles": ["gb.public_telecoms_provider", "gb.dvd_addressee"],
+        },
+        pack,
+        "profile",
+    )
+    rows = [
+        {
+            "asset_id": f"A{i}",
+            "vendor": v,
+            "category": "telecom_equipment",
+            "function": fn,
+            "network": net,
+            "country": "GB",
+            "status": "installed",
+            "quantity": str(q),
+        }
+        for i, (v, fn, net, q) in enumerate(
+            [
+                ("Huawei", "core", "4g", 2),
+                ("Nokia", "ran", "5g", 5),
                 ("HiSilicon", "ran", "5g", 1),
-                ("Ericsson", "access_fttp", "fttp", 3), ("Huawei", "access_fttp", "fttp", 9)])]
-    first = evaluate(pack, profile, assets_from_rows("a", rows_from_mappings(rows)),
-                     dt.date(2024, 6, 1), evaluator=evaluators["production"]).to_json()
+                ("Ericsson", "access_fttp", "fttp", 3),
+                ("Huawei", "access_fttp", "fttp", 9),
+            ]
+        )
+    ]
+    first = evaluate(
+        pack,
+        profile,
+        assets_from_rows("a", rows_from_mappings(rows)),
+        dt.date(2024, 6, 1),
+        evaluator=evaluators["production"],
+    ).to_json()
     random.Random(3).shuffle(rows)
-    second = evaluate(pack, profile, assets_from_rows("a", rows_from_mappings(rows)),
-                      dt.date(2024, 6, 1), evaluator=evaluators["production"]).to_json()
+    second = evaluate(
+        pack,
+        profile,
+        assets_from_rows("a", rows_from_mappings(rows)),
+        dt.date(2024, 6, 1),
+        evaluator=evaluators["production"],
+    ).to_json()
     assert json.dumps(first["findings"]) == json.dumps(second["findings"])
 
 

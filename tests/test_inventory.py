@@ -15,22 +15,32 @@ from dutybound.engine.inventory import read_inventory
 
 def test_column_synonyms_are_mapped_and_reported(tmp_path: Path) -> None:
     path = tmp_path / "export.csv"
-    path.write_text("Asset Tag,Manufacturer,Asset Type,Network Function,Country Code,Lifecycle,"
-                    "Qty,Model Number,Notes\n"
-                    "T-1,HUAWEI TECHNOLOGIES CO.,telecom_equipment,core,gb,Installed,2,"
-                    "USN9810,free text\n", encoding="utf-8")
+    path.write_text(
+        "Asset Tag,Manufacturer,Asset Type,Network Function,Country Code,Lifecycle,"
+        "Qty,Model Number,Notes\n"
+        "T-1,HUAWEI TECHNOLOGIES CO.,telecom_equipment,core,gb,Installed,2,"
+        "USN9810,free text\n",
+        encoding="utf-8",
+    )
     inventory = read_inventory(path)
     (asset,) = inventory.assets
-    assert (asset.asset_id, asset.vendor, asset.country, asset.status, asset.quantity,
-            asset.model) == ("T-1", "HUAWEI TECHNOLOGIES CO.", "GB", "installed", 2, "USN9810")
+    assert (
+        asset.asset_id,
+        asset.vendor,
+        asset.country,
+        asset.status,
+        asset.quantity,
+        asset.model,
+    ) == ("T-1", "HUAWEI TECHNOLOGIES CO.", "GB", "installed", 2, "USN9810")
     assert ("Manufacturer", "vendor") in inventory.renamed()
     assert ("Lifecycle", "status") in inventory.renamed()
 
 
 def test_two_headers_for_one_column_is_an_error(tmp_path: Path) -> None:
     path = tmp_path / "export.csv"
-    path.write_text("asset_id,Make,Manufacturer,category,function,country,status\n",
-                    encoding="utf-8")
+    path.write_text(
+        "asset_id,Make,Manufacturer,category,function,country,status\n", encoding="utf-8"
+    )
     with pytest.raises(InputError, match="'Make' and 'Manufacturer' both mean 'vendor'"):
         read_inventory(path)
 
@@ -39,8 +49,9 @@ def test_excel_inventory_reads_the_first_sheet_with_excel_row_numbers(tmp_path: 
     book = Workbook()
     sheet = book.active
     sheet.append(["Asset ID", "OEM", "Category", "Function", "Country", "Status", "Installed"])
-    sheet.append(["X-1", "ZTE Corporation", "router", "core", "CZ", "installed",
-                  dt.datetime(2018, 5, 1)])
+    sheet.append(
+        ["X-1", "ZTE Corporation", "router", "core", "CZ", "installed", dt.datetime(2018, 5, 1)]
+    )
     sheet.append([None, None, None, None, None, None, None])
     sheet.append(["X-2", "Nokia", "router", "core", "CZ", "retired", None])
     path = tmp_path / "inventory.xlsx"
@@ -56,16 +67,36 @@ def test_excel_inventory_reads_the_first_sheet_with_excel_row_numbers(tmp_path: 
 
 
 def test_cyclonedx_hbom_with_defaults(tmp_path: Path) -> None:
-    bom = {"bomFormat": "CycloneDX", "specVersion": "1.6", "components": [
-        {"type": "device", "bom-ref": "cam-1", "name": "DS-2CD2143G2-I",
-         "manufacturer": {"name": "Hangzhou Hikvision Digital Technology Co., Ltd."},
-         "properties": [{"name": "dutybound:category", "value": "video_surveillance"},
-                        {"name": "dutybound:use", "value": "public_safety"}],
-         "components": [{"type": "firmware", "name": "IPC firmware", "version": "5.7.3",
-                         "supplier": {"name": "Hikvision"}}]},
-        {"type": "application", "name": "Endpoint Security", "version": "11",
-         "publisher": "Kaspersky Lab"},
-    ]}
+    bom = {
+        "bomFormat": "CycloneDX",
+        "specVersion": "1.6",
+        "components": [
+            {
+                "type": "device",
+                "bom-ref": "cam-1",
+                "name": "DS-2CD2143G2-I",
+                "manufacturer": {"name": "Hangzhou Hikvision Digital Technology Co., Ltd."},
+                "properties": [
+                    {"name": "dutybound:category", "value": "video_surveillance"},
+                    {"name": "dutybound:use", "value": "public_safety"},
+                ],
+                "components": [
+                    {
+                        "type": "firmware",
+                        "name": "IPC firmware",
+                        "version": "5.7.3",
+                        "supplier": {"name": "Hikvision"},
+                    }
+                ],
+            },
+            {
+                "type": "application",
+                "name": "Endpoint Security",
+                "version": "11",
+                "publisher": "Kaspersky Lab",
+            },
+        ],
+    }
     path = tmp_path / "hbom.json"
     path.write_text(json.dumps(bom), encoding="utf-8")
     with pytest.raises(InputError, match="field 'function': is empty"):
@@ -130,9 +161,18 @@ def test_fast_and_row_by_row_csv_paths_agree(seed: int, tmp_path: Path) -> None:
     for n in range(rng.randint(1, 8)):
         row = {column: rng.choice(cells) for column, cells in _CELLS.items()}
         if rng.random() < 0.8:  # mostly valid rows, so that whole files pass too
-            row.update(asset_id=f"R-{n}", vendor="Huawei", category="router", function="core",
-                       country="GB", status="installed", installed_on="", flags="", origin="",
-                       quantity=rng.choice(["", "2", " 3"]))
+            row.update(
+                asset_id=f"R-{n}",
+                vendor="Huawei",
+                category="router",
+                function="core",
+                country="GB",
+                status="installed",
+                installed_on="",
+                flags="",
+                origin="",
+                quantity=rng.choice(["", "2", " 3"]),
+            )
         rows.append(row)
     path = tmp_path / "inv.csv"
     text = _csv_text(rows)
@@ -147,14 +187,16 @@ def test_fast_and_row_by_row_csv_paths_agree(seed: int, tmp_path: Path) -> None:
     assert fast is not None and fast[0] == slow
 
 
-def test_csv_with_blank_lines_or_multi_line_cells_keeps_exact_line_numbers(
-        tmp_path: Path) -> None:
+def test_csv_with_blank_lines_or_multi_line_cells_keeps_exact_line_numbers(tmp_path: Path) -> None:
     path = tmp_path / "inv.csv"
-    path.write_text("asset_id,vendor,category,function,country,status,product\n"
-                    "A-1,Huawei,router,core,GB,installed,\"two\nlines\"\n"
-                    "\n"
-                    "A-2,ZTE,router,core,GB,installed,x\n"
-                    "A-3,ZTE,router,core,GB,lost,x\n", encoding="utf-8")
+    path.write_text(
+        "asset_id,vendor,category,function,country,status,product\n"
+        'A-1,Huawei,router,core,GB,installed,"two\nlines"\n'
+        "\n"
+        "A-2,ZTE,router,core,GB,installed,x\n"
+        "A-3,ZTE,router,core,GB,lost,x\n",
+        encoding="utf-8",
+    )
     with pytest.raises(InputError) as info:
         read_inventory(path)
     assert (info.value.line, info.value.field) == (6, "status")

@@ -37,31 +37,44 @@ def test_dates_are_consistent(pack: RulePack) -> None:
             problems.append(f"{ob.id}: deadline {ob.deadline.date} before it applies ({start})")
         if inst.ended and (end is None or end > inst.ended):
             problems.append(f"{ob.id}: outlives its instrument, which ended {inst.ended}")
-        if item.designation and inst.start and item.designation.since < inst.start \
-                and item.designation.id.startswith(inst.id):
+        if (
+            item.designation
+            and inst.start
+            and item.designation.since < inst.start
+            and item.designation.id.startswith(inst.id)
+        ):
             problems.append(f"{ob.id}: designation before its instrument")
     assert not problems, "\n".join(problems)
 
 
 def test_every_obligation_is_exercised_by_a_scenario(pack: RulePack) -> None:
     """The coverage check: each obligation appears in at least one scenario's `expect`."""
-    exercised = {e["obligation"] for path in scenario_files()
-                 for e in load_case(path).get("expect") or []}
-    missing = sorted(item.obligation.id for item in pack.obligations
-                     if item.obligation.id not in exercised)
+    exercised = {
+        e["obligation"] for path in scenario_files() for e in load_case(path).get("expect") or []
+    }
+    missing = sorted(
+        item.obligation.id for item in pack.obligations if item.obligation.id not in exercised
+    )
     assert not missing, "obligations no scenario exercises:\n" + "\n".join(missing)
 
 
 def test_scenarios_name_only_obligations_that_exist(pack: RulePack) -> None:
     known = {item.obligation.id for item in pack.obligations}
-    unknown = sorted({f"{path.name}: {ob}" for path in scenario_files()
-                      for ob in [e["obligation"] for e in load_case(path).get("expect") or []]
-                      + list(load_case(path).get("absent") or []) if ob not in known})
+    unknown = sorted(
+        {
+            f"{path.name}: {ob}"
+            for path in scenario_files()
+            for ob in [e["obligation"] for e in load_case(path).get("expect") or []]
+            + list(load_case(path).get("absent") or [])
+            if ob not in known
+        }
+    )
     assert not unknown, "\n".join(unknown)
 
 
 def test_every_waiver_basis_cites_a_source_and_covers_obligations_that_exist(
-        pack: RulePack) -> None:
+    pack: RulePack,
+) -> None:
     """Waiver bases (``<code>/waivers.yaml``) are law too: citation, authority, source URL,
     verified flag, and a note saying what is unverified where verified is false."""
     known = {item.obligation.id for item in pack.obligations}

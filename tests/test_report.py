@@ -31,18 +31,41 @@ UK = ROOT / "examples" / "uk-telecoms"
 
 
 def cli(*args: str | Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "dutybound.engine.cli", *map(str, args)], cwd=ROOT,
-                          capture_output=True, text=True, timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "dutybound.engine.cli", *map(str, args)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
 
 
 @pytest.fixture(scope="module")
 def uk_pdf(tmp_path_factory: pytest.TempPathFactory) -> tuple[PdfReader, str]:
     out = tmp_path_factory.mktemp("report") / "uk.pdf"
-    result = cli("report", "--profile", UK / "profile.yaml", "--assets", UK / "assets.csv",
-                 "--as-of", "2026-11-28", "--out", out)
+    result = cli(
+        "report",
+        "--profile",
+        UK / "profile.yaml",
+        "--assets",
+        UK / "assets.csv",
+        "--as-of",
+        "2026-11-28",
+        "--out",
+        out,
+    )
     assert result.returncode == 0, result.stderr
-    evaluation = cli("evaluate", "--profile", UK / "profile.yaml", "--assets",
-                     UK / "assets.csv", "--as-of", "2026-11-28", "--format", "json")
+    evaluation = cli(
+        "evaluate",
+        "--profile",
+        UK / "profile.yaml",
+        "--assets",
+        UK / "assets.csv",
+        "--as-of",
+        "2026-11-28",
+        "--format",
+        "json",
+    )
     return PdfReader(out), evaluation.stdout
 
 
@@ -54,10 +77,17 @@ def test_pdf_states_the_obligations_dates_and_citations(uk_pdf) -> None:
     reader, _ = uk_pdf
     text = _text(reader)
     assert "Albion Mobile & Fibre plc" in text and "2026-11-28" in text
-    for expected in ("Remove Huawei equipment from the network core", "2023-12-31",
-                     "Remove all Huawei equipment from 5G networks", "2027-12-31",
-                     "CA 2003 s.105Z1", "Cap: 35% allowed; 40.0% measured (400 / 1000 units)",
-                     "UNVERIFIED", "Instruments cited", "Not legal advice"):
+    for expected in (
+        "Remove Huawei equipment from the network core",
+        "2023-12-31",
+        "Remove all Huawei equipment from 5G networks",
+        "2027-12-31",
+        "CA 2003 s.105Z1",
+        "Cap: 35% allowed; 40.0% measured (400 / 1000 units)",
+        "UNVERIFIED",
+        "Instruments cited",
+        "Not legal advice",
+    ):
         assert expected in text, expected
     # Ericsson's and Nokia's kit never appears as affected
     assert "AIR 6449" not in text and "Lightspan" not in text
@@ -92,13 +122,27 @@ HOSTILE = [
 
 
 def test_untrusted_inventory_text_is_escaped_and_nothing_is_fetched(pack) -> None:
-    profile = check_profile({"name": "<b>Evil</b> Telecom", "jurisdictions": ["GB"],
-                             "roles": ["gb.dvd_addressee"]}, pack, "p")
-    rows = [{"asset_id": text, "vendor": f"Huawei {text}", "product": text, "site": text,
-             "category": "telecom_equipment", "function": "core", "country": "GB",
-             "status": "installed"} for i, text in enumerate(HOSTILE)]
-    result = evaluate(pack, profile, assets_from_rows("x", rows_from_mappings(rows)),
-                      dt.date(2024, 6, 1))
+    profile = check_profile(
+        {"name": "<b>Evil</b> Telecom", "jurisdictions": ["GB"], "roles": ["gb.dvd_addressee"]},
+        pack,
+        "p",
+    )
+    rows = [
+        {
+            "asset_id": text,
+            "vendor": f"Huawei {text}",
+            "product": text,
+            "site": text,
+            "category": "telecom_equipment",
+            "function": "core",
+            "country": "GB",
+            "status": "installed",
+        }
+        for i, text in enumerate(HOSTILE)
+    ]
+    result = evaluate(
+        pack, profile, assets_from_rows("x", rows_from_mappings(rows)), dt.date(2024, 6, 1)
+    )
     data = result.to_json()
     html = render_html("report.html.j2", obligation_report(result, data))
     for text in HOSTILE:
@@ -115,15 +159,23 @@ def test_untrusted_inventory_text_is_escaped_and_nothing_is_fetched(pack) -> Non
 
 
 def test_the_fetcher_refuses_anything_the_project_did_not_ship() -> None:
-    html = ('<html><head><link rel="stylesheet" href="file:///etc/hostname">'
-            '<link rel="attachment" href="file:///etc/passwd"></head><body>'
-            '<img src="http://169.254.169.254/x.png"><img src="asset:../../../etc/passwd">'
-            '<p style="background: url(file:///etc/issue)">x</p></body></html>')
+    html = (
+        '<html><head><link rel="stylesheet" href="file:///etc/hostname">'
+        '<link rel="attachment" href="file:///etc/passwd"></head><body>'
+        '<img src="http://169.254.169.254/x.png"><img src="asset:../../../etc/passwd">'
+        '<p style="background: url(file:///etc/issue)">x</p></body></html>'
+    )
     fetcher = BundledFetcher()
     pdf = render_pdf(html, {}, fetcher)
-    assert sorted(fetcher.refused) == sorted([
-        "file:///etc/hostname", "file:///etc/passwd", "http://169.254.169.254/x.png",
-        "asset:../../../etc/passwd", "file:///etc/issue"])
+    assert sorted(fetcher.refused) == sorted(
+        [
+            "file:///etc/hostname",
+            "file:///etc/passwd",
+            "http://169.254.169.254/x.png",
+            "asset:../../../etc/passwd",
+            "file:///etc/issue",
+        ]
+    )
     assert fetcher.served == []
     assert PdfReader(io.BytesIO(pdf)).attachments == {}
 
@@ -135,24 +187,54 @@ def test_markdown_cells_cannot_break_out() -> None:
 def test_html_and_markdown_reports(tmp_path: Path) -> None:
     for suffix in ("html", "md"):
         out = tmp_path / f"r.{suffix}"
-        result = cli("report", "--profile", UK / "profile.yaml", "--assets", UK / "assets.csv",
-                     "--as-of", "2026-11-28", "--out", out)
+        result = cli(
+            "report",
+            "--profile",
+            UK / "profile.yaml",
+            "--assets",
+            UK / "assets.csv",
+            "--as-of",
+            "2026-11-28",
+            "--out",
+            out,
+        )
         assert result.returncode == 0, result.stderr
         assert "Remove Huawei equipment from the network core" in out.read_text()
 
 
 def test_bad_input_writes_no_report(tmp_path: Path) -> None:
     out = tmp_path / "r.pdf"
-    result = cli("report", "--profile", UK / "profile.yaml", "--assets", UK / "assets.csv",
-                 "--as-of", "2026-02-30", "--out", out)
+    result = cli(
+        "report",
+        "--profile",
+        UK / "profile.yaml",
+        "--assets",
+        UK / "assets.csv",
+        "--as-of",
+        "2026-02-30",
+        "--out",
+        out,
+    )
     assert result.returncode == 2 and not out.exists()
 
 
 def test_comparison_report_pdf(tmp_path: Path) -> None:
     out = tmp_path / "compare.pdf"
-    result = cli("report", "--profile", UK / "profile.yaml", "--as-of", "2026-11-28",
-                 "--compare", "GB,US", "--vendor", "Huawei", "--as-role",
-                 "us.federal_contractor", "--out", out)
+    result = cli(
+        "report",
+        "--profile",
+        UK / "profile.yaml",
+        "--as-of",
+        "2026-11-28",
+        "--compare",
+        "GB,US",
+        "--vendor",
+        "Huawei",
+        "--as-role",
+        "us.federal_contractor",
+        "--out",
+        out,
+    )
     assert result.returncode == 0, result.stderr
     reader = PdfReader(out)
     text = _text(reader)
@@ -166,8 +248,20 @@ def test_comparison_report_pdf(tmp_path: Path) -> None:
 
 def test_verify_report_extracts_and_revalidates_the_record(tmp_path: Path) -> None:
     pdf = tmp_path / "uk.pdf"
-    assert cli("report", "--profile", UK / "profile.yaml", "--assets", UK / "assets.csv",
-               "--as-of", "2026-11-28", "--out", pdf).returncode == 0
+    assert (
+        cli(
+            "report",
+            "--profile",
+            UK / "profile.yaml",
+            "--assets",
+            UK / "assets.csv",
+            "--as-of",
+            "2026-11-28",
+            "--out",
+            pdf,
+        ).returncode
+        == 0
+    )
     out = tmp_path / "extracted.json"
     result = cli("verify-report", pdf, "--out", out)
     assert result.returncode == 0, result.stderr
@@ -182,17 +276,34 @@ def test_verify_report_extracts_and_revalidates_the_record(tmp_path: Path) -> No
 def _large_operator(pack, affected: int):
     """A GB telecoms operator with ``affected`` Huawei assets, every fifth with no network, and
     one vendor name in Chinese script."""
-    profile = check_profile({"name": "Česká Telekomunikace a.s.", "jurisdictions": ["GB"],
-                             "sectors": ["telecoms"],
-                             "roles": ["gb.public_telecoms_provider", "gb.dvd_addressee"]},
-                            pack, "p")
+    profile = check_profile(
+        {
+            "name": "Česká Telekomunikace a.s.",
+            "jurisdictions": ["GB"],
+            "sectors": ["telecoms"],
+            "roles": ["gb.public_telecoms_provider", "gb.dvd_addressee"],
+        },
+        pack,
+        "p",
+    )
     vendors = ["HUAWEI TECHNOLOGIES CO.,LTD", "华为技术有限公司"]
-    rows = [{"asset_id": f"A{i:04d}", "vendor": vendors[i % 2], "product": "unit",
-             "category": "telecom_equipment", "function": ["ran", "core", "ran"][i % 3],
-             "network": "" if i % 5 == 4 else "5g", "country": "GB", "status": "installed",
-             "site": f"site-{i % 12}"} for i in range(affected)]
-    return evaluate(pack, profile, assets_from_rows("x", rows_from_mappings(rows)),
-                    dt.date(2026, 11, 28))
+    rows = [
+        {
+            "asset_id": f"A{i:04d}",
+            "vendor": vendors[i % 2],
+            "product": "unit",
+            "category": "telecom_equipment",
+            "function": ["ran", "core", "ran"][i % 3],
+            "network": "" if i % 5 == 4 else "5g",
+            "country": "GB",
+            "status": "installed",
+            "site": f"site-{i % 12}",
+        }
+        for i in range(affected)
+    ]
+    return evaluate(
+        pack, profile, assets_from_rows("x", rows_from_mappings(rows)), dt.date(2026, 11, 28)
+    )
 
 
 def test_large_inventories_are_summarised_and_the_csv_carries_every_asset(pack) -> None:
@@ -229,15 +340,18 @@ def test_a_short_asset_list_is_printed_in_full(pack) -> None:
 
 
 def test_timeline_labels_are_escaped_html_text_over_the_svg() -> None:
-    marks = [Mark(dt.date(2027, 1, 1), '<img src="file:///etc/passwd">', "due"),
-             Mark(dt.date(2024, 1, 1), "Remove Huawei equipment from the network core",
-                  "overdue")]
+    marks = [
+        Mark(dt.date(2027, 1, 1), '<img src="file:///etc/passwd">', "due"),
+        Mark(dt.date(2024, 1, 1), "Remove Huawei equipment from the network core", "overdue"),
+    ]
     chart = str(timeline_svg(marks, dt.date(2026, 11, 28)))
     assert "<img" not in chart and "&lt;img" in chart
     assert chart.count('class="tl-label') == len(marks) + 1 + 4  # labels, date, 2024-2027
     assert "<text" not in chart  # WeasyPrint 70 lays SVG text out one glyph at a time
-    html = ("<html><head><link rel=stylesheet href='asset:report.css'></head><body>"
-            f"{chart}</body></html>")
+    html = (
+        "<html><head><link rel=stylesheet href='asset:report.css'></head><body>"
+        f"{chart}</body></html>"
+    )
     text = _text(PdfReader(io.BytesIO(render_pdf(html, {}))))
     assert "2024-01-01 · Remove Huawei equipment from the network core" in text
 
@@ -256,8 +370,17 @@ def test_the_report_shows_waived_findings_and_lists_every_waiver(tmp_path: Path)
     U-001; a second one drafted to run to the end of 2022 is refused (no use waiver could be in
     effect after 13 Aug 2022, NDAA FY2019 s.889(d)(1)). Both appear in the register section."""
     out = tmp_path / "us.pdf"
-    args = ("--profile", US / "profile.yaml", "--assets", US / "assets.csv",
-            "--as-of", "2021-03-01", "--waivers", US / "waivers.yaml", "--no-store")
+    args = (
+        "--profile",
+        US / "profile.yaml",
+        "--assets",
+        US / "assets.csv",
+        "--as-of",
+        "2021-03-01",
+        "--waivers",
+        US / "waivers.yaml",
+        "--no-store",
+    )
     result = cli("report", *args, "--out", out)
     assert result.returncode == 0, result.stderr
     reader = PdfReader(out)
@@ -270,7 +393,9 @@ def test_the_report_shows_waived_findings_and_lists_every_waiver(tmp_path: Path)
     assert "could be in effect" in text and "NDAA FY2019 §889(d)(1); FAR 4.2104(a)" in text
     embedded = json.loads(reader.attachments["evaluation.json"][0].decode())
     assert [(w["id"], w["standing"]) for w in embedded["waivers"]] == [
-        ("W-2021-007", "in_effect"), ("W-2022-019", "refused")]
+        ("W-2021-007", "in_effect"),
+        ("W-2022-019", "refused"),
+    ]
     markdown = cli("report", *args, "--format", "md", "--out", tmp_path / "us.md")
     assert markdown.returncode == 0, markdown.stderr
     md_text = (tmp_path / "us.md").read_text(encoding="utf-8")
@@ -288,8 +413,18 @@ def test_a_written_report_is_as_readable_as_any_file_the_user_writes(tmp_path: P
     """Atomic writes go through mkstemp (owner-only); the finished file gets 0666 less the
     umask, as open() would give it."""
     out = tmp_path / "uk.md"
-    result = cli("report", "--profile", UK / "profile.yaml", "--assets", UK / "assets.csv",
-                 "--as-of", "2026-11-28", "--out", out, "--no-store")
+    result = cli(
+        "report",
+        "--profile",
+        UK / "profile.yaml",
+        "--assets",
+        UK / "assets.csv",
+        "--as-of",
+        "2026-11-28",
+        "--out",
+        out,
+        "--no-store",
+    )
     assert result.returncode == 0, result.stderr
     mask = os.umask(0)
     os.umask(mask)

@@ -22,8 +22,9 @@ def test_scenario(path: Path, pack, evaluators) -> None:
     case = load_case(path)
     production = run_case(path, case, pack, evaluators["production"]).to_json()
     reference = run_case(path, case, pack, evaluators["reference"]).to_json()
-    assert _without_evaluator(production["findings"]) == \
-        _without_evaluator(reference["findings"]), "the two evaluators disagree"
+    assert _without_evaluator(production["findings"]) == _without_evaluator(
+        reference["findings"]
+    ), "the two evaluators disagree"
 
     found: dict[str, list[dict]] = {}
     for finding in production["findings"]:
@@ -51,8 +52,15 @@ def test_scenario(path: Path, pack, evaluators) -> None:
             assert finding["verified"] is expected["verified"], ob_id
         if "kind" in expected:
             assert finding["kind"] == expected["kind"], ob_id
-        unknown = set(expected) - {"obligation", "status", "due", "assets", "citation_contains",
-                                   "verified", "kind"}
+        unknown = set(expected) - {
+            "obligation",
+            "status",
+            "due",
+            "assets",
+            "citation_contains",
+            "verified",
+            "kind",
+        }
         assert not unknown, f"unknown expect keys {sorted(unknown)}"
 
     for ob_id in case.get("absent") or []:

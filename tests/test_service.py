@@ -20,21 +20,48 @@ from dutybound.service.app import create_app
 from dutybound.service.db import create_key
 
 AS_OF = "2026-11-28"
-US_AGENCY = {"name": "Federal Building Office", "jurisdictions": ["US"],
-             "roles": ["us.federal_agency"]}
-UK_DVD = {"name": "UK Mobile", "jurisdictions": ["GB"],
-          "roles": ["gb.public_telecoms_provider", "gb.dvd_addressee"]}
-US_CONTRACTOR = {"name": "Potomac Systems Integration LLC", "jurisdictions": ["US"],
-                 "roles": ["us.federal_contractor"]}
+US_AGENCY = {
+    "name": "Federal Building Office",
+    "jurisdictions": ["US"],
+    "roles": ["us.federal_agency"],
+}
+UK_DVD = {
+    "name": "UK Mobile",
+    "jurisdictions": ["GB"],
+    "roles": ["gb.public_telecoms_provider", "gb.dvd_addressee"],
+}
+US_CONTRACTOR = {
+    "name": "Potomac Systems Integration LLC",
+    "jurisdictions": ["US"],
+    "roles": ["us.federal_contractor"],
+}
 CZ_CII = {"name": "Czech Grid", "jurisdictions": ["CZ"], "roles": ["cz.cii_administrator"]}
-DAHUA = {"vendor": "Dahua Technology", "category": "video_surveillance",
-         "function": "physical_security", "use": "government_facility_security",
-         "country": "US"}
-ASSETS = [{"asset_id": "cam-1", "vendor": "Hikvision", "category": "video_surveillance",
-           "function": "physical_security", "use": "government_facility_security",
-           "country": "US", "status": "installed"},
-          {"asset_id": "sw-1", "vendor": "Cisco", "category": "router", "function": "core",
-           "country": "US", "status": "installed"}]
+DAHUA = {
+    "vendor": "Dahua Technology",
+    "category": "video_surveillance",
+    "function": "physical_security",
+    "use": "government_facility_security",
+    "country": "US",
+}
+ASSETS = [
+    {
+        "asset_id": "cam-1",
+        "vendor": "Hikvision",
+        "category": "video_surveillance",
+        "function": "physical_security",
+        "use": "government_facility_security",
+        "country": "US",
+        "status": "installed",
+    },
+    {
+        "asset_id": "sw-1",
+        "vendor": "Cisco",
+        "category": "router",
+        "function": "core",
+        "country": "US",
+        "status": "installed",
+    },
+]
 
 
 @pytest.fixture(scope="module")
@@ -43,8 +70,11 @@ def setup(module_database_url: str) -> dict:
     PostgreSQL."""
     url = module_database_url
     app = create_app(url)
-    keys = {"A": create_key(url, "A"), "B": create_key(url, "B"),
-            "consultant": create_key(url, "C", ["A", "B"])}
+    keys = {
+        "A": create_key(url, "A"),
+        "B": create_key(url, "B"),
+        "consultant": create_key(url, "C", ["A", "B"]),
+    }
     return {"app": app, "client": TestClient(app), "keys": keys, "url": url}
 
 
@@ -59,20 +89,51 @@ def call(setup: dict, method: str, path: str, who: str | None = "A", **kwargs):
     return response
 
 
-@pytest.mark.parametrize(("profile", "item", "as_of", "verdict"), [
-    (US_AGENCY, DAHUA, AS_OF, "prohibited"),
-    (UK_DVD, {"vendor": "Nokia Solutions and Networks", "category": "telecom_equipment",
-              "function": "ran", "network": "5g"}, AS_OF, "allowed"),
-    (UK_DVD, {"vendor": "HUAWEI TECHNOLOGIES CO.,LTD", "category": "telecom_equipment",
-              "function": "ran", "network": "5g"}, "2022-10-13", "prohibited"),
-    (CZ_CII, {"vendor": "Huawei", "category": "router", "function": "core"}, "2024-06-01",
-     "conditional"),
-    (US_AGENCY, {"vendor": "Shenzhen Xyz Tech", "category": "router", "function": "office_it"},
-     AS_OF, "review"),
-], ids=["dahua-us-agency", "nokia-uk", "huawei-5g-uk-2022", "huawei-router-cz", "unknown-prc"])
+@pytest.mark.parametrize(
+    ("profile", "item", "as_of", "verdict"),
+    [
+        (US_AGENCY, DAHUA, AS_OF, "prohibited"),
+        (
+            UK_DVD,
+            {
+                "vendor": "Nokia Solutions and Networks",
+                "category": "telecom_equipment",
+                "function": "ran",
+                "network": "5g",
+            },
+            AS_OF,
+            "allowed",
+        ),
+        (
+            UK_DVD,
+            {
+                "vendor": "HUAWEI TECHNOLOGIES CO.,LTD",
+                "category": "telecom_equipment",
+                "function": "ran",
+                "network": "5g",
+            },
+            "2022-10-13",
+            "prohibited",
+        ),
+        (
+            CZ_CII,
+            {"vendor": "Huawei", "category": "router", "function": "core"},
+            "2024-06-01",
+            "conditional",
+        ),
+        (
+            US_AGENCY,
+            {"vendor": "Shenzhen Xyz Tech", "category": "router", "function": "office_it"},
+            AS_OF,
+            "review",
+        ),
+    ],
+    ids=["dahua-us-agency", "nokia-uk", "huawei-5g-uk-2022", "huawei-router-cz", "unknown-prc"],
+)
 def test_check_verdicts(setup, profile, item, as_of, verdict) -> None:
-    response = call(setup, "POST", "/check", json={"profile": profile, "as_of": as_of,
-                                                    "item": item})
+    response = call(
+        setup, "POST", "/check", json={"profile": profile, "as_of": as_of, "item": item}
+    )
     assert response.status_code == 200, response.text
     data = response.json()
     assert data["verdict"] == verdict, data["items"][0]["reasons"]
@@ -87,16 +148,39 @@ def test_check_matches_the_cli_json(setup, tmp_path: Path) -> None:
 
     profile = tmp_path / "p.json"
     profile.write_text(json.dumps(US_AGENCY), encoding="utf-8")
-    cli = subprocess.run([sys.executable, "-m", "dutybound.engine.cli", "check", "--profile", str(profile),
-                          "--vendor", DAHUA["vendor"], "--category", DAHUA["category"],
-                          "--function", DAHUA["function"], "--use", DAHUA["use"],
-                          "--country", "US", "--as-of", AS_OF, "--format", "json"],
-                         capture_output=True, text=True, timeout=120,
-                         cwd=Path(__file__).resolve().parent.parent)
+    cli = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "dutybound.engine.cli",
+            "check",
+            "--profile",
+            str(profile),
+            "--vendor",
+            DAHUA["vendor"],
+            "--category",
+            DAHUA["category"],
+            "--function",
+            DAHUA["function"],
+            "--use",
+            DAHUA["use"],
+            "--country",
+            "US",
+            "--as-of",
+            AS_OF,
+            "--format",
+            "json",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=Path(__file__).resolve().parent.parent,
+    )
     assert cli.returncode == 1, cli.stderr
     expected = json.loads(cli.stdout)
-    got = call(setup, "POST", "/check", json={"profile": US_AGENCY, "as_of": AS_OF,
-                                               "item": DAHUA}).json()
+    got = call(
+        setup, "POST", "/check", json={"profile": US_AGENCY, "as_of": AS_OF, "item": DAHUA}
+    ).json()
     expected["inputs"].pop("sha256")
     got["inputs"].pop("sha256")
     assert got == expected
@@ -104,23 +188,29 @@ def test_check_matches_the_cli_json(setup, tmp_path: Path) -> None:
 
 def test_a_bid_takes_its_worst_item(setup) -> None:
     axis = {**DAHUA, "vendor": "Axis Communications"}
-    data = call(setup, "POST", "/check", json={"profile": US_AGENCY, "as_of": AS_OF,
-                                                "items": [axis, DAHUA]}).json()
+    data = call(
+        setup, "POST", "/check", json={"profile": US_AGENCY, "as_of": AS_OF, "items": [axis, DAHUA]}
+    ).json()
     assert data["verdict"] == "prohibited"
     assert [i["verdict"] for i in data["items"]] == ["allowed", "prohibited"]
     assert [i["item"]["asset_id"] for i in data["items"]] == ["item-1", "item-2"]
 
 
-HUAWEI_5G = {"vendor": "HUAWEI TECHNOLOGIES CO.,LTD", "category": "telecom_equipment",
-             "function": "ran", "network": "5g"}
+HUAWEI_5G = {
+    "vendor": "HUAWEI TECHNOLOGIES CO.,LTD",
+    "category": "telecom_equipment",
+    "function": "ran",
+    "network": "5g",
+}
 
 
 def test_check_cache_repeats_answers_exactly_and_keeps_dates_and_tenants_apart(setup) -> None:
     item = {**HUAWEI_5G, "asset_id": "cache-ran-1"}  # asked by no other test
 
     def check(as_of: str, who: str = "A"):
-        response = call(setup, "POST", "/check", who=who,
-                        json={"profile": UK_DVD, "as_of": as_of, "item": item})
+        response = call(
+            setup, "POST", "/check", who=who, json={"profile": UK_DVD, "as_of": as_of, "item": item}
+        )
         assert response.status_code == 200, response.text
         return response
 
@@ -139,8 +229,12 @@ def test_check_cache_repeats_answers_exactly_and_keeps_dates_and_tenants_apart(s
     assert other.headers["X-Dutybound-Cache"] == "miss"
     assert other.content == first.content
     # any change to the item is a new question
-    more = call(setup, "POST", "/check", json={"profile": UK_DVD, "as_of": "2022-10-13",
-                                                "item": {**item, "quantity": 2}})
+    more = call(
+        setup,
+        "POST",
+        "/check",
+        json={"profile": UK_DVD, "as_of": "2022-10-13", "item": {**item, "quantity": 2}},
+    )
     assert more.headers["X-Dutybound-Cache"] == "miss"
 
 
@@ -185,8 +279,12 @@ def test_response_cache_bounds() -> None:
 
 
 def test_too_many_items_is_422(setup) -> None:
-    response = call(setup, "POST", "/check", json={"profile": US_AGENCY, "as_of": AS_OF,
-                                                    "items": [DAHUA] * 1001})
+    response = call(
+        setup,
+        "POST",
+        "/check",
+        json={"profile": US_AGENCY, "as_of": AS_OF, "items": [DAHUA] * 1001},
+    )
     assert response.status_code == 422
     assert response.json()["detail"][0]["loc"] == ["body", "items"]
 
@@ -194,8 +292,9 @@ def test_too_many_items_is_422(setup) -> None:
 def test_keys(setup) -> None:
     body = {"profile": US_AGENCY, "as_of": AS_OF, "item": DAHUA}
     assert call(setup, "POST", "/check", who=None, json=body).status_code == 401
-    response = call(setup, "POST", "/check", who=None, json=body,
-                    headers={"X-API-Key": "dbk_not-a-key"})
+    response = call(
+        setup, "POST", "/check", who=None, json=body, headers={"X-API-Key": "dbk_not-a-key"}
+    )
     assert response.status_code == 401 and "trace" not in response.text.lower()
     assert call(setup, "GET", "/law/obligations", who=None).status_code == 401
     health = call(setup, "GET", "/health", who=None)
@@ -218,8 +317,13 @@ def test_tenants_see_only_their_own_profiles_and_results(setup) -> None:
     # A's cached answer does not open A's profile to B
     assert call(setup, "POST", "/check", who="B", json=body).status_code == 404
 
-    evaluated = call(setup, "POST", "/evaluate", who="B",
-                     json={"profile": US_CONTRACTOR, "as_of": AS_OF, "assets": ASSETS})
+    evaluated = call(
+        setup,
+        "POST",
+        "/evaluate",
+        who="B",
+        json={"profile": US_CONTRACTOR, "as_of": AS_OF, "assets": ASSETS},
+    )
     assert evaluated.status_code == 201, evaluated.text
     rid = evaluated.json()["result_id"]
     evaluation = evaluated.json()["evaluation"]
@@ -230,12 +334,17 @@ def test_tenants_see_only_their_own_profiles_and_results(setup) -> None:
     assert call(setup, "GET", "/results/00000000-0000-4000-8000-000000000000").status_code == 404
 
 
-HUAWEI_ROUTER = {"vendor": "Huawei", "category": "router", "function": "office_it",
-                 "country": "US"}
-DNI_WAIVER = {"id": "W-1", "operator": US_CONTRACTOR["name"], "obligation": "us.ndaa889.a1b-use",
-              "basis": "us.ndaa889.d2-dni", "reference": "ODNI-889-2025-001",
-              "approver": "Director of National Intelligence", "granted_on": "2025-01-01",
-              "expires_on": "2026-01-01"}
+HUAWEI_ROUTER = {"vendor": "Huawei", "category": "router", "function": "office_it", "country": "US"}
+DNI_WAIVER = {
+    "id": "W-1",
+    "operator": US_CONTRACTOR["name"],
+    "obligation": "us.ndaa889.a1b-use",
+    "basis": "us.ndaa889.d2-dni",
+    "reference": "ODNI-889-2025-001",
+    "approver": "Director of National Intelligence",
+    "granted_on": "2025-01-01",
+    "expires_on": "2026-01-01",
+}
 
 
 def test_a_waiver_in_the_request_turns_a_prohibition_into_a_condition(setup) -> None:
@@ -253,39 +362,63 @@ def test_a_waiver_in_the_request_turns_a_prohibition_into_a_condition(setup) -> 
     (reason,) = [r for r in data["items"][0]["reasons"] if r.startswith("waived:")]
     assert "waiver W-1 (ref. ODNI-889-2025-001" in reason and "until 2026-01-01" in reason
     assert data["inputs"]["sha256"] != plain["inputs"]["sha256"]
-    later = call(setup, "POST", "/check", json={**body, "as_of": "2026-02-01",
-                                                 "waivers": [DNI_WAIVER]}).json()
+    later = call(
+        setup, "POST", "/check", json={**body, "as_of": "2026-02-01", "waivers": [DNI_WAIVER]}
+    ).json()
     assert later["verdict"] == "prohibited"
 
 
 def test_a_waiver_the_law_did_not_allow_waives_nothing(setup) -> None:
     """An agency-head waiver of the use prohibition could not run past 13 Aug 2022
     (s.889(d)(1)); one drafted to run to the end of 2022 is refused and the finding stays."""
-    refused = {**DNI_WAIVER, "id": "W-2", "basis": "us.ndaa889.d1-agency-head-use",
-               "approver": "Secretary of Homeland Security", "granted_on": "2021-02-15",
-               "expires_on": "2022-12-31"}
-    data = call(setup, "POST", "/evaluate", json={
-        "profile": US_CONTRACTOR, "as_of": "2022-06-01", "assets": [
-            {**HUAWEI_ROUTER, "asset_id": "U-9", "status": "installed"}],
-        "waivers": [refused]}).json()["evaluation"]
+    refused = {
+        **DNI_WAIVER,
+        "id": "W-2",
+        "basis": "us.ndaa889.d1-agency-head-use",
+        "approver": "Secretary of Homeland Security",
+        "granted_on": "2021-02-15",
+        "expires_on": "2022-12-31",
+    }
+    data = call(
+        setup,
+        "POST",
+        "/evaluate",
+        json={
+            "profile": US_CONTRACTOR,
+            "as_of": "2022-06-01",
+            "assets": [{**HUAWEI_ROUTER, "asset_id": "U-9", "status": "installed"}],
+            "waivers": [refused],
+        },
+    ).json()["evaluation"]
     (standing,) = data["waivers"]
     assert standing["id"] == "W-2" and standing["standing"] == "refused"
-    assert "us.ndaa889.a1b-use" in {f["obligation_id"] for f in data["findings"]
-                                    if f["status"] != "waived"}
+    assert "us.ndaa889.a1b-use" in {
+        f["obligation_id"] for f in data["findings"] if f["status"] != "waived"
+    }
     assert any("W-2" in notice for notice in data["notices"])
 
 
-@pytest.mark.parametrize(("change", "field", "words"), [
-    ({"basis": "us.no-such-basis"}, "basis", "unknown waiver basis"),
-    ({"operator": "Someone Else LLC"}, "operator", "but the profile is"),
-    ({"basis": "us.ndaa889.d1-agency-head-use", "expires_on": None}, "expires_on",
-     "required"),
-])
+@pytest.mark.parametrize(
+    ("change", "field", "words"),
+    [
+        ({"basis": "us.no-such-basis"}, "basis", "unknown waiver basis"),
+        ({"operator": "Someone Else LLC"}, "operator", "but the profile is"),
+        ({"basis": "us.ndaa889.d1-agency-head-use", "expires_on": None}, "expires_on", "required"),
+    ],
+)
 def test_waiver_errors_name_the_record_and_field(setup, change, field, words) -> None:
     record = {k: v for k, v in {**DNI_WAIVER, **change}.items() if v is not None}
-    response = call(setup, "POST", "/check", json={
-        "profile": US_CONTRACTOR, "as_of": "2025-06-01", "item": HUAWEI_ROUTER,
-        "waivers": [DNI_WAIVER | {"id": "W-0"}, record]})
+    response = call(
+        setup,
+        "POST",
+        "/check",
+        json={
+            "profile": US_CONTRACTOR,
+            "as_of": "2025-06-01",
+            "item": HUAWEI_ROUTER,
+            "waivers": [DNI_WAIVER | {"id": "W-0"}, record],
+        },
+    )
     assert response.status_code == 422, response.text
     (error,) = response.json()["detail"]
     assert error["loc"] == ["body", "waivers", 1, field]
@@ -294,25 +427,40 @@ def test_waiver_errors_name_the_record_and_field(setup, change, field, words) ->
 
 def test_request_limits_and_errors(setup) -> None:
     big = b'{"profile": {"name": "' + b"x" * (6 * 1024 * 1024) + b'"}}'
-    response = call(setup, "POST", "/check", content=big,
-                    headers={"Content-Type": "application/json"})
+    response = call(
+        setup, "POST", "/check", content=big, headers={"Content-Type": "application/json"}
+    )
     assert response.status_code == 413
-    response = call(setup, "POST", "/check", content=b'{"profile": {',
-                    headers={"Content-Type": "application/json"})
+    response = call(
+        setup,
+        "POST",
+        "/check",
+        content=b'{"profile": {',
+        headers={"Content-Type": "application/json"},
+    )
     assert response.status_code == 422
     bad_role = {**US_AGENCY, "roles": ["us.federal_agency", "us.federal_spaceport"]}
-    response = call(setup, "POST", "/check", json={"profile": bad_role, "as_of": AS_OF,
-                                                    "item": DAHUA})
+    response = call(
+        setup, "POST", "/check", json={"profile": bad_role, "as_of": AS_OF, "item": DAHUA}
+    )
     assert response.status_code == 422
     (error,) = response.json()["detail"]
     assert error["loc"] == ["body", "profile", "roles", 1]
     assert "us.federal_spaceport" in error["msg"]
-    response = call(setup, "POST", "/check", json={"profile": US_AGENCY, "as_of": AS_OF,
-                                                    "item": {**DAHUA, "category": "toaster"}})
+    response = call(
+        setup,
+        "POST",
+        "/check",
+        json={"profile": US_AGENCY, "as_of": AS_OF, "item": {**DAHUA, "category": "toaster"}},
+    )
     assert response.status_code == 422
     assert response.json()["detail"][0]["loc"][:3] == ["body", "item", "category"]
-    response = call(setup, "POST", "/evaluate", json={
-        "profile": US_AGENCY, "as_of": AS_OF, "assets": [ASSETS[0], ASSETS[0]]})
+    response = call(
+        setup,
+        "POST",
+        "/evaluate",
+        json={"profile": US_AGENCY, "as_of": AS_OF, "assets": [ASSETS[0], ASSETS[0]]},
+    )
     assert response.status_code == 422
     assert response.json()["detail"][0]["loc"] == ["body", "assets", 1, "asset_id"]
 
@@ -325,19 +473,27 @@ def test_law_and_compare(setup) -> None:
     instrument = call(setup, "GET", f"/law/instruments/{one['instrument']['id']}").json()
     assert any(o["obligation_id"] == one["obligation_id"] for o in instrument["obligations"])
     assert call(setup, "GET", "/law/instruments/nope").status_code == 404
-    matrix = call(setup, "POST", "/compare", json={
-        "profile": UK_DVD, "as_of": AS_OF, "vendors": ["Huawei"],
-        "jurisdictions": ["GB"]}).json()
+    matrix = call(
+        setup,
+        "POST",
+        "/compare",
+        json={"profile": UK_DVD, "as_of": AS_OF, "vendors": ["Huawei"], "jurisdictions": ["GB"]},
+    ).json()
     assert matrix["vendors"][0]["cells"][0]["jurisdiction"] == "GB"
-    response = call(setup, "POST", "/compare", json={
-        "profile": UK_DVD, "as_of": AS_OF, "vendors": ["Huawei"], "jurisdictions": ["XX"]})
+    response = call(
+        setup,
+        "POST",
+        "/compare",
+        json={"profile": UK_DVD, "as_of": AS_OF, "vendors": ["Huawei"], "jurisdictions": ["XX"]},
+    )
     assert response.status_code == 422
     assert response.json()["detail"][0]["loc"] == ["body", "jurisdictions"]
 
 
 def test_report_pdf(setup) -> None:
-    response = call(setup, "POST", "/report", json={"profile": US_CONTRACTOR, "as_of": AS_OF,
-                                                     "assets": ASSETS})
+    response = call(
+        setup, "POST", "/report", json={"profile": US_CONTRACTOR, "as_of": AS_OF, "assets": ASSETS}
+    )
     assert response.status_code == 200, response.text[:500]
     assert response.headers["content-type"] == "application/pdf"
     assert response.content.startswith(b"%PDF")
@@ -348,9 +504,17 @@ def test_report_pdf_lists_the_waivers_sent(setup) -> None:
 
     from pypdf import PdfReader
 
-    response = call(setup, "POST", "/report", json={
-        "profile": US_CONTRACTOR, "as_of": "2025-06-01", "waivers": [DNI_WAIVER],
-        "assets": [{**HUAWEI_ROUTER, "asset_id": "U-1", "status": "installed"}]})
+    response = call(
+        setup,
+        "POST",
+        "/report",
+        json={
+            "profile": US_CONTRACTOR,
+            "as_of": "2025-06-01",
+            "waivers": [DNI_WAIVER],
+            "assets": [{**HUAWEI_ROUTER, "asset_id": "U-1", "status": "installed"}],
+        },
+    )
     assert response.status_code == 200, response.text[:500]
     text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages)
     assert "Waivers and exceptions" in text and "ODNI-889-2025-001" in text
@@ -362,8 +526,7 @@ def test_keys_command(setup, capsys) -> None:
     assert main(["keys", "create", "--tenant", "D", "--db", setup["url"]]) == 0
     key = capsys.readouterr().out.strip()
     assert key.startswith("dbk_")
-    assert call(setup, "GET", "/law/roles", who=None,
-                headers={"X-API-Key": key}).status_code == 200
+    assert call(setup, "GET", "/law/roles", who=None, headers={"X-API-Key": key}).status_code == 200
     assert main(["keys", "create", "--tenant", "bad tenant!", "--db", setup["url"]]) == 2
 
 
@@ -385,8 +548,11 @@ def test_real_socket(setup) -> None:
     import uvicorn
 
     port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(setup["app"], host="127.0.0.1", port=port,
-                                           log_level="warning", access_log=False))
+    server = uvicorn.Server(
+        uvicorn.Config(
+            setup["app"], host="127.0.0.1", port=port, log_level="warning", access_log=False
+        )
+    )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     try:
@@ -396,12 +562,17 @@ def test_real_socket(setup) -> None:
             time.sleep(0.02)
         with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=30) as client:
             assert client.get("/health").status_code == 200
-            response = client.post("/check", headers={"X-API-Key": setup["keys"]["A"]},
-                                   json={"profile": US_AGENCY, "as_of": AS_OF, "item": DAHUA})
+            response = client.post(
+                "/check",
+                headers={"X-API-Key": setup["keys"]["A"]},
+                json={"profile": US_AGENCY, "as_of": AS_OF, "item": DAHUA},
+            )
             assert response.status_code == 200
             assert response.json()["verdict"] == "prohibited"
-            assert response.headers["x-dutybound-rulepack-sha256"] == \
-                response.json()["rulepack"]["sha256"]
+            assert (
+                response.headers["x-dutybound-rulepack-sha256"]
+                == response.json()["rulepack"]["sha256"]
+            )
     finally:
         server.should_exit = True
         thread.join(timeout=10)
@@ -439,8 +610,12 @@ def test_internal_errors_are_generic_and_requests_are_logged(setup, monkeypatch)
     monkeypatch.setattr(verdict, "check_items", boom)
     try:
         # an item asked nowhere else, so the check cache cannot answer for the engine
-        response = call(setup, "POST", "/check", json={"profile": US_AGENCY, "as_of": AS_OF,
-                                                        "item": {**DAHUA, "asset_id": "boom"}})
+        response = call(
+            setup,
+            "POST",
+            "/check",
+            json={"profile": US_AGENCY, "as_of": AS_OF, "item": {**DAHUA, "asset_id": "boom"}},
+        )
     finally:
         logging.getLogger("dutybound.service").removeHandler(handler)
     assert response.status_code == 500
@@ -448,5 +623,9 @@ def test_internal_errors_are_generic_and_requests_are_logged(setup, monkeypatch)
     assert "secret" not in response.text and "Traceback" not in response.text
     line = json.loads(JsonFormatter().format(records[-1]))
     assert {k: line[k] for k in ("method", "path", "status", "tenant")} == {
-        "method": "POST", "path": "/check", "status": 500, "tenant": "A"}
+        "method": "POST",
+        "path": "/check",
+        "status": 500,
+        "tenant": "A",
+    }
     assert isinstance(line["ms"], float)

@@ -24,14 +24,22 @@ from dutybound.service import workers
 from dutybound.service.db import create_key
 
 ROOT = Path(__file__).resolve().parent.parent
-US_AGENCY = {"name": "Federal Building Office", "jurisdictions": ["US"],
-             "roles": ["us.federal_agency"]}
-DAHUA = {"vendor": "Dahua Technology", "category": "video_surveillance",
-         "function": "physical_security", "use": "government_facility_security",
-         "country": "US"}
+US_AGENCY = {
+    "name": "Federal Building Office",
+    "jurisdictions": ["US"],
+    "roles": ["us.federal_agency"],
+}
+DAHUA = {
+    "vendor": "Dahua Technology",
+    "category": "video_surveillance",
+    "function": "physical_security",
+    "use": "government_facility_security",
+    "country": "US",
+}
 
-pytestmark = pytest.mark.skipif(not workers.supported(),
-                                reason="SO_REUSEPORT balancing is Linux-only")
+pytestmark = pytest.mark.skipif(
+    not workers.supported(), reason="SO_REUSEPORT balancing is Linux-only"
+)
 
 
 def _free_port() -> int:
@@ -42,9 +50,25 @@ def _free_port() -> int:
 
 def _serve(port: int, url: str, *extra: str) -> subprocess.Popen:
     return subprocess.Popen(
-        [sys.executable, "-m", "dutybound.service", "serve", "--port", str(port), "--db", url,
-         "--workers", "2", *extra], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-        text=True, start_new_session=True)
+        [
+            sys.executable,
+            "-m",
+            "dutybound.service",
+            "serve",
+            "--port",
+            str(port),
+            "--db",
+            url,
+            "--workers",
+            "2",
+            *extra,
+        ],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
 
 
 def _wait_healthy(server: subprocess.Popen, port: int) -> None:
@@ -78,8 +102,9 @@ def _wait_all_listening(server: subprocess.Popen) -> None:
 def _server_processes(pid: int) -> list[int]:
     """The server processes the supervisor ``pid`` started (not multiprocessing's helper)."""
     text = Path(f"/proc/{pid}/task/{pid}/children").read_text()
-    return [int(p) for p in text.split()
-            if b"spawn_main" in Path(f"/proc/{p}/cmdline").read_bytes()]
+    return [
+        int(p) for p in text.split() if b"spawn_main" in Path(f"/proc/{p}/cmdline").read_bytes()
+    ]
 
 
 def _connections_held(pid: int, port: int, state: str = "01") -> int:
@@ -102,19 +127,30 @@ def _connections_held(pid: int, port: int, state: str = "01") -> int:
     return held
 
 
-def _check_together(supervisor: int, port: int, key: str, clients: int,
-                    ) -> tuple[list[int], list[int]]:
+def _check_together(
+    supervisor: int,
+    port: int,
+    key: str,
+    clients: int,
+) -> tuple[list[int], list[int]]:
     """``clients`` connections opened in one burst (as a connection pool or the bench opens
     them), then one check on each; returns the server processes and how many of the
     connections each holds (while they are still open)."""
     pool = [socket.create_connection(("127.0.0.1", port)) for _ in range(clients)]
     try:
         for n, conn in enumerate(pool):
-            body = json.dumps({"profile": US_AGENCY, "as_of": "2026-11-28",
-                               "item": {**DAHUA, "asset_id": f"cam-{n}"}}).encode()
-            conn.sendall(b"POST /check HTTP/1.1\r\nHost: localhost\r\nX-API-Key: %s\r\n"
-                         b"Content-Type: application/json\r\nContent-Length: %d\r\n\r\n%s"
-                         % (key.encode(), len(body), body))
+            body = json.dumps(
+                {
+                    "profile": US_AGENCY,
+                    "as_of": "2026-11-28",
+                    "item": {**DAHUA, "asset_id": f"cam-{n}"},
+                }
+            ).encode()
+            conn.sendall(
+                b"POST /check HTTP/1.1\r\nHost: localhost\r\nX-API-Key: %s\r\n"
+                b"Content-Type: application/json\r\nContent-Length: %d\r\n\r\n%s"
+                % (key.encode(), len(body), body)
+            )
         for conn in pool:
             with conn.makefile("rb") as reply:
                 assert reply.readline().startswith(b"HTTP/1.1 200"), "check failed"
@@ -177,8 +213,11 @@ def test_a_process_that_dies_is_replaced(tmp_path: Path) -> None:
         deadline = time.monotonic() + 120
         while True:
             now = _server_processes(server.pid)
-            if len(now) == 2 and first not in now and all(
-                    _connections_held(pid, port, state="0A") for pid in now):
+            if (
+                len(now) == 2
+                and first not in now
+                and all(_connections_held(pid, port, state="0A") for pid in now)
+            ):
                 break
             assert time.monotonic() < deadline, "no replacement process"
             time.sleep(0.2)
@@ -227,8 +266,12 @@ def test_a_taken_port_is_refused_before_anything_starts(tmp_path: Path) -> None:
 def test_a_process_failing_at_startup_stops_the_group(tmp_path: Path) -> None:
     """A fault that would fail every restart the same way (here a missing law directory) ends
     the server with status 1 instead of restarting processes forever."""
-    server = _serve(_free_port(), f"sqlite:///{tmp_path / 'service.db'}",
-                    "--law-dir", str(tmp_path / "no-such-law"))
+    server = _serve(
+        _free_port(),
+        f"sqlite:///{tmp_path / 'service.db'}",
+        "--law-dir",
+        str(tmp_path / "no-such-law"),
+    )
     _, stderr = server.communicate(timeout=120)
     assert server.returncode == 1
     assert "failed at startup" in stderr

@@ -48,7 +48,8 @@ def execute(url: str, sql: str) -> None:
 
 
 def test_an_evaluation_is_stored_with_everything_needed_to_rerun_it(
-        database_url, pack, tmp_path) -> None:
+    database_url, pack, tmp_path
+) -> None:
     result, body = uk_evaluation(pack)
     evaluation_id = save_evaluation(result, body, database_url, actor="j.novak")
     stored = load_evaluation(evaluation_id, database_url)
@@ -69,23 +70,43 @@ def test_identical_inputs_are_stored_once(database_url, pack) -> None:
     save_evaluation(result, body, database_url)
     save_evaluation(later, later_body, database_url)
     counts = count_rows(database_url)
-    assert (counts["evaluation"], counts["inventory"], counts["operator_profile"],
-            counts["law_snapshot"], counts["audit_entry"]) == (2, 1, 1, 2, 2)
+    assert (
+        counts["evaluation"],
+        counts["inventory"],
+        counts["operator_profile"],
+        counts["law_snapshot"],
+        counts["audit_entry"],
+    ) == (2, 1, 1, 2, 2)
     assert counts["inventory_asset"] == len(result.assets)
     assert [r.as_of for r, _, _ in list_evaluations(database_url)] == [
-        dt.date(2026, 11, 28), dt.date(2027, 1, 1)]
+        dt.date(2026, 11, 28),
+        dt.date(2027, 1, 1),
+    ]
 
 
-@pytest.mark.parametrize("tamper, expected", [
-    ("UPDATE finding SET status = 'upcoming' WHERE id = (SELECT MIN(id) FROM finding "
-     "WHERE evaluation_id = 2)", "entry 2: evaluation.stored 2 was changed"),
-    ("UPDATE inventory_asset SET vendor = 'Nokia' WHERE position = 0",
-     "entry 1: evaluation.stored 1 was changed"),
-    ("UPDATE audit_entry SET actor = 'someone else' WHERE seq = 2", "entry 2: the entry itself"),
-    ("UPDATE evaluation SET as_of = '2020-01-01' WHERE id = 3",
-     "entry 3: evaluation.stored 3 was changed"),
-    ("DELETE FROM audit_entry WHERE seq = 2", "entry 3: entry 2 is missing"),
-])
+@pytest.mark.parametrize(
+    "tamper, expected",
+    [
+        (
+            "UPDATE finding SET status = 'upcoming' WHERE id = (SELECT MIN(id) FROM finding "
+            "WHERE evaluation_id = 2)",
+            "entry 2: evaluation.stored 2 was changed",
+        ),
+        (
+            "UPDATE inventory_asset SET vendor = 'Nokia' WHERE position = 0",
+            "entry 1: evaluation.stored 1 was changed",
+        ),
+        (
+            "UPDATE audit_entry SET actor = 'someone else' WHERE seq = 2",
+            "entry 2: the entry itself",
+        ),
+        (
+            "UPDATE evaluation SET as_of = '2020-01-01' WHERE id = 3",
+            "entry 3: evaluation.stored 3 was changed",
+        ),
+        ("DELETE FROM audit_entry WHERE seq = 2", "entry 3: entry 2 is missing"),
+    ],
+)
 def test_a_tampered_record_is_detected(database_url, pack, tamper: str, expected: str) -> None:
     for day in (dt.date(2024, 1, 1), dt.date(2025, 1, 1), dt.date(2026, 11, 28)):
         result, body = uk_evaluation(pack, day)
@@ -106,9 +127,14 @@ def test_a_rewritten_chain_is_caught_by_a_head_recorded_elsewhere(database_url, 
     execute(database_url, "UPDATE finding SET status = 'ended'")
     with store_records.Session(database(database_url)) as session, session.begin():
         store_records.audit.append(
-            session, action=store_records.EVALUATION_STORED, tenant="default", ref_id=1,
-            payload_sha256=store_records.evaluation_payload(session, 1) or "", actor="x",
-            at=dt.datetime(2026, 11, 28, tzinfo=dt.UTC))
+            session,
+            action=store_records.EVALUATION_STORED,
+            tenant="default",
+            ref_id=1,
+            payload_sha256=store_records.evaluation_payload(session, 1) or "",
+            actor="x",
+            at=dt.datetime(2026, 11, 28, tzinfo=dt.UTC),
+        )
     assert verify_audit(database_url)[2] == []  # self-consistent again ...
     problems = verify_audit(database_url, expect_head=head)[2]
     assert problems and "expected head" in problems[0].message  # ... but not the same chain
@@ -160,16 +186,41 @@ def test_concurrent_cli_processes_lose_nothing(database_url) -> None:
     """Four separate `dutybound evaluate --db` processes at once, as on a shared server."""
     database(database_url)
     env = {**os.environ, "DUTYBOUND_ACTOR": "pipeline"}
-    procs = [subprocess.Popen(
-        [sys.executable, "-m", "dutybound.engine.cli", "evaluate", "--profile", UK / "profile.yaml",
-         "--assets", UK / "assets.csv", "--as-of", f"2026-0{n + 1}-01", "--format", "json",
-         "--db", database_url], cwd=ROOT, env=env, stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE, text=True) for n in range(4)]
+    procs = [
+        subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "dutybound.engine.cli",
+                "evaluate",
+                "--profile",
+                UK / "profile.yaml",
+                "--assets",
+                UK / "assets.csv",
+                "--as-of",
+                f"2026-0{n + 1}-01",
+                "--format",
+                "json",
+                "--db",
+                database_url,
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for n in range(4)
+    ]
     outputs = [p.communicate(timeout=120) for p in procs]
     assert [p.returncode for p in procs] == [0, 0, 0, 0], [o[1] for o in outputs]
     stored = list_evaluations(database_url)
     assert sorted(r.as_of.isoformat() for r, _, _ in stored) == [
-        "2026-01-01", "2026-02-01", "2026-03-01", "2026-04-01"]
+        "2026-01-01",
+        "2026-02-01",
+        "2026-03-01",
+        "2026-04-01",
+    ]
     assert {r.actor for r, _, _ in stored} == {"pipeline"}
     assert verify_audit(database_url)[:3:2] == (4, [])
     by_day = {r.as_of.isoformat(): r.result for r, _, _ in stored}
@@ -197,19 +248,26 @@ def test_the_schema_is_at_the_newest_migration(database_url) -> None:
         from dutybound.service.db import TABLES as SERVICE_TABLES
 
         declared = MetaData()
-        names = {m.__tablename__ for m in vars(models).values()
-                 if isinstance(m, type) and hasattr(m, "__table__")}
+        names = {
+            m.__tablename__
+            for m in vars(models).values()
+            if isinstance(m, type) and hasattr(m, "__table__")
+        }
         names |= {t.name for t in SERVICE_TABLES}
         for table in SQLModel.metadata.sorted_tables:
             if table.name in names:
                 table.to_metadata(declared)
-        differences = [d for d in compare_metadata(context, declared)
-                       if d[0] in ("add_table", "remove_table", "add_column", "remove_column")]
+        differences = [
+            d
+            for d in compare_metadata(context, declared)
+            if d[0] in ("add_table", "remove_table", "add_column", "remove_column")
+        ]
         assert differences == []
 
 
 def test_diff_between_stored_evaluations_reruns_the_law_they_were_stored_with(
-        database_url, pack) -> None:
+    database_url, pack
+) -> None:
     """`dutybound diff --stored A --stored B`: the Huawei designated vendor direction of
     13 Oct 2022 is between the two dates, and its core-removal deadline (31 Dec 2023) passed."""
     from typer.testing import CliRunner
@@ -219,19 +277,37 @@ def test_diff_between_stored_evaluations_reruns_the_law_they_were_stored_with(
     for day in (dt.date(2022, 1, 1), dt.date(2026, 11, 28)):
         result, body = uk_evaluation(pack, day)
         save_evaluation(result, body, database_url)
-    run = CliRunner().invoke(app, ["diff", "--stored", "1", "--stored", "2", "--db",
-                                   database_url, "--format", "json", "--fail-on", "new-overdue"])
+    run = CliRunner().invoke(
+        app,
+        [
+            "diff",
+            "--stored",
+            "1",
+            "--stored",
+            "2",
+            "--db",
+            database_url,
+            "--format",
+            "json",
+            "--fail-on",
+            "new-overdue",
+        ],
+    )
     assert run.exit_code == 1, run.output  # a new overdue obligation: the pipeline stops
     data = json.loads(run.stdout)
     core = next(c for c in data["changes"] if c["obligation_id"] == "gb.dvd-2022.core-removal")
     # listed as upcoming in Jan 2022 (the direction's deadlines were announced), overdue now
     assert (core["change"], core["before"]["status"], core["after"]["status"]) == (
-        "status", "upcoming", "overdue")
+        "status",
+        "upcoming",
+        "overdue",
+    )
     kinds = {(c["step"], c["kind"]) for c in core["causes"]}
     assert ("time", "came_into_force") in kinds and ("time", "deadline_passed") in kinds
     assert data["before"]["as_of"] == "2022-01-01" and data["after"]["as_of"] == "2026-11-28"
-    missing = CliRunner().invoke(app, ["diff", "--stored", "1", "--stored", "9", "--db",
-                                       database_url])
+    missing = CliRunner().invoke(
+        app, ["diff", "--stored", "1", "--stored", "9", "--db", database_url]
+    )
     assert missing.exit_code == 2 and "no stored evaluation 9" in missing.output
 
 
@@ -249,7 +325,8 @@ US_WAIVER = """\
 
 
 def test_recorded_waivers_apply_to_later_evaluations_and_are_audited(
-        database_url, tmp_path) -> None:
+    database_url, tmp_path
+) -> None:
     """An s.889 agency-head use waiver recorded in the register: the contractor's Huawei use
     prohibition shows as waived on 1 Jun 2021 and binds again once the waiver expired
     (13 Aug 2022); a waiver running past 13 Aug 2022 is refused and nothing is recorded."""
@@ -260,23 +337,58 @@ def test_recorded_waivers_apply_to_later_evaluations_and_are_audited(
     runner = CliRunner()
     refused = tmp_path / "refused.yaml"
     refused.write_text(US_WAIVER.format(expires="2023-01-01"), encoding="utf-8")
-    run = runner.invoke(app, ["waivers", "record", "--waivers", str(refused), "--profile",
-                              str(US / "profile.yaml"), "--db", database_url])
+    run = runner.invoke(
+        app,
+        [
+            "waivers",
+            "record",
+            "--waivers",
+            str(refused),
+            "--profile",
+            str(US / "profile.yaml"),
+            "--db",
+            database_url,
+        ],
+    )
     assert run.exit_code == 2 and "refused" in run.output and "13 Aug 2022" in run.output
     assert count_rows(database_url)["waiver"] == 0
 
     good = tmp_path / "waivers.yaml"
     good.write_text(US_WAIVER.format(expires="2022-08-13"), encoding="utf-8")
-    run = runner.invoke(app, ["waivers", "record", "--waivers", str(good), "--profile",
-                              str(US / "profile.yaml"), "--db", database_url])
+    run = runner.invoke(
+        app,
+        [
+            "waivers",
+            "record",
+            "--waivers",
+            str(good),
+            "--profile",
+            str(US / "profile.yaml"),
+            "--db",
+            database_url,
+        ],
+    )
     assert run.exit_code == 0, run.output
 
     def use_status(day: str) -> str:
-        out = runner.invoke(app, ["evaluate", "--profile", str(US / "profile.yaml"), "--assets",
-                                  str(US / "assets.csv"), "--as-of", day, "--format", "json",
-                                  "--db", database_url])
+        out = runner.invoke(
+            app,
+            [
+                "evaluate",
+                "--profile",
+                str(US / "profile.yaml"),
+                "--assets",
+                str(US / "assets.csv"),
+                "--as-of",
+                day,
+                "--format",
+                "json",
+                "--db",
+                database_url,
+            ],
+        )
         assert out.exit_code == 0, out.output
-        data = json.loads(out.stdout[out.stdout.index("{"):])
+        data = json.loads(out.stdout[out.stdout.index("{") :])
         (finding,) = [f for f in data["findings"] if f["obligation_id"] == "us.ndaa889.a1b-use"]
         return finding["status"]
 
@@ -287,4 +399,5 @@ def test_recorded_waivers_apply_to_later_evaluations_and_are_audited(
     execute(database_url, "UPDATE waiver SET expires_on = '2030-01-01'")
     problems = verify_audit(database_url)[2]
     assert [(p.seq, p.message) for p in problems] == [
-        (1, "waiver.recorded 1 was changed after it was recorded")]
+        (1, "waiver.recorded 1 was changed after it was recorded")
+    ]

@@ -48,9 +48,11 @@ def results() -> list[tuple[dict[str, str], VendorMatch]]:
 
 
 def _show(row: dict[str, str], match: VendorMatch) -> str:
-    return (f"  {row['input']!r} ({row['kind']}): expected {row['expected_group'] or None}, "
-            f"got {match.group} via {match.method}"
-            f"{' [review]' if match.needs_review else ''}")
+    return (
+        f"  {row['input']!r} ({row['kind']}): expected {row['expected_group'] or None}, "
+        f"got {match.group} via {match.method}"
+        f"{' [review]' if match.needs_review else ''}"
+    )
 
 
 def test_evaluation_set_is_well_formed() -> None:
@@ -74,30 +76,43 @@ def test_recall_and_precision(results) -> None:
     wrong = [(r, m) for r, m in silent if m.group != (r["expected_group"] or None)]
     precision = 1 - len(wrong) / len(silent)
     review_rate = sum(m.needs_review for _, m in results) / len(results)
-    summary = (f"recall {recall:.3f} ({len(positives) - len(missed)}/{len(positives)}), "
-               f"precision {precision:.3f} ({len(silent) - len(wrong)}/{len(silent)}), "
-               f"needs-review rate {review_rate:.3f} over {len(results)} names")
-    detail = "\n".join(["misses:", *(_show(r, m) for r, m in missed),
-                        "silent wrong matches:", *(_show(r, m) for r, m in wrong)])
+    summary = (
+        f"recall {recall:.3f} ({len(positives) - len(missed)}/{len(positives)}), "
+        f"precision {precision:.3f} ({len(silent) - len(wrong)}/{len(silent)}), "
+        f"needs-review rate {review_rate:.3f} over {len(results)} names"
+    )
+    detail = "\n".join(
+        [
+            "misses:",
+            *(_show(r, m) for r, m in missed),
+            "silent wrong matches:",
+            *(_show(r, m) for r, m in wrong),
+        ]
+    )
     print(summary)
     print(detail)
     assert recall >= MIN_RECALL and precision >= MIN_PRECISION, (
         f"vendor matching below target (recall >= {MIN_RECALL}, precision >= {MIN_PRECISION}): "
-        f"{summary}\n{detail}")
+        f"{summary}\n{detail}"
+    )
 
 
 def test_no_innocent_name_is_matched_silently(results) -> None:
     """A near-name may be put up for review (one letter from 'Huawei'), never applied."""
-    silent = [(r, m) for r, m in results
-              if r["kind"] in {"innocent", "other"} and m.group and not m.needs_review]
+    silent = [
+        (r, m)
+        for r, m in results
+        if r["kind"] in {"innocent", "other"} and m.group and not m.needs_review
+    ]
     assert not silent, "innocent names matched without review:\n" + "\n".join(
-        _show(r, m) for r, m in silent)
+        _show(r, m) for r, m in silent
+    )
 
 
 def test_exact_names_resolve_without_review(results) -> None:
     """Correctly spelled covered names that are found are found with certainty, not by spelling
     similarity (a covered name the matcher misses is counted in recall above)."""
-    flagged = [(r, m) for r, m in results
-               if r["kind"] == "covered" and m.group and m.needs_review]
+    flagged = [(r, m) for r, m in results if r["kind"] == "covered" and m.group and m.needs_review]
     assert not flagged, "covered names needing review:\n" + "\n".join(
-        _show(r, m) for r, m in flagged)
+        _show(r, m) for r, m in flagged
+    )

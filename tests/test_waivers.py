@@ -33,10 +33,16 @@ USE = "us.ndaa889.a1b-use"  # Huawei/ZTE equipment used anywhere in a contractor
 
 
 def _record(**changes: object) -> dict:
-    base = {"id": "W-1", "operator": OPERATOR, "obligation": USE,
-            "basis": "us.ndaa889.d1-agency-head-use", "reference": "DHS-889-W-2021-007",
-            "approver": "Secretary of Homeland Security", "granted_on": "2021-01-01",
-            "expires_on": "2022-08-13"}
+    base = {
+        "id": "W-1",
+        "operator": OPERATOR,
+        "obligation": USE,
+        "basis": "us.ndaa889.d1-agency-head-use",
+        "reference": "DHS-889-W-2021-007",
+        "approver": "Secretary of Homeland Security",
+        "granted_on": "2021-01-01",
+        "expires_on": "2022-08-13",
+    }
     return {k: v for k, v in {**base, **changes}.items() if v is not None}
 
 
@@ -54,8 +60,10 @@ def _write(tmp_path: Path, *records: dict) -> Path:
 
 @pytest.fixture(scope="module")
 def contractor(pack: RulePack):
-    return (load_profile(EXAMPLE / "profile.yaml", pack),
-            read_inventory(EXAMPLE / "assets.csv").assets)
+    return (
+        load_profile(EXAMPLE / "profile.yaml", pack),
+        read_inventory(EXAMPLE / "assets.csv").assets,
+    )
 
 
 def _finding(data: dict, obligation: str) -> dict:
@@ -65,14 +73,17 @@ def _finding(data: dict, obligation: str) -> dict:
 
 def _run(pack, contractor, evaluators, day: dt.date, waivers) -> dict:
     profile, assets = contractor
-    return evaluate(pack, profile, assets, day, evaluator=evaluators["production"],
-                    waivers=waivers).to_json()
+    return evaluate(
+        pack, profile, assets, day, evaluator=evaluators["production"], waivers=waivers
+    ).to_json()
 
 
 # --- the s.889 agency-head use waiver -----------------------------------------------------------
 
+
 def test_agency_head_use_waiver_waives_the_use_prohibition_until_it_expires(
-        pack, contractor, evaluators, tmp_path) -> None:
+    pack, contractor, evaluators, tmp_path
+) -> None:
     """A federal contractor uses Huawei routers (U-001). With an agency-head waiver granted
     1 Jan 2021 and expiring 13 Aug 2022, the use prohibition is waived on 1 Jun 2021; on
     14 Aug 2022 the waiver has expired and the prohibition binds again."""
@@ -86,8 +97,12 @@ def test_agency_head_use_waiver_waives_the_use_prohibition_until_it_expires(
     assert w["standing"] == "in_effect" and w["partial"] is False and w["assets"] is None
     assert w["basis"] == "us.ndaa889.d1-agency-head-use"
     assert w["citation"] == "NDAA FY2019 §889(d)(1); FAR 4.2104(a)"
-    assert (w["approver"], w["reference"], w["expires_on"], w["verified"]) == \
-        ("Secretary of Homeland Security", "DHS-889-W-2021-007", "2022-08-13", True)
+    assert (w["approver"], w["reference"], w["expires_on"], w["verified"]) == (
+        "Secretary of Homeland Security",
+        "DHS-889-W-2021-007",
+        "2022-08-13",
+        True,
+    )
     assert "Waiver W-1 (ref. DHS-889-W-2021-007)" in during["explanation"]
     assert "until it expires on 13 Aug 2022" in during["explanation"]
 
@@ -107,9 +122,11 @@ def test_waiver_expiry_date_is_the_first_day_it_no_longer_applies(pack) -> None:
 
 
 def test_agency_head_use_waiver_running_past_13_august_2022_is_refused(
-        pack, contractor, evaluators) -> None:
-    (w,) = check_waivers([_record(expires_on="2023-01-01")], pack, "waivers.yaml",
-                         operator=OPERATOR)
+    pack, contractor, evaluators
+) -> None:
+    (w,) = check_waivers(
+        [_record(expires_on="2023-01-01")], pack, "waivers.yaml", operator=OPERATOR
+    )
     st = standing(w, pack, dt.date(2021, 6, 1))
     assert st.state == "refused"
     assert "run past 13 Aug 2022" in st.reason and "§889(d)(1)" in st.reason
@@ -122,17 +139,21 @@ def test_agency_head_use_waiver_running_past_13_august_2022_is_refused(
 
 
 def test_agency_head_waiver_granted_after_the_power_lapsed_is_refused(pack) -> None:
-    (w,) = check_waivers([_record(granted_on="2022-09-01", expires_on="2022-12-01")], pack,
-                         "waivers.yaml")
+    (w,) = check_waivers(
+        [_record(granted_on="2022-09-01", expires_on="2022-12-01")], pack, "waivers.yaml"
+    )
     st = standing(w, pack, dt.date(2022, 10, 1))
     assert st.state == "refused"
     assert "after the power had lapsed" in st.reason and "13 Aug 2022" in st.reason
 
 
 def test_agency_head_procurement_waiver_could_not_run_past_13_august_2021(pack) -> None:
-    record = _record(obligation="us.far52204-25.b1-provide",
-                     basis="us.ndaa889.d1-agency-head-procurement",
-                     granted_on="2020-01-01", expires_on="2021-08-15")
+    record = _record(
+        obligation="us.far52204-25.b1-provide",
+        basis="us.ndaa889.d1-agency-head-procurement",
+        granted_on="2020-01-01",
+        expires_on="2021-08-15",
+    )
     (w,) = check_waivers([record], pack, "waivers.yaml")
     assert standing(w, pack, dt.date(2020, 6, 1)).state == "refused"
     (ok,) = check_waivers([{**record, "expires_on": "2021-08-14"}], pack, "waivers.yaml")
@@ -149,10 +170,18 @@ def test_agency_head_waiver_needs_an_expiry_date(pack, tmp_path) -> None:
 
 # --- the DNI waiver ------------------------------------------------------------------------------
 
+
 def test_dni_waiver_in_2025_is_accepted(pack, contractor, evaluators) -> None:
     """§889(d)(2) has no sunset: a DNI waiver granted in 2025 stands, with or without an expiry."""
-    records = [_record(basis="us.ndaa889.d2-dni", approver="Director of National Intelligence",
-                       reference="ODNI-2025-14", granted_on="2025-03-01", expires_on=None)]
+    records = [
+        _record(
+            basis="us.ndaa889.d2-dni",
+            approver="Director of National Intelligence",
+            reference="ODNI-2025-14",
+            granted_on="2025-03-01",
+            expires_on=None,
+        )
+    ]
     waivers = check_waivers(records, pack, "waivers.yaml", operator=OPERATOR)
     st = standing(waivers[0], pack, dt.date(2025, 6, 1))
     assert st.state == "in_effect" and "no expiry date" in st.reason
@@ -166,11 +195,12 @@ def test_dni_waiver_in_2025_is_accepted(pack, contractor, evaluators) -> None:
 
 # --- errors: file, line, field -----------------------------------------------------------------
 
+
 def test_basis_that_cannot_cover_the_obligation_is_an_error_naming_file_line_field(
-        pack, tmp_path) -> None:
+    pack, tmp_path
+) -> None:
     """An agency-head *use* waiver cannot waive the FAR reporting duty."""
-    path = _write(tmp_path, _record(),
-                  _record(id="W-2", obligation="us.far52204-25.report-1bd"))
+    path = _write(tmp_path, _record(), _record(id="W-2", obligation="us.far52204-25.report-1bd"))
     with pytest.raises(InputError) as exc:
         load_waivers(path, pack)
     error = exc.value
@@ -179,15 +209,18 @@ def test_basis_that_cannot_cover_the_obligation_is_an_error_naming_file_line_fie
     assert str(error).startswith(f"{path}:11: field '1.obligation': ")
 
 
-@pytest.mark.parametrize(("change", "field", "words"), [
-    ({"basis": "us.ndaa889.d9-nobody"}, "0.basis", "unknown waiver basis"),
-    ({"obligation": "us.ndaa889.no-such"}, "0.obligation", "unknown obligation"),
-    ({"granted_on": "01/01/2021"}, "0.granted_on", "not an ISO date"),
-    ({"expires_on": "2020-12-31"}, "0.expires_on", "must be after granted_on"),
-    ({"operator": "Someone Else LLC"}, "0.operator", "but the profile is"),
-    ({"approver": ""}, "0.approver", "at least 1 character"),
-    ({"colour": "red"}, "0.colour", "Extra inputs"),
-])
+@pytest.mark.parametrize(
+    ("change", "field", "words"),
+    [
+        ({"basis": "us.ndaa889.d9-nobody"}, "0.basis", "unknown waiver basis"),
+        ({"obligation": "us.ndaa889.no-such"}, "0.obligation", "unknown obligation"),
+        ({"granted_on": "01/01/2021"}, "0.granted_on", "not an ISO date"),
+        ({"expires_on": "2020-12-31"}, "0.expires_on", "must be after granted_on"),
+        ({"operator": "Someone Else LLC"}, "0.operator", "but the profile is"),
+        ({"approver": ""}, "0.approver", "at least 1 character"),
+        ({"colour": "red"}, "0.colour", "Extra inputs"),
+    ],
+)
 def test_bad_records_are_errors_naming_the_field(pack, tmp_path, change, field, words) -> None:
     path = _write(tmp_path, _record(**change))
     with pytest.raises(InputError) as exc:
@@ -204,13 +237,19 @@ def test_duplicate_ids_and_operator_level_assets_are_errors(pack) -> None:
 
     from dutybound.engine.law import WaiverBasis
 
-    basis = WaiverBasis.model_validate({
-        "id": "us.test.basis", "title": "Test basis", "authority": "Tester",
-        "covers": {"obligations": ["us.far52204-25.flow-down"]},
-        "available_from": "2019-08-13", "citation": "none (test)", "url": "https://example.org",
-        "verified": False})
-    test_pack = dataclasses.replace(pack, waiver_bases={**pack.waiver_bases,
-                                                        basis.id: basis})
+    basis = WaiverBasis.model_validate(
+        {
+            "id": "us.test.basis",
+            "title": "Test basis",
+            "authority": "Tester",
+            "covers": {"obligations": ["us.far52204-25.flow-down"]},
+            "available_from": "2019-08-13",
+            "citation": "none (test)",
+            "url": "https://example.org",
+            "verified": False,
+        }
+    )
+    test_pack = dataclasses.replace(pack, waiver_bases={**pack.waiver_bases, basis.id: basis})
     record = _record(obligation="us.far52204-25.flow-down", basis=basis.id, expires_on=None)
     with pytest.raises(InputError, match="duty of the operator itself"):
         check_waivers([{**record, "assets": ["U-001"]}], test_pack, "w")
@@ -219,15 +258,30 @@ def test_duplicate_ids_and_operator_level_assets_are_errors(pack) -> None:
 
 # --- partial waivers ---------------------------------------------------------------------------
 
+
 def test_waiver_of_some_assets_keeps_the_finding_open_and_names_them(pack, evaluators) -> None:
     profile = load_profile(EXAMPLE / "profile.yaml", pack)
-    assets = assets_from_rows("test", rows_from_mappings([
-        {"asset_id": aid, "vendor": "Huawei", "category": "router", "function": "office_it",
-         "country": "US", "status": "installed"} for aid in ("R-1", "R-2", "R-3")]))
+    assets = assets_from_rows(
+        "test",
+        rows_from_mappings(
+            [
+                {
+                    "asset_id": aid,
+                    "vendor": "Huawei",
+                    "category": "router",
+                    "function": "office_it",
+                    "country": "US",
+                    "status": "installed",
+                }
+                for aid in ("R-1", "R-2", "R-3")
+            ]
+        ),
+    )
     waivers = check_waivers([_record(assets=["R-2", "R-1", "X-9"])], pack, "w")
     day = dt.date(2021, 6, 1)
-    data = evaluate(pack, profile, assets, day, evaluator=evaluators["production"],
-                    waivers=waivers).to_json()
+    data = evaluate(
+        pack, profile, assets, day, evaluator=evaluators["production"], waivers=waivers
+    ).to_json()
     finding = _finding(data, USE)
     assert finding["status"] == "in_force" and finding["assets"] == ["R-1", "R-2", "R-3"]
     (w,) = finding["waivers"]
@@ -240,26 +294,42 @@ def test_waiver_of_some_assets_keeps_the_finding_open_and_names_them(pack, evalu
     assert verdicts == {"R-1": "conditional", "R-2": "conditional", "R-3": "prohibited"}
     assert result.verdict == "prohibited"
     reasons = next(i.reasons for i in result.items if i.asset.asset_id == "R-1")
-    assert any(r.startswith("waived: ") and "W-1" in r and "until 2022-08-13" in r
-               for r in reasons)
+    assert any(r.startswith("waived: ") and "W-1" in r and "until 2022-08-13" in r for r in reasons)
 
     # a second waiver for the rest waives the whole finding
-    both = check_waivers([_record(assets=["R-1", "R-2"]),
-                          _record(id="W-2", assets=["R-3"])], pack, "w")
-    data = evaluate(pack, profile, assets, day, evaluator=evaluators["production"],
-                    waivers=both).to_json()
+    both = check_waivers(
+        [_record(assets=["R-1", "R-2"]), _record(id="W-2", assets=["R-3"])], pack, "w"
+    )
+    data = evaluate(
+        pack, profile, assets, day, evaluator=evaluators["production"], waivers=both
+    ).to_json()
     assert _finding(data, USE)["status"] == "waived"
 
 
 def test_waived_prohibition_gives_a_conditional_verdict(pack) -> None:
     profile = load_profile(EXAMPLE / "profile.yaml", pack)
-    items = assets_from_rows("bid", rows_from_mappings([
-        {"asset_id": "item-1", "vendor": "Huawei", "category": "router",
-         "function": "office_it", "country": "US", "status": "in_procurement"}]))
+    items = assets_from_rows(
+        "bid",
+        rows_from_mappings(
+            [
+                {
+                    "asset_id": "item-1",
+                    "vendor": "Huawei",
+                    "category": "router",
+                    "function": "office_it",
+                    "country": "US",
+                    "status": "in_procurement",
+                }
+            ]
+        ),
+    )
     day = dt.date(2025, 6, 1)
     assert check_items(pack, profile, items, day).verdict == "prohibited"
-    waivers = check_waivers([_record(basis="us.ndaa889.d2-dni", granted_on="2025-01-01",
-                                     expires_on="2026-01-01")], pack, "w")
+    waivers = check_waivers(
+        [_record(basis="us.ndaa889.d2-dni", granted_on="2025-01-01", expires_on="2026-01-01")],
+        pack,
+        "w",
+    )
     result = check_items(pack, profile, items, day, waivers=waivers)
     assert result.verdict == "conditional" and result.exit_code == 4
 
@@ -268,21 +338,26 @@ def test_waiver_in_effect_that_meets_no_finding_is_noticed(pack, contractor, eva
     waivers = check_waivers([_record(assets=["NOT-IN-INVENTORY"])], pack, "w")
     data = _run(pack, contractor, evaluators, dt.date(2021, 6, 1), waivers)
     assert _finding(data, USE)["status"] == "in_force"
-    assert any("no finding of us.ndaa889.a1b-use for NOT-IN-INVENTORY" in n
-               for n in data["notices"])
+    assert any(
+        "no finding of us.ndaa889.a1b-use for NOT-IN-INVENTORY" in n for n in data["notices"]
+    )
 
 
 # --- output --------------------------------------------------------------------------------------
 
+
 def test_json_is_byte_identical_across_runs_and_record_order(pack, contractor, evaluators) -> None:
-    records = [_record(), _record(id="W-0", obligation="us.ndaa889.a1b-use-purpose-limited",
-                                  expires_on="2023-01-01"),
-               _record(id="W-2", basis="us.ndaa889.d2-dni", expires_on=None)]
+    records = [
+        _record(),
+        _record(id="W-0", obligation="us.ndaa889.a1b-use-purpose-limited", expires_on="2023-01-01"),
+        _record(id="W-2", basis="us.ndaa889.d2-dni", expires_on=None),
+    ]
     day = dt.date(2021, 6, 1)
     first = json_text(_run(pack, contractor, evaluators, day, check_waivers(records, pack, "w")))
     again = json_text(_run(pack, contractor, evaluators, day, check_waivers(records, pack, "w")))
-    reordered = json_text(_run(pack, contractor, evaluators, day,
-                               check_waivers(records[::-1], pack, "w")))
+    reordered = json_text(
+        _run(pack, contractor, evaluators, day, check_waivers(records[::-1], pack, "w"))
+    )
     assert first == again == reordered
     assert [w["id"] for w in json.loads(first)["waivers"]] == ["W-0", "W-1", "W-2"]
 
@@ -299,20 +374,37 @@ def test_unverified_basis_is_marked_in_the_explanation(pack, evaluators) -> None
     assets = read_inventory(ROOT / "examples" / "uk-telecoms" / "assets.csv").assets
     day = dt.date(2026, 11, 28)
     plain = evaluate(pack, profile, assets, day, evaluator=evaluators["production"]).to_json()
-    target = next(f for f in plain["findings"] if f["obligation_id"].startswith("gb.dvd-2022.")
-                  and f["status"] in ("overdue", "due", "in_force"))
-    waivers = check_waivers([{
-        "id": "V-1", "operator": profile.name, "obligation": target["obligation_id"],
-        "basis": "gb.dvd-2022.variation", "reference": "DSIT variation letter (example)",
-        "approver": "Secretary of State", "granted_on": "2026-01-01"}], pack, "w")
-    data = evaluate(pack, profile, assets, day, evaluator=evaluators["production"],
-                    waivers=waivers).to_json()
+    target = next(
+        f
+        for f in plain["findings"]
+        if f["obligation_id"].startswith("gb.dvd-2022.")
+        and f["status"] in ("overdue", "due", "in_force")
+    )
+    waivers = check_waivers(
+        [
+            {
+                "id": "V-1",
+                "operator": profile.name,
+                "obligation": target["obligation_id"],
+                "basis": "gb.dvd-2022.variation",
+                "reference": "DSIT variation letter (example)",
+                "approver": "Secretary of State",
+                "granted_on": "2026-01-01",
+            }
+        ],
+        pack,
+        "w",
+    )
+    data = evaluate(
+        pack, profile, assets, day, evaluator=evaluators["production"], waivers=waivers
+    ).to_json()
     finding = next(f for f in data["findings"] if f["id"] == target["id"])
     assert finding["status"] == "waived" and finding["waivers"][0]["verified"] is False
     assert "UNVERIFIED waiver basis" in finding["explanation"]
 
 
 # --- the law data ------------------------------------------------------------------------------
+
 
 def test_waiver_bases_state_the_dates_the_notes_give(pack) -> None:
     bases = pack.waiver_bases
@@ -332,9 +424,13 @@ def test_waiver_basis_files_are_checked_and_fingerprinted(pack, tmp_path) -> Non
     law = tmp_path / "law"
     shutil.copytree(ROOT / "jurisdictions", law)
     path = law / "us" / "waivers.yaml"
-    path.write_text(path.read_text(encoding="utf-8").replace(
-        "- us.ndaa889.a1b-use-purpose-limited\n    available_from",
-        "- us.ndaa889.a1b-use-nonexistent\n    available_from"), encoding="utf-8")
+    path.write_text(
+        path.read_text(encoding="utf-8").replace(
+            "- us.ndaa889.a1b-use-purpose-limited\n    available_from",
+            "- us.ndaa889.a1b-use-nonexistent\n    available_from",
+        ),
+        encoding="utf-8",
+    )
     with pytest.raises(InputError) as exc:
         load_rulepack(law)
     assert exc.value.field == "waiver_bases.1.covers.obligations.1"
@@ -344,6 +440,7 @@ def test_waiver_basis_files_are_checked_and_fingerprinted(pack, tmp_path) -> Non
 
 
 # --- the command -------------------------------------------------------------------------------
+
 
 def test_waivers_check_command(pack, tmp_path) -> None:
     from dutybound.engine.cli_waivers import register
@@ -357,13 +454,23 @@ def test_waivers_check_command(pack, tmp_path) -> None:
     register(app)
     path = _write(tmp_path, _record(), _record(id="W-2", expires_on="2023-01-01"))
     runner = CliRunner()
-    args = ["waivers", "check", "--waivers", str(path),
-            "--profile", str(EXAMPLE / "profile.yaml"), "--as-of", "2021-06-01"]
+    args = [
+        "waivers",
+        "check",
+        "--waivers",
+        str(path),
+        "--profile",
+        str(EXAMPLE / "profile.yaml"),
+        "--as-of",
+        "2021-06-01",
+    ]
     result = runner.invoke(app, [*args, "--format", "json"])
     assert result.exit_code == 1, result.output  # one refused
     data = json.loads(result.stdout)
-    assert [(w["id"], w["standing"]) for w in data["waivers"]] == \
-        [("W-1", "in_effect"), ("W-2", "refused")]
+    assert [(w["id"], w["standing"]) for w in data["waivers"]] == [
+        ("W-1", "in_effect"),
+        ("W-2", "refused"),
+    ]
     table = runner.invoke(app, [*args, "--format", "table"])
     assert "refused" in table.stdout and "in effect" in table.stdout
 

@@ -9,7 +9,6 @@ on the event loop, evaluates a single new item there too when the engine is free
 evaluations that would wait for the engine, and database reads to the threadpool.
 """
 
-
 import datetime as dt
 import functools
 import gc
@@ -68,8 +67,11 @@ class JsonFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         data: dict[str, Any] = {
             "ts": dt.datetime.fromtimestamp(record.created, dt.UTC).isoformat(
-                timespec="milliseconds"), "level": record.levelname.lower(),
-            "event": record.getMessage()}
+                timespec="milliseconds"
+            ),
+            "level": record.levelname.lower(),
+            "event": record.getMessage(),
+        }
         data.update(getattr(record, "fields", {}))
         if record.exc_info:
             data["exception"] = self.formatException(record.exc_info)
@@ -100,9 +102,17 @@ class ServiceMiddleware:
 
     async def _reply(self, send: Any, status: int, detail: str) -> None:
         body = _json_error(status, detail)
-        await send({"type": "http.response.start", "status": status, "headers": [
-            (b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),
-            *self.headers]})
+        await send(
+            {
+                "type": "http.response.start",
+                "status": status,
+                "headers": [
+                    (b"content-type", b"application/json"),
+                    (b"content-length", str(len(body)).encode()),
+                    *self.headers,
+                ],
+            }
+        )
         await send({"type": "http.response.body", "body": body})
 
     async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
@@ -145,17 +155,27 @@ class ServiceMiddleware:
             try:
                 await self.app(scope, limited_receive, send_with_headers)
             except Exception:
-                log.exception("unhandled error", extra={"fields": {
-                    "method": scope["method"], "path": scope["path"]}})
+                log.exception(
+                    "unhandled error",
+                    extra={"fields": {"method": scope["method"], "path": scope["path"]}},
+                )
                 if status[0]:
                     raise  # the response had started: nothing sensible can be sent now
                 status[0] = 500
                 await self._reply(send, 500, "internal error")
         finally:
-            log.info("request", extra={"fields": {
-                "method": scope["method"], "path": scope["path"], "status": status[0] or 500,
-                "ms": round((time.perf_counter() - start) * 1000, 2),
-                "tenant": state.get("tenant")}})
+            log.info(
+                "request",
+                extra={
+                    "fields": {
+                        "method": scope["method"],
+                        "path": scope["path"],
+                        "status": status[0] or 500,
+                        "ms": round((time.perf_counter() - start) * 1000, 2),
+                        "tenant": state.get("tenant"),
+                    }
+                },
+            )
 
 
 _MISS = object()
@@ -189,8 +209,12 @@ def engine_input(prefix: tuple[str | int, ...], indexed: bool = False) -> Iterat
 class Service:
     """What the endpoints share: the rule pack (loaded once), the evaluator and the database."""
 
-    def __init__(self, db_url: str | None, law_dir: Path | None, check_cache_bytes: int,
-                 ) -> None:
+    def __init__(
+        self,
+        db_url: str | None,
+        law_dir: Path | None,
+        check_cache_bytes: int,
+    ) -> None:
         from dutybound.engine.evaluation import engine_version
         from dutybound.engine.evaluators import get_evaluator
         from dutybound.engine.loading import load_rulepack
@@ -227,9 +251,12 @@ class Service:
         return found
 
 
-def create_app(db_url: str | None = None, law_dir: Path | None = None,
-               max_body: int = MAX_BODY_BYTES,
-               check_cache_bytes: int = DEFAULT_MAX_BYTES) -> FastAPI:
+def create_app(
+    db_url: str | None = None,
+    law_dir: Path | None = None,
+    max_body: int = MAX_BODY_BYTES,
+    check_cache_bytes: int = DEFAULT_MAX_BYTES,
+) -> FastAPI:
     """The application; ``db_url`` defaults to $DUTYBOUND_DATABASE_URL, else the per-user SQLite
     file (engine.store.connection);
     ``check_cache_bytes`` bounds the check cache (0 turns it off)."""
@@ -241,11 +268,14 @@ def create_app(db_url: str | None = None, law_dir: Path | None = None,
     )
 
     _configure_logging()
-    svc = Service(db_url, law_dir,
-                  check_cache_bytes)
+    svc = Service(db_url, law_dir, check_cache_bytes)
     pack = svc.pack
-    rulepack_info = {"version": pack.version, "sha256": pack.sha256,
-                     "law_as_of": pack.law_as_of.isoformat()}
+    rulepack_info = {
+        "version": pack.version,
+        "sha256": pack.sha256,
+        "law_as_of": pack.law_as_of.isoformat(),
+    }
+
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         import anyio.to_thread
@@ -272,14 +302,21 @@ def create_app(db_url: str | None = None, law_dir: Path | None = None,
         "key in `X-API-Key` (`python -m service keys create --tenant T`). Not legal advice.",
     )
     app.state.service = svc
-    app.add_middleware(ServiceMiddleware, max_body=max_body, headers=[
-        (b"x-dutybound-rulepack", pack.version.encode()),
-        (b"x-dutybound-rulepack-sha256", pack.sha256.encode())])
+    app.add_middleware(
+        ServiceMiddleware,
+        max_body=max_body,
+        headers=[
+            (b"x-dutybound-rulepack", pack.version.encode()),
+            (b"x-dutybound-rulepack-sha256", pack.sha256.encode()),
+        ],
+    )
 
     @app.exception_handler(FieldError)
     def _field_error(request: Request, exc: FieldError) -> JSONResponse:
-        return JSONResponse(status_code=422, content={"detail": [
-            {"loc": exc.loc, "msg": exc.message, "type": "input_error"}]})
+        return JSONResponse(
+            status_code=422,
+            content={"detail": [{"loc": exc.loc, "msg": exc.message, "type": "input_error"}]},
+        )
 
     class TenantKey(APIKeyHeader):
         """The X-API-Key header resolved to its caller (401 if missing or unknown), in one
@@ -295,21 +332,30 @@ def create_app(db_url: str | None = None, law_dir: Path | None = None,
                 if found is _MISS:
                     found = await run_in_threadpool(svc.caller, key)
             if found is None:
-                raise HTTPException(401, "missing or unknown API key (header X-API-Key)",
-                                    headers={"WWW-Authenticate": "APIKey"})
+                raise HTTPException(
+                    401,
+                    "missing or unknown API key (header X-API-Key)",
+                    headers={"WWW-Authenticate": "APIKey"},
+                )
             request.state.tenant = found.tenant
             return found
 
-    caller = TenantKey(name="X-API-Key", auto_error=False, scheme_name="APIKeyHeader",
-                       description="API key of a tenant (or a consultant of several).")
+    caller = TenantKey(
+        name="X-API-Key",
+        auto_error=False,
+        scheme_name="APIKeyHeader",
+        description="API key of a tenant (or a consultant of several).",
+    )
 
     Caller = Annotated[db.Caller, Depends(caller)]
     errors: dict[int | str, dict[str, Any]] = {
         401: {"model": ErrorOut, "description": "Missing or unknown API key."},
         413: {"model": ErrorOut, "description": "Request body too large."},
-        422: {"model": ErrorOut, "description": "Invalid input; `loc` names the field."}}
+        422: {"model": ErrorOut, "description": "Invalid input; `loc` names the field."},
+    }
     not_found: dict[int | str, dict[str, Any]] = {
-        404: {"model": ErrorOut, "description": "No such id (or not yours)."}}
+        404: {"model": ErrorOut, "description": "No such id (or not yours)."}
+    }
 
     def stored_profile(profile_id: str, who: db.Caller) -> db.StoredProfile:
         row = db.get_readable(svc.db, db.StoredProfile, profile_id, who)
@@ -334,8 +380,11 @@ def create_app(db_url: str | None = None, law_dir: Path | None = None,
 
         return check_profile(orjson.loads(canonical), pack, "profile")
 
-    def checked_profile(req: _WithProfile, data: dict, where: tuple[str, ...],
-                        ) -> tuple[Any, frozenset[str]]:
+    def checked_profile(
+        req: _WithProfile,
+        data: dict,
+        where: tuple[str, ...],
+    ) -> tuple[Any, frozenset[str]]:
         """The profile validated against the rule pack, with the what-if roles assumed."""
         from dutybound.engine.roles import assume_roles
 
@@ -351,8 +400,10 @@ def create_app(db_url: str | None = None, law_dir: Path | None = None,
         data, where = profile_data(req, who)
         return (*checked_profile(req, data, where), data)
 
-    def checked_waivers(req: CheckRequest | EvaluateRequest | ReportRequest, profile: Any,
-                        ) -> tuple[list[Any] | None, list[dict[str, Any]]]:
+    def checked_waivers(
+        req: CheckRequest | EvaluateRequest | ReportRequest,
+        profile: Any,
+    ) -> tuple[list[Any] | None, list[dict[str, Any]]]:
         """The request's waiver records validated against the rule pack and the profile (422
         naming the record and field), and their data for the inputs fingerprint."""
         from dutybound.engine.waivers import check_waivers
@@ -373,8 +424,9 @@ def create_app(db_url: str | None = None, law_dir: Path | None = None,
         """The ``inputs.sha256`` of a result: SHA-256 of the inputs as canonical JSON."""
         return canonical_sha256(*parts).hex()
 
-    def run_evaluation(req: EvaluateRequest | ReportRequest, who: db.Caller,
-                       include_ended: bool = False) -> Any:
+    def run_evaluation(
+        req: EvaluateRequest | ReportRequest, who: db.Caller, include_ended: bool = False
+    ) -> Any:
         from dutybound.engine.evaluation import evaluate
 
         profile, hypothetical, data = resolve_profile(req, who)
@@ -382,11 +434,19 @@ def create_app(db_url: str | None = None, law_dir: Path | None = None,
         assets = read_assets("assets", rows)
         waivers, waiver_data = checked_waivers(req, profile)
         with svc.engine_lock:
-            result = evaluate(pack, profile, assets, req.as_of, evaluator=svc.evaluator,
-                              include_ended=include_ended, hypothetical=hypothetical,
-                              waivers=waivers, inputs_sha256=fingerprint(
-                                  data, rows, req.as_role, *([waiver_data] if waivers is not None
-                                                             else [])))
+            result = evaluate(
+                pack,
+                profile,
+                assets,
+                req.as_of,
+                evaluator=svc.evaluator,
+                include_ended=include_ended,
+                hypothetical=hypothetical,
+                waivers=waivers,
+                inputs_sha256=fingerprint(
+                    data, rows, req.as_role, *([waiver_data] if waivers is not None else [])
+                ),
+            )
         if svc.evaluator_notice:
             result.notices.insert(0, svc.evaluator_notice)
         return result
@@ -394,23 +454,28 @@ def create_app(db_url: str | None = None, law_dir: Path | None = None,
     @app.get("/health", response_model=Health, tags=["service"])
     def health() -> dict[str, Any]:
         """Liveness, and the rule pack this server evaluates with (no key needed)."""
-        return {"status": "ok", "rulepack": rulepack_info,
-                "engine": {"version": svc.engine_version, "evaluator": svc.evaluator.name}}
+        return {
+            "status": "ok",
+            "rulepack": rulepack_info,
+            "engine": {"version": svc.engine_version, "evaluator": svc.evaluator.name},
+        }
 
     @app.get("/law/obligations", tags=["law"], responses=errors)
     def law_obligations(
         who: Caller,
-        jurisdiction: Annotated[str | None, Query(max_length=8, description="ISO code, e.g. "
-                                                  "CZ.")] = None,
-        kind: Annotated[str | None, Query(max_length=64, description="Kind, e.g. removal.")]
-        = None,
+        jurisdiction: Annotated[
+            str | None, Query(max_length=8, description="ISO code, e.g. CZ.")
+        ] = None,
+        kind: Annotated[str | None, Query(max_length=64, description="Kind, e.g. removal.")] = None,
     ) -> list[dict[str, Any]]:
         """Every obligation of the rule pack, with citation, dates, deadline and scope."""
         return list_obligations(pack, jurisdiction.upper() if jurisdiction else None, kind)
 
     @app.get("/law/obligations/{obligation_id}", tags=["law"], responses={**errors, **not_found})
-    def law_obligation(who: Caller, obligation_id: Annotated[str, PathParam(max_length=200)],
-                       ) -> dict[str, Any]:
+    def law_obligation(
+        who: Caller,
+        obligation_id: Annotated[str, PathParam(max_length=200)],
+    ) -> dict[str, Any]:
         """One obligation in full."""
         for item in pack.obligations:
             if item.obligation.id == obligation_id:
@@ -418,16 +483,21 @@ def create_app(db_url: str | None = None, law_dir: Path | None = None,
         raise HTTPException(404, "no obligation with this id")
 
     @app.get("/law/instruments/{instrument_id}", tags=["law"], responses={**errors, **not_found})
-    def law_instrument(who: Caller, instrument_id: Annotated[str, PathParam(max_length=200)],
-                       ) -> dict[str, Any]:
+    def law_instrument(
+        who: Caller,
+        instrument_id: Annotated[str, PathParam(max_length=200)],
+    ) -> dict[str, Any]:
         """An instrument (act, decree, direction, guidance) with its obligations."""
         inst = pack.instruments.get(instrument_id)
         if inst is None:
             raise HTTPException(404, "no instrument with this id")
-        obligations = [obligation_json(i) for i in pack.obligations
-                       if i.instrument.id == instrument_id]
-        return {"instrument": instrument_detail(inst),
-                "obligations": sorted(obligations, key=lambda o: o["obligation_id"])}
+        obligations = [
+            obligation_json(i) for i in pack.obligations if i.instrument.id == instrument_id
+        ]
+        return {
+            "instrument": instrument_detail(inst),
+            "obligations": sorted(obligations, key=lambda o: o["obligation_id"]),
+        }
 
     @app.get("/law/roles", tags=["law"], responses=errors)
     def law_roles(who: Caller) -> list[dict[str, Any]]:
@@ -445,22 +515,30 @@ def create_app(db_url: str | None = None, law_dir: Path | None = None,
             assert item is not None
             country = item.country or default_country
             if country is None:
-                loc: list[str | int] = ["body", where, n - 1, "country"] if where == "items" \
+                loc: list[str | int] = (
+                    ["body", where, n - 1, "country"]
+                    if where == "items"
                     else ["body", where, "country"]
-                raise FieldError(loc, "the profile lists several jurisdictions; say where the "
-                                 "item will be used")
+                )
+                raise FieldError(
+                    loc, "the profile lists several jurisdictions; say where the item will be used"
+                )
             rows.append(item.row(item.asset_id or f"item-{n}", country, str(item.status)))
         return where, rows
 
-    def run_check(profile: Any, assets: list[Any], as_of: dt.date,
-                  hypothetical: frozenset[str], inputs_sha256: str,
-                  waivers: list[Any] | None) -> bytes:
+    def run_check(
+        profile: Any,
+        assets: list[Any],
+        as_of: dt.date,
+        hypothetical: frozenset[str],
+        inputs_sha256: str,
+        waivers: list[Any] | None,
+    ) -> bytes:
         """The engine's verdicts as the JSON body (the slow part: about a millisecond per
         single check); the caller holds ``svc.engine_lock``."""
         from dutybound.engine.verdict import check_items
 
-        result = check_items(pack, profile, assets, as_of, hypothetical, inputs_sha256,
-                             waivers)
+        result = check_items(pack, profile, assets, as_of, hypothetical, inputs_sha256, waivers)
         return orjson.dumps(result.to_json())
 
     def run_check_locked(*args: Any) -> bytes:
@@ -475,8 +553,9 @@ def create_app(db_url: str | None = None, law_dir: Path | None = None,
         items_at, rows = check_rows(req, profile)
         assets = read_assets(items_at, rows, indexed=items_at == "items")
         waivers, waiver_data = checked_waivers(req, profile)
-        inputs = fingerprint(data, rows, req.as_role,
-                             *([waiver_data] if waivers is not None else []))
+        inputs = fingerprint(
+            data, rows, req.as_role, *([waiver_data] if waivers is not None else [])
+        )
         args = (profile, assets, req.as_of, hypothetical, inputs, waivers)
         if len(rows) <= INLINE_CHECK_ITEMS and svc.engine_lock.acquire(blocking=False):
             try:
@@ -485,14 +564,27 @@ def create_app(db_url: str | None = None, law_dir: Path | None = None,
                 svc.engine_lock.release()
         return await run_in_threadpool(run_check_locked, *args)
 
-    @app.post("/check", tags=["procurement"], response_model=None,
-              responses={200: {"model": CheckResponse, "description": "The verdicts "
-                               "(same JSON as `dutybound check --format json`).",
-                               "headers": {"X-Dutybound-Cache": {
-                                   "description": "hit: the body was computed earlier for "
-                                   "exactly these inputs (see service.cache); miss: computed "
-                                   "now.", "schema": {"type": "string"}}}},
-                         **errors, **not_found})
+    @app.post(
+        "/check",
+        tags=["procurement"],
+        response_model=None,
+        responses={
+            200: {
+                "model": CheckResponse,
+                "description": "The verdicts (same JSON as `dutybound check --format json`).",
+                "headers": {
+                    "X-Dutybound-Cache": {
+                        "description": "hit: the body was computed earlier for "
+                        "exactly these inputs (see service.cache); miss: computed "
+                        "now.",
+                        "schema": {"type": "string"},
+                    }
+                },
+            },
+            **errors,
+            **not_found,
+        },
+    )
     async def check(req: CheckRequest, who: Caller) -> Response:
         """Procurement gate: prohibited, review, conditional or allowed, per item and overall
         (the worst item decides), with reasons and citations."""
@@ -503,37 +595,61 @@ def create_app(db_url: str | None = None, law_dir: Path | None = None,
             data, where = profile_data(req, who)
         else:
             data, where = await run_in_threadpool(profile_data, req, who)
-        key = canonical_sha256(who.tenant, pack.sha256, svc.engine_version, svc.evaluator.name,
-                               data, req.model_dump_json(exclude={"profile", "profile_id"}))
+        key = canonical_sha256(
+            who.tenant,
+            pack.sha256,
+            svc.engine_version,
+            svc.evaluator.name,
+            data,
+            req.model_dump_json(exclude={"profile", "profile_id"}),
+        )
         body = svc.checks.get(key)
         hit = body is not None
         if body is None:
             body = await compute_check(req, data, where)
             svc.checks.put(key, body)
-        return Response(body, media_type="application/json",
-                        headers={"X-Dutybound-Cache": "hit" if hit else "miss"})
+        return Response(
+            body,
+            media_type="application/json",
+            headers={"X-Dutybound-Cache": "hit" if hit else "miss"},
+        )
 
-    @app.post("/evaluate", tags=["evaluation"], status_code=201, response_model=EvaluationOut,
-              responses={**errors, **not_found})
+    @app.post(
+        "/evaluate",
+        tags=["evaluation"],
+        status_code=201,
+        response_model=EvaluationOut,
+        responses={**errors, **not_found},
+    )
     def evaluate_inventory(req: EvaluateRequest, who: Caller) -> dict[str, Any]:
         """Every obligation that applies on the date, with citation, due date, assets and
         explanation; the result is stored for GET /results/{id} (your tenant)."""
         result = run_evaluation(req, who, req.include_ended)
         data = result.to_json()
-        row = db.save_result(svc.db, who.tenant, req.as_of, pack.version, pack.sha256,
-                             json_text(data))
+        row = db.save_result(
+            svc.db, who.tenant, req.as_of, pack.version, pack.sha256, json_text(data)
+        )
         return {"result_id": row.id, "created_at": row.created_at, "evaluation": data}
 
-    @app.get("/results/{result_id}", tags=["evaluation"], response_model=EvaluationOut,
-             responses={**errors, **not_found})
-    def get_result(who: Caller, result_id: Annotated[str, PathParam(max_length=64)],
-                   ) -> dict[str, Any]:
+    @app.get(
+        "/results/{result_id}",
+        tags=["evaluation"],
+        response_model=EvaluationOut,
+        responses={**errors, **not_found},
+    )
+    def get_result(
+        who: Caller,
+        result_id: Annotated[str, PathParam(max_length=64)],
+    ) -> dict[str, Any]:
         """A stored evaluation (of your tenant, or of one you may read)."""
         row = db.get_readable(svc.db, db.StoredResult, result_id, who)
         if row is None:
             raise HTTPException(404, "no result with this id")
-        return {"result_id": row.id, "created_at": row.created_at,
-                "evaluation": json.loads(row.body)}
+        return {
+            "result_id": row.id,
+            "created_at": row.created_at,
+            "evaluation": json.loads(row.body),
+        }
 
     @app.post("/compare", tags=["evaluation"], responses={**errors, **not_found})
     def compare(req: CompareRequest, who: Caller) -> dict[str, Any]:
@@ -544,36 +660,56 @@ def create_app(db_url: str | None = None, law_dir: Path | None = None,
         profile, hypothetical, _ = resolve_profile(req, who)
         rows = [a.row(a.asset_id, a.country, str(a.status)) for a in req.assets or []]
         assets = read_assets("assets", rows)
-        codes = [c.strip().upper() for c in req.jurisdictions] if req.jurisdictions else \
-            sorted(profile.jurisdictions)
+        codes = (
+            [c.strip().upper() for c in req.jurisdictions]
+            if req.jurisdictions
+            else sorted(profile.jurisdictions)
+        )
         try:
             with svc.engine_lock:
-                return run_comparison(pack, profile, assets, req.as_of, codes, req.vendors,
-                                      hypothetical).data
+                return run_comparison(
+                    pack, profile, assets, req.as_of, codes, req.vendors, hypothetical
+                ).data
         except InputError as error:
             field = error.file.lstrip("-")
-            raise FieldError(["body", "vendors" if field == "vendor" else "jurisdictions"],
-                             error.message) from None
+            raise FieldError(
+                ["body", "vendors" if field == "vendor" else "jurisdictions"], error.message
+            ) from None
 
-    @app.post("/report", tags=["evaluation"], response_class=Response,
-              responses={200: {"content": {"application/pdf": {}},
-                               "description": "The obligation report, PDF/A-3b."},
-                         **errors, **not_found})
+    @app.post(
+        "/report",
+        tags=["evaluation"],
+        response_class=Response,
+        responses={
+            200: {
+                "content": {"application/pdf": {}},
+                "description": "The obligation report, PDF/A-3b.",
+            },
+            **errors,
+            **not_found,
+        },
+    )
     def report(req: ReportRequest, who: Caller) -> Response:
         """The obligation report as a PDF/A-3b download, with the evaluation JSON and the
         affected-asset CSV attached."""
         from dutybound.reports.render import LANGUAGES, obligation_report_pdf
 
         if req.lang not in LANGUAGES:
-            raise FieldError(["body", "lang"], f"no interface language {req.lang!r}; "
-                             f"available: {', '.join(LANGUAGES)}")
+            raise FieldError(
+                ["body", "lang"],
+                f"no interface language {req.lang!r}; available: {', '.join(LANGUAGES)}",
+            )
         result = run_evaluation(req, who)
         body = obligation_report_pdf(result, req.lang)
-        return Response(body, media_type="application/pdf", headers={
-            "Content-Disposition": f'attachment; filename="dutybound-{req.as_of}.pdf"'})
+        return Response(
+            body,
+            media_type="application/pdf",
+            headers={"Content-Disposition": f'attachment; filename="dutybound-{req.as_of}.pdf"'},
+        )
 
-    @app.post("/profiles", tags=["profiles"], status_code=201, response_model=ProfileOut,
-              responses=errors)
+    @app.post(
+        "/profiles", tags=["profiles"], status_code=201, response_model=ProfileOut, responses=errors
+    )
     def create_profile(profile: ProfileIn, who: Caller) -> dict[str, Any]:
         """Store a profile for your tenant; use its id as profile_id in other requests."""
         from dutybound.engine.inputs import check_profile
@@ -582,17 +718,26 @@ def create_app(db_url: str | None = None, law_dir: Path | None = None,
         with engine_input(("body",)):
             check_profile(data, pack, "profile")
         row = db.save_profile(svc.db, who.tenant, profile.name, json.dumps(data))
-        return {"id": row.id, "tenant": row.tenant, "created_at": row.created_at,
-                "profile": data}
+        return {"id": row.id, "tenant": row.tenant, "created_at": row.created_at, "profile": data}
 
-    @app.get("/profiles/{profile_id}", tags=["profiles"], response_model=ProfileOut,
-             responses={**errors, **not_found})
-    def get_profile(who: Caller, profile_id: Annotated[str, PathParam(max_length=64)],
-                    ) -> dict[str, Any]:
+    @app.get(
+        "/profiles/{profile_id}",
+        tags=["profiles"],
+        response_model=ProfileOut,
+        responses={**errors, **not_found},
+    )
+    def get_profile(
+        who: Caller,
+        profile_id: Annotated[str, PathParam(max_length=64)],
+    ) -> dict[str, Any]:
         """A stored profile (of your tenant, or of one you may read)."""
         row = stored_profile(profile_id, who)
-        return {"id": row.id, "tenant": row.tenant, "created_at": row.created_at,
-                "profile": json.loads(row.body)}
+        return {
+            "id": row.id,
+            "tenant": row.tenant,
+            "created_at": row.created_at,
+            "profile": json.loads(row.body),
+        }
 
     return app
 
@@ -605,14 +750,22 @@ def app_from_env() -> FastAPI:
     """The application configured by environment variables: the factory each worker process
     calls when ``run`` starts several (uvicorn can pass them only an import string)."""
     law_dir = os.environ.get(ENV_LAW_DIR)
-    return create_app(os.environ.get("DUTYBOUND_DATABASE_URL"),
-                      Path(law_dir) if law_dir else None,
-                      check_cache_bytes=int(os.environ.get(ENV_CHECK_CACHE, DEFAULT_MAX_BYTES)))
+    return create_app(
+        os.environ.get("DUTYBOUND_DATABASE_URL"),
+        Path(law_dir) if law_dir else None,
+        check_cache_bytes=int(os.environ.get(ENV_CHECK_CACHE, DEFAULT_MAX_BYTES)),
+    )
 
 
-def run(host: str = "127.0.0.1", port: int = 8000, db_url: str | None = None,
-        law_dir: Path | None = None, log_level: str = "warning", workers: int = 1,
-        check_cache_bytes: int = DEFAULT_MAX_BYTES) -> int:
+def run(
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    db_url: str | None = None,
+    law_dir: Path | None = None,
+    log_level: str = "warning",
+    workers: int = 1,
+    check_cache_bytes: int = DEFAULT_MAX_BYTES,
+) -> int:
     """Serve with uvicorn (uvloop and httptools when installed, no access log: the middleware
     logs each request). ``workers`` > 1 runs that many processes on one port, each with its own
     socket where the kernel can balance connections over them (``service.workers``). Returns
@@ -621,11 +774,14 @@ def run(host: str = "127.0.0.1", port: int = 8000, db_url: str | None = None,
 
     from dutybound.service import workers as worker_processes
 
-    options: dict[str, Any] = {"access_log": False, "log_level": log_level,
-                               "server_header": False}
+    options: dict[str, Any] = {"access_log": False, "log_level": log_level, "server_header": False}
     if workers <= 1:
-        uvicorn.run(create_app(db_url, law_dir, check_cache_bytes=check_cache_bytes),
-                    host=host, port=port, **options)
+        uvicorn.run(
+            create_app(db_url, law_dir, check_cache_bytes=check_cache_bytes),
+            host=host,
+            port=port,
+            **options,
+        )
         return 0
     from dutybound.engine.store.connection import resolve_url
 
@@ -637,6 +793,12 @@ def run(host: str = "127.0.0.1", port: int = 8000, db_url: str | None = None,
         os.environ[ENV_LAW_DIR] = str(law_dir)
     if worker_processes.supported():
         return worker_processes.serve(host, port, workers, options)
-    uvicorn.run("dutybound.service.app:app_from_env", factory=True, workers=workers, host=host,
-                port=port, **options)
+    uvicorn.run(
+        "dutybound.service.app:app_from_env",
+        factory=True,
+        workers=workers,
+        host=host,
+        port=port,
+        **options,
+    )
     return 0

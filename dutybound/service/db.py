@@ -96,12 +96,17 @@ def create_key(engine: Engine | str, tenant: str, consultant_of: list[str] | Non
     """
     if isinstance(engine, str):
         engine = make_engine(engine)
-    others = sorted({check_tenant(t.strip()) for t in consultant_of or [] if t.strip()}
-                    - {tenant})
+    others = sorted({check_tenant(t.strip()) for t in consultant_of or [] if t.strip()} - {tenant})
     key = KEY_PREFIX + secrets.token_urlsafe(32)
     with Session(engine) as session, session.begin():
-        session.add(ApiKey(key_sha256=hash_key(key), tenant=check_tenant(tenant),
-                           consultant_of=json.dumps(others), created_at=now()))
+        session.add(
+            ApiKey(
+                key_sha256=hash_key(key),
+                tenant=check_tenant(tenant),
+                consultant_of=json.dumps(others),
+                created_at=now(),
+            )
+        )
     return key
 
 
@@ -121,18 +126,27 @@ def save_profile(engine: Engine, tenant: str, name: str, body: str) -> StoredPro
     return row
 
 
-def save_result(engine: Engine, tenant: str, as_of: dt.date, version: str, sha256: str,
-                body: str) -> StoredResult:
-    row = StoredResult(id=new_id(), tenant=tenant, kind="evaluation", as_of=as_of,
-                       rulepack_version=version, rulepack_sha256=sha256, body=body,
-                       created_at=now())
+def save_result(
+    engine: Engine, tenant: str, as_of: dt.date, version: str, sha256: str, body: str
+) -> StoredResult:
+    row = StoredResult(
+        id=new_id(),
+        tenant=tenant,
+        kind="evaluation",
+        as_of=as_of,
+        rulepack_version=version,
+        rulepack_sha256=sha256,
+        body=body,
+        created_at=now(),
+    )
     with Session(engine, expire_on_commit=False) as session, session.begin():
         session.add(row)
     return row
 
 
-def get_readable(engine: Engine, model: type[StoredProfile] | type[StoredResult], item_id: str,
-                 caller: Caller) -> StoredProfile | StoredResult | None:
+def get_readable(
+    engine: Engine, model: type[StoredProfile] | type[StoredResult], item_id: str, caller: Caller
+) -> StoredProfile | StoredResult | None:
     """The row, if it exists and the caller may read it; otherwise None (the API says 404 in
     both cases, so ids of other tenants cannot be probed)."""
     with Session(engine) as session:

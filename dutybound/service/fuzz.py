@@ -51,16 +51,22 @@ def fuzz(app: Any, api_key: str, max_examples: int = 50, negative: bool = True) 
     return out
 
 
-def _run_operation(operation: Any, mode: Any, label: str, budget: int, api_key: str,
-                   out: FuzzResult) -> None:
+def _run_operation(
+    operation: Any, mode: Any, label: str, budget: int, api_key: str, out: FuzzResult
+) -> None:
     from hypothesis import HealthCheck, Phase, given, settings
     from hypothesis.errors import Unsatisfiable
 
     strategy = operation.as_strategy(generation_mode=mode)
 
-    @settings(max_examples=budget, deadline=None, database=None, derandomize=True,
-              phases=[Phase.explicit, Phase.generate],
-              suppress_health_check=list(HealthCheck))
+    @settings(
+        max_examples=budget,
+        deadline=None,
+        database=None,
+        derandomize=True,
+        phases=[Phase.explicit, Phase.generate],
+        suppress_health_check=list(HealthCheck),
+    )
     @given(case=strategy)
     def run(case: Any) -> None:
         headers = dict(case.headers or {})
@@ -72,8 +78,7 @@ def _run_operation(operation: Any, mode: Any, label: str, budget: int, api_key: 
         out.statuses[response.status_code] += 1
         out.by_operation_status[label, response.status_code] += 1
         if response.status_code >= 500:
-            out.server_errors.append(f"{label} -> {response.status_code}: "
-                                     f"{case.as_curl_command()}")
+            out.server_errors.append(f"{label} -> {response.status_code}: {case.as_curl_command()}")
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # hypothesis/schemathesis chatter
@@ -84,8 +89,9 @@ def _run_operation(operation: Any, mode: Any, label: str, budget: int, api_key: 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m service.fuzz")
-    parser.add_argument("--examples", type=int, default=100,
-                        help="examples per operation and generation mode")
+    parser.add_argument(
+        "--examples", type=int, default=100, help="examples per operation and generation mode"
+    )
     args = parser.parse_args(argv)
     from dutybound.service.app import create_app
     from dutybound.service.db import create_key
@@ -98,11 +104,14 @@ def main(argv: list[str] | None = None) -> int:
         logging.getLogger("dutybound.service").setLevel(logging.WARNING)
         result = fuzz(app, create_key(url, "fuzz"), args.examples)
         app.state.service.db.dispose()
-    print(f"{result.cases} cases in {result.seconds:.1f} s; statuses "
-          f"{dict(sorted(result.statuses.items()))}")
+    print(
+        f"{result.cases} cases in {result.seconds:.1f} s; statuses "
+        f"{dict(sorted(result.statuses.items()))}"
+    )
     for label, n in sorted(result.by_operation.items()):
-        statuses = {s: c for (op, s), c in sorted(result.by_operation_status.items())
-                    if op == label}
+        statuses = {
+            s: c for (op, s), c in sorted(result.by_operation_status.items()) if op == label
+        }
         print(f"  {label}: {n} {statuses}")
     for line in result.server_errors[:20]:
         print("5xx:", line)

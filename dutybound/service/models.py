@@ -40,72 +40,116 @@ class Strict(BaseModel):
 class ProfileIn(Strict):
     """An operator profile, as in the profile YAML of the CLI."""
 
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
-        {"name": "Albion Mobile & Fibre plc", "jurisdictions": ["GB"], "sectors": ["telecoms"],
-         "roles": ["gb.public_telecoms_provider", "gb.dvd_addressee"],
-         "attributes": {"gb.relevant_turnover_gbp": 2000000000}}]})
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "name": "Albion Mobile & Fibre plc",
+                    "jurisdictions": ["GB"],
+                    "sectors": ["telecoms"],
+                    "roles": ["gb.public_telecoms_provider", "gb.dvd_addressee"],
+                    "attributes": {"gb.relevant_turnover_gbp": 2000000000},
+                }
+            ]
+        },
+    )
 
-    name: str = Field(min_length=1, max_length=500, description="Operator name.",
-                      examples=["Albion Mobile & Fibre plc"])
+    name: str = Field(
+        min_length=1,
+        max_length=500,
+        description="Operator name.",
+        examples=["Albion Mobile & Fibre plc"],
+    )
     jurisdictions: list[str] = Field(
-        min_length=1, max_length=50,
+        min_length=1,
+        max_length=50,
         description="ISO codes of the jurisdictions to evaluate (those of the rule pack, "
-        "e.g. CZ, GB, US).", examples=[["GB"]])
-    sectors: list[str] = Field(default_factory=list, max_length=50,
-                               description="Sectors, e.g. telecoms, energy, government.")
+        "e.g. CZ, GB, US).",
+        examples=[["GB"]],
+    )
+    sectors: list[str] = Field(
+        default_factory=list,
+        max_length=50,
+        description="Sectors, e.g. telecoms, energy, government.",
+    )
     roles: list[str] = Field(
-        default_factory=list, max_length=200,
+        default_factory=list,
+        max_length=200,
         description="Jurisdiction-prefixed legal roles the operator holds (GET /law/roles... "
         "or `dutybound law roles`), e.g. gb.public_telecoms_provider.",
-        examples=[["gb.public_telecoms_provider", "gb.dvd_addressee"]])
+        examples=[["gb.public_telecoms_provider", "gb.dvd_addressee"]],
+    )
     attributes: dict[str, bool | int | float | str] = Field(
-        default_factory=dict, description="Numbers the law looks at, e.g. "
-        "gb.relevant_turnover_gbp; some roles are derived from them.")
+        default_factory=dict,
+        description="Numbers the law looks at, e.g. "
+        "gb.relevant_turnover_gbp; some roles are derived from them.",
+    )
 
 
 class _AssetFields(Strict):
-    vendor: str = Field(min_length=1, max_length=500,
-                        description="Vendor name as the inventory or bid has it.",
-                        examples=["HUAWEI TECHNOLOGIES CO.,LTD"])
+    vendor: str = Field(
+        min_length=1,
+        max_length=500,
+        description="Vendor name as the inventory or bid has it.",
+        examples=["HUAWEI TECHNOLOGIES CO.,LTD"],
+    )
     category: Category = Field(description="Asset category.")  # type: ignore[valid-type]
     function: Function = Field(description="Network function.")  # type: ignore[valid-type]
     network: Network | None = Field(None, description="Network, e.g. 5g.")  # type: ignore
     use: Use | None = Field(  # type: ignore[valid-type]
-        None, description="Use; purpose-limited US rules (Hikvision, Dahua, Hytera) need it.")
+        None, description="Use; purpose-limited US rules (Hikvision, Dahua, Hytera) need it."
+    )
     quantity: int = Field(1, ge=1, le=10**9, description="Units; caps are measured by quantity.")
     product: str | None = Field(None, max_length=500, description="Product name.")
     model: str | None = Field(None, max_length=500, description="Model number.")
     site: str | None = Field(None, max_length=500, description="Site.")
-    origin: str | None = Field(None, pattern=r"^[A-Za-z]{2}$",
-                               description="ISO code of the country where it was produced.")
+    origin: str | None = Field(
+        None, pattern=r"^[A-Za-z]{2}$", description="ISO code of the country where it was produced."
+    )
     flags: list[Flag] = Field(  # type: ignore[valid-type]
-        default_factory=list, max_length=50, description="Facts some rules turn on.")
+        default_factory=list, max_length=50, description="Facts some rules turn on."
+    )
     installed_on: dt.date | None = Field(None, description="Installation date.")
     identified_on: dt.date | None = Field(
-        None, description="Date the asset was identified; starts deadlines counted from "
-        "identification (default: the evaluation date).")
+        None,
+        description="Date the asset was identified; starts deadlines counted from "
+        "identification (default: the evaluation date).",
+    )
 
     def row(self, asset_id: str, country: str, status: str) -> dict[str, str]:
         """The inventory row (``engine.inputs.COLUMNS``) the engine validates."""
-        return {"asset_id": asset_id, "vendor": self.vendor, "category": self.category.value,
-                "function": self.function.value, "country": country, "status": status,
-                "product": self.product or "", "network": self.network.value if self.network
-                else "", "use": self.use.value if self.use else "",
-                "quantity": str(self.quantity), "site": self.site or "",
-                "model": self.model or "",
-                "installed_on": self.installed_on.isoformat() if self.installed_on else "",
-                "identified_on": self.identified_on.isoformat() if self.identified_on else "",
-                "flags": ";".join(f.value for f in self.flags), "origin": self.origin or ""}
+        return {
+            "asset_id": asset_id,
+            "vendor": self.vendor,
+            "category": self.category.value,
+            "function": self.function.value,
+            "country": country,
+            "status": status,
+            "product": self.product or "",
+            "network": self.network.value if self.network else "",
+            "use": self.use.value if self.use else "",
+            "quantity": str(self.quantity),
+            "site": self.site or "",
+            "model": self.model or "",
+            "installed_on": self.installed_on.isoformat() if self.installed_on else "",
+            "identified_on": self.identified_on.isoformat() if self.identified_on else "",
+            "flags": ";".join(f.value for f in self.flags),
+            "origin": self.origin or "",
+        }
 
 
 class ItemIn(_AssetFields):
     """A proposed purchase (one line of a bid)."""
 
-    asset_id: str | None = Field(None, min_length=1, max_length=200,
-                                 description="Line id (default item-1, item-2, ...).")
+    asset_id: str | None = Field(
+        None, min_length=1, max_length=200, description="Line id (default item-1, item-2, ...)."
+    )
     country: str | None = Field(
-        None, pattern=r"^[A-Za-z]{2}$", description="Where it will be used (ISO code); default: "
-        "the profile's only jurisdiction.")
+        None,
+        pattern=r"^[A-Za-z]{2}$",
+        description="Where it will be used (ISO code); default: the profile's only jurisdiction.",
+    )
     status: Status = Field(Status("in_procurement"), description="Status.")  # type: ignore
 
 
@@ -114,8 +158,10 @@ class AssetIn(_AssetFields):
 
     asset_id: str = Field(min_length=1, max_length=200, description="Unique asset id.")
     country: str = Field(pattern=r"^[A-Za-z]{2}$", description="ISO code of where it is.")
-    status: Status = Field(description="installed, planned, in_procurement, "  # type: ignore
-                           "decommissioned.")
+    status: Status = Field(
+        description="installed, planned, in_procurement, "  # type: ignore
+        "decommissioned."
+    )
 
 
 MAX_WAIVERS = 1000
@@ -126,40 +172,72 @@ class WaiverIn(Strict):
     service checks it against the law (basis, obligation, dates): a record the law did not
     allow is reported as refused and waives nothing."""
 
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
-        {"id": "W-2025-001", "operator": "Potomac Systems Integration LLC",
-         "obligation": "us.ndaa889.a1b-use", "basis": "us.ndaa889.d2-dni",
-         "reference": "ODNI-889-2025-001", "approver": "Director of National Intelligence",
-         "granted_on": "2025-01-01", "expires_on": "2026-01-01"}]})
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": "W-2025-001",
+                    "operator": "Potomac Systems Integration LLC",
+                    "obligation": "us.ndaa889.a1b-use",
+                    "basis": "us.ndaa889.d2-dni",
+                    "reference": "ODNI-889-2025-001",
+                    "approver": "Director of National Intelligence",
+                    "granted_on": "2025-01-01",
+                    "expires_on": "2026-01-01",
+                }
+            ]
+        },
+    )
 
     id: str = Field(min_length=1, max_length=200, description="Record id, unique in the list.")
-    operator: str = Field(min_length=1, max_length=500,
-                          description="The operator it was granted to: the profile's name.")
-    obligation: str = Field(min_length=1, max_length=200,
-                            description="Obligation id it excuses (GET /law/obligations).")
-    assets: list[str] | None = Field(None, min_length=1, max_length=MAX_ASSETS,
-                                     description="Asset or item ids it covers (default: all).")
-    basis: str = Field(min_length=1, max_length=200, description="Legal basis id from the rule "
-                       "pack's waivers.yaml, e.g. us.ndaa889.d1-agency-head-use (docs/waivers.md).")
+    operator: str = Field(
+        min_length=1,
+        max_length=500,
+        description="The operator it was granted to: the profile's name.",
+    )
+    obligation: str = Field(
+        min_length=1, max_length=200, description="Obligation id it excuses (GET /law/obligations)."
+    )
+    assets: list[str] | None = Field(
+        None,
+        min_length=1,
+        max_length=MAX_ASSETS,
+        description="Asset or item ids it covers (default: all).",
+    )
+    basis: str = Field(
+        min_length=1,
+        max_length=200,
+        description="Legal basis id from the rule "
+        "pack's waivers.yaml, e.g. us.ndaa889.d1-agency-head-use (docs/waivers.md).",
+    )
     reference: str = Field(min_length=1, max_length=500, description="Document reference.")
     approver: str = Field(min_length=1, max_length=500, description="Who granted it.")
     granted_on: dt.date = Field(description="Day it took effect.")
     expires_on: dt.date | None = Field(
-        None, description="First day it no longer applies (exclusive); required where the "
-        "basis has a sunset.")
+        None,
+        description="First day it no longer applies (exclusive); required where the "
+        "basis has a sunset.",
+    )
     note: str | None = Field(None, max_length=5000, description="Free text.")
 
 
 class _WithProfile(Strict):
     profile: ProfileIn | None = Field(None, description="The operator profile, inline.")
-    profile_id: str | None = Field(None, max_length=64,
-                                   description="Or the id of a profile stored with POST "
-                                   "/profiles (of your tenant, or one you may read).")
-    as_of: dt.date = Field(description="Evaluate the law as it stood on this date.",
-                           examples=["2026-11-28"])
-    as_role: list[str] = Field(default_factory=list, max_length=50,
-                               description="What-if: assume the operator also holds these "
-                               "roles (shown as hypothetical).")
+    profile_id: str | None = Field(
+        None,
+        max_length=64,
+        description="Or the id of a profile stored with POST "
+        "/profiles (of your tenant, or one you may read).",
+    )
+    as_of: dt.date = Field(
+        description="Evaluate the law as it stood on this date.", examples=["2026-11-28"]
+    )
+    as_role: list[str] = Field(
+        default_factory=list,
+        max_length=50,
+        description="What-if: assume the operator also holds these roles (shown as hypothetical).",
+    )
 
     @model_validator(mode="after")
     def _one_profile(self) -> Any:
@@ -168,26 +246,42 @@ class _WithProfile(Strict):
         return self
 
 
-_US_AGENCY = {"name": "Federal Building Office", "jurisdictions": ["US"],
-              "roles": ["us.federal_agency"]}
-_CAMERA = {"vendor": "Dahua Technology", "category": "video_surveillance",
-           "function": "physical_security", "use": "government_facility_security",
-           "country": "US"}
+_US_AGENCY = {
+    "name": "Federal Building Office",
+    "jurisdictions": ["US"],
+    "roles": ["us.federal_agency"],
+}
+_CAMERA = {
+    "vendor": "Dahua Technology",
+    "category": "video_surveillance",
+    "function": "physical_security",
+    "use": "government_facility_security",
+    "country": "US",
+}
 
 
 class CheckRequest(_WithProfile):
     """A procurement check: one item or a bid of items."""
 
-    model_config = ConfigDict(json_schema_extra={"examples": [
-        {"profile": _US_AGENCY, "as_of": "2026-11-28", "item": _CAMERA}]})
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [{"profile": _US_AGENCY, "as_of": "2026-11-28", "item": _CAMERA}]
+        }
+    )
 
     item: ItemIn | None = Field(None, description="One proposed item.")
     waivers: list[WaiverIn] | None = Field(
-        None, max_length=MAX_WAIVERS, description="Waivers and exceptions the operator holds; "
-        "a binding finding they cover in effect gives `conditional`, naming the waiver.")
-    items: list[ItemIn] | None = Field(None, min_length=1, max_length=MAX_CHECK_ITEMS,
-                                       description=f"Or a bid: up to {MAX_CHECK_ITEMS} items; "
-                                       "the worst item decides the verdict.")
+        None,
+        max_length=MAX_WAIVERS,
+        description="Waivers and exceptions the operator holds; "
+        "a binding finding they cover in effect gives `conditional`, naming the waiver.",
+    )
+    items: list[ItemIn] | None = Field(
+        None,
+        min_length=1,
+        max_length=MAX_CHECK_ITEMS,
+        description=f"Or a bid: up to {MAX_CHECK_ITEMS} items; the worst item decides the verdict.",
+    )
 
     @model_validator(mode="after")
     def _one_of_items(self) -> Any:
@@ -199,15 +293,26 @@ class CheckRequest(_WithProfile):
 class _WithInventory(_WithProfile):
     """A profile, a date and an inventory (evaluations and reports)."""
 
-    model_config = ConfigDict(json_schema_extra={"examples": [
-        {"profile": {**_US_AGENCY, "roles": ["us.federal_contractor"]}, "as_of": "2026-11-28",
-         "assets": [{**_CAMERA, "asset_id": "cam-1", "status": "installed"}]}]})
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "profile": {**_US_AGENCY, "roles": ["us.federal_contractor"]},
+                    "as_of": "2026-11-28",
+                    "assets": [{**_CAMERA, "asset_id": "cam-1", "status": "installed"}],
+                }
+            ]
+        }
+    )
 
     assets: list[AssetIn] = Field(max_length=MAX_ASSETS, description="The asset inventory.")
     waivers: list[WaiverIn] | None = Field(
-        None, max_length=MAX_WAIVERS, description="Waivers and exceptions the operator holds: "
+        None,
+        max_length=MAX_WAIVERS,
+        description="Waivers and exceptions the operator holds: "
         "findings they cover in effect are marked waived; every record is listed with its "
-        "standing.")
+        "standing.",
+    )
 
 
 class EvaluateRequest(_WithInventory):
@@ -219,19 +324,38 @@ class EvaluateRequest(_WithInventory):
 class CompareRequest(_WithProfile):
     """Jurisdictions side by side, or the vendor-by-jurisdiction matrix."""
 
-    model_config = ConfigDict(json_schema_extra={"examples": [
-        {"profile": {"name": "UK Mobile", "jurisdictions": ["GB"],
-                     "roles": ["gb.public_telecoms_provider", "gb.dvd_addressee"]},
-         "as_of": "2026-11-28", "vendors": ["Huawei"], "jurisdictions": ["GB", "US"]}]})
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "profile": {
+                        "name": "UK Mobile",
+                        "jurisdictions": ["GB"],
+                        "roles": ["gb.public_telecoms_provider", "gb.dvd_addressee"],
+                    },
+                    "as_of": "2026-11-28",
+                    "vendors": ["Huawei"],
+                    "jurisdictions": ["GB", "US"],
+                }
+            ]
+        }
+    )
 
-    assets: list[AssetIn] | None = Field(None, max_length=MAX_ASSETS,
-                                         description="Inventory; required unless vendors given.")
+    assets: list[AssetIn] | None = Field(
+        None, max_length=MAX_ASSETS, description="Inventory; required unless vendors given."
+    )
     jurisdictions: list[str] | None = Field(
-        None, min_length=1, max_length=50,
-        description="ISO codes to compare (default: the profile's), e.g. CZ, GB, US.")
+        None,
+        min_length=1,
+        max_length=50,
+        description="ISO codes to compare (default: the profile's), e.g. CZ, GB, US.",
+    )
     vendors: list[str] | None = Field(
-        None, min_length=1, max_length=20,
-        description="Vendor-by-jurisdiction matrix for these vendors, e.g. Huawei.")
+        None,
+        min_length=1,
+        max_length=20,
+        description="Vendor-by-jurisdiction matrix for these vendors, e.g. Huawei.",
+    )
 
     @model_validator(mode="after")
     def _assets_or_vendors(self) -> Any:
@@ -247,6 +371,7 @@ class ReportRequest(_WithInventory):
 
 
 # -- responses (documented; the engine's JSON is returned as it is) ------------------------------
+
 
 class RulepackInfo(BaseModel):
     version: str = Field(description="Rule pack version.")
@@ -272,7 +397,8 @@ class CheckResponse(BaseModel):
     """The same JSON as `dutybound check --format json`."""
 
     verdict: Literal["prohibited", "review", "conditional", "allowed"] = Field(
-        description="The worst item's verdict.")
+        description="The worst item's verdict."
+    )
     as_of: str
     operator: str
     rulepack: RulepackInfo

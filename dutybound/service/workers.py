@@ -98,8 +98,9 @@ class _Supervisor:
 
     def start_one(self) -> tuple[multiprocessing.process.BaseProcess, Event]:
         started = self.context.Event()
-        process = self.context.Process(target=_worker, args=(*self.args, started),
-                                       name="dutybound-worker", daemon=False)
+        process = self.context.Process(
+            target=_worker, args=(*self.args, started), name="dutybound-worker", daemon=False
+        )
         process.start()
         return process, started
 
@@ -113,20 +114,29 @@ class _Supervisor:
             if not announced and all(started.is_set() for _, started in self.slots):
                 host, port, _ = self.args
                 where = f"[{host}]" if ":" in host else host
-                print(f"dutybound: {self.workers} server processes listening on "
-                      f"http://{where}:{port}", file=sys.stderr, flush=True)
+                print(
+                    f"dutybound: {self.workers} server processes listening on "
+                    f"http://{where}:{port}",
+                    file=sys.stderr,
+                    flush=True,
+                )
                 announced = True
             for n, (process, started) in enumerate(self.slots):
                 if process.is_alive():
                     continue
                 if not started.is_set():
-                    log.error("a server process failed at startup (exit code %s); stopping",
-                              process.exitcode)
+                    log.error(
+                        "a server process failed at startup (exit code %s); stopping",
+                        process.exitcode,
+                    )
                     code = 1
                     self.stop.set()
                     break
-                log.warning("server process %s exited (code %s); starting another",
-                            process.pid, process.exitcode)
+                log.warning(
+                    "server process %s exited (code %s); starting another",
+                    process.pid,
+                    process.exitcode,
+                )
                 self.slots[n] = self.start_one()
         for process, _ in self.slots:
             if process.is_alive():

@@ -19,8 +19,13 @@ OPERATOR_FACT = "operator"
 class Evaluator(Protocol):
     name: str
 
-    def match(self, rules: list[Rule], signatures: list[Signature], roles: set[str],
-              jurisdictions: set[str]) -> set[Match]:
+    def match(
+        self,
+        rules: list[Rule],
+        signatures: list[Signature],
+        roles: set[str],
+        jurisdictions: set[str],
+    ) -> set[Match]:
         """Every (rule, fact) pair whose conditions hold."""
         ...
 
@@ -36,7 +41,9 @@ def get_evaluator(name: str = "auto") -> tuple[Evaluator, str | None]:
     except ImportError as exc:
         if name == "durable":
             raise
-        notice = (f"durable-rules is not importable on Python {sys.version.split()[0]} ({exc}); "
-                  "using the reference evaluator, which gives the same results")
+        notice = (
+            f"durable-rules is not importable on Python {sys.version.split()[0]} ({exc}); "
+            "using the reference evaluator, which gives the same results"
+        )
         return ReferenceEvaluator(), notice
     return DurableEvaluator(), None

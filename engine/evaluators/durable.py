@@ -120,13 +120,14 @@ class _Shard:
         """The C engine's handle of this ruleset, created at the first call."""
         if self._rules is not None:
             definition: dict[str, Any] = {
-                rule.id: {"all": [{"m": rule_condition(rule)}], "cap": CAP}
-                for rule in self._rules}
+                rule.id: {"all": [{"m": rule_condition(rule)}], "cap": CAP} for rule in self._rules
+            }
             # one catch-all, so that no fact of a batch is ever unmatched and every session
             # runs an action (the sentinel's job): with "cap" it fires once per batch
             definition["~any-fact"] = {"all": [{"m": {"fact": "y"}}], "cap": CAP}
             self._handle = rules_engine.create_ruleset(
-                self.name, json.dumps(definition, ensure_ascii=False))
+                self.name, json.dumps(definition, ensure_ascii=False)
+            )
             self._rules = None
         return self._handle
 
@@ -168,9 +169,10 @@ class _Compiled:
         # single procurement check is about twice as fast, bench/bench_service.py)
         ordered = sorted(rules, key=lambda r: (r.jurisdiction, r.roles, r.id))
         for n in range(0, len(ordered), SHARD_SIZE):
-            part = ordered[n:n + SHARD_SIZE]
-            self.shards.append(_Shard(f"db_{key}_{n // SHARD_SIZE}",
-                                      frozenset(r.jurisdiction for r in part), part))
+            part = ordered[n : n + SHARD_SIZE]
+            self.shards.append(
+                _Shard(f"db_{key}_{n // SHARD_SIZE}", frozenset(r.jurisdiction for r in part), part)
+            )
 
 
 # One set of rulesets per distinct rule list, for the life of the process: durable-rules can
@@ -193,14 +195,23 @@ class DurableEvaluator:
         _BY_LIST[id(rules)] = (rules, compiled)  # holds the list, so its id is not reused
         return compiled
 
-    def match(self, rules: list[Rule], signatures: list[Signature], roles: set[str],
-              jurisdictions: set[str]) -> set[Match]:
+    def match(
+        self,
+        rules: list[Rule],
+        signatures: list[Signature],
+        roles: set[str],
+        jurisdictions: set[str],
+    ) -> set[Match]:
         found: set[Match] = set()
         with _LOCK:
-            shards = [shard for shard in self._compile(rules).shards
-                      # its rules all test jurisdiction and roles: none could fire
-                      if not (shard.jurisdictions.isdisjoint(jurisdictions)
-                              or shard.roles.isdisjoint(roles))]
+            shards = [
+                shard
+                for shard in self._compile(rules).shards
+                # its rules all test jurisdiction and roles: none could fire
+                if not (
+                    shard.jurisdictions.isdisjoint(jurisdictions) or shard.roles.isdisjoint(roles)
+                )
+            ]
             if not shards:
                 return found
             # session ids are per ruleset: one id serves every shard of this evaluation, so
@@ -212,10 +223,10 @@ class DurableEvaluator:
         return found
 
     @staticmethod
-    def _facts(signatures: list[Signature], roles: set[str], jurisdictions: set[str],
-               sid: str) -> list[dict[str, Any]]:
-        common: dict[str, Any] = {"sid": sid, "fact": "y",
-                                  "roles": sorted(slug(r) for r in roles)}
+    def _facts(
+        signatures: list[Signature], roles: set[str], jurisdictions: set[str], sid: str
+    ) -> list[dict[str, Any]]:
+        common: dict[str, Any] = {"sid": sid, "fact": "y", "roles": sorted(slug(r) for r in roles)}
         common.update({f"j_{slug(code)}": "y" for code in jurisdictions})
         facts: list[dict[str, Any]] = [{"id": OPERATOR_FACT, "kind": "operator", **common}]
         for sig in signatures:
@@ -228,7 +239,9 @@ class DurableEvaluator:
         for fact in facts:
             h = fnv1a32(fact["id"])
             if h in hashes:
-                raise DurableError(f"fact ids {hashes[h]!r} and {fact['id']!r} collide in "
-                                   "durable-rules' 32-bit id hash")
+                raise DurableError(
+                    f"fact ids {hashes[h]!r} and {fact['id']!r} collide in "
+                    "durable-rules' 32-bit id hash"
+                )
             hashes[h] = fact["id"]
         return facts

@@ -9,8 +9,13 @@ from dutybound.engine.rules import Rule, Signature, signature_matches
 class ReferenceEvaluator:
     name = "reference"
 
-    def match(self, rules: list[Rule], signatures: list[Signature], roles: set[str],
-              jurisdictions: set[str]) -> set[Match]:
+    def match(
+        self,
+        rules: list[Rule],
+        signatures: list[Signature],
+        roles: set[str],
+        jurisdictions: set[str],
+    ) -> set[Match]:
         found: set[Match] = set()
         for rule in rules:
             if rule.jurisdiction not in jurisdictions or roles.isdisjoint(rule.roles):

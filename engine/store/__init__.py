@@ -38,8 +38,17 @@ if TYPE_CHECKING:
         verify_audit,
     )
 
-__all__ = ["ENV_URL", "StoredEvaluation", "count_rows", "database", "list_evaluations",
-           "load_evaluation", "resolve_url", "save_evaluation", "verify_audit"]
+__all__ = [
+    "ENV_URL",
+    "StoredEvaluation",
+    "count_rows",
+    "database",
+    "list_evaluations",
+    "load_evaluation",
+    "resolve_url",
+    "save_evaluation",
+    "verify_audit",
+]
 
 
 def __getattr__(name: str) -> Any:

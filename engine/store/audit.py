@@ -36,9 +36,18 @@ def digest(data: object) -> str:
 
 
 def entry_hash(entry: AuditEntry) -> str:
-    return digest({"seq": entry.seq, "at": entry.at, "actor": entry.actor,
-                   "action": entry.action, "tenant": entry.tenant, "ref_id": entry.ref_id,
-                   "payload_sha256": entry.payload_sha256, "prev_sha256": entry.prev_sha256})
+    return digest(
+        {
+            "seq": entry.seq,
+            "at": entry.at,
+            "actor": entry.actor,
+            "action": entry.action,
+            "tenant": entry.tenant,
+            "ref_id": entry.ref_id,
+            "payload_sha256": entry.payload_sha256,
+            "prev_sha256": entry.prev_sha256,
+        }
+    )
 
 
 def lock(session: Session) -> None:
@@ -50,15 +59,31 @@ def lock(session: Session) -> None:
         session.execute(text("SELECT pg_advisory_xact_lock(8891)"))
 
 
-def append(session: Session, *, action: str, tenant: str, ref_id: int, payload_sha256: str,
-           actor: str, at: dt.datetime) -> AuditEntry:
+def append(
+    session: Session,
+    *,
+    action: str,
+    tenant: str,
+    ref_id: int,
+    payload_sha256: str,
+    actor: str,
+    at: dt.datetime,
+) -> AuditEntry:
     """Add the next entry, inside the caller's transaction (so the record and its entry land
     together or not at all)."""
     lock(session)
     last = session.exec(select(AuditEntry).order_by(AuditEntry.seq.desc()).limit(1)).first()
-    entry = AuditEntry(seq=(last.seq + 1) if last else 1, at=at, actor=actor, action=action,
-                       tenant=tenant, ref_id=ref_id, payload_sha256=payload_sha256,
-                       prev_sha256=last.entry_sha256 if last else GENESIS, entry_sha256="")
+    entry = AuditEntry(
+        seq=(last.seq + 1) if last else 1,
+        at=at,
+        actor=actor,
+        action=action,
+        tenant=tenant,
+        ref_id=ref_id,
+        payload_sha256=payload_sha256,
+        prev_sha256=last.entry_sha256 if last else GENESIS,
+        entry_sha256="",
+    )
     entry.entry_sha256 = entry_hash(entry)
     session.add(entry)
     return entry
@@ -70,8 +95,11 @@ class Problem:
     message: str
 
 
-def verify(session: Session, payloads: dict[str, Callable[[Session, int], str | None]],
-           expect_head: str | None = None) -> tuple[int, str, list[Problem]]:
+def verify(
+    session: Session,
+    payloads: dict[str, Callable[[Session, int], str | None]],
+    expect_head: str | None = None,
+) -> tuple[int, str, list[Problem]]:
     """Check the whole chain; returns (entries checked, head hash, problems found).
 
     ``payloads`` maps an action to a function that recomputes the payload hash of the record an
@@ -85,8 +113,13 @@ def verify(session: Session, payloads: dict[str, Callable[[Session, int], str | 
             problems.append(Problem(entry.seq, f"entry {count} is missing (next is {entry.seq})"))
             count = entry.seq
         if entry.prev_sha256 != prev:
-            problems.append(Problem(entry.seq, "does not follow the entry before it (an entry "
-                                    "was removed, inserted or rewritten)"))
+            problems.append(
+                Problem(
+                    entry.seq,
+                    "does not follow the entry before it (an entry "
+                    "was removed, inserted or rewritten)",
+                )
+            )
         if entry_hash(entry) != entry.entry_sha256:
             problems.append(Problem(entry.seq, "the entry itself was changed"))
         recompute = payloads.get(entry.action)
@@ -97,11 +130,20 @@ def verify(session: Session, payloads: dict[str, Callable[[Session, int], str | 
             if actual is None:
                 problems.append(Problem(entry.seq, f"{entry.action} {entry.ref_id} was deleted"))
             elif actual != entry.payload_sha256:
-                problems.append(Problem(entry.seq, f"{entry.action} {entry.ref_id} was changed "
-                                        "after it was recorded"))
+                problems.append(
+                    Problem(
+                        entry.seq,
+                        f"{entry.action} {entry.ref_id} was changed after it was recorded",
+                    )
+                )
         prev = entry.entry_sha256
         seen_expected = seen_expected or entry.entry_sha256 == expect_head
     if not seen_expected:
-        problems.append(Problem(count, f"the expected head {expect_head} is not in the chain "
-                                "(the chain was rewritten or truncated)"))
+        problems.append(
+            Problem(
+                count,
+                f"the expected head {expect_head} is not in the chain "
+                "(the chain was rewritten or truncated)",
+            )
+        )
     return count, prev, problems

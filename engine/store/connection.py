@@ -42,13 +42,17 @@ def resolve_url(url: str | None = None) -> str:
     try:
         parsed = make_url(chosen)
     except Exception:  # SQLAlchemy raises ArgumentError; say it in the user's terms
-        raise InputError("--db", f"not a database URL: {chosen!r} (e.g. sqlite:///audit.db or "
-                         "postgresql://user@host/dbname)") from None
+        raise InputError(
+            "--db",
+            f"not a database URL: {chosen!r} (e.g. sqlite:///audit.db or "
+            "postgresql://user@host/dbname)",
+        ) from None
     if parsed.drivername in ("postgresql", "postgres"):
         parsed = parsed.set(drivername="postgresql+psycopg")
     if parsed.drivername not in ("sqlite", "postgresql+psycopg"):
-        raise InputError("--db", f"unsupported database {parsed.drivername!r}: use sqlite:/// or "
-                         "postgresql://")
+        raise InputError(
+            "--db", f"unsupported database {parsed.drivername!r}: use sqlite:/// or postgresql://"
+        )
     return parsed.render_as_string(hide_password=False)
 
 
@@ -80,8 +84,9 @@ def database(url: str | None = None) -> Engine:
                     Path(database_path).parent.mkdir(parents=True, exist_ok=True)
                     engine = create_engine(resolved)
                 else:  # in memory: one connection, or every connection is a new empty database
-                    engine = create_engine(resolved, poolclass=StaticPool,
-                                           connect_args={"check_same_thread": False})
+                    engine = create_engine(
+                        resolved, poolclass=StaticPool, connect_args={"check_same_thread": False}
+                    )
                 _sqlite_setup(engine)
             else:
                 engine = create_engine(resolved, pool_pre_ping=True)
@@ -105,8 +110,11 @@ def migrate(engine: Engine) -> None:
         if current == head:
             return
         if current is None and "evaluation" in inspect(connection).get_table_names():
-            raise InputError(str(engine.url), "this database was created by an early dutybound "
-                             "without migrations; move it aside and start a new one")
+            raise InputError(
+                str(engine.url),
+                "this database was created by an early dutybound "
+                "without migrations; move it aside and start a new one",
+            )
     with engine.begin() as connection:
         config.attributes["connection"] = connection
         command.upgrade(config, "head")

@@ -38,9 +38,25 @@ from dutybound.engine.store.models import (
 
 DEFAULT_TENANT = "default"
 EVALUATION_STORED = "evaluation.stored"
-_ASSET_FIELDS = ("asset_id", "vendor", "product", "category", "function", "network", "country",
-                 "use", "status", "quantity", "site", "model", "installed_on", "identified_on",
-                 "flags", "line", "origin")
+_ASSET_FIELDS = (
+    "asset_id",
+    "vendor",
+    "product",
+    "category",
+    "function",
+    "network",
+    "country",
+    "use",
+    "status",
+    "quantity",
+    "site",
+    "model",
+    "installed_on",
+    "identified_on",
+    "flags",
+    "line",
+    "origin",
+)
 
 
 def current_actor() -> str:
@@ -50,10 +66,25 @@ def current_actor() -> str:
 
 
 def _asset_row(asset: Asset) -> list[Any]:
-    return [asset.asset_id, asset.vendor, asset.product, asset.category, asset.function,
-            asset.network, asset.country, asset.use, asset.status, asset.quantity, asset.site,
-            asset.model, asset.installed_on, asset.identified_on, ";".join(asset.flags),
-            asset.line, asset.origin]
+    return [
+        asset.asset_id,
+        asset.vendor,
+        asset.product,
+        asset.category,
+        asset.function,
+        asset.network,
+        asset.country,
+        asset.use,
+        asset.status,
+        asset.quantity,
+        asset.site,
+        asset.model,
+        asset.installed_on,
+        asset.identified_on,
+        ";".join(asset.flags),
+        asset.line,
+        asset.origin,
+    ]
 
 
 def inventory_sha256(rows: list[list[Any]]) -> str:
@@ -72,8 +103,11 @@ def _tenant(session: Session, name: str) -> Tenant:
 def _profile(session: Session, tenant_id: int, profile: Profile) -> OperatorProfile:
     body = audit.canonical(profile.model_dump(mode="json")).decode()
     sha = hashlib.sha256(body.encode()).hexdigest()
-    found = session.exec(select(OperatorProfile).where(
-        OperatorProfile.tenant_id == tenant_id, OperatorProfile.sha256 == sha)).first()
+    found = session.exec(
+        select(OperatorProfile).where(
+            OperatorProfile.tenant_id == tenant_id, OperatorProfile.sha256 == sha
+        )
+    ).first()
     if found is None:
         found = OperatorProfile(tenant_id=tenant_id, name=profile.name, sha256=sha, body=body)
         session.add(found)
@@ -81,13 +115,15 @@ def _profile(session: Session, tenant_id: int, profile: Profile) -> OperatorProf
     return found
 
 
-def _inventory(session: Session, tenant_id: int, assets: list[Asset],
-               now: dt.datetime) -> Inventory:
+def _inventory(
+    session: Session, tenant_id: int, assets: list[Asset], now: dt.datetime
+) -> Inventory:
     with paused_gc():
         rows = [_asset_row(a) for a in assets]
     sha = inventory_sha256(rows)
-    found = session.exec(select(Inventory).where(Inventory.tenant_id == tenant_id,
-                                                 Inventory.sha256 == sha)).first()
+    found = session.exec(
+        select(Inventory).where(Inventory.tenant_id == tenant_id, Inventory.sha256 == sha)
+    ).first()
     if found is not None:
         return found
     inventory = Inventory(tenant_id=tenant_id, sha256=sha, asset_count=len(rows), created_at=now)
@@ -97,8 +133,7 @@ def _inventory(session: Session, tenant_id: int, assets: list[Asset],
     return inventory
 
 
-def _bulk_insert_assets(session: Session, inventory_id: int | None,
-                        rows: list[list[Any]]) -> None:
+def _bulk_insert_assets(session: Session, inventory_id: int | None, rows: list[list[Any]]) -> None:
     """100k rows through the driver's fastest path, inside the session's transaction:
     PostgreSQL's COPY, SQLite's executemany. (The ORM, or even SQLAlchemy's executemany, takes
     10-20x longer here.)"""
@@ -112,8 +147,10 @@ def _bulk_insert_assets(session: Session, inventory_id: int | None,
                     copy.write_row((inventory_id, n, *row))
         else:
             marks = ", ".join("?" * len(columns))
-            cursor.executemany(f"INSERT INTO inventory_asset ({names}) VALUES ({marks})",
-                               [(inventory_id, n, *row) for n, row in enumerate(rows)])
+            cursor.executemany(
+                f"INSERT INTO inventory_asset ({names}) VALUES ({marks})",
+                [(inventory_id, n, *row) for n, row in enumerate(rows)],
+            )
     finally:
         cursor.close()
 
@@ -129,16 +166,31 @@ def _snapshot(session: Session, kind: str, archive: bytes, now: dt.datetime) -> 
 def _insert_findings(session: Session, evaluation_id: int, evaluation: Evaluation) -> None:
     for finding in evaluation.findings:
         data = finding.to_json()
-        session.add(FindingRecord(
-            evaluation_id=evaluation_id, finding_id=finding.id,
-            obligation_id=data["obligation_id"], jurisdiction=data["jurisdiction"],
-            kind=data["kind"], status=data["status"], due=finding.due,
-            verified=data["verified"], assets=orjson.dumps(finding.assets).decode()))
+        session.add(
+            FindingRecord(
+                evaluation_id=evaluation_id,
+                finding_id=finding.id,
+                obligation_id=data["obligation_id"],
+                jurisdiction=data["jurisdiction"],
+                kind=data["kind"],
+                status=data["status"],
+                due=finding.due,
+                verified=data["verified"],
+                assets=orjson.dumps(finding.assets).decode(),
+            )
+        )
 
 
-def save_evaluation(evaluation: Evaluation, result_json: str, url: str | None = None, *,
-                    law_dir: Path | None = None, registry_path: Path | None = None,
-                    tenant: str = DEFAULT_TENANT, actor: str | None = None) -> int:
+def save_evaluation(
+    evaluation: Evaluation,
+    result_json: str,
+    url: str | None = None,
+    *,
+    law_dir: Path | None = None,
+    registry_path: Path | None = None,
+    tenant: str = DEFAULT_TENANT,
+    actor: str | None = None,
+) -> int:
     """Store one evaluation with everything needed to re-run it; returns its id."""
     now = dt.datetime.now(dt.UTC).replace(microsecond=0)
     law = snapshots.law_archive(law_dir or default_law_dir())
@@ -151,13 +203,21 @@ def save_evaluation(evaluation: Evaluation, result_json: str, url: str | None = 
         inventory = _inventory(session, owner.id, evaluation.assets, now)
         assert profile.id is not None and inventory.id is not None
         record = EvaluationRecord(
-            tenant_id=owner.id, profile_id=profile.id, inventory_id=inventory.id,
+            tenant_id=owner.id,
+            profile_id=profile.id,
+            inventory_id=inventory.id,
             law_sha256=_snapshot(session, "law", law, now),
             registry_sha256=_snapshot(session, "registry", registry, now),
-            as_of=evaluation.as_of, rulepack_version=evaluation.pack.version,
-            rulepack_sha256=evaluation.pack.sha256, inputs_sha256=evaluation.inputs_sha256,
-            evaluator=evaluation.evaluator, findings_count=len(evaluation.findings),
-            actor=actor or current_actor(), stored_at=now, result=result_json)
+            as_of=evaluation.as_of,
+            rulepack_version=evaluation.pack.version,
+            rulepack_sha256=evaluation.pack.sha256,
+            inputs_sha256=evaluation.inputs_sha256,
+            evaluator=evaluation.evaluator,
+            findings_count=len(evaluation.findings),
+            actor=actor or current_actor(),
+            stored_at=now,
+            result=result_json,
+        )
         session.add(record)
         session.flush()
         assert record.id is not None
@@ -165,13 +225,21 @@ def save_evaluation(evaluation: Evaluation, result_json: str, url: str | None = 
         session.flush()
         payload = evaluation_payload(session, record.id, {inventory.id: inventory.sha256})
         assert payload is not None
-        audit.append(session, action=EVALUATION_STORED, tenant=tenant, ref_id=record.id,
-                     payload_sha256=payload, actor=record.actor, at=now)
+        audit.append(
+            session,
+            action=EVALUATION_STORED,
+            tenant=tenant,
+            ref_id=record.id,
+            payload_sha256=payload,
+            actor=record.actor,
+            at=now,
+        )
         return record.id
 
 
-def evaluation_payload(session: Session, evaluation_id: int,
-                       inventory_hashes: dict[int, str] | None = None) -> str | None:
+def evaluation_payload(
+    session: Session, evaluation_id: int, inventory_hashes: dict[int, str] | None = None
+) -> str | None:
     """The hash the audit entry of a stored evaluation covers, from the rows as they are now:
     the evaluation row, its findings, and the content of its profile, inventory and law.
 
@@ -183,15 +251,19 @@ def evaluation_payload(session: Session, evaluation_id: int,
         return None
     profile = session.get(OperatorProfile, record.profile_id)
     tenant = session.get(Tenant, record.tenant_id)
-    findings = session.exec(select(FindingRecord).where(
-        FindingRecord.evaluation_id == evaluation_id).order_by(FindingRecord.finding_id)).all()
+    findings = session.exec(
+        select(FindingRecord)
+        .where(FindingRecord.evaluation_id == evaluation_id)
+        .order_by(FindingRecord.finding_id)
+    ).all()
     law = session.get(LawSnapshot, record.law_sha256)
     registry = session.get(LawSnapshot, record.registry_sha256)
     fields = record.model_dump(exclude={"result"})
     fields["result_sha256"] = hashlib.sha256(record.result.encode()).hexdigest()
     fields["tenant"] = tenant.name if tenant else None
-    fields["profile_sha256"] = (hashlib.sha256(profile.body.encode()).hexdigest()
-                                if profile else None)
+    fields["profile_sha256"] = (
+        hashlib.sha256(profile.body.encode()).hexdigest() if profile else None
+    )
     hashes = inventory_hashes if inventory_hashes is not None else {}
     if record.inventory_id not in hashes:
         hashes[record.inventory_id] = inventory_sha256(_rows(session, record.inventory_id))
@@ -209,8 +281,11 @@ def _rows(session: Session, inventory_id: int) -> list[list[Any]]:
     postgres = session.get_bind().dialect.name == "postgresql"
     cursor = session.connection().connection.cursor()
     try:
-        cursor.execute(f"SELECT {names} FROM inventory_asset WHERE inventory_id = "
-                       f"{'%s' if postgres else '?'} ORDER BY position", (inventory_id,))
+        cursor.execute(
+            f"SELECT {names} FROM inventory_asset WHERE inventory_id = "
+            f"{'%s' if postgres else '?'} ORDER BY position",
+            (inventory_id,),
+        )
         with paused_gc():
             rows = [list(r) for r in cursor.fetchall()]
     finally:
@@ -253,21 +328,28 @@ def load_evaluation(evaluation_id: int, url: str | None = None) -> StoredEvaluat
         assert tenant and profile and law and registry, "foreign keys guarantee these"
         rows = _rows(session, record.inventory_id)
         with paused_gc():
-            assets = [Asset(*row[:14], tuple(row[14].split(";")) if row[14] else (), row[15],
-                            row[16]) for row in rows]
+            assets = [
+                Asset(*row[:14], tuple(row[14].split(";")) if row[14] else (), row[15], row[16])
+                for row in rows
+            ]
         session.expunge(record)
-        return StoredEvaluation(record, tenant.name, orjson.loads(profile.body), assets,
-                                law.archive, registry.archive)
+        return StoredEvaluation(
+            record, tenant.name, orjson.loads(profile.body), assets, law.archive, registry.archive
+        )
 
 
-def list_evaluations(url: str | None = None, tenant: str | None = None,
-                     ) -> list[tuple[EvaluationRecord, str, str]]:
+def list_evaluations(
+    url: str | None = None,
+    tenant: str | None = None,
+) -> list[tuple[EvaluationRecord, str, str]]:
     """(evaluation, tenant, operator name), oldest first."""
     with Session(database(url)) as session:
-        query = (select(EvaluationRecord, Tenant.name, OperatorProfile.name)
-                 .join(Tenant, Tenant.id == EvaluationRecord.tenant_id)
-                 .join(OperatorProfile, OperatorProfile.id == EvaluationRecord.profile_id)
-                 .order_by(EvaluationRecord.id))
+        query = (
+            select(EvaluationRecord, Tenant.name, OperatorProfile.name)
+            .join(Tenant, Tenant.id == EvaluationRecord.tenant_id)
+            .join(OperatorProfile, OperatorProfile.id == EvaluationRecord.profile_id)
+            .order_by(EvaluationRecord.id)
+        )
         if tenant is not None:
             query = query.where(Tenant.name == tenant)
         rows = [(r, t, n) for r, t, n in session.exec(query)]
@@ -276,15 +358,22 @@ def list_evaluations(url: str | None = None, tenant: str | None = None,
         return rows
 
 
-def verify_audit(url: str | None = None, expect_head: str | None = None,
-                 ) -> tuple[int, str, list[audit.Problem]]:
+def verify_audit(
+    url: str | None = None,
+    expect_head: str | None = None,
+) -> tuple[int, str, list[audit.Problem]]:
     from dutybound.engine.store.waiver_register import WAIVER_RECORDED, waiver_payload
 
     hashes: dict[int, str] = {}
     with Session(database(url)) as session:
-        return audit.verify(session, {
-            EVALUATION_STORED: lambda s, ref: evaluation_payload(s, ref, hashes),
-            WAIVER_RECORDED: waiver_payload}, expect_head)
+        return audit.verify(
+            session,
+            {
+                EVALUATION_STORED: lambda s, ref: evaluation_payload(s, ref, hashes),
+                WAIVER_RECORDED: waiver_payload,
+            },
+            expect_head,
+        )
 
 
 def count_rows(url: str | None = None) -> dict[str, int]:
@@ -293,8 +382,18 @@ def count_rows(url: str | None = None) -> dict[str, int]:
 
     counts = {}
     with Session(database(url)) as session:
-        for model in (Tenant, OperatorProfile, Inventory, InventoryAsset, LawSnapshot,
-                      EvaluationRecord, FindingRecord, WaiverRecord, AuditEntry):
+        for model in (
+            Tenant,
+            OperatorProfile,
+            Inventory,
+            InventoryAsset,
+            LawSnapshot,
+            EvaluationRecord,
+            FindingRecord,
+            WaiverRecord,
+            AuditEntry,
+        ):
             counts[model.__tablename__] = session.exec(  # type: ignore[attr-defined]
-                select(func.count()).select_from(model)).one()
+                select(func.count()).select_from(model)
+            ).one()
     return counts

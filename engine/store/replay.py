@@ -23,8 +23,9 @@ def stored_side(evaluation_id: int, url: str | None, folder: Path, packs: PackCa
     (one subfolder per archive, shared by evaluations that used the same law)."""
     stored = load_evaluation(evaluation_id, url)
     if stored is None:
-        raise InputError("--stored", f"no stored evaluation {evaluation_id} (see 'dutybound "
-                         "history')")
+        raise InputError(
+            "--stored", f"no stored evaluation {evaluation_id} (see 'dutybound history')"
+        )
     record = stored.record
     law_dir = folder / f"law-{record.law_sha256[:16]}"
     registry_dir = folder / f"registry-{record.registry_sha256[:16]}"
@@ -36,14 +37,29 @@ def stored_side(evaluation_id: int, url: str | None, folder: Path, packs: PackCa
     pack = packs.get(law_dir, registry)
     source = f"stored evaluation {evaluation_id}"
     profile = check_profile(stored.profile, pack, source)
-    return Side(profile, stored.assets, record.as_of, law_dir, registry,
-                waivers=tuple(check_waivers(_waiver_records(stored.result), pack, source)))
+    return Side(
+        profile,
+        stored.assets,
+        record.as_of,
+        law_dir,
+        registry,
+        waivers=tuple(check_waivers(_waiver_records(stored.result), pack, source)),
+    )
 
 
 def _waiver_records(result: dict) -> list[dict]:
     """The waiver records an evaluation was run with, from its JSON (which adds each one's
     standing and basis details to the record's own fields)."""
-    fields = ("id", "operator", "obligation", "assets", "basis", "reference", "approver",
-              "granted_on", "expires_on", "note")
-    return [{k: w[k] for k in fields if w.get(k) is not None}
-            for w in result.get("waivers") or []]
+    fields = (
+        "id",
+        "operator",
+        "obligation",
+        "assets",
+        "basis",
+        "reference",
+        "approver",
+        "granted_on",
+        "expires_on",
+        "note",
+    )
+    return [{k: w[k] for k in fields if w.get(k) is not None} for w in result.get("waivers") or []]

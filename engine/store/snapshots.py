@@ -30,8 +30,13 @@ def _archive(files: list[tuple[str, bytes]]) -> bytes:
 
 def law_archive(law_dir: Path) -> bytes:
     """Every YAML file of a jurisdictions folder (what ``load_rulepack`` can read)."""
-    return _archive([(p.relative_to(law_dir).as_posix(), p.read_bytes())
-                     for p in law_dir.rglob("*.yaml") if p.is_file()])
+    return _archive(
+        [
+            (p.relative_to(law_dir).as_posix(), p.read_bytes())
+            for p in law_dir.rglob("*.yaml")
+            if p.is_file()
+        ]
+    )
 
 
 def registry_archive(registry_path: Path) -> bytes:

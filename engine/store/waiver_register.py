@@ -34,15 +34,25 @@ def waiver_payload(session: Session, record_id: int) -> str | None:
     return audit.digest({**record.model_dump(), "tenant": tenant.name if tenant else None})
 
 
-def record_waivers(waivers: list[Waiver], pack: RulePack, url: str | None = None, *,
-                   tenant: str = DEFAULT_TENANT, actor: str | None = None) -> list[int]:
+def record_waivers(
+    waivers: list[Waiver],
+    pack: RulePack,
+    url: str | None = None,
+    *,
+    tenant: str = DEFAULT_TENANT,
+    actor: str | None = None,
+) -> list[int]:
     """Store validated waivers in one transaction; refuses the lot if any is refused by law or
     already recorded under the same id."""
     for waiver in waivers:
         reason = refusal(waiver, pack.waiver_bases[waiver.basis])
         if reason:
-            raise InputError(waiver.source or "waivers", f"waiver {waiver.id} refused: {reason}",
-                             line=waiver.line, field="basis")
+            raise InputError(
+                waiver.source or "waivers",
+                f"waiver {waiver.id} refused: {reason}",
+                line=waiver.line,
+                field="basis",
+            )
     now = dt.datetime.now(dt.UTC).replace(microsecond=0)
     who = actor or current_actor()
     with Session(database(url)) as session, session.begin():
@@ -50,49 +60,87 @@ def record_waivers(waivers: list[Waiver], pack: RulePack, url: str | None = None
         owner = _tenant(session, tenant)
         ids = []
         for waiver in waivers:
-            exists = session.exec(select(WaiverRecord).where(
-                WaiverRecord.tenant_id == owner.id, WaiverRecord.operator == waiver.operator,
-                WaiverRecord.waiver_id == waiver.id)).first()
+            exists = session.exec(
+                select(WaiverRecord).where(
+                    WaiverRecord.tenant_id == owner.id,
+                    WaiverRecord.operator == waiver.operator,
+                    WaiverRecord.waiver_id == waiver.id,
+                )
+            ).first()
             if exists is not None:
-                raise InputError(waiver.source or "waivers", f"waiver {waiver.id} is already "
-                                 f"recorded for {waiver.operator} (record a new id to change "
-                                 "it)", line=waiver.line, field="id")
+                raise InputError(
+                    waiver.source or "waivers",
+                    f"waiver {waiver.id} is already "
+                    f"recorded for {waiver.operator} (record a new id to change "
+                    "it)",
+                    line=waiver.line,
+                    field="id",
+                )
             record = WaiverRecord(
-                tenant_id=owner.id, operator=waiver.operator, waiver_id=waiver.id,
-                obligation=waiver.obligation, basis=waiver.basis, reference=waiver.reference,
+                tenant_id=owner.id,
+                operator=waiver.operator,
+                waiver_id=waiver.id,
+                obligation=waiver.obligation,
+                basis=waiver.basis,
+                reference=waiver.reference,
                 assets=orjson.dumps(list(waiver.assets)).decode()
-                if waiver.assets is not None else None,
-                approver=waiver.approver, granted_on=waiver.granted_on,
-                expires_on=waiver.expires_on, note=waiver.note, recorded_by=who,
-                recorded_at=now)
+                if waiver.assets is not None
+                else None,
+                approver=waiver.approver,
+                granted_on=waiver.granted_on,
+                expires_on=waiver.expires_on,
+                note=waiver.note,
+                recorded_by=who,
+                recorded_at=now,
+            )
             session.add(record)
             session.flush()
             assert record.id is not None
             payload = waiver_payload(session, record.id)
             assert payload is not None
-            audit.append(session, action=WAIVER_RECORDED, tenant=tenant, ref_id=record.id,
-                         payload_sha256=payload, actor=who, at=now)
+            audit.append(
+                session,
+                action=WAIVER_RECORDED,
+                tenant=tenant,
+                ref_id=record.id,
+                payload_sha256=payload,
+                actor=who,
+                at=now,
+            )
             ids.append(record.id)
         return ids
 
 
-def stored_waivers(operator: str, pack: RulePack, url: str | None = None, *,
-                   tenant: str = DEFAULT_TENANT) -> list[Waiver]:
+def stored_waivers(
+    operator: str, pack: RulePack, url: str | None = None, *, tenant: str = DEFAULT_TENANT
+) -> list[Waiver]:
     """The operator's recorded waivers, checked against ``pack`` (a waiver naming an obligation
     the pack no longer has is an input error naming the stored record)."""
     with Session(database(url)) as session:
-        rows = session.exec(select(WaiverRecord).join(Tenant).where(
-            Tenant.name == tenant, WaiverRecord.operator == operator)
-            .order_by(WaiverRecord.id)).all()
+        rows = session.exec(
+            select(WaiverRecord)
+            .join(Tenant)
+            .where(Tenant.name == tenant, WaiverRecord.operator == operator)
+            .order_by(WaiverRecord.id)
+        ).all()
     data: list[dict[str, Any]] = [
-        {"id": r.waiver_id, "operator": r.operator, "obligation": r.obligation,
-         "basis": r.basis, "reference": r.reference, "approver": r.approver,
-         "granted_on": r.granted_on.isoformat(),
-         **({"expires_on": r.expires_on.isoformat()} if r.expires_on else {}),
-         **({"assets": orjson.loads(r.assets)} if r.assets is not None else {}),
-         **({"note": r.note} if r.note else {})} for r in rows]
-    return check_waivers(data, pack, f"waiver register ({tenant})", operator=operator) \
-        if data else []
+        {
+            "id": r.waiver_id,
+            "operator": r.operator,
+            "obligation": r.obligation,
+            "basis": r.basis,
+            "reference": r.reference,
+            "approver": r.approver,
+            "granted_on": r.granted_on.isoformat(),
+            **({"expires_on": r.expires_on.isoformat()} if r.expires_on else {}),
+            **({"assets": orjson.loads(r.assets)} if r.assets is not None else {}),
+            **({"note": r.note} if r.note else {}),
+        }
+        for r in rows
+    ]
+    return (
+        check_waivers(data, pack, f"waiver register ({tenant})", operator=operator) if data else []
+    )
 
 
 def list_waivers(url: str | None = None, tenant: str | None = None) -> list[WaiverRecord]:
