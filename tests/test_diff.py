@@ -20,9 +20,9 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from dutybound.engine import diff as diff_module
 from dutybound.engine.cli_diff import register
 from dutybound.engine.diff import Change, PackCache, Side, add_months, diff, upcoming
+from dutybound.engine.diff import sides as diff_sides
 from dutybound.engine.inputs import Asset, assets_from_rows, load_profile, rows_from_mappings
 from dutybound.engine.inventory import read_inventory
 from dutybound.engine.jsontext import json_text
@@ -188,13 +188,13 @@ def test_diff_is_deterministic_json(changed_inputs) -> None:
 
 def test_packs_are_loaded_once_per_law_dir_and_registry(changed_inputs, monkeypatch) -> None:
     calls: list[tuple[Path, Path]] = []
-    real = diff_module.load_rulepack
+    real = diff_sides.load_rulepack
 
     def counting(law_dir: Path, registry_path: Path) -> RulePack:
         calls.append((law_dir, registry_path))
         return real(law_dir, registry_path)
 
-    monkeypatch.setattr(diff_module, "load_rulepack", counting)
+    monkeypatch.setattr(diff_sides, "load_rulepack", counting)
     diff(*changed_inputs)
     # (old law, old registry), (old law, new registry), (new law, new registry)
     assert len(calls) == len(set(calls)) == 3
