@@ -15,35 +15,37 @@ from typing import Any
 from dutybound.engine.evaluation import Evaluation
 from dutybound.engine.findings import Finding
 from dutybound.engine.loading import LoadedObligation, RulePack
+from dutybound.engine.outcomes import APPLYING, FindingStatus
 from dutybound.engine.roles import HeldRole
 from dutybound.engine.rules import compile_rules
+from dutybound.engine.vocabulary import Binding, ObligationKind
 
 # kind -> (rank, the word a consultant's slide uses); lower rank = stronger
-MEASURES: dict[str, tuple[int, str]] = {
-    "prohibition": (0, "prohibited"),
-    "removal": (1, "must remove"),
-    "cap": (2, "cap"),
-    "risk_assessment": (3, "assess"),
-    "measure": (3, "assess"),
-    "notification": (4, "report"),
-    "report": (4, "report"),
-    "disclosure": (4, "report"),
+MEASURES: dict[ObligationKind, tuple[int, str]] = {
+    ObligationKind.PROHIBITION: (0, "prohibited"),
+    ObligationKind.REMOVAL: (1, "must remove"),
+    ObligationKind.CAP: (2, "cap"),
+    ObligationKind.RISK_ASSESSMENT: (3, "assess"),
+    ObligationKind.MEASURE: (3, "assess"),
+    ObligationKind.NOTIFICATION: (4, "report"),
+    ObligationKind.REPORT: (4, "report"),
+    ObligationKind.DISCLOSURE: (4, "report"),
 }
-BINDING_RANK = {"law": 0, "contract": 1, "guidance": 2}
-IN_EFFECT = ("overdue", "due", "in_force")
+# law outranks contracts, which outrank guidance (the order Binding declares)
+BINDING_RANK: dict[Binding, int] = {b: n for n, b in enumerate(Binding)}
 
 
 @dataclass(frozen=True)
 class Cell:
     jurisdiction: str
     measure: str  # prohibited | must remove | cap | assess | report | nothing | no role
-    binding: str | None
+    binding: Binding | None
     obligation_id: str | None
     citation: str | None
     url: str | None
     measure_due: dt.date | None  # the strongest obligation's own deadline
     due: dt.date | None  # the earliest deadline among all findings in effect
-    status: str | None
+    status: FindingStatus | None
     verified: bool | None
     assets: list[str]
     findings: int
@@ -71,7 +73,7 @@ class Cell:
         text = self.measure
         if self.measure_due:
             text += f" by {self.measure_due.isoformat()}"
-        if self.binding and self.binding != "law":
+        if self.binding and self.binding != Binding.LAW:
             text += f" ({self.binding})"
         return text
 
@@ -82,7 +84,7 @@ def _strength(item: LoadedObligation) -> tuple[int, int]:
 
 def _cell(
     code: str,
-    items: list[tuple[LoadedObligation, str, dt.date | None]],
+    items: list[tuple[LoadedObligation, FindingStatus, dt.date | None]],
     assets: list[str],
     upcoming: int,
     has_role: bool,
@@ -130,7 +132,7 @@ def compare_operator(evaluation: Evaluation, jurisdictions: list[str]) -> list[C
     cells = []
     for code in jurisdictions:
         mine = [f for f in evaluation.findings if f.item.jurisdiction == code]
-        live: list[Finding] = [f for f in mine if f.status in IN_EFFECT]
+        live: list[Finding] = [f for f in mine if f.status in APPLYING]
         assets = sorted({a for f in live for a in f.assets})
         has_role = any(r.startswith(code.lower() + ".") for r in evaluation.roles)
         cells.append(
@@ -138,7 +140,7 @@ def compare_operator(evaluation: Evaluation, jurisdictions: list[str]) -> list[C
                 code,
                 [(f.item, f.status, f.due) for f in live],
                 assets,
-                sum(1 for f in mine if f.status == "upcoming"),
+                sum(1 for f in mine if f.status == FindingStatus.UPCOMING),
                 has_role,
             )
         )
@@ -166,7 +168,8 @@ def vendor_matrix(
     for group in groups:
         row = []
         for code in jurisdictions:
-            live, upcoming = [], 0
+            live: list[tuple[LoadedObligation, FindingStatus, dt.date | None]] = []
+            upcoming = 0
             for item in pack.obligations:
                 if item.jurisdiction != code or held.isdisjoint(item.obligation.roles):
                     continue
@@ -178,7 +181,13 @@ def vendor_matrix(
                     upcoming += 1
                 elif end is None or as_of < end:
                     due = item.obligation.deadline.date if item.obligation.deadline else None
-                    status = "in_force" if due is None else ("due" if as_of <= due else "overdue")
+                    status = (
+                        FindingStatus.IN_FORCE
+                        if due is None
+                        else FindingStatus.DUE
+                        if as_of <= due
+                        else FindingStatus.OVERDUE
+                    )
                     live.append((item, status, due))
             assets: list[str] = []
             if evaluation is not None:
@@ -191,7 +200,7 @@ def vendor_matrix(
                     {
                         a
                         for f in evaluation.findings
-                        if f.item.jurisdiction == code and f.status in IN_EFFECT
+                        if f.item.jurisdiction == code and f.status in APPLYING
                         for a in f.assets
                     }
                     & vendor_assets

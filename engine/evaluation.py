@@ -18,19 +18,14 @@ from pathlib import Path
 from typing import Any
 
 from dutybound.engine.evaluators import Evaluator, get_evaluator
-from dutybound.engine.findings import (
-    STATUS_ORDER,
-    Finding,
-    apply_waivers,
-    build_findings,
-    missing_facts,
-)
+from dutybound.engine.findings import Finding, apply_waivers, build_findings, missing_facts
 from dutybound.engine.inputs import Asset, Profile
 from dutybound.engine.loading import RulePack
+from dutybound.engine.outcomes import FindingStatus, ReviewReason, Standing
 from dutybound.engine.roles import HeldRole, derive_roles
 from dutybound.engine.rules import build_signatures, compile_rules
 from dutybound.engine.vendors import VendorMatch
-from dutybound.engine.waivers import IN_EFFECT, REFUSED, Waiver, WaiverStanding, standings
+from dutybound.engine.waivers import Waiver, WaiverStanding, standings
 
 
 @functools.cache
@@ -79,7 +74,7 @@ class Evaluation:
                     {
                         "asset_id": asset.asset_id,
                         "vendor": asset.vendor,
-                        "reason": "vendor_match",
+                        "reason": ReviewReason.VENDOR_MATCH,
                         "group": match.group,
                         "detail": detail,
                     }
@@ -90,7 +85,7 @@ class Evaluation:
                     {
                         "asset_id": asset.asset_id,
                         "vendor": asset.vendor,
-                        "reason": "model_pattern",
+                        "reason": ReviewReason.MODEL_PATTERN,
                         "group": made_by,
                         "detail": f"model {asset.model!r} carries a "
                         f"{registry.groups[made_by].name} model-number prefix; "
@@ -105,7 +100,7 @@ class Evaluation:
                         {
                             "asset_id": asset.asset_id,
                             "vendor": asset.vendor,
-                            "reason": "missing_fact",
+                            "reason": ReviewReason.MISSING_FACT,
                             "field": name,
                             "detail": f"'{name}' is empty; it decides whether "
                             f"{', '.join(obligations)} apply",
@@ -142,7 +137,7 @@ class Evaluation:
             "notices": self.notices,
             "summary": {
                 "findings": len(self.findings),
-                "by_status": {s: by_status[s] for s in STATUS_ORDER if by_status[s]},
+                "by_status": {s.value: by_status[s] for s in FindingStatus if by_status[s]},
                 "unverified": sum(
                     1
                     for f in self.findings
@@ -243,9 +238,9 @@ def _apply_waivers(
     used = apply_waivers(findings, result)
     for st in result:
         w = st.waiver
-        if st.state == REFUSED:
+        if st.state == Standing.REFUSED:
             notices.append(f"Waiver {w.id} ({w.obligation}) is {st.reason}.")
-        elif st.state == IN_EFFECT and w.id not in used:
+        elif st.state == Standing.IN_EFFECT and w.id not in used:
             names = f" for {', '.join(w.assets)}" if w.assets else ""
             notices.append(
                 f"Waiver {w.id} is in effect, but no finding of {w.obligation}{names} "

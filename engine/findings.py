@@ -17,27 +17,18 @@ from dutybound.engine.deadlines import due_date
 from dutybound.engine.evaluators import OPERATOR_FACT, Match
 from dutybound.engine.inputs import Asset
 from dutybound.engine.loading import LoadedObligation, RulePack
+from dutybound.engine.outcomes import APPLYING, FindingStatus, Standing
 from dutybound.engine.roles import HeldRole
 from dutybound.engine.rules import Rule, Signature, signature_matches
-from dutybound.engine.vocabulary import label
-from dutybound.engine.waivers import (
-    IN_EFFECT,
-    LIVE,
-    WaiverStanding,
-    finding_waiver_json,
-    waiver_sentences,
-)
-
-# "waived": the obligation binds on the date (it would be overdue, due or in force) but a waiver
-# in effect covers every asset of the finding (see engine.waivers and apply_waivers below)
-STATUS_ORDER = ("overdue", "due", "in_force", "waived", "upcoming", "ended")
+from dutybound.engine.vocabulary import Binding, label
+from dutybound.engine.waivers import WaiverStanding, finding_waiver_json, waiver_sentences
 
 
 @dataclass
 class Finding:
     id: str
     item: LoadedObligation
-    status: str
+    status: FindingStatus
     due: dt.date | None
     window: tuple[dt.date, dt.date | None]
     assets: list[str]
@@ -48,7 +39,7 @@ class Finding:
     # waivers recorded for this obligation and these assets (engine.waivers), and the status the
     # finding would have without them (set only when the status is "waived")
     waivers: list[dict[str, Any]] = field(default_factory=list)
-    status_without_waivers: str | None = None
+    status_without_waivers: FindingStatus | None = None
 
     def to_json(self) -> dict[str, Any]:
         ob, inst = self.item.obligation, self.item.instrument
@@ -125,17 +116,17 @@ def _status(
     window: tuple[dt.date, dt.date | None],
     due: dt.date | None,
     cap_met: bool | None,
-) -> str:
+) -> FindingStatus:
     start, end = window
     if as_of < start:
-        return "upcoming"
+        return FindingStatus.UPCOMING
     if end is not None and as_of >= end:
-        return "ended"
+        return FindingStatus.ENDED
     if due is None:
-        return "in_force"
+        return FindingStatus.IN_FORCE
     if as_of <= due:
-        return "due"
-    return "in_force" if cap_met else "overdue"
+        return FindingStatus.DUE
+    return FindingStatus.IN_FORCE if cap_met else FindingStatus.OVERDUE
 
 
 def build_findings(
@@ -186,7 +177,7 @@ def build_findings(
             )
         )
     if not include_ended:
-        findings = [f for f in findings if f.status != "ended"]
+        findings = [f for f in findings if f.status != FindingStatus.ENDED]
     return sorted(findings, key=lambda f: (f.item.jurisdiction, f.due or dt.date.max, f.id))
 
 
@@ -218,25 +209,31 @@ def _lower_first(text: str) -> str:
     return text
 
 
+# what the sentence adds after the instrument's title about its force
+_BINDING_WORDS: dict[Binding, str] = {
+    Binding.LAW: "",
+    Binding.CONTRACT: " (a contract, binding on its parties)",
+    Binding.GUIDANCE: " (guidance, not binding law)",
+}
+
+
 def _duty_sentence(pack: RulePack, item: LoadedObligation, held: list[HeldRole]) -> str:
     ob, inst = item.obligation, item.instrument
     as_roles = " and as ".join(_lower_first(pack.roles[h.role].title) for h in held)
-    binding = {
-        "law": "",
-        "contract": " (a contract, binding on its parties)",
-        "guidance": " (guidance, not binding law)",
-    }[inst.binding]
+    binding = _BINDING_WORDS[inst.binding]
     return (
         f"As {as_roles}, the operator is addressed by {inst.title}{binding} "
         f"[{ob.citation}]: it {ob.duty}"
     )
 
 
-def _tail(item: LoadedObligation, status: str, window: tuple[dt.date, dt.date | None]) -> str:
+def _tail(
+    item: LoadedObligation, status: FindingStatus, window: tuple[dt.date, dt.date | None]
+) -> str:
     parts = []
-    if status == "upcoming":
+    if status == FindingStatus.UPCOMING:
         parts.append(f"This takes effect on {_fmt(window[0])}.")
-    elif status == "ended":
+    elif status == FindingStatus.ENDED:
         assert window[1] is not None
         parts.append(f"This ceased to apply on {_fmt(window[1])}.")
     if not (item.obligation.verified and item.instrument.verified):
@@ -398,7 +395,7 @@ def apply_waivers(findings: list[Finding], standings: list[WaiverStanding]) -> s
             if covered is not None and not covered:
                 continue  # names none of this finding's assets
             attached.append((st, covered))
-            if st.state == IN_EFFECT:
+            if st.state == Standing.IN_EFFECT:
                 used.add(st.waiver.id)
                 if covered is None:
                     whole = True
@@ -407,7 +404,7 @@ def apply_waivers(findings: list[Finding], standings: list[WaiverStanding]) -> s
         if not attached:
             continue
         remaining = [] if whole else sorted(assets - waived_assets)
-        live = finding.status in LIVE
+        live = finding.status in APPLYING
         fully = whole or (bool(assets) and not remaining)
         sentences = []
         for st, covered in attached:
@@ -416,7 +413,7 @@ def apply_waivers(findings: list[Finding], standings: list[WaiverStanding]) -> s
             sentences.append(waiver_sentences(st, covered, remaining, finding.status, live))
         if live and fully:
             finding.status_without_waivers = finding.status
-            finding.status = "waived"
+            finding.status = FindingStatus.WAIVED
             sentences.append(
                 f"Without the waiver the finding would be "
                 f"{finding.status_without_waivers.replace('_', ' ')}."

@@ -3,6 +3,11 @@
 orjson writes it about ten times faster than the standard library (a 100k-asset evaluation is
 3 MB of JSON) and gives byte-identical text to ``json.dumps(data, indent=2,
 ensure_ascii=False) + "\\n"`` for the data dutybound emits, which a test checks.
+
+The closed vocabularies (``engine.outcomes``, ``engine.vocabulary``) are ``StrEnum``s. orjson
+writes a ``str`` subclass as the plain string (``OPT_PASSTHROUGH_SUBCLASS``, which would hand it
+to ``default`` instead, is not set), so they need no conversion as values; as dict *keys* orjson
+accepts only exact ``str``, so the ``to_json`` methods key their dicts by ``.value``.
 """
 
 from __future__ import annotations

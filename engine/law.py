@@ -9,11 +9,12 @@ with a file and line, never a silently ignored condition.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, field_validator, model_validator
 
 from dutybound.engine import vocabulary as vocab
+from dutybound.engine.vocabulary import Binding, ObligationKind
 
 ID_PATTERN = r"^[a-z]{2}(\.[a-z0-9][a-z0-9_\-]*)+$"
 
@@ -57,7 +58,7 @@ class Instrument(LawModel):
     in_force: dt.date | None = None
     ended: dt.date | None = None
     url: str = Field(pattern=r"^https?://")
-    binding: Literal["law", "contract", "guidance"]
+    binding: Binding
     verified: bool
     note: str | None = None
 
@@ -205,9 +206,13 @@ class Cap(LawModel):
     measure: Literal["quantity"] = "quantity"
 
 
+_TEXT = TypeAdapter(str)
+_KINDS = sorted(k.value for k in ObligationKind)
+
+
 class Obligation(Source):
     id: str = Field(pattern=ID_PATTERN)
-    kind: str
+    kind: ObligationKind
     title: str
     # The duty in plain words, completing "the operator ...": "must remove Huawei equipment
     # from the network core".
@@ -218,16 +223,18 @@ class Obligation(Source):
     deadline: Deadline | None = None
     cap: Cap | None = None
 
-    @field_validator("kind")
+    @field_validator("kind", mode="before")
     @classmethod
-    def _kind(cls, value: str) -> str:
-        if value not in vocab.OBLIGATION_KINDS:
-            raise ValueError(f"unknown kind {value!r}; allowed: {sorted(vocab.OBLIGATION_KINDS)}")
-        return value
+    def _kind(cls, value: Any) -> str:
+        # a string first, then one of the kinds, each with its own message (naming every kind)
+        text = _TEXT.validate_python(value)
+        if text not in _KINDS:
+            raise ValueError(f"unknown kind {text!r}; allowed: {_KINDS}")
+        return text
 
     @model_validator(mode="after")
     def _consistency(self) -> Obligation:
-        if (self.kind == "cap") != (self.cap is not None):
+        if (self.kind is ObligationKind.CAP) != (self.cap is not None):
             raise ValueError("kind 'cap' and a cap block go together")
         if self.cap and self.assets is None:
             raise ValueError("a cap needs an assets scope to measure")

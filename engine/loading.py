@@ -152,6 +152,8 @@ def _pack_key(law_dir: Path, registry_path: Path) -> str:
         code / "law.py",
         code / "loading.py",
         code / "vendors.py",
+        code / "vocabulary.py",  # the enums a pickled pack holds
+        code / "outcomes.py",
         *sorted(law_dir.rglob("*.yaml")),
         registry_path,
     ]

@@ -13,12 +13,13 @@ from dataclasses import dataclass
 from dutybound.engine.inputs import Profile
 from dutybound.engine.law import RoleCondition
 from dutybound.engine.loading import RulePack
+from dutybound.engine.outcomes import RoleSource
 
 
 @dataclass(frozen=True, slots=True)
 class HeldRole:
     role: str
-    source: str  # "declared" or "derived"
+    source: RoleSource
     reasons: tuple[str, ...]  # for derived roles: each condition that held
 
 
@@ -56,7 +57,7 @@ def derive_roles(
     ("as if this operator were a public telecoms provider in GB"); the trace says so.
     """
     held = {
-        r: HeldRole(r, "hypothetical" if r in hypothetical else "declared", ())
+        r: HeldRole(r, RoleSource.HYPOTHETICAL if r in hypothetical else RoleSource.DECLARED, ())
         for r in profile.roles
     }
     derivable = [
@@ -73,7 +74,9 @@ def derive_roles(
                 continue
             reasons = [_holds(c, profile, held) for c in role.derive_all or []]
             if all(r is not None for r in reasons):
-                held[role.id] = HeldRole(role.id, "derived", tuple(r for r in reasons if r))
+                held[role.id] = HeldRole(
+                    role.id, RoleSource.DERIVED, tuple(r for r in reasons if r)
+                )
                 changed = True
     return dict(sorted(held.items()))
 

@@ -20,6 +20,7 @@ from rapidfuzz.distance import OSA
 
 from dutybound.engine import vocabulary as vocab
 from dutybound.engine.errors import InputError
+from dutybound.engine.outcomes import MatchMethod
 from dutybound.engine.yamlfile import load_yaml
 
 # Legal-form words that say nothing about who the vendor is.
@@ -127,23 +128,23 @@ class VendorMatch:
     entity: str | None
     relationship: str | None
     score: float
-    method: str
+    method: MatchMethod
     needs_review: bool
     note: str | None = None  # e.g. why an origin hint put the name up for review
 
     def reason(self) -> str:
         """Why the matcher decided this, in words."""
         return {
-            "alias": f"the whole name is a registry name of {self.entity}",
-            "alias_prefix": f"the name begins with a registry name of {self.entity}",
-            "alias_token": f"the name contains a word that identifies {self.entity}",
-            "fuzzy_token": f"a word is one letter away from a name of {self.entity}: "
+            MatchMethod.ALIAS: f"the whole name is a registry name of {self.entity}",
+            MatchMethod.ALIAS_PREFIX: f"the name begins with a registry name of {self.entity}",
+            MatchMethod.ALIAS_TOKEN: f"the name contains a word that identifies {self.entity}",
+            MatchMethod.FUZZY_TOKEN: f"a word is one letter away from a name of {self.entity}: "
             "a typo, or a different company",
-            "ambiguous": "the name belongs to more than one group in the registry",
-            "origin_hint": f"no covered group matches, but {self.note}",
-            "not_yet_member": f"{self.entity} was not yet part of the group on that date",
-            "no_match": "no registry name or alias matches",
-            "empty": "no vendor name given",
+            MatchMethod.AMBIGUOUS: "the name belongs to more than one group in the registry",
+            MatchMethod.ORIGIN_HINT: f"no covered group matches, but {self.note}",
+            MatchMethod.NOT_YET_MEMBER: f"{self.entity} was not yet part of the group on that date",
+            MatchMethod.NO_MATCH: "no registry name or alias matches",
+            MatchMethod.EMPTY: "no vendor name given",
         }[self.method] + (
             "; it left the group before the date" if self.relationship == "former_member" else ""
         )
@@ -251,7 +252,7 @@ class Registry:
         )
         # _find's answers by normalised name: a service resolves the same few names again and
         # again, and a name not in the registry costs a scan of every prefix and a fuzzy search
-        self._found: dict[str, tuple[list[tuple[Group, Entity]], str, float] | None] = {}
+        self._found: dict[str, tuple[list[tuple[Group, Entity]], MatchMethod, float] | None] = {}
 
     @classmethod
     def load(cls, path: Path) -> Registry:
@@ -278,7 +279,7 @@ class Registry:
                     )
         return cls(parsed.groups, parsed.review_hints)
 
-    def _find(self, key: str) -> tuple[list[tuple[Group, Entity]], str, float] | None:
+    def _find(self, key: str) -> tuple[list[tuple[Group, Entity]], MatchMethod, float] | None:
         if key in self._found:
             return self._found[key]
         if len(self._found) >= FIND_CACHE_SIZE:
@@ -286,44 +287,48 @@ class Registry:
         found = self._found[key] = self._search(key)
         return found
 
-    def _search(self, key: str) -> tuple[list[tuple[Group, Entity]], str, float] | None:
+    def _search(self, key: str) -> tuple[list[tuple[Group, Entity]], MatchMethod, float] | None:
         hits = self._aliases.get(key)
         if hits:
-            return hits, "alias", 1.0
+            return hits, MatchMethod.ALIAS, 1.0
         prefix = next((p for p in self._prefixes if key.startswith(p + " ")), None)
         if prefix is not None:
-            return self._aliases[prefix], "alias_prefix", 0.95
+            return self._aliases[prefix], MatchMethod.ALIAS_PREFIX, 0.95
         words = key.split()
         for word in words:
             if word in self._tokens:
-                return self._tokens[word], "alias_token", 0.9
+                return self._tokens[word], MatchMethod.ALIAS_TOKEN, 0.9
         for word in words:
             if len(word) < FUZZY_MIN_LENGTH or word in _GENERIC_TOKENS:
                 continue
             near = process.extractOne(word, self._token_list, scorer=OSA.distance, score_cutoff=1)
             if near is not None:
-                return self._tokens[near[0]], "fuzzy_token", 0.8
+                return self._tokens[near[0]], MatchMethod.FUZZY_TOKEN, 0.8
         return None
 
     def match(self, vendor: str, as_of: dt.date) -> VendorMatch:
         """Resolve one vendor name as of a date (membership changes over time)."""
         key = normalise(vendor)
         if not key:
-            return VendorMatch(vendor, None, None, None, 0.0, "empty", True)
+            return VendorMatch(vendor, None, None, None, 0.0, MatchMethod.EMPTY, True)
         found = self._find(key)
         if found is None:
             hint = next((self._hints[w] for w in key.split() if w in self._hints), None)
             if hint is not None:
-                return VendorMatch(vendor, None, None, None, 0.3, "origin_hint", True, hint)
-            return VendorMatch(vendor, None, None, None, 0.0, "no_match", False)
+                return VendorMatch(
+                    vendor, None, None, None, 0.3, MatchMethod.ORIGIN_HINT, True, hint
+                )
+            return VendorMatch(vendor, None, None, None, 0.0, MatchMethod.NO_MATCH, False)
         hits, method, score = found
         if len({g.id for g, _ in hits}) > 1:
             # one name shared by two groups: a person must decide
-            return VendorMatch(vendor, None, None, None, 0.5, "ambiguous", True)
+            return VendorMatch(vendor, None, None, None, 0.5, MatchMethod.AMBIGUOUS, True)
         group, entity = hits[0]
         if entity.since and as_of < entity.since:
             # not yet part of the group on that date: the law cannot reach it through the group
-            return VendorMatch(vendor, None, entity.name, None, score, "not_yet_member", False)
+            return VendorMatch(
+                vendor, None, entity.name, None, score, MatchMethod.NOT_YET_MEMBER, False
+            )
         relationship = entity.relationship
         if entity.until and as_of >= entity.until:
             relationship = "former_member"

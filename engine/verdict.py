@@ -34,17 +34,23 @@ from typing import Any
 from dutybound.engine.evaluation import Evaluation, evaluate
 from dutybound.engine.inputs import Asset, Profile
 from dutybound.engine.loading import RulePack
+from dutybound.engine.outcomes import APPLYING, FindingStatus, Standing, Verdict
+from dutybound.engine.vocabulary import BINDS, ObligationKind
 from dutybound.engine.waivers import Waiver
 
-SEVERITY = ("prohibited", "review", "conditional", "allowed")
-EXIT_CODES = {"allowed": 0, "prohibited": 1, "review": 3, "conditional": 4}
-IN_EFFECT = ("overdue", "due", "in_force")
+SEVERITY: tuple[Verdict, ...] = tuple(Verdict)  # worst first
+EXIT_CODES: dict[Verdict, int] = {
+    Verdict.ALLOWED: 0,
+    Verdict.PROHIBITED: 1,
+    Verdict.REVIEW: 3,
+    Verdict.CONDITIONAL: 4,
+}
 
 
 @dataclass
 class ItemVerdict:
     asset: Asset
-    verdict: str
+    verdict: Verdict
     reasons: list[str]
     findings: list[dict[str, Any]]
     review: list[dict[str, Any]]
@@ -80,8 +86,8 @@ class CheckResult:
     evaluation_json: dict[str, Any] | None = None
 
     @property
-    def verdict(self) -> str:
-        return min((i.verdict for i in self.items), key=SEVERITY.index, default="allowed")
+    def verdict(self) -> Verdict:
+        return min((i.verdict for i in self.items), key=SEVERITY.index, default=Verdict.ALLOWED)
 
     @property
     def exit_code(self) -> int:
@@ -106,7 +112,7 @@ def _waivers_for(finding: dict[str, Any], asset_id: str) -> list[dict[str, Any]]
     return [
         w
         for w in finding.get("waivers", ())
-        if w["standing"] == "in_effect" and (w["assets"] is None or asset_id in w["assets"])
+        if w["standing"] == Standing.IN_EFFECT and (w["assets"] is None or asset_id in w["assets"])
     ]
 
 
@@ -129,38 +135,37 @@ def _item_verdict(
 ) -> ItemVerdict:
     live, waived = [], []
     for f in findings:
-        if f["status"] not in IN_EFFECT and f["status"] != "waived":
+        if f["status"] not in APPLYING and f["status"] != FindingStatus.WAIVED:
             continue
         covering = _waivers_for(f, asset.asset_id)
         if covering:
             waived.append((f, covering))
-        elif f["status"] in IN_EFFECT:
+        elif f["status"] in APPLYING:
             live.append(f)
-    binding = [f for f in live if f["instrument"]["binding"] in ("law", "contract")]
-    waived_binding = [
-        (f, w) for f, w in waived if f["instrument"]["binding"] in ("law", "contract")
-    ]
-    prohibitions = [f for f in binding if f["kind"] == "prohibition"]
+    binding = [f for f in live if f["instrument"]["binding"] in BINDS]
+    waived_binding = [(f, w) for f, w in waived if f["instrument"]["binding"] in BINDS]
+    prohibitions = [f for f in binding if f["kind"] == ObligationKind.PROHIBITION]
     if prohibitions:
         reasons = [f"{f['title']} [{f['citation']}]" for f in prohibitions]
-        return ItemVerdict(asset, "prohibited", reasons, findings, review)
+        return ItemVerdict(asset, Verdict.PROHIBITED, reasons, findings, review)
     if review:
-        return ItemVerdict(asset, "review", [r["detail"] for r in review], findings, review)
+        details = [r["detail"] for r in review]
+        return ItemVerdict(asset, Verdict.REVIEW, details, findings, review)
     if binding or waived_binding:
         reasons = [
             f"{f['title']}" + (f" (due {f['due']})" if f["due"] else "") + f" [{f['citation']}]"
             for f in binding
         ]
         reasons += [_waiver_reason(f, w) for f, w in waived_binding]
-        return ItemVerdict(asset, "conditional", reasons, findings, review)
+        return ItemVerdict(asset, Verdict.CONDITIONAL, reasons, findings, review)
     advice = [f"advice only: {f['title']} [{f['citation']}]" for f in live]
     advice += [f"advice only, {_waiver_reason(f, w)}" for f, w in waived]
     upcoming = [
         f"from {f['effective']['from']}: {f['title']} [{f['citation']}]"
         for f in findings
-        if f["status"] == "upcoming"
+        if f["status"] == FindingStatus.UPCOMING
     ]
-    return ItemVerdict(asset, "allowed", advice + upcoming, findings, review)
+    return ItemVerdict(asset, Verdict.ALLOWED, advice + upcoming, findings, review)
 
 
 def check_items(
@@ -205,8 +210,8 @@ def junit_xml(result: CheckResult) -> str:
     from xml.sax.saxutils import escape, quoteattr
 
     data = result.to_json()
-    failures = sum(1 for i in result.items if i.verdict == "prohibited")
-    errors = sum(1 for i in result.items if i.verdict == "review")
+    failures = sum(1 for i in result.items if i.verdict == Verdict.PROHIBITED)
+    errors = sum(1 for i in result.items if i.verdict == Verdict.REVIEW)
     lines = [
         '<?xml version="1.0" encoding="UTF-8"?>',
         f'<testsuite name="dutybound check" tests="{len(result.items)}" '
@@ -220,9 +225,9 @@ def junit_xml(result: CheckResult) -> str:
         name = quoteattr(f"{item.asset.asset_id}: {item.asset.vendor} ({item.asset.category})")
         body = escape("\n".join(item.reasons))
         lines.append(f'  <testcase classname="dutybound.{item.verdict}" name={name}>')
-        if item.verdict == "prohibited":
+        if item.verdict == Verdict.PROHIBITED:
             lines.append(f'    <failure message="prohibited">{body}</failure>')
-        elif item.verdict == "review":
+        elif item.verdict == Verdict.REVIEW:
             lines.append(f'    <error message="review">{body}</error>')
         elif body:
             lines.append(f"    <system-out>{item.verdict}: {body}</system-out>")

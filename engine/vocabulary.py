@@ -1,11 +1,18 @@
-"""The closed vocabularies that inventories and law data share.
+"""The closed vocabularies of law data and inventories.
 
 Both sides of a match must speak the same words: an obligation that says ``function: core`` only
 catches assets whose ``function`` column says ``core``. Keeping the words here, in one place, lets
 the loader reject a typo in a rule file or an inventory before it silently matches nothing.
+
+The words the engine reasons with (an obligation's kind, an instrument's binding force) are
+``StrEnum``s; the words that only travel from an inventory to a rule (categories, functions, ...)
+stay sets of plain strings: they become durable-rules facts and the service's request schema, and
+they have labels for people (``LABELS``).
 """
 
 from __future__ import annotations
+
+from enum import StrEnum
 
 CATEGORIES: frozenset[str] = frozenset(
     {
@@ -96,18 +103,20 @@ ASSET_FIELDS: dict[str, frozenset[str]] = {
     "status": STATUSES,
 }
 
-OBLIGATION_KINDS: frozenset[str] = frozenset(
-    {
-        "prohibition",
-        "removal",
-        "cap",
-        "risk_assessment",
-        "measure",
-        "notification",
-        "report",
-        "disclosure",
-    }
-)
+
+class ObligationKind(StrEnum):
+    """What an obligation asks of the operator, from the strongest measure to reporting duties
+    (engine.compare ranks them for its cells)."""
+
+    PROHIBITION = "prohibition"
+    REMOVAL = "removal"
+    CAP = "cap"
+    RISK_ASSESSMENT = "risk_assessment"
+    MEASURE = "measure"
+    NOTIFICATION = "notification"
+    REPORT = "report"
+    DISCLOSURE = "disclosure"
+
 
 INSTRUMENT_TYPES: frozenset[str] = frozenset(
     {
@@ -127,7 +136,18 @@ INSTRUMENT_TYPES: frozenset[str] = frozenset(
     }
 )
 
-BINDING: frozenset[str] = frozenset({"law", "contract", "guidance"})
+
+class Binding(StrEnum):
+    """Whom an instrument binds, strongest first: law binds everyone it addresses, a contract
+    its parties, guidance no one (it advises)."""
+
+    LAW = "law"
+    CONTRACT = "contract"
+    GUIDANCE = "guidance"
+
+
+# the instruments whose obligations a buyer must follow (a procurement verdict turns on these)
+BINDS: frozenset[Binding] = frozenset({Binding.LAW, Binding.CONTRACT})
 
 RELATIONSHIPS: frozenset[str] = frozenset(
     {"parent", "subsidiary", "affiliate", "brand", "former_member"}

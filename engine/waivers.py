@@ -14,8 +14,8 @@ Three outcomes, kept apart on purpose:
   basis existed or after it lapsed, or running past the basis's last day (e.g. an s.889
   agency-head waiver of the use prohibition after 13 Aug 2022). A refused waiver waives nothing;
   it is reported with the reason and the citation.
-- a **standing** on a date: ``in_effect`` (granted_on <= date < expires_on), ``not_yet_in_effect``,
-  ``expired`` or ``refused``.
+- a **standing** on a date (``engine.outcomes.Standing``): ``in_effect`` (granted_on <= date <
+  expires_on), ``not_yet_in_effect``, ``expired`` or ``refused``.
 
 Dates: ``expires_on`` is the first day the waiver no longer applies (exclusive), so a waiver
 "expiring 2022-08-13" is in effect up to and including 12 Aug 2022. A basis's ``last_day`` is
@@ -41,15 +41,13 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from dutybound.engine.errors import InputError
 from dutybound.engine.law import WaiverBasis
 from dutybound.engine.loading import RulePack
+from dutybound.engine.outcomes import FindingStatus, Standing
 from dutybound.engine.yamlfile import load_yaml
 
 LineOf = Callable[[Sequence[str | int]], int | None]
 
-IN_EFFECT = "in_effect"
-NOT_YET = "not_yet_in_effect"
-EXPIRED = "expired"
-REFUSED = "refused"
-STANDINGS = (IN_EFFECT, NOT_YET, EXPIRED, REFUSED)
+# The name the CLI's ``waivers check`` still imports; new code uses ``Standing.REFUSED``.
+REFUSED = Standing.REFUSED
 
 
 class _WaiverInput(BaseModel):
@@ -161,7 +159,7 @@ class WaiverStanding:
 
     waiver: Waiver
     basis: WaiverBasis
-    state: str
+    state: Standing
     reason: str
 
     def to_json(self) -> dict[str, Any]:
@@ -183,16 +181,21 @@ def standing(waiver: Waiver, pack: RulePack, as_of: dt.date) -> WaiverStanding:
     basis = pack.waiver_bases[waiver.basis]
     refused = refusal(waiver, basis)
     if refused is not None:
-        return WaiverStanding(waiver, basis, REFUSED, "refused: " + refused)
+        return WaiverStanding(waiver, basis, Standing.REFUSED, "refused: " + refused)
     if as_of < waiver.granted_on:
         return WaiverStanding(
-            waiver, basis, NOT_YET, f"granted on {_fmt(waiver.granted_on)}; not yet in effect"
+            waiver,
+            basis,
+            Standing.NOT_YET_IN_EFFECT,
+            f"granted on {_fmt(waiver.granted_on)}; not yet in effect",
         )
     if waiver.expires_on is not None and as_of >= waiver.expires_on:
-        return WaiverStanding(waiver, basis, EXPIRED, f"expired on {_fmt(waiver.expires_on)}")
+        return WaiverStanding(
+            waiver, basis, Standing.EXPIRED, f"expired on {_fmt(waiver.expires_on)}"
+        )
     if basis.last_day is not None and as_of > basis.last_day:  # defensive: see refusal()
         return WaiverStanding(
-            waiver, basis, EXPIRED, f"the basis lapsed after {_fmt(basis.last_day)}"
+            waiver, basis, Standing.EXPIRED, f"the basis lapsed after {_fmt(basis.last_day)}"
         )
     until = (
         f"until it expires on {_fmt(waiver.expires_on)}"
@@ -200,7 +203,7 @@ def standing(waiver: Waiver, pack: RulePack, as_of: dt.date) -> WaiverStanding:
         else "with no expiry date (the basis has no sunset)"
     )
     return WaiverStanding(
-        waiver, basis, IN_EFFECT, f"in effect since {_fmt(waiver.granted_on)}, {until}"
+        waiver, basis, Standing.IN_EFFECT, f"in effect since {_fmt(waiver.granted_on)}, {until}"
     )
 
 
@@ -319,9 +322,6 @@ def load_waivers(path: Path, pack: RulePack, operator: str | None = None) -> lis
 
 # --- applying waivers to findings -------------------------------------------------------------
 
-# statuses in which an obligation binds on the date; only these can be waived
-LIVE = ("overdue", "due", "in_force")
-
 
 def finding_waiver_json(
     st: WaiverStanding, covered: list[str] | None, partial: bool
@@ -354,13 +354,18 @@ def _ids(ids: list[str]) -> str:
 
 
 def waiver_sentences(
-    st: WaiverStanding, covered: list[str] | None, remaining: list[str], status: str, live: bool
+    st: WaiverStanding,
+    covered: list[str] | None,
+    remaining: list[str],
+    status: FindingStatus,
+    live: bool,
 ) -> str:
     """The explanation a compliance officer reads for one waiver attached to a finding.
 
     ``covered`` are the finding's assets the waiver names (None: all, or the operator's duty);
     ``remaining`` are the finding's assets no waiver in effect covers; ``live`` says whether the
-    obligation binds on the date (only then can it be waived)."""
+    obligation binds on the date (its status is in ``engine.outcomes.APPLYING``: only then can
+    it be waived)."""
     w, b = st.waiver, st.basis
     who = (
         f"Waiver {w.id} (ref. {w.reference}), granted by {w.approver} on "
@@ -372,14 +377,14 @@ def waiver_sentences(
         else "with no expiry date (the basis has no sunset)"
     )
     scope = "" if covered is None else f" for {_ids(covered)}"
-    if st.state == REFUSED:
+    if st.state == Standing.REFUSED:
         text = (
             f"Waiver {w.id} (ref. {w.reference}), granted by {w.approver} on "
             f"{_fmt(w.granted_on)}, is {st.reason}; it waives nothing."
         )
-    elif st.state == NOT_YET:
+    elif st.state == Standing.NOT_YET_IN_EFFECT:
         text = f"{who} is not yet in effect."
-    elif st.state == EXPIRED:
+    elif st.state == Standing.EXPIRED:
         text = f"{who} {st.reason}; the obligation applies again."
     elif not live:
         text = f"{who} is in effect{scope} {until}."

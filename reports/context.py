@@ -9,10 +9,12 @@ import csv
 import datetime as dt
 import io
 from collections import Counter
+from enum import StrEnum
 from typing import Any
 
 from dutybound.engine.evaluation import Evaluation
 from dutybound.engine.jsontext import json_text
+from dutybound.engine.outcomes import FindingStatus
 from dutybound.reports.timeline import Mark, timeline_svg
 
 SOON_DAYS = 90
@@ -23,11 +25,28 @@ TOP = 8  # values shown per summary dimension (vendor, function, site); the rest
 REVIEW_IDS = 12  # asset ids printed per review group; every item is in the attached JSON
 
 
-def _bucket(finding: dict[str, Any], as_of: dt.date) -> str:
-    if finding["status"] == "due":
+class Bucket(StrEnum):
+    """How the report groups findings, most urgent first: by status, with ``due`` split into
+    due within ``SOON_DAYS`` and due later (the templates style and label each)."""
+
+    OVERDUE = FindingStatus.OVERDUE.value
+    DUE_SOON = "due_soon"
+    DUE_LATER = "due_later"
+    IN_FORCE = FindingStatus.IN_FORCE.value
+    WAIVED = FindingStatus.WAIVED.value
+    UPCOMING = FindingStatus.UPCOMING.value
+    ENDED = FindingStatus.ENDED.value
+
+
+# the buckets with a deadline, shown as the most urgent findings
+_DATED = (Bucket.OVERDUE, Bucket.DUE_SOON, Bucket.DUE_LATER)
+
+
+def _bucket(finding: dict[str, Any], as_of: dt.date) -> Bucket:
+    if finding["status"] == FindingStatus.DUE:
         due = dt.date.fromisoformat(finding["due"])
-        return "due_soon" if (due - as_of).days <= SOON_DAYS else "due_later"
-    return finding["status"]
+        return Bucket.DUE_SOON if (due - as_of).days <= SOON_DAYS else Bucket.DUE_LATER
+    return Bucket(finding["status"])
 
 
 def _summarise(ids: list[str], by_id: dict[str, Any], evaluation: Evaluation) -> dict[str, Any]:
@@ -162,8 +181,8 @@ def obligation_report(evaluation: Evaluation, data: dict[str, Any]) -> dict[str,
         findings.append(f)
     counts = Counter(f["bucket"] for f in findings)
     urgent = sorted(
-        (f for f in findings if f["bucket"] in ("overdue", "due_soon", "due_later")),
-        key=lambda f: (f["bucket"] != "overdue", f["due"], f["obligation_id"]),
+        (f for f in findings if f["bucket"] in _DATED),
+        key=lambda f: (f["bucket"] != Bucket.OVERDUE, f["due"], f["obligation_id"]),
     )[:3]
     jurisdictions = []
     for code in data["operator"]["jurisdictions"]:
@@ -199,10 +218,7 @@ def obligation_report(evaluation: Evaluation, data: dict[str, Any]) -> dict[str,
     return {
         "data": data,
         "as_of": as_of,
-        "counts": {
-            k: counts.get(k, 0)
-            for k in ("overdue", "due_soon", "due_later", "in_force", "waived", "upcoming", "ended")
-        },
+        "counts": {b.value: counts.get(b, 0) for b in Bucket},
         "soon_days": SOON_DAYS,
         "urgent": urgent,
         "jurisdictions": jurisdictions,

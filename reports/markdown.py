@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from dutybound.reports.context import Bucket
+
 _SPECIAL = re.compile(r"([\\`*_\[\]<>|~])")
 
 
@@ -23,11 +25,11 @@ def obligation_markdown(context: dict[str, Any]) -> str:
         f"(law as of {d['rulepack']['law_as_of']}, sha256 `{d['rulepack']['sha256'][:16]}`) · "
         "not legal advice",
         "",
-        f"**{counts['overdue']}** overdue · **{counts['due_soon']}** due within "
-        f"{context['soon_days']} days · **{counts['due_later']}** due later · "
-        f"**{counts['in_force']}** in force · "
-        + (f"**{counts['waived']}** waived · " if counts["waived"] else "")
-        + f"**{counts['upcoming']}** upcoming",
+        f"**{counts[Bucket.OVERDUE]}** overdue · **{counts[Bucket.DUE_SOON]}** due within "
+        f"{context['soon_days']} days · **{counts[Bucket.DUE_LATER]}** due later · "
+        f"**{counts[Bucket.IN_FORCE]}** in force · "
+        + (f"**{counts[Bucket.WAIVED]}** waived · " if counts[Bucket.WAIVED] else "")
+        + f"**{counts[Bucket.UPCOMING]}** upcoming",
         "",
         "| Status | Due | Obligation | Citation | Assets |",
         "|---|---|---|---|---|",

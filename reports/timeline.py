@@ -19,15 +19,17 @@ from dataclasses import dataclass
 
 from markupsafe import Markup, escape
 
+from dutybound.engine.outcomes import FindingStatus
+
 CHAR_WIDTH = 5.1  # average width of a 9 px DejaVu Sans character, to keep labels on the chart
 WIDTH = 672  # px; the A4 text column (210 mm - 2 x 16 mm margins = 178 mm = 672.8 px)
-COLOURS = {
-    "overdue": "#b42318",
-    "due": "#b54708",
-    "upcoming": "#027a48",
-    "in_force": "#175cd3",
-    "ended": "#667085",
-    "waived": "#0e7090",
+COLOURS: dict[FindingStatus, str] = {
+    FindingStatus.OVERDUE: "#b42318",
+    FindingStatus.DUE: "#b54708",
+    FindingStatus.UPCOMING: "#027a48",
+    FindingStatus.IN_FORCE: "#175cd3",
+    FindingStatus.ENDED: "#667085",
+    FindingStatus.WAIVED: "#0e7090",
 }
 
 
@@ -35,7 +37,7 @@ COLOURS = {
 class Mark:
     day: dt.date
     label: str
-    status: str
+    status: FindingStatus
 
 
 def _label(x: float, top: float, text: str, anchor: str, width: int, css_class: str = "") -> str:

@@ -367,3 +367,90 @@ def test_rule_pack_cache_never_serves_stale_law(tmp_path, monkeypatch) -> None:
     for entry in (tmp_path / "cache" / "rulepacks").iterdir():
         entry.write_bytes(b"not a pickle")
     assert load_rulepack(law, default_registry_path()).sha256 == edited.sha256
+
+
+# --- closed vocabularies -----------------------------------------------------------------------
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+
+
+def _plain_json(value: object, where: str = "$", *, leaves: bool = True) -> None:
+    """Fail unless every dict key in ``value`` is an exact ``str`` and (with ``leaves``) every
+    value an exact JSON type: a StrEnum member is a ``str`` subclass, which orjson refuses as a
+    dict key and C code might not expect."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            assert type(key) is str, f"{where}: key {key!r} is a {type(key).__name__}"
+            _plain_json(item, f"{where}.{key}", leaves=leaves)
+    elif isinstance(value, list | tuple):
+        for n, item in enumerate(value):
+            _plain_json(item, f"{where}[{n}]", leaves=leaves)
+    elif leaves:
+        assert value is None or type(value) in (str, int, float, bool), f"{where}: {value!r}"
+
+
+def test_vocabularies_are_their_words_in_json() -> None:
+    """A StrEnum member is written as its word by both JSON writers, so outputs did not change
+    when the bare strings became enums."""
+    import json
+
+    from dutybound.engine.jsontext import json_text
+    from dutybound.engine.outcomes import APPLYING, FindingStatus, Standing, Verdict
+
+    data = {"status": FindingStatus.IN_FORCE, "standing": [Standing.IN_EFFECT], "v": Verdict.REVIEW}
+    assert json_text(data) == json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    assert json.loads(json_text(data)) == {
+        "status": "in_force",
+        "standing": ["in_effect"],
+        "v": "review",
+    }
+    assert {s.value for s in APPLYING} == {"overdue", "due", "in_force"}
+    assert [s.value for s in FindingStatus][:3] == ["overdue", "due", "in_force"]  # worst first
+
+
+def test_json_outputs_are_keyed_by_plain_strings(pack) -> None:
+    """orjson accepts only exact ``str`` dict keys: every ``to_json`` keys by the word, never by
+    an enum member (the HTTP service serialises these dicts with orjson directly)."""
+    import orjson
+
+    from dutybound.engine.diff import Side, diff, upcoming
+    from dutybound.engine.evaluation import evaluate
+    from dutybound.engine.inputs import load_profile
+    from dutybound.engine.inventory import read_inventory
+    from dutybound.engine.verdict import check_items
+    from dutybound.engine.waivers import load_waivers
+
+    folder = EXAMPLES / "us-federal-contractor"
+    profile = load_profile(folder / "profile.yaml", pack)
+    assets = read_inventory(folder / "assets.csv").assets
+    waivers = load_waivers(folder / "waivers.yaml", pack)
+    day = dt.date(2022, 8, 10)
+    before = Side(profile, assets, day)
+    after = Side(profile, assets[1:], dt.date(2024, 1, 1), waivers=tuple(waivers))
+    outputs = [
+        evaluate(pack, profile, assets, day, waivers=waivers).to_json(),
+        check_items(pack, profile, assets, day, waivers=waivers).to_json(),
+        diff(before, after).to_json(),
+        upcoming(before, 24).to_json(),
+    ]
+    for data in outputs:
+        _plain_json(data, leaves=False)
+        orjson.dumps(data)
+
+
+def test_facts_and_conditions_for_durable_rules_are_plain_json(pack) -> None:
+    """durable-rules' C matcher reads the facts and rule conditions as JSON text: nothing in
+    them may be an enum or another str subclass, whatever the serialiser does with one."""
+    pytest.importorskip("durable_rules_engine")
+    from dutybound.engine.evaluators.durable import DurableEvaluator, rule_condition
+    from dutybound.engine.inventory import read_inventory
+    from dutybound.engine.rules import build_signatures, compile_rules
+
+    assets = [
+        a for f in sorted(EXAMPLES.iterdir()) for a in read_inventory(f / "assets.csv").assets
+    ]
+    matches = {v: pack.registry.match(v, dt.date(2024, 1, 1)) for v in {a.vendor for a in assets}}
+    signatures, _members = build_signatures(assets, matches)
+    roles = set(pack.roles)
+    _plain_json(DurableEvaluator._facts(signatures, roles, set(pack.jurisdictions), "e1"))
+    _plain_json([rule_condition(rule) for rule in compile_rules(pack)])

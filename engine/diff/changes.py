@@ -13,6 +13,8 @@ from typing import Any
 from dutybound.engine.diff.wording import iso
 from dutybound.engine.evaluation import Evaluation
 from dutybound.engine.findings import Finding
+from dutybound.engine.outcomes import APPLYING, FindingStatus
+from dutybound.engine.vocabulary import ObligationKind
 
 
 class StepName(StrEnum):
@@ -89,19 +91,9 @@ class CauseKind(StrEnum):
     DATE_MOVED = "date_moved"
 
 
-# Statuses under which an obligation binds the operator now (as opposed to upcoming, ended, or
-# waived by a recorded exception).
-APPLYING: frozenset[str] = frozenset({"overdue", "due", "in_force"})
-# Worst first: when one obligation gives several findings (deadlines counted per asset), the
-# obligation's status is the worst of them. Unknown statuses (a future one) sort last.
-_STATUS_RANK: dict[str, int] = {
-    "overdue": 0,
-    "due": 1,
-    "in_force": 2,
-    "waived": 3,
-    "upcoming": 4,
-    "ended": 5,
-}
+# Worst first (the order FindingStatus declares): when one obligation gives several findings
+# (deadlines counted per asset), the obligation's status is the worst of them.
+_STATUS_RANK: dict[FindingStatus, int] = {s: n for n, s in enumerate(FindingStatus)}
 
 
 @dataclass(frozen=True)
@@ -111,7 +103,7 @@ class ObligationState:
     date, every affected asset."""
 
     obligation_id: str
-    status: str
+    status: FindingStatus
     due: dt.date | None
     dues: tuple[dt.date, ...]
     assets: tuple[str, ...]
@@ -134,7 +126,7 @@ def obligation_states(evaluation: Evaluation) -> dict[str, ObligationState]:
         grouped.setdefault(finding.item.obligation.id, []).append(finding)
     states = {}
     for ob_id, findings in sorted(grouped.items()):
-        status = min((f.status for f in findings), key=lambda s: _STATUS_RANK.get(s, 9))
+        status = min((f.status for f in findings), key=_STATUS_RANK.__getitem__)
         dues = tuple(sorted({f.due for f in findings if f.due is not None}))
         assets = tuple(sorted({a for f in findings for a in f.assets}))
         states[ob_id] = ObligationState(
@@ -175,7 +167,7 @@ class Change:
     obligation_id: str
     jurisdiction: str
     title: str
-    obligation_kind: str
+    obligation_kind: ObligationKind
     change: ChangeType
     before: ObligationState | None
     after: ObligationState | None
@@ -243,15 +235,15 @@ def is_new_overdue(change: Change) -> bool:
     """An obligation overdue after that was not overdue (or not there) before."""
     return (
         change.after is not None
-        and change.after.status == "overdue"
-        and (change.before is None or change.before.status != "overdue")
+        and change.after.status == FindingStatus.OVERDUE
+        and (change.before is None or change.before.status != FindingStatus.OVERDUE)
     )
 
 
 def is_new_prohibited(change: Change) -> bool:
     """A binding prohibition that now reaches the operator where it did not: newly applying,
     or reaching assets it did not reach before."""
-    if change.obligation_kind != "prohibition" or change.after is None:
+    if change.obligation_kind != ObligationKind.PROHIBITION or change.after is None:
         return False
     if change.after.status not in APPLYING:
         return False

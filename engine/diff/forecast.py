@@ -15,13 +15,7 @@ from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import Any
 
-from dutybound.engine.diff.changes import (
-    APPLYING,
-    Cause,
-    ChangeType,
-    ObligationState,
-    obligation_states,
-)
+from dutybound.engine.diff.changes import Cause, ChangeType, ObligationState, obligation_states
 from dutybound.engine.diff.sides import PackCache, Runner, Side
 from dutybound.engine.diff.step import Transition
 from dutybound.engine.diff.steps import TIME
@@ -29,6 +23,8 @@ from dutybound.engine.diff.wording import iso
 from dutybound.engine.evaluation import Evaluation
 from dutybound.engine.evaluators import Evaluator
 from dutybound.engine.loading import RulePack
+from dutybound.engine.outcomes import APPLYING, FindingStatus
+from dutybound.engine.vocabulary import ObligationKind
 
 
 class Event(StrEnum):
@@ -60,9 +56,9 @@ class UpcomingEvent:
     obligation_id: str
     jurisdiction: str
     title: str
-    obligation_kind: str
+    obligation_kind: ObligationKind
     event: Event
-    status: str
+    status: FindingStatus
     due: dt.date | None
     assets: tuple[str, ...]
     causes: tuple[Cause, ...]
@@ -92,14 +88,15 @@ class Upcoming:
     events: list[UpcomingEvent]
 
     def new_overdue(self) -> list[str]:
-        return sorted({e.obligation_id for e in self.events if e.status == "overdue"})
+        return sorted({e.obligation_id for e in self.events if e.status == FindingStatus.OVERDUE})
 
     def new_prohibited(self) -> list[str]:
         return sorted(
             {
                 e.obligation_id
                 for e in self.events
-                if e.obligation_kind == "prohibition" and e.event is Event.COMES_INTO_FORCE
+                if e.obligation_kind == ObligationKind.PROHIBITION
+                and e.event is Event.COMES_INTO_FORCE
             }
         )
 
@@ -155,6 +152,12 @@ def _finding_dates(states: dict[str, ObligationState]) -> set[dt.date]:
     return {d + dt.timedelta(days=1) for s in states.values() for d in s.dues}
 
 
+_BECOMES: dict[FindingStatus, Event] = {
+    FindingStatus.DUE: Event.BECOMES_DUE,
+    FindingStatus.OVERDUE: Event.BECOMES_OVERDUE,
+}
+
+
 def _event(a: ObligationState | None, b: ObligationState) -> Event | None:
     """What happened to an obligation between two dates, if it matters to the operator."""
     was_applying = a is not None and a.status in APPLYING
@@ -163,11 +166,9 @@ def _event(a: ObligationState | None, b: ObligationState) -> Event | None:
     if not was_applying:
         return Event.COMES_INTO_FORCE
     assert a is not None
-    if b.status != a.status and b.status == "due":
-        return Event.BECOMES_DUE
-    if b.status != a.status and b.status == "overdue":
-        return Event.BECOMES_OVERDUE
-    return None
+    if b.status == a.status:
+        return None
+    return _BECOMES.get(b.status)
 
 
 def upcoming(

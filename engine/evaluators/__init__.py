@@ -8,12 +8,22 @@ cannot be imported, as the oracle in tests, and as the speed baseline in bench/.
 from __future__ import annotations
 
 import sys
+from enum import StrEnum
 from typing import Protocol
 
 from dutybound.engine.rules import Rule, Signature
 
 Match = tuple[str, str]  # (rule id, fact id): a signature id, or "operator" for profile rules
 OPERATOR_FACT = "operator"
+
+
+class EvaluatorChoice(StrEnum):
+    """Which evaluator a caller asks for: ``auto`` is durable-rules where it imports, else the
+    reference (``get_evaluator`` says why in a notice)."""
+
+    AUTO = "auto"
+    DURABLE = "durable"
+    REFERENCE = "reference"
 
 
 class Evaluator(Protocol):
@@ -30,16 +40,17 @@ class Evaluator(Protocol):
         ...
 
 
-def get_evaluator(name: str = "auto") -> tuple[Evaluator, str | None]:
-    """The evaluator to use, and a notice to show the user when the choice was forced."""
+def get_evaluator(name: str = EvaluatorChoice.AUTO) -> tuple[Evaluator, str | None]:
+    """The evaluator to use (``name`` is an ``EvaluatorChoice``), and a notice to show the user
+    when the choice was forced."""
     from dutybound.engine.evaluators.reference import ReferenceEvaluator
 
-    if name == "reference":
+    if name == EvaluatorChoice.REFERENCE:
         return ReferenceEvaluator(), None
     try:
         from dutybound.engine.evaluators.durable import DurableEvaluator
     except ImportError as exc:
-        if name == "durable":
+        if name == EvaluatorChoice.DURABLE:
             raise
         notice = (
             f"durable-rules is not importable on Python {sys.version.split()[0]} ({exc}); "
