@@ -12,7 +12,7 @@ import gc
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, cast
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -377,6 +377,7 @@ def assets_from_columns(columns: Sequence[list[str]], lines: list[int]) -> list[
     ]
     if any(column is None for column in checked):
         return None
+    valid = cast("list[list[Any]]", checked)
     (
         category,
         function,
@@ -389,7 +390,7 @@ def assets_from_columns(columns: Sequence[list[str]], lines: list[int]) -> list[
         installed,
         identified,
         flags,
-    ) = checked
+    ) = valid
     with paused_gc():
         return list(
             map(

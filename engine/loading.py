@@ -86,7 +86,7 @@ class RulePack:
 
     def obligation(self, obligation_id: str) -> LoadedObligation:
         """The obligation with this id (indexed once per pack); KeyError if unknown."""
-        index = self.cache.get("obligations")
+        index: dict[str, LoadedObligation] | None = self.cache.get("obligations")
         if index is None:
             index = self.cache["obligations"] = {i.obligation.id: i for i in self.obligations}
         return index[obligation_id]
@@ -271,19 +271,19 @@ def _load_rulepack(law_dir: Path, registry_path: Path) -> RulePack:
     # role references are checked once every jurisdiction is loaded (roles may be shared, e.g.
     # an EU obligation addressed to a national role)
     for item in obligations:
-        for role in item.obligation.roles:
-            if role not in roles:
+        for role_id in item.obligation.roles:
+            if role_id not in roles:
                 raise InputError(
-                    item.file, f"unknown role {role!r}", field=f"{item.obligation.id}.roles"
+                    item.file, f"unknown role {role_id!r}", field=f"{item.obligation.id}.roles"
                 )
     for j_info in jurisdictions.values():
-        for role in j_info.roles:
-            for cond in role.derive_all or []:
+        for derived in j_info.roles:
+            for cond in derived.derive_all or []:
                 if cond.role and cond.role not in roles:
                     raise InputError(
                         law_dir / j_info.code.lower() / "jurisdiction.yaml",
                         f"unknown role {cond.role!r}",
-                        field=f"{role.id}.derive_all",
+                        field=f"{derived.id}.derive_all",
                     )
     return RulePack(
         version=info.version,

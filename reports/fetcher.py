@@ -26,7 +26,7 @@ class BundledFetcher(URLFetcher):
         self.served: list[str] = []
         self.refused: list[str] = []
 
-    def fetch(self, url: str, headers: dict | None = None) -> URLFetcherResponse:
+    def fetch(self, url: str, headers: dict[str, str] | None = None) -> URLFetcherResponse:
         if url.startswith("asset:"):
             path = (self.root / url.removeprefix("asset:").lstrip("/")).resolve()
             if path.is_relative_to(self.root) and path.is_file():

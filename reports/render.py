@@ -74,7 +74,8 @@ def render_pdf(
         )
         for name, text in sorted(attachments.items())
     ]
-    return document.write_pdf(pdf_variant="pdf/a-3b", attachments=files)
+    pdf: bytes = document.write_pdf(pdf_variant="pdf/a-3b", attachments=files)
+    return pdf
 
 
 def obligation_report_pdf(
