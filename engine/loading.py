@@ -18,12 +18,12 @@ import datetime as dt
 import hashlib
 import pickle
 from dataclasses import dataclass, field, replace
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+from dutybound.engine import bundled
 from dutybound.engine.cache import prune, read_entry, write_entry
 from dutybound.engine.errors import InputError
 from dutybound.engine.law import (
@@ -93,11 +93,11 @@ class RulePack:
 
 
 def default_law_dir() -> Path:
-    return Path(str(resources.files("dutybound.jurisdictions")))
+    return bundled.law_dir()
 
 
 def default_registry_path() -> Path:
-    return Path(str(resources.files("dutybound.registry").joinpath("vendors.yaml")))
+    return bundled.registry_file()
 
 
 def _validate(model: type[BaseModel], doc: YamlDocument) -> BaseModel:

@@ -21,10 +21,10 @@ from sqlalchemy import Engine, create_engine, event, inspect
 from sqlalchemy.engine import make_url
 from sqlalchemy.pool import StaticPool
 
+from dutybound.engine.bundled import migrations_dir
 from dutybound.engine.errors import InputError
 from dutybound.engine.store import ENV_URL
 
-_MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 _ENGINES: dict[str, Engine] = {}
 _LOCK = threading.Lock()
 
@@ -103,7 +103,7 @@ def migrate(engine: Engine) -> None:
     from alembic.script import ScriptDirectory
 
     config = Config()
-    config.set_main_option("script_location", str(_MIGRATIONS))
+    config.set_main_option("script_location", str(migrations_dir()))
     head = ScriptDirectory.from_config(config).get_current_head()
     with engine.connect() as connection:
         current = MigrationContext.configure(connection).get_current_revision()
