@@ -1,10 +1,10 @@
 """Throughput and latency of POST /check over HTTP, with 1, 10 and 50 concurrent clients.
 
-Starts the service (``python -m service serve``) in a subprocess on 127.0.0.1 with a throw-away
-SQLite database and one API key, drives it from this process over loopback, and prints checks/s
-and p50/p95/p99 latency per level; the server is stopped at the end. Each level is bounded by a
-request count and a time limit. Every response is checked: status 200 and the verdict expected for
-its case, else it counts as an error.
+Starts the service (``python -m dutybound.service serve``) in a subprocess on 127.0.0.1 with a
+throw-away SQLite database and one API key, drives it from this process over loopback, and prints
+checks/s and p50/p95/p99 latency per level; the server is stopped at the end. Each level is
+bounded by a request count and a time limit. Every response is checked: status 200 and the
+verdict expected for its case, else it counts as an error.
 
 Two kinds of traffic, printed separately so both figures are visible:
 
@@ -50,7 +50,6 @@ from typing import Any
 import orjson
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
 
 US_AGENCY = {
     "name": "Federal Building Office",
@@ -266,7 +265,7 @@ def free_port() -> int:
 
 
 def start_server(port: int, url: str, workers: int, cache: bool) -> subprocess.Popen:
-    """``python -m service serve`` in a subprocess; returns once every process takes
+    """``python -m dutybound.service serve`` in a subprocess; returns once every process takes
     connections: /health answers, and with several workers the supervisor has said that all of
     them listen (/health alone answers as soon as the first one does)."""
     cmd = [
@@ -287,11 +286,7 @@ def start_server(port: int, url: str, workers: int, cache: bool) -> subprocess.P
     ]
     if not cache:
         cmd += ["--check-cache-mb", "0"]
-    env = {
-        **os.environ,
-        "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
-    }
-    server = subprocess.Popen(cmd, cwd=ROOT, stderr=subprocess.PIPE, env=env)
+    server = subprocess.Popen(cmd, cwd=ROOT, stderr=subprocess.PIPE)
     all_listening = threading.Event()
     if workers == 1:
         all_listening.set()
@@ -377,11 +372,11 @@ def main() -> int:
         help="start the server with its check cache off",
     )
     args = parser.parse_args()
-    from dutybound.service.db import create_key
+    from dutybound.service.keys import create_key
 
     with tempfile.TemporaryDirectory() as tmp:
         url = f"sqlite:///{Path(tmp) / 'bench.db'}"
-        key = create_key(url, "bench")
+        key = create_key(url, "bench").secret
         port = free_port()
         server = start_server(port, url, args.workers, args.cache)
         try:

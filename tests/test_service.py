@@ -17,7 +17,8 @@ with warnings.catch_warnings():
     from fastapi.testclient import TestClient
 
 from dutybound.service.app import create_app
-from dutybound.service.db import create_key
+from dutybound.service.keys import create_key
+from dutybound.service.settings import Settings
 
 AS_OF = "2026-11-28"
 US_AGENCY = {
@@ -69,11 +70,11 @@ def setup(module_database_url: str) -> dict:
     """One service per database kind: every test of this module runs on SQLite and on
     PostgreSQL."""
     url = module_database_url
-    app = create_app(url)
+    app = create_app(Settings(database_url=url))
     keys = {
-        "A": create_key(url, "A"),
-        "B": create_key(url, "B"),
-        "consultant": create_key(url, "C", ["A", "B"]),
+        "A": create_key(url, "A").secret,
+        "B": create_key(url, "B").secret,
+        "consultant": create_key(url, "C", ["A", "B"]).secret,
     }
     return {"app": app, "client": TestClient(app), "keys": keys, "url": url}
 
@@ -152,7 +153,7 @@ def test_check_matches_the_cli_json(setup, tmp_path: Path) -> None:
         [
             sys.executable,
             "-m",
-            "dutybound.engine.cli",
+            "dutybound",
             "check",
             "--profile",
             str(profile),
@@ -240,9 +241,9 @@ def test_check_cache_repeats_answers_exactly_and_keeps_dates_and_tenants_apart(s
 
 def test_check_cache_off_and_busy_engine(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'service.db'}"
-    app = create_app(url, check_cache_bytes=0)
+    app = create_app(Settings(database_url=url, check_cache_bytes=0))
     client = TestClient(app)
-    headers = {"X-API-Key": create_key(url, "A")}
+    headers = {"X-API-Key": create_key(url, "A").secret}
     body = {"profile": US_AGENCY, "as_of": AS_OF, "item": DAHUA}
     for _ in range(2):
         response = client.post("/check", json=body, headers=headers)
@@ -520,14 +521,263 @@ def test_report_pdf_lists_the_waivers_sent(setup) -> None:
     assert "Waivers and exceptions" in text and "ODNI-889-2025-001" in text
 
 
-def test_keys_command(setup, capsys) -> None:
+def _keys_cli(*args: str):
+    """``dutybound keys ...`` (the typer group, with the CLI's error boundary)."""
+    from typer.testing import CliRunner
+
+    from dutybound.cli.keys import keys_app
+
+    return CliRunner().invoke(keys_app, list(args))
+
+
+def test_keys_create_prints_the_key_once(setup) -> None:
+    created = _keys_cli("create", "--tenant", "D", "--consultant-of", "A, B,", "--db", setup["url"])
+    assert created.exit_code == 0, created.output
+    key = created.stdout.strip()
+    assert key.startswith("dbk_") and "\n" not in key  # stdout carries the key alone
+    assert "shown only now" in created.stderr and "dutybound keys revoke" in created.stderr
+    assert call(setup, "GET", "/law/roles", who=None, headers={"X-API-Key": key}).status_code == 200
+    bad = _keys_cli("create", "--tenant", "bad tenant!", "--db", setup["url"])
+    assert bad.exit_code == 2
+    assert bad.stderr.startswith("error: --tenant: tenant names are") and bad.stdout == ""
+    bad = _keys_cli("create", "--tenant", "E", "--consultant-of", "ok,n o", "--db", setup["url"])
+    assert bad.exit_code == 2 and bad.stderr.startswith("error: --consultant-of:")
+
+
+def test_python_m_service_only_serves() -> None:
     from dutybound.service.__main__ import main
 
-    assert main(["keys", "create", "--tenant", "D", "--db", setup["url"]]) == 0
-    key = capsys.readouterr().out.strip()
-    assert key.startswith("dbk_")
-    assert call(setup, "GET", "/law/roles", who=None, headers={"X-API-Key": key}).status_code == 200
-    assert main(["keys", "create", "--tenant", "bad tenant!", "--db", setup["url"]]) == 2
+    assert main(["keys", "create", "--tenant", "D"]) == 2
+
+
+def test_keys_list_shows_every_key_but_never_a_secret(tmp_path: Path) -> None:
+    from dutybound.service.keys import hash_key
+
+    url = f"sqlite:///{tmp_path / 'keys.db'}"
+    first = create_key(url, "A")
+    second = create_key(url, "C", ["B", "A", "C"])
+    listed = _keys_cli("list", "--db", url, "--format", "json")
+    assert listed.exit_code == 0, listed.output
+    rows = json.loads(listed.stdout)
+    assert [(r["id"], r["tenant"], r["consultant_of"], r["revoked_at"]) for r in rows] == [
+        (first.id, "A", [], None),
+        (second.id, "C", ["A", "B"], None),
+    ]
+    assert all(r["created_at"].endswith("+00:00") for r in rows)
+    assert set(rows[0]) == {"id", "tenant", "consultant_of", "created_at", "revoked_at"}
+    assert len(first.id) == 12 and first.id != second.id
+    table = _keys_cli("list", "--db", url)
+    assert table.exit_code == 0 and first.id in table.stdout and second.id in table.stdout
+    for output in (listed.stdout, table.stdout):
+        for key in (first, second):
+            assert key.secret not in output and key.secret[4:12] not in output
+            assert hash_key(key.secret) not in output and hash_key(key.secret)[:12] not in output
+
+
+def test_revoking_an_unknown_key_fails_and_changes_nothing(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'keys.db'}"
+    key = create_key(url, "A")
+    result = _keys_cli("revoke", "0123456789ab", "--db", url)
+    assert result.exit_code == 2
+    assert (
+        result.stderr == "error: 0123456789ab: no API key has this id (see 'dutybound keys list')\n"
+    )
+    # not even a key's secret or hash stands in for its id
+    from dutybound.service.keys import hash_key, list_keys, revoke_key
+
+    for wrong in (key.secret, hash_key(key.secret)):
+        assert _keys_cli("revoke", wrong, "--db", url).exit_code == 2
+    assert [k.revoked_at for k in list_keys(url)] == [None]
+    once = revoke_key(url, key.id)
+    again = _keys_cli("revoke", key.id, "--db", url)
+    assert again.exit_code == 0 and "revoked" in again.stderr
+    assert list_keys(url)[0].revoked_at == once.revoked_at  # the first date stays
+
+
+def _serving(app):
+    """A context manager: ``app`` on a real socket in a thread; yields an httpx client."""
+    import contextlib
+
+    import httpx
+    import uvicorn
+
+    @contextlib.contextmanager
+    def run():
+        port = _free_port()
+        config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning")
+        server = uvicorn.Server(config)
+        thread = threading.Thread(target=server.run, daemon=True)
+        thread.start()
+        try:
+            deadline = time.monotonic() + 20
+            while not server.started:
+                assert time.monotonic() < deadline and thread.is_alive(), "server did not start"
+                time.sleep(0.02)
+            with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=60) as client:
+                yield client
+        finally:
+            server.should_exit = True
+            thread.join(timeout=10)
+
+    return run()
+
+
+def _every_keyed_request(profile_id: str, result_id: str) -> list[tuple[str, str, dict]]:
+    """One request to each endpoint that needs a key, each valid for tenant A."""
+    evaluate = {"profile": US_CONTRACTOR, "as_of": AS_OF, "assets": ASSETS}
+    return [
+        ("GET", "/law/obligations", {}),
+        ("GET", "/law/obligations/gb.dvd-2022.5g-no-new-install", {}),
+        ("GET", "/law/instruments/gb.dvd-2022", {}),
+        ("GET", "/law/roles", {}),
+        ("POST", "/check", {"json": {"profile": US_AGENCY, "as_of": AS_OF, "item": DAHUA}}),
+        ("POST", "/evaluate", {"json": evaluate}),
+        ("GET", f"/results/{result_id}", {}),
+        ("POST", "/compare", {"json": {"profile": UK_DVD, "as_of": AS_OF, "vendors": ["Huawei"]}}),
+        ("POST", "/report", {"json": evaluate}),
+        ("POST", "/profiles", {"json": US_AGENCY}),
+        ("GET", f"/profiles/{profile_id}", {}),
+    ]
+
+
+def test_a_revoked_key_gets_401_on_every_endpoint(tmp_path: Path) -> None:
+    """Over HTTP: a key works on every endpoint until it is revoked, then none answers it (the
+    server reads keys afresh here: key_cache_seconds=0); the tenant's other key still works."""
+    from dutybound.service.keys import revoke_key
+
+    url = f"sqlite:///{tmp_path / 'service.db'}"
+    app = create_app(Settings(database_url=url, key_cache_seconds=0))
+    doomed, other = create_key(url, "A"), create_key(url, "A")
+    with _serving(app) as client:
+        doomed_headers = {"X-API-Key": doomed.secret}
+        profile_id = client.post("/profiles", json=US_AGENCY, headers=doomed_headers).json()["id"]
+        result_id = client.post(
+            "/evaluate",
+            json={"profile": US_CONTRACTOR, "as_of": AS_OF, "assets": ASSETS},
+            headers=doomed_headers,
+        ).json()["result_id"]
+        requests = _every_keyed_request(profile_id, result_id)
+        assert {path.split("/")[1] for _, path, _ in requests} == {
+            p.split("/")[1] for p in app.openapi()["paths"] if p != "/health"
+        }
+        for method, path, kwargs in requests:
+            response = client.request(method, path, headers=doomed_headers, **kwargs)
+            assert response.status_code < 300, (path, response.text[:300])
+        revoke_key(url, doomed.id)
+        for method, path, kwargs in requests:
+            response = client.request(method, path, headers=doomed_headers, **kwargs)
+            assert response.status_code == 401, (path, response.text[:300])
+            assert response.json() == {
+                "detail": "missing, unknown or revoked API key (header X-API-Key)"
+            }
+        assert client.get("/law/roles", headers={"X-API-Key": other.secret}).status_code == 200
+        assert client.get("/health").status_code == 200
+
+
+def test_a_revoked_key_stops_working_within_the_key_cache_time(tmp_path: Path) -> None:
+    """A server that remembers keys refuses a revoked one at the latest key_cache_seconds after
+    the revocation, though it answered it from memory a moment before."""
+    from dutybound.service.keys import revoke_key
+
+    url = f"sqlite:///{tmp_path / 'service.db'}"
+    app = create_app(Settings(database_url=url, key_cache_seconds=1.0))
+    key = create_key(url, "A")
+    with _serving(app) as client:
+        headers = {"X-API-Key": key.secret}
+        assert client.get("/law/roles", headers=headers).status_code == 200
+        revoke_key(url, key.id)
+        revoked = time.monotonic()
+        while client.get("/law/roles", headers=headers).status_code == 200:
+            assert time.monotonic() - revoked < 1.0 + 0.5, "the revoked key kept working"
+            time.sleep(0.05)
+        assert client.get("/law/roles", headers=headers).status_code == 401
+
+
+def test_keys_made_before_ids_existed_get_one(database_url: str) -> None:
+    """Migration 0004 gives keys created under 0003 a public id, so they can be revoked."""
+    from alembic import command
+    from alembic.config import Config
+    from sqlalchemy import create_engine, text
+
+    from dutybound.engine.bundled import migrations_dir
+    from dutybound.engine.store.connection import database
+    from dutybound.service.keys import hash_key, list_keys, lookup_key, revoke_key
+
+    config = Config()
+    config.set_main_option("script_location", str(migrations_dir()))
+    old = create_engine(database_url.replace("postgresql://", "postgresql+psycopg://"))
+    with old.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "0003")
+        for tenant in ("A", "B"):
+            connection.execute(
+                text(
+                    "INSERT INTO service_api_key (key_sha256, tenant, consultant_of, created_at) "
+                    "VALUES (:digest, :tenant, '[]', :created)"
+                ),
+                {
+                    "digest": hash_key(f"dbk_{tenant}"),
+                    "tenant": tenant,
+                    "created": "2026-01-01 00:00:00",
+                },
+            )
+    old.dispose()
+    engine = database(database_url)
+    ids = [k.id for k in list_keys(engine)]
+    assert len(set(ids)) == 2 and all(len(i) == 12 for i in ids)
+    assert lookup_key(engine, "dbk_A") is not None
+    revoke_key(engine, next(k.id for k in list_keys(engine) if k.tenant == "A"))
+    assert lookup_key(engine, "dbk_A") is None and lookup_key(engine, "dbk_B") is not None
+
+
+def test_settings_are_read_from_the_environment_in_one_place(monkeypatch) -> None:
+    """Every variable the service reads is a field of Settings, read by Settings.from_env and
+    nowhere else in the service; a value it cannot read names the variable."""
+    import ast
+
+    from dutybound.engine.errors import InputError
+    from dutybound.service import settings as settings_module
+
+    environ = {
+        "DUTYBOUND_DATABASE_URL": "sqlite:///x.db",
+        "DUTYBOUND_LAW_DIR": "/srv/law",
+        "DUTYBOUND_CHECK_CACHE_BYTES": "0",
+        "DUTYBOUND_KEY_CACHE_SECONDS": "0.5",
+        "DUTYBOUND_MAX_BODY_BYTES": "1000",
+        "DUTYBOUND_UNRELATED": "x",
+    }
+    got = Settings.from_env(environ)
+    assert got == Settings(
+        database_url="sqlite:///x.db",
+        law_dir=Path("/srv/law"),
+        check_cache_bytes=0,
+        key_cache_seconds=0.5,
+        max_body_bytes=1000,
+    )
+    assert Settings.from_env(got.to_env()) == got
+    assert Settings.from_env({"DUTYBOUND_LAW_DIR": ""}) == Settings() == Settings.from_env({})
+    for name, value in [
+        ("DUTYBOUND_CHECK_CACHE_BYTES", "64MB"),
+        ("DUTYBOUND_CHECK_CACHE_BYTES", "-1"),
+        ("DUTYBOUND_KEY_CACHE_SECONDS", "nan"),
+        ("DUTYBOUND_MAX_BODY_BYTES", "0"),
+    ]:
+        with pytest.raises(InputError, match=f"^{name}: "):
+            Settings.from_env({name: value})
+    for name, value in environ.items():
+        monkeypatch.setenv(name, value)
+    assert Settings.from_env() == got
+    exported: dict[str, str] = {"DUTYBOUND_LAW_DIR": "/elsewhere"}
+    Settings(database_url="sqlite:///y.db").export(exported)
+    assert Settings.from_env(exported) == Settings(database_url="sqlite:///y.db")
+
+    service_dir = Path(settings_module.__file__).parent
+    readers = set()
+    for path in service_dir.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Attribute) and node.attr in ("environ", "getenv"):
+                readers.add(path.name)
+    assert readers == {"settings.py"}
 
 
 def test_openapi_documents_fields(setup) -> None:
@@ -594,7 +844,7 @@ def test_internal_errors_are_generic_and_requests_are_logged(setup, monkeypatch)
     import logging
 
     from dutybound.engine import verdict
-    from dutybound.service.app import JsonFormatter
+    from dutybound.service.logs import JsonFormatter
 
     def boom(*args, **kwargs):
         raise RuntimeError("secret internals /etc/passwd")

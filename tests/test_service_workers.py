@@ -1,7 +1,7 @@
 """``serve --workers N``: N processes on one port, connections spread over them, clean stops.
 
-These start the real server (``python -m service serve``) in a subprocess, so they cover the
-supervisor in ``service.workers`` end to end: sockets, signals and exit codes.
+These start the real server (``python -m dutybound.service serve``) in a subprocess, so they
+cover the supervisor in ``service.workers`` end to end: sockets, signals and exit codes.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ import httpx
 import pytest
 
 from dutybound.service import workers
-from dutybound.service.db import create_key
+from dutybound.service.keys import create_key, revoke_key
 
 ROOT = Path(__file__).resolve().parent.parent
 US_AGENCY = {
@@ -48,7 +48,10 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def _serve(port: int, url: str, *extra: str) -> subprocess.Popen:
+def _serve(
+    port: int, url: str | None, *extra: str, env: dict[str, str] | None = None
+) -> subprocess.Popen:
+    """``python -m dutybound.service serve`` with two processes; ``url`` None: no --db."""
     return subprocess.Popen(
         [
             sys.executable,
@@ -57,13 +60,13 @@ def _serve(port: int, url: str, *extra: str) -> subprocess.Popen:
             "serve",
             "--port",
             str(port),
-            "--db",
-            url,
+            *(["--db", url] if url is not None else []),
             "--workers",
             "2",
             *extra,
         ],
         cwd=ROOT,
+        env={**os.environ, **(env or {})},
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -127,6 +130,33 @@ def _connections_held(pid: int, port: int, state: str = "01") -> int:
     return held
 
 
+def _send_together(
+    supervisor: int, port: int, requests: list[bytes]
+) -> tuple[list[int], list[int]]:
+    """Open one connection per request in one burst, send each request on its own connection;
+    the status of each response, and how many of the connections each server process holds
+    (while they are still open)."""
+    pool = [socket.create_connection(("127.0.0.1", port)) for _ in requests]
+    replies: list[int] = []
+    try:
+        for conn, request in zip(pool, requests, strict=True):
+            conn.sendall(request)
+        for conn in pool:
+            with conn.makefile("rb") as reply:
+                status = int(reply.readline().split()[1])
+                length = 0
+                while (line := reply.readline()) != b"\r\n":
+                    name, _, value = line.partition(b":")
+                    if name.strip().lower() == b"content-length":
+                        length = int(value)
+                reply.read(length)
+                replies.append(status)
+        return replies, [_connections_held(pid, port) for pid in _server_processes(supervisor)]
+    finally:
+        for conn in pool:
+            conn.close()
+
+
 def _check_together(
     supervisor: int,
     port: int,
@@ -187,7 +217,7 @@ def test_connections_opened_together_reach_both_processes(tmp_path: Path) -> Non
     wake took nearly all of them; with a socket per process, each holds some, every check
     gets its verdict, and SIGTERM stops the whole group with status 0."""
     url = f"sqlite:///{tmp_path / 'service.db'}"
-    key = create_key(url, "A")
+    key = create_key(url, "A").secret
     port = _free_port()
     server = _serve(port, url)
     try:
@@ -275,3 +305,59 @@ def test_a_process_failing_at_startup_stops_the_group(tmp_path: Path) -> None:
     _, stderr = server.communicate(timeout=120)
     assert server.returncode == 1
     assert "failed at startup" in stderr
+
+
+def test_settings_from_the_environment_reach_every_process(tmp_path: Path) -> None:
+    """The service is configured by DUTYBOUND_* variables alone (no --db): every process has
+    the database, the body limit, and the key cache time (0: a revoked key is refused at once
+    by each of them)."""
+    url = f"sqlite:///{tmp_path / 'service.db'}"
+    key = create_key(url, "A")
+    port = _free_port()
+    server = _serve(
+        port,
+        None,
+        env={
+            "DUTYBOUND_DATABASE_URL": url,
+            "DUTYBOUND_MAX_BODY_BYTES": "2000",
+            "DUTYBOUND_KEY_CACHE_SECONDS": "0",
+        },
+    )
+
+    roles = b"GET /law/roles HTTP/1.1\r\nHost: localhost\r\nX-API-Key: %s\r\n\r\n" % (
+        key.secret.encode()
+    )
+
+    def together(requests: list[bytes]) -> set[int]:
+        """The statuses of 20 requests sent at once; both processes answered some."""
+        statuses, held = _send_together(server.pid, port, requests * 20)
+        assert len(held) == 2 and min(held) >= 1, held
+        return set(statuses)
+
+    try:
+        _wait_all_listening(server)
+        big = b"{" + b" " * 2500 + b"}"
+        too_big = (
+            b"POST /check HTTP/1.1\r\nHost: localhost\r\nX-API-Key: %s\r\n"
+            b"Content-Type: application/json\r\nContent-Length: %d\r\n\r\n%s"
+            % (key.secret.encode(), len(big), big)
+        )
+        assert together([too_big]) == {413}
+        assert together([roles]) == {200}
+        revoke_key(url, key.id)
+        assert together([roles]) == {401}
+        assert _stop(server) == 0
+    finally:
+        _kill_group(server)
+        server.communicate()
+
+
+def test_a_setting_it_cannot_read_is_refused_before_anything_starts(tmp_path: Path) -> None:
+    server = _serve(
+        _free_port(),
+        f"sqlite:///{tmp_path / 'service.db'}",
+        env={"DUTYBOUND_CHECK_CACHE_BYTES": "64MB"},
+    )
+    _, stderr = server.communicate(timeout=120)
+    assert server.returncode == 2
+    assert stderr == "error: DUTYBOUND_CHECK_CACHE_BYTES: not a whole number of bytes: '64MB'\n"

@@ -1,6 +1,8 @@
 """dutybound over HTTP: the procurement gate and the evaluation behind an API-keyed service.
 
-``service.app:create_app`` builds the FastAPI application; ``service.app:run`` serves it with
-uvicorn (one worker: durable-rules is not thread-safe and the engine serialises evaluations).
-``python -m service`` is the command line (``serve``, ``keys create``).
+``app.create_app`` builds the FastAPI application from ``settings.Settings`` (every environment
+variable the service reads, read in ``settings`` alone); ``app.run`` serves it with uvicorn.
+One router per area is in ``routers``; what endpoints depend on (the shared ``state.Service``,
+the database, the caller behind an API key) is in ``deps``. ``python -m dutybound.service``
+serves; API keys are managed with ``dutybound keys`` (``keys`` holds the functions).
 """

@@ -1,5 +1,9 @@
-"""``python -m service [serve] [--host H] [--port P] [--db URL] [--workers N] [--check-cache-mb M]``
-and ``python -m service keys create --tenant T [--consultant-of A,B] [--db URL]``."""
+"""``python -m dutybound.service [serve] [--host H] [--port P] [--db URL] [--law-dir DIR]
+[--log-level L] [--workers N] [--check-cache-mb M]``: serve the API without the rest of the CLI.
+
+It only serves: API keys are managed with ``dutybound keys create|list|revoke``
+(``dutybound.cli.keys``), and ``python -m dutybound.service keys ...`` says so.
+"""
 
 from __future__ import annotations
 
@@ -7,18 +11,32 @@ import argparse
 import sys
 from pathlib import Path
 
-from dutybound.service.cache import DEFAULT_MAX_BYTES
+from dutybound.engine.errors import InputError
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m service", description="dutybound HTTP service")
-    db_help = "database URL (default: DUTYBOUND_DATABASE_URL, else the per-user SQLite file)"
+    args = sys.argv[1:] if argv is None else argv
+    if args[:1] == ["keys"]:
+        print(
+            "error: API keys are managed with 'dutybound keys create|list|revoke'",
+            file=sys.stderr,
+        )
+        return 2
+    parser = argparse.ArgumentParser(
+        prog="python -m dutybound.service", description="dutybound HTTP service"
+    )
     sub = parser.add_subparsers(dest="command")
     serve = sub.add_parser("serve", help="serve the API (default)")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
-    serve.add_argument("--db", default=None, help=db_help)
-    serve.add_argument("--law-dir", type=Path, default=None)
+    serve.add_argument(
+        "--db",
+        default=None,
+        help="database URL (default: DUTYBOUND_DATABASE_URL, else the per-user SQLite file)",
+    )
+    serve.add_argument(
+        "--law-dir", type=Path, default=None, help="rule pack (default: DUTYBOUND_LAW_DIR)"
+    )
     serve.add_argument("--log-level", default="warning")
     serve.add_argument(
         "--workers",
@@ -30,46 +48,31 @@ def main(argv: list[str] | None = None) -> int:
     serve.add_argument(
         "--check-cache-mb",
         type=float,
-        default=DEFAULT_MAX_BYTES / 2**20,
-        help="memory for repeated POST /check answers per process; 0 turns the "
-        "cache off (default %(default)g)",
+        default=None,
+        help="memory for repeated POST /check answers per process; 0 turns the cache off "
+        "(default: DUTYBOUND_CHECK_CACHE_BYTES, else 64)",
     )
-    keys = sub.add_parser("keys", help="manage API keys")
-    keys_sub = keys.add_subparsers(dest="keys_command", required=True)
-    create = keys_sub.add_parser("create", help="create a key and print it (once)")
-    create.add_argument("--tenant", required=True)
-    create.add_argument(
-        "--consultant-of", default="", help="comma-separated further tenants this key may read"
-    )
-    create.add_argument("--db", default=None, help=db_help)
-    args = parser.parse_args(argv)
-    if args.command == "keys":
-        from dutybound.service.db import create_key
-
-        try:
-            key = create_key(args.db, args.tenant, args.consultant_of.split(","))
-        except ValueError as error:
-            print(f"error: {error}", file=sys.stderr)
-            return 2
-        print(key)
-        print(f"key for tenant {args.tenant!r} created; it is shown only now", file=sys.stderr)
-        return 0
+    options = parser.parse_args(args)
+    if options.command is None:
+        options = serve.parse_args([])
     from dutybound.service.app import run
 
-    if args.command is None:
-        args = serve.parse_args([])
+    cache_mb = options.check_cache_mb
     try:
         return run(
-            args.host,
-            args.port,
-            args.db,
-            args.law_dir,
-            args.log_level,
-            workers=args.workers,
-            check_cache_bytes=int(args.check_cache_mb * 2**20),
+            options.host,
+            options.port,
+            options.db,
+            options.law_dir,
+            options.log_level,
+            workers=options.workers,
+            check_cache_bytes=None if cache_mb is None else int(cache_mb * 2**20),
         )
+    except InputError as error:  # a setting in the environment, or the database URL
+        print(f"error: {error}", file=sys.stderr)
+        return 2
     except (OSError, ValueError) as error:  # the port is taken, or 0 with several workers
-        print(f"error: cannot listen on {args.host}:{args.port}: {error}", file=sys.stderr)
+        print(f"error: cannot listen on {options.host}:{options.port}: {error}", file=sys.stderr)
         return 2
 
 

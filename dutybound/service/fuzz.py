@@ -1,8 +1,8 @@
 """Property-based fuzzing of the API from its own OpenAPI document (schemathesis).
 
-``python -m service.fuzz [--examples N]`` fuzzes every operation in-process (ASGI) with a valid
-API key, positive and negative generation, and fails on any 5xx. ``tests/test_service.py`` runs
-a smaller budget. Uses a throw-away SQLite database.
+``python -m dutybound.service.fuzz [--examples N]`` fuzzes every operation in-process (ASGI)
+with a valid API key, positive and negative generation, and fails on any 5xx.
+``tests/test_service.py`` runs a smaller budget. Uses a throw-away SQLite database.
 """
 
 from __future__ import annotations
@@ -25,9 +25,9 @@ SLOW = {"POST /report": 0.2}
 @dataclass
 class FuzzResult:
     cases: int = 0
-    by_operation: Counter = field(default_factory=Counter)
-    statuses: Counter = field(default_factory=Counter)
-    by_operation_status: Counter = field(default_factory=Counter)
+    by_operation: Counter[str] = field(default_factory=Counter)
+    statuses: Counter[int] = field(default_factory=Counter)
+    by_operation_status: Counter[tuple[str, int]] = field(default_factory=Counter)
     server_errors: list[str] = field(default_factory=list)
     seconds: float = 0.0
 
@@ -88,21 +88,22 @@ def _run_operation(
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m service.fuzz")
+    parser = argparse.ArgumentParser(prog="python -m dutybound.service.fuzz")
     parser.add_argument(
         "--examples", type=int, default=100, help="examples per operation and generation mode"
     )
     args = parser.parse_args(argv)
+    import logging
+
     from dutybound.service.app import create_app
-    from dutybound.service.db import create_key
+    from dutybound.service.keys import create_key
+    from dutybound.service.settings import Settings
 
     with tempfile.TemporaryDirectory() as tmp:
         url = f"sqlite:///{Path(tmp) / 'fuzz.db'}"
-        app = create_app(url)
-        import logging
-
+        app = create_app(Settings(database_url=url))
         logging.getLogger("dutybound.service").setLevel(logging.WARNING)
-        result = fuzz(app, create_key(url, "fuzz"), args.examples)
+        result = fuzz(app, create_key(url, "fuzz").secret, args.examples)
         app.state.service.db.dispose()
     print(
         f"{result.cases} cases in {result.seconds:.1f} s; statuses "
