@@ -31,6 +31,7 @@ keys_app = typer.Typer(
     cls=InputErrorGroup,
     help="API keys of the HTTP service: create one for a tenant, list them, revoke one.",
     no_args_is_help=True,
+    rich_markup_mode="markdown",  # as the root group: wrapped docstring lines make paragraphs
 )
 
 

@@ -15,7 +15,7 @@ from sqlalchemy import Engine
 from starlette.concurrency import run_in_threadpool
 
 from dutybound.service.keys import Caller
-from dutybound.service.state import Service, _Miss
+from dutybound.service.state import Miss, Service
 
 
 async def service(request: Request) -> Service:
@@ -43,7 +43,7 @@ class _CallerKey(APIKeyHeader):
             svc: Service = request.app.state.service
             cached = svc.cached_caller(secret)
             found = (
-                await run_in_threadpool(svc.caller, secret) if isinstance(cached, _Miss) else cached
+                await run_in_threadpool(svc.caller, secret) if isinstance(cached, Miss) else cached
             )
         if found is None:
             raise HTTPException(

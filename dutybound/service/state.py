@@ -26,11 +26,11 @@ PROFILE_CACHE_SIZE = 1024  # validated profiles kept per application (see valida
 KEY_CACHE_ENTRIES = 10_000  # keys remembered per application before the memory starts afresh
 
 
-class _Miss:
+class Miss:
     """``Service.cached_caller``'s answer when the key must be read from the database."""
 
 
-MISS: Final = _Miss()
+MISS: Final = Miss()
 
 
 class Service:
@@ -72,7 +72,7 @@ class Service:
 
         return check_profile(orjson.loads(canonical), self.pack, "profile")
 
-    def cached_caller(self, secret: str) -> keys.Caller | _Miss | None:
+    def cached_caller(self, secret: str) -> keys.Caller | Miss | None:
         """The caller (None: refused) if the key was looked up within the key cache's time,
         else ``MISS``; never reads the database, so the event loop may call it."""
         hit = self._keys.get(keys.hash_key(secret))
@@ -84,7 +84,7 @@ class Service:
         """The caller a key stands for (None: unknown or revoked), read from the database
         unless looked up within ``key_cache_seconds``: the longest a revoked key still works."""
         cached = self.cached_caller(secret)
-        if not isinstance(cached, _Miss):
+        if not isinstance(cached, Miss):
             return cached
         found = keys.lookup_key(self.db, secret)
         if self.settings.key_cache_seconds > 0:
