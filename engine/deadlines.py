@@ -21,10 +21,10 @@ CACHE_NAME = "holidays.json"
 def _holidays(country: str, subdiv: str | None, year: int) -> frozenset[dt.date]:
     """One calendar year's public holidays, from the ``holidays`` package.
 
-    Its first use imports all of its ~280 country modules (0.2-0.3 s, a tenth of a whole CLI
-    run), so computed years are kept in a small JSON file in the user's cache directory, keyed
-    by the package version: the same data, read in a millisecond next time. The cache is an
-    optimisation only; if it cannot be read or written, the package is asked.
+    Its first use imports all of its country modules, a noticeable share of a whole CLI run
+    (docs/performance.md), so computed years are kept in a small JSON file in the user's cache
+    directory, keyed by the package version: the same data, read from disk next time. The cache
+    is an optimisation only; if it cannot be read or written, the package is asked.
     """
     from importlib.metadata import version
 

@@ -171,9 +171,9 @@ def rows_from_mappings(mappings: list[dict[str, str]]) -> list[Row]:
 
 @contextmanager
 def paused_gc() -> Iterator[None]:
-    """Pause the garbage collector while 100k records are built. They hold no reference cycles,
+    """Pause the garbage collector while many records are built. They hold no reference cycles,
     and the collector's repeated full passes over the growing lists cost more than building
-    them (measured: 2-3x on inventory parsing and on reloading a stored inventory)."""
+    them, on inventory parsing and on reloading a stored inventory (docs/performance.md)."""
     enabled = gc.isenabled()
     gc.disable()
     try:

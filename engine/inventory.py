@@ -198,8 +198,8 @@ def _csv_assets(
     ids = header[positions[0]] if positions[0] is not None else None
     # Every column but the asset ids is read dictionary-encoded by the CSV reader itself: a
     # column repeats a few values (vendors, categories, sites), so each distinct string is made
-    # once and shared by every row (100k rows hold a few thousand string objects instead of a
-    # million: 80 MB less at peak), and pyarrow.compute (0.1 s to import) is never needed.
+    # once and shared by every row (a large inventory holds a few thousand string objects instead
+    # of one per cell, a lower peak), and pyarrow.compute, slow to import, is never needed.
     types = {
         name: pa.string() if name == ids else pa.dictionary(pa.int32(), pa.string())
         for name in header
@@ -208,8 +208,8 @@ def _csv_assets(
     try:
         table = pcsv.read_csv(
             pa.py_buffer(data),
-            # one thread, one block and the system allocator: faster on small machines, 30 MB
-            # less, and one dictionary per column
+            # one thread, one block and the system allocator: faster on small machines, a lower
+            # peak, and one dictionary per column
             read_options=pcsv.ReadOptions(use_threads=False, block_size=len(data) + 1),
             parse_options=pcsv.ParseOptions(newlines_in_values=True),
             convert_options=pcsv.ConvertOptions(
@@ -225,7 +225,7 @@ def _csv_assets(
     rows = table.num_rows
     if rows == 0 or body.count("\n") != rows or table.column_names != header:
         return None  # blank lines were skipped, or the header was read differently
-    with paused_gc():  # 1.6M new strings, no reference cycles
+    with paused_gc():  # one list entry per cell, no reference cycles
         columns = [_strings(table.column(i)) if i is not None else [""] * rows for i in positions]
         del table
         for column, value in defaults.items():
@@ -239,7 +239,7 @@ def _csv_assets(
 
 def _give_back_freed_memory() -> None:
     """Return the parser's freed buffers to the operating system (glibc keeps them otherwise,
-    and the rules engine then grows the process past them: 30 MB less at peak, measured)."""
+    and the rules engine then grows the process past them, raising its peak)."""
     import contextlib
     import ctypes
     import ctypes.util
@@ -445,8 +445,9 @@ def read_inventory(
     else:
         fmt = "csv"
         text = read_text(path)
-        # Arrow pays for itself only on large files: importing it costs about 0.15 s, the
-        # row-by-row reader about 4 us a row, so below a few thousand rows the csv module wins.
+        # Arrow pays for itself only on large files: importing it costs more than the row-by-row
+        # reader spends on a few thousand rows, so below that the csv module wins (the figures
+        # behind the threshold are in docs/performance.md).
         if text.count("\n") > FAST_PATH_MIN_ROWS:
             fast = _csv_assets(path, text, defaults or {})
             if fast is not None:

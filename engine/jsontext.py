@@ -1,7 +1,7 @@
 """The one JSON text format dutybound writes: two-space indent, UTF-8 as is, final newline.
 
-orjson writes it about ten times faster than the standard library (a 100k-asset evaluation is
-3 MB of JSON) and gives byte-identical text to ``json.dumps(data, indent=2,
+orjson writes it much faster than the standard library (a large evaluation is megabytes of JSON;
+docs/performance.md) and gives byte-identical text to ``json.dumps(data, indent=2,
 ensure_ascii=False) + "\\n"`` for the data dutybound emits, which a test checks.
 
 The closed vocabularies (``engine.outcomes``, ``engine.vocabulary``) are ``StrEnum``s. orjson

@@ -118,11 +118,12 @@ def _fail(doc: YamlDocument, loc: tuple[str | int, ...], message: str) -> InputE
 def load_rulepack(law_dir: Path | None = None, registry_path: Path | None = None) -> RulePack:
     """Load and cross-check a rule pack; raise ``InputError`` naming the file and line.
 
-    Parsing and validating ~80 YAML files takes 0.2 s, a tenth of a whole CLI run, so a loaded
-    pack is kept in the user's cache directory (``engine.cache``) under a key that hashes every
-    YAML file of the law folder, the registry, the code of the classes it holds and the Python
-    and pydantic versions: any change to any of them is a different key. The entry is a pickle,
-    read only from the user's own cache directory (``DUTYBOUND_CACHE_DIR=""`` turns it off).
+    Parsing and validating every YAML file of the law is a noticeable share of a whole CLI run
+    (docs/performance.md), so a loaded pack is kept in the user's cache directory
+    (``dutybound.engine.cache``) under a key that hashes every YAML file of the law folder, the
+    registry, the code of the classes it holds and the Python and pydantic versions: any change
+    to any of them is a different key. The entry is a pickle, read only from the user's own
+    cache directory (``DUTYBOUND_CACHE_DIR=""`` turns it off).
     """
     law_dir = law_dir or default_law_dir()
     registry_path = registry_path or default_registry_path()

@@ -63,7 +63,8 @@ def read_text(path: Path) -> str:
 
 def load_yaml(path: Path) -> YamlDocument:
     text = read_text(path)
-    # libyaml when present (about 10x faster); one parse gives both the nodes and the data
+    # libyaml when present (much faster than the pure-Python loader); one parse gives both the
+    # nodes and the data
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)(text)
     try:
         root = loader.get_single_node()

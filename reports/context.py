@@ -94,10 +94,10 @@ def _summarise(ids: list[str], by_id: dict[str, Any], evaluation: Evaluation) ->
 def review_groups(review: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """The review items grouped by what must be checked (reason and detail), largest first.
 
-    One inventory gap usually repeats across hundreds of assets (the bench's 1,000-asset
-    operator has 150 items with the same empty 'network' column): one group per question with
-    its vendors, asset count and the first ids reads better than 150 near-identical lines, and
-    is a fraction of the layout work. Every item stays in the attached evaluation.json.
+    One inventory gap usually repeats across hundreds of assets (the same empty 'network'
+    column on every asset of a site, say): one group per question with its vendors, asset count
+    and the first ids reads better than a page of near-identical lines, and is a fraction of the
+    layout work. Every item stays in the attached evaluation.json.
     """
     groups: dict[tuple[str, str], dict[str, Any]] = {}
     for item in review:

@@ -1,10 +1,9 @@
 """The only way the PDF renderer can read anything: files the project ships under templates/.
 
 WeasyPrint's default fetcher follows file://, http:// and even cloud-metadata URLs, and will embed
-/etc/passwd as an attachment if an inventory smuggles a link into the HTML (measured here; see
-shared/guide). This fetcher serves ``asset:NAME`` from the templates folder and refuses everything
-else, and it must be passed to ``HTML(...)`` itself: WeasyPrint silently ignores a fetcher given to
-``write_pdf``.
+/etc/passwd as an attachment if an inventory smuggles a link into the HTML (docs/adr/0010). This
+fetcher serves ``asset:NAME`` from the templates folder and refuses everything else, and it must
+be passed to ``HTML(...)`` itself: WeasyPrint silently ignores a fetcher given to ``write_pdf``.
 """
 
 from __future__ import annotations

@@ -33,8 +33,8 @@ def _catalogue(lang: str) -> dict[str, str]:
 def environment(lang: str = "en") -> Environment:
     """The Jinja2 environment of one interface language, built once per process.
 
-    Cached because compiling report.html.j2 costs about 0.1 s, which a long-lived service would
-    otherwise pay on every report; the templates and catalogues are files shipped with the
+    Cached because compiling report.html.j2 is a noticeable cost, which a long-lived service
+    would otherwise pay on every report; the templates and catalogues are files shipped with the
     project and do not change while it runs. Keyed by language, so one process can serve all.
     """
     env = Environment(
@@ -58,7 +58,7 @@ def render_pdf(
 ) -> bytes:
     """A PDF/A-3b document; ``attachments`` maps file names to their text (kept as /Data).
 
-    PDF/A-3b is the variant that keeps attachments (measured: 1b drops them, 2b breaks them).
+    PDF/A-3b is the variant that keeps attachments (1b drops them, 2b breaks them; ADR 0006).
     """
     from weasyprint import HTML, Attachment
 

@@ -4,9 +4,9 @@ The chart is two layers in one fixed-size box: an SVG with the graphics (axis, y
 evaluation-date line, one dot and leader line per deadline) and, on top of it, the text as
 absolutely positioned HTML labels at the same pixel coordinates. The text is not SVG ``<text>``
 because WeasyPrint 70 lays out and draws SVG text one letter at a time (one Pango layout per
-glyph): eighteen deadline labels cost about 0.3 s of a 2 s render, measured with cProfile in
-``weasyprint/svg/text.py``. As HTML the same labels are a few line boxes, and the PDF's text layer
-holds whole words (searchable, copyable) instead of single glyphs.
+glyph, in ``weasyprint/svg/text.py``), which made the deadline labels a large share of a whole
+render. As HTML the same labels are a few line boxes, and the PDF's text layer holds whole words
+(searchable, copyable) instead of single glyphs.
 
 Every label is escaped here; the result is the only markup the templates mark as safe. The only
 values interpolated into ``style`` attributes are numbers computed here, never inventory text.

@@ -1,12 +1,12 @@
 """The durable-rules evaluator, built around the C engine's measured limits.
 
-durable-rules 2.0.28 is unmaintained C code (see shared/guide/durable-rules-and-weasyprint.md).
+durable-rules 2.0.28 is unmaintained C code (docs/adr/0001-durable-rules-at-its-c-layer.md).
 Its matching is done by the C module ``durable_rules_engine``; the Python layer above it
 (``durable.engine``: Host, Closure, Promise) only dispatches actions to Python functions. This
 module drives the C module itself, with the same call sequence as ``durable.engine`` (assert the
 batch, start the session's actions, read each action's matched facts, write the state back,
-complete and take the next): the Python layer cost ~25 us per fired action (a state JSON round
-trip, a Closure, a clock read) and more than the matching for a single procurement check.
+complete and take the next): the Python layer's cost per fired action (a state JSON round trip,
+a Closure, a clock read) was more than the matching for a single procurement check (ADR 0001).
 What this module does about each known trap:
 
 - the default ``Host`` starts timer threads that run actions concurrently and can segfault:
@@ -47,7 +47,9 @@ import orjson
 from dutybound.engine.evaluators import OPERATOR_FACT, Match
 from dutybound.engine.rules import SIGNATURE_FIELDS, Rule, Signature, slug
 
-SHARD_SIZE = 30  # 60 is the safe maximum; 30 keeps the CLI's peak memory lower (bench/)
+# 60 is the safe maximum (64 matches per fact); 30 is slower on many signatures but keeps the
+# CLI's peak memory lower (docs/performance.md)
+SHARD_SIZE = 30
 # Each rule fires once per batch with up to CAP matched facts (durable-rules' ``cap``), instead of
 # once per fact: the Python round trip per action is what costs, not the matching.
 CAP = 10_000
@@ -72,9 +74,9 @@ def _one_of(field: str, values: tuple[str, ...]) -> dict[str, Any]:
     """``field`` equals one of ``values``: an ``$or`` of equality tests.
 
     Not a regex alternation (``$mt`` with ``a|b|c``): durable-rules compiles every regex into
-    its own automaton, and the pack's 176 rules then took 178 MB and 0.22 s to register,
-    against 69 MB and 0.10 s as equality tests (bench/, measured). Equality also needs no
-    escaping, whatever the values are.
+    its own automaton, which made registering the pack's rules take more than twice the memory
+    and time of equality tests (docs/performance.md). Equality also needs no escaping, whatever
+    the values are.
     """
     if len(values) == 1:
         return {field: values[0]}
@@ -106,8 +108,8 @@ def rule_condition(rule: Rule) -> dict[str, Any]:
 
 class _Shard:
     """Up to SHARD_SIZE rules as one durable-rules ruleset, created on first use: compiling
-    a ruleset costs ~40 ms, and an operator in one jurisdiction needs one or two of the pack's
-    six shards (created rulesets live as long as the process, so this stays bounded)."""
+    a ruleset is not cheap, and an operator in one jurisdiction needs only the few shards that
+    hold its law (created rulesets live as long as the process, so this stays bounded)."""
 
     def __init__(self, name: str, jurisdictions: frozenset[str], rules: list[Rule]) -> None:
         self.name = name
@@ -165,8 +167,8 @@ class _Compiled:
         # rules packed into as few rulesets as the 64-matches limit allows (each pass over a
         # ruleset costs every fact a fixed overhead), in jurisdiction order and, within one, by
         # the roles they address, so that an operator skips the rulesets it cannot match: a US
-        # federal agency passes through one ruleset instead of the four that hold US law (a
-        # single procurement check is about twice as fast, bench/bench_service.py)
+        # federal agency passes through only the rulesets that address its roles, not every one
+        # that holds US law (docs/performance.md has what that saves a single procurement check)
         ordered = sorted(rules, key=lambda r: (r.jurisdiction, r.roles, r.id))
         for n in range(0, len(ordered), SHARD_SIZE):
             part = ordered[n : n + SHARD_SIZE]

@@ -4,9 +4,9 @@ See ``models`` for the tables, ``connection`` for choosing and migrating the dat
 ``records`` for reading and writing, ``audit`` for the hash chain and ``snapshots`` for the law
 archives.
 
-The names below are loaded on first use (PEP 562), not when the package is imported: SQLAlchemy,
-SQLModel and Alembic take about 0.4 s to import, and ``dutybound evaluate`` asks only whether a
-database is configured (``ENV_URL``) before deciding it needs none.
+The names below are loaded on first use (PEP 562), not when the package is imported: importing
+SQLAlchemy, SQLModel and Alembic is a noticeable share of a CLI run, and ``dutybound evaluate``
+asks only whether a database is configured (``ENV_URL``) before deciding it needs none.
 """
 
 from __future__ import annotations

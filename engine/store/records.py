@@ -134,9 +134,9 @@ def _inventory(
 
 
 def _bulk_insert_assets(session: Session, inventory_id: int | None, rows: list[list[Any]]) -> None:
-    """100k rows through the driver's fastest path, inside the session's transaction:
-    PostgreSQL's COPY, SQLite's executemany. (The ORM, or even SQLAlchemy's executemany, takes
-    10-20x longer here.)"""
+    """Many rows through the driver's fastest path, inside the session's transaction:
+    PostgreSQL's COPY, SQLite's executemany. (The ORM, or even SQLAlchemy's executemany, is an
+    order of magnitude slower here; docs/performance.md.)"""
     columns = ("inventory_id", "position", *_ASSET_FIELDS)
     names = ", ".join(f'"{c}"' for c in columns)
     cursor = session.connection().connection.cursor()
@@ -276,7 +276,8 @@ def evaluation_payload(
 
 def _rows(session: Session, inventory_id: int) -> list[list[Any]]:
     """An inventory's rows in ``_ASSET_FIELDS`` order, read through the driver (SQLAlchemy's
-    row processing triples the time for 100k rows). SQLite hands dates back as text."""
+    row processing costs several times the read on a large inventory). SQLite hands dates back
+    as text."""
     names = ", ".join(f'"{c}"' for c in _ASSET_FIELDS)
     postgres = session.get_bind().dialect.name == "postgresql"
     cursor = session.connection().connection.cursor()
