@@ -214,7 +214,7 @@ def cli_run(profile: Path, inventory: Path, out: Path) -> tuple[float, float]:
         [
             sys.executable,
             "-m",
-            "dutybound.engine.cli",
+            "dutybound",
             "evaluate",
             "--profile",
             str(profile),

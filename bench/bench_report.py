@@ -20,7 +20,7 @@ Each size runs in a fresh process, so ``peak MB`` is that process's peak RSS (im
 evaluation and the renders together; the rule pack and the evaluation account for most of it),
 and ``imports s`` and ``eval s`` show the one-off costs it paid before rendering.
 
-``cold CLI`` then runs the whole command, ``python -m engine.cli report ... --out x.pdf``, for
+``cold CLI`` then runs the whole command, ``python -m dutybound report ... --out x.pdf``, for
 the 1,000 case in a fresh process and prints its wall time: Python start, imports (WeasyPrint
 included), reading the inputs, evaluation and the first render. That is what a person at a
 shell waits for once.
@@ -231,7 +231,7 @@ def main() -> None:
             [
                 sys.executable,
                 "-m",
-                "dutybound.engine.cli",
+                "dutybound",
                 "report",
                 "--profile",
                 str(profile),
@@ -251,7 +251,7 @@ def main() -> None:
         if os.waitstatus_to_exitcode(status) != 0:
             raise SystemExit(proc.stderr.read().decode() if proc.stderr else "failed")
         print(
-            f"cold CLI, 1,000 affected (python -m engine.cli report, fresh process, all "
+            f"cold CLI, 1,000 affected (python -m dutybound report, fresh process, all "
             f"included): {wall:.2f} s wall, {usage.ru_maxrss / 1024:.0f} MB peak, "
             f"{len(PdfReader(out).pages)} pages"
         )

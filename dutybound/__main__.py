@@ -1,5 +1,5 @@
 """``python -m dutybound``: the same command line as the ``dutybound`` script."""
 
-from dutybound.engine.cli import main
+from dutybound.cli import main
 
 main()

@@ -15,7 +15,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def check(*args: str | Path) -> tuple[int, dict | str]:
     result = subprocess.run(
-        [sys.executable, "-m", "dutybound.engine.cli", "check", *map(str, args)],
+        [sys.executable, "-m", "dutybound", "check", *map(str, args)],
         cwd=ROOT,
         capture_output=True,
         text=True,
@@ -190,7 +190,7 @@ def test_a_whole_bid_takes_its_worst_item_and_reports_junit(profiles, tmp_path: 
         [
             sys.executable,
             "-m",
-            "dutybound.engine.cli",
+            "dutybound",
             "check",
             "--profile",
             str(profiles["us_agency"]),
@@ -227,6 +227,41 @@ def test_bad_item_is_an_input_error(profiles) -> None:
         "2026-11-28",
     )
     assert code == 2 and "unknown category 'toaster'" in text
+    # one line, naming the option the buyer typed rather than an inventory column
+    assert isinstance(text, str) and len(text.splitlines()) == 1
+    assert text.startswith("error: --category: unknown category 'toaster'")
+
+
+def test_an_internal_error_is_70_not_an_input_error(profiles, monkeypatch) -> None:
+    """A crash in the evaluation must not read as "prohibited" (1) or as bad input (2): a
+    pipeline stops on 70 and a person looks."""
+    from typer.testing import CliRunner
+
+    from dutybound.cli import app
+    from dutybound.engine import verdict
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("the rules engine fell over")
+
+    monkeypatch.setattr(verdict, "check_items", broken)
+    result = CliRunner().invoke(
+        app,
+        [
+            "check",
+            "--profile",
+            str(profiles["us_agency"]),
+            "--vendor",
+            "Dahua",
+            "--category",
+            "video_surveillance",
+            "--function",
+            "physical_security",
+            "--as-of",
+            "2026-11-28",
+        ],
+    )
+    assert result.exit_code == 70, result.output
+    assert result.stderr == "internal error: RuntimeError: the rules engine fell over\n"
 
 
 def test_procurement_report_pdf(profiles, tmp_path: Path) -> None:

@@ -19,7 +19,7 @@ def run(*args: str | Path, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]
     # a wide virtual terminal, so rich does not wrap titles and messages mid-phrase
     env = {**os.environ, "COLUMNS": "250"}
     return subprocess.run(
-        [sys.executable, "-m", "dutybound.engine.cli", *map(str, args)],
+        [sys.executable, "-m", "dutybound", *map(str, args)],
         cwd=cwd,
         capture_output=True,
         text=True,
@@ -83,6 +83,13 @@ def test_output_is_byte_identical_across_runs_and_evaluators(tmp_path: Path) -> 
         for f in d["findings"]:
             f["trace"]["evaluator"] = None
     assert data[0] == data[2]
+
+
+def test_the_evaluator_choices_are_the_engines() -> None:
+    from dutybound.cli.evaluate import EvaluatorChoice
+    from dutybound.engine.evaluators import EvaluatorChoice as EngineChoice
+
+    assert [c.value for c in EvaluatorChoice] == [c.value for c in EngineChoice]
 
 
 def test_table_output_mentions_findings() -> None:
@@ -188,6 +195,58 @@ def test_bad_profile_is_rejected_with_file_line_field(case: str, tmp_path: Path)
     result = run(*evaluate_args(profile, UK / "assets.csv"))
     assert result.returncode == 2, result.stderr
     assert str(profile) + message in result.stderr.replace("\n", ""), result.stderr
+
+
+# Every command that reads a profile, with the rest of its arguments valid.
+PROFILE_COMMANDS = {
+    "evaluate": ("evaluate", "--assets", UK / "assets.csv", "--as-of", "2026-11-28"),
+    "compare": ("compare", "--assets", UK / "assets.csv", "--as-of", "2026-11-28"),
+    "check": ("check", "--vendor", "Huawei", "--category", "router", "--function", "core"),
+    "report": ("report", "--assets", UK / "assets.csv", "--as-of", "2026-11-28"),
+    "waivers check": (
+        "waivers",
+        "check",
+        "--waivers",
+        ROOT / "examples" / "us-federal-contractor" / "waivers.yaml",
+        "--as-of",
+        "2026-11-28",
+    ),
+    "diff": ("diff", "--assets", UK / "assets.csv", "--from", "2022-01-01", "--to", "2026-11-28"),
+}
+
+
+@pytest.mark.parametrize("command", sorted(PROFILE_COMMANDS))
+def test_every_command_ends_bad_input_alike(command: str, tmp_path: Path) -> None:
+    """One error boundary: whichever command meets the bad profile, the user reads the same
+    single line naming file, line and field, and the exit code is 2 (for check too, whose 1
+    would mean "prohibited")."""
+    text, message = BAD_PROFILES["unknown_role"]
+    profile = write(tmp_path / "profile.yaml", text)
+    out = tmp_path / "report.pdf"
+    args = [*PROFILE_COMMANDS[command], "--profile", profile]
+    if command == "check":
+        args += ["--as-of", "2026-11-28"]
+    if command == "report":
+        args += ["--out", out]
+    result = run(*args)
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.splitlines() == [
+        f"error: {profile}{message}; see 'dutybound law roles'"
+    ], result.stderr
+    assert result.stdout == "" and not out.exists()
+
+
+def test_input_errors_raised_outside_the_inputs_also_exit_2(tmp_path: Path) -> None:
+    """Errors found after the inputs were read (an unknown jurisdiction to compare, a missing
+    stored evaluation) reach the same boundary."""
+    compare = ("compare", "--profile", UK / "profile.yaml", "--assets", UK / "assets.csv")
+    unknown = run(*compare, "--as-of", "2026-11-28", "-j", "GB,XX")
+    assert unknown.returncode == 2
+    [line] = unknown.stderr.splitlines()
+    assert line.startswith("error: --jurisdiction: unknown jurisdiction 'XX'; this rule pack has")
+    missing = run("history", "--db", f"sqlite:///{tmp_path / 'store.db'}", "--show", "9")
+    assert missing.returncode == 2
+    assert missing.stderr.splitlines() == ["error: --show: no stored evaluation 9"]
 
 
 @pytest.mark.parametrize("as_of", ["2024-02-30", "yesterday", "28/11/2026"])

@@ -20,7 +20,7 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from dutybound.engine.cli_diff import register
+from dutybound.cli import app
 from dutybound.engine.diff import Change, PackCache, Side, add_months, diff, upcoming
 from dutybound.engine.diff import sides as diff_sides
 from dutybound.engine.inputs import Asset, assets_from_rows, load_profile, rows_from_mappings
@@ -387,13 +387,7 @@ def test_pack_cache_reuses_packs() -> None:
 
 @pytest.fixture(scope="module")
 def cli() -> typer.Typer:
-    app = typer.Typer()
-
-    @app.callback()
-    def main() -> None:
-        """A stand-in for the dutybound app."""
-
-    register(app)
+    """The dutybound app: its error boundary turns bad input into exit 2."""
     return app
 
 

@@ -32,7 +32,7 @@ UK = ROOT / "examples" / "uk-telecoms"
 
 def cli(*args: str | Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "dutybound.engine.cli", *map(str, args)],
+        [sys.executable, "-m", "dutybound", *map(str, args)],
         cwd=ROOT,
         capture_output=True,
         text=True,

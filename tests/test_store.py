@@ -191,7 +191,7 @@ def test_concurrent_cli_processes_lose_nothing(database_url) -> None:
             [
                 sys.executable,
                 "-m",
-                "dutybound.engine.cli",
+                "dutybound",
                 "evaluate",
                 "--profile",
                 UK / "profile.yaml",
@@ -272,7 +272,7 @@ def test_diff_between_stored_evaluations_reruns_the_law_they_were_stored_with(
     13 Oct 2022 is between the two dates, and its core-removal deadline (31 Dec 2023) passed."""
     from typer.testing import CliRunner
 
-    from dutybound.engine.cli import app
+    from dutybound.cli import app
 
     for day in (dt.date(2022, 1, 1), dt.date(2026, 11, 28)):
         result, body = uk_evaluation(pack, day)
@@ -332,7 +332,7 @@ def test_recorded_waivers_apply_to_later_evaluations_and_are_audited(
     (13 Aug 2022); a waiver running past 13 Aug 2022 is refused and nothing is recorded."""
     from typer.testing import CliRunner
 
-    from dutybound.engine.cli import app
+    from dutybound.cli import app
 
     runner = CliRunner()
     refused = tmp_path / "refused.yaml"

@@ -14,7 +14,6 @@ import json
 from pathlib import Path
 
 import pytest
-import typer
 from typer.testing import CliRunner
 
 from dutybound.engine.errors import InputError
@@ -443,15 +442,8 @@ def test_waiver_basis_files_are_checked_and_fingerprinted(pack, tmp_path) -> Non
 
 
 def test_waivers_check_command(pack, tmp_path) -> None:
-    from dutybound.engine.cli_waivers import register
+    from dutybound.cli import app
 
-    app = typer.Typer()
-
-    @app.callback()
-    def _root() -> None:
-        """test app"""
-
-    register(app)
     path = _write(tmp_path, _record(), _record(id="W-2", expires_on="2023-01-01"))
     runner = CliRunner()
     args = [

@@ -1,33 +1,45 @@
-"""Commands over the store: the history of stored evaluations, the audit chain, the database.
+"""The store from the command line: storing an evaluation when asked to, and the commands that
+read the store back (``history``, ``audit verify|head``, ``db info``).
 
-Registered on the main ``dutybound`` app by ``engine.cli``; kept apart so the evaluation commands
-do not import the database layer (Alembic, SQLAlchemy) unless they store something.
+The database layer (SQLAlchemy, Alembic) is imported only inside the functions, so commands that
+store nothing never load it.
 """
 
 from __future__ import annotations
 
-from typing import Annotated
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
-from rich.markup import escape as e
-from rich.table import Table
+from rich.markup import escape
 
-from dutybound.engine.cli_common import err, fail_input
+from dutybound.cli.boundary import err
+from dutybound.cli.inputs import uses_database
+from dutybound.cli.options import Db
+from dutybound.cli.render.stdout import print_json
+from dutybound.cli.render.store import print_history
 from dutybound.engine.errors import InputError
 
-DbOption = Annotated[
-    str | None,
-    typer.Option(
-        "--db",
-        help="Database URL (default: DUTYBOUND_DATABASE_URL, else the file in your data "
-        "directory).",
-    ),
-]
+if TYPE_CHECKING:
+    from dutybound.engine.evaluation import Evaluation
+
+
+def store_evaluation(
+    result: Evaluation, text: str, db: str | None, store: bool | None, law_dir: Path | None
+) -> None:
+    """Store an evaluation, with the JSON text it printed, when asked to (see ``options.Store``).
+    An unusable database is an input error and the evaluation is not half-stored."""
+    if not uses_database(db, store):
+        return
+    from dutybound.engine.store import save_evaluation
+
+    evaluation_id = save_evaluation(result, text, db, law_dir=law_dir)
+    err.print(f"stored as evaluation {evaluation_id}")
 
 
 def history(
-    db: DbOption = None,
+    db: Db = None,
     tenant: Annotated[str | None, typer.Option(help="Only this tenant's evaluations.")] = None,
     json_out: Annotated[
         bool, typer.Option("--json", help="Print JSON instead of a table.")
@@ -40,23 +52,15 @@ def history(
     ] = None,
 ) -> None:
     """List stored evaluations, oldest first: id, when, who, operator, date evaluated, law."""
-    from dutybound.engine.jsontext import json_text
     from dutybound.engine.store import list_evaluations, load_evaluation
 
     if show is not None:
-        try:
-            stored = load_evaluation(show, db)
-        except InputError as error:
-            fail_input(error)
+        stored = load_evaluation(show, db)
         if stored is None:
-            fail_input(InputError("--show", f"no stored evaluation {show}"))
+            raise InputError("--show", f"no stored evaluation {show}")
         typer.echo(stored.record.result, nl=False)
         return
-    try:
-        rows = list_evaluations(db, tenant)
-    except InputError as error:
-        fail_input(error)
-    data = [
+    data: list[dict[str, Any]] = [
         {
             "id": r.id,
             "stored_at": r.stored_at.isoformat(),
@@ -68,26 +72,12 @@ def history(
             "rulepack_sha256": r.rulepack_sha256,
             "findings": r.findings_count,
         }
-        for r, t, name in rows
+        for r, t, name in list_evaluations(db, tenant)
     ]
     if json_out:
-        typer.echo(json_text(data), nl=False)
-        return
-    table = Table(
-        "id", "stored (UTC)", "by", "tenant", "operator", "as of", "rule pack", "findings"
-    )
-    for row in data:
-        table.add_row(
-            str(row["id"]),
-            row["stored_at"][:19],
-            e(row["actor"]),
-            e(row["tenant"]),
-            e(row["operator"]),
-            row["as_of"],
-            row["rulepack"],
-            str(row["findings"]),
-        )
-    Console().print(table)
+        print_json(data)
+    else:
+        print_history(data, Console())
 
 
 audit_app = typer.Typer(
@@ -97,7 +87,7 @@ audit_app = typer.Typer(
 
 @audit_app.command("verify")
 def audit_verify(
-    db: DbOption = None,
+    db: Db = None,
     expect_head: Annotated[
         str | None,
         typer.Option(
@@ -110,12 +100,9 @@ def audit_verify(
     anything was changed, removed or reordered (each problem is listed)."""
     from dutybound.engine.store import verify_audit
 
-    try:
-        count, head, problems = verify_audit(db, expect_head)
-    except InputError as error:
-        fail_input(error)
+    count, head, problems = verify_audit(db, expect_head)
     for problem in problems:
-        err.print(f"[bold red]entry {problem.seq}:[/] {e(problem.message)}", soft_wrap=True)
+        err.print(f"[bold red]entry {problem.seq}:[/] {escape(problem.message)}", soft_wrap=True)
     if problems:
         err.print(f"audit chain BROKEN: {len(problems)} problem(s) in {count} entries")
         raise typer.Exit(1)
@@ -123,14 +110,11 @@ def audit_verify(
 
 
 @audit_app.command("head")
-def audit_head(db: DbOption = None) -> None:
+def audit_head(db: Db = None) -> None:
     """Print the newest entry's hash, to record outside the database."""
     from dutybound.engine.store import verify_audit
 
-    try:
-        count, head, _ = verify_audit(db)
-    except InputError as error:
-        fail_input(error)
+    count, head, _ = verify_audit(db)
     typer.echo(head if count else "empty")
 
 
@@ -140,24 +124,15 @@ db_app = typer.Typer(
 
 
 @db_app.command("info")
-def db_info(db: DbOption = None) -> None:
+def db_info(db: Db = None) -> None:
     """Show the database in use (password hidden), its schema revision and row counts. The
     schema is migrated to the newest revision on first use."""
     from sqlalchemy.engine import make_url
 
     from dutybound.engine.store import count_rows, resolve_url
 
-    try:
-        url = resolve_url(db)
-        counts = count_rows(url)
-    except InputError as error:
-        fail_input(error)
+    url = resolve_url(db)
+    counts = count_rows(url)
     typer.echo(f"database: {make_url(url).render_as_string(hide_password=True)}")
     for table, n in counts.items():
         typer.echo(f"  {table}: {n:,}")
-
-
-def register(app: typer.Typer) -> None:
-    app.command()(history)
-    app.add_typer(audit_app, name="audit")
-    app.add_typer(db_app, name="db")

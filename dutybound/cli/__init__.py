@@ -1,0 +1,72 @@
+"""The ``dutybound`` command line: the Typer app and the commands it is made of.
+
+One module per command group (``evaluate``, ``compare``, ``check``, ``report``, ``law``,
+``vendors``, ``serve``, ``diff``, ``waivers``, ``store``, ``keys``), the options they share
+declared once in ``options``, what they read in ``inputs``, how results look in ``render``, and
+one error boundary (``boundary``) for bad input. Commands import the engine inside their
+bodies: start-up time is part of the product, and ``dutybound --help`` loads none of it.
+
+Exit codes (documented in the README):
+  0  the command ran (whatever it found)
+  1  an unexpected internal error
+  2  bad input: the message names the file, line and field; nothing was written
+``check``, ``diff --fail-on``, ``waivers check`` and ``audit verify`` give other codes a meaning
+of their own (``check`` ends an internal error with 70); their modules say which.
+"""
+
+from __future__ import annotations
+
+import typer
+
+from dutybound.cli import (
+    check,
+    compare,
+    diff,
+    evaluate,
+    keys,
+    law,
+    report,
+    serve,
+    store,
+    vendors,
+    waivers,
+)
+from dutybound.cli.boundary import InputErrorGroup
+
+app = typer.Typer(
+    name="dutybound",
+    cls=InputErrorGroup,
+    help="Which high-risk-vendor obligations apply to an operator on a date, and why.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    # Markdown joins the docstrings' wrapped lines into paragraphs; Typer's default ("rich")
+    # keeps every source line break and prints ragged help.
+    rich_markup_mode="markdown",
+)
+
+
+@app.callback()
+def main_options() -> None:
+    """dutybound: high-risk-vendor obligations for critical-infrastructure operators."""
+
+
+# The order here is the order of ``dutybound --help``: commands first, then groups.
+app.command("evaluate")(evaluate.evaluate)
+app.command("compare")(compare.compare)
+app.command("check")(check.check)
+app.command("report")(report.report)
+app.command("verify-report")(report.verify_report)
+app.command("serve")(serve.serve)
+app.command("diff")(diff.diff)
+app.command("history")(store.history)
+app.add_typer(law.law_app, name="law")
+app.add_typer(vendors.vendors_app, name="vendors")
+app.add_typer(store.audit_app, name="audit")
+app.add_typer(store.db_app, name="db")
+app.add_typer(waivers.waivers_app, name="waivers")
+app.add_typer(keys.keys_app, name="keys")
+
+
+def main() -> None:  # pragma: no cover - the console script and ``python -m dutybound``
+    app()

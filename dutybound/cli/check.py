@@ -1,0 +1,149 @@
+"""``dutybound check``: gate a purchase, one proposed item or a whole bid, with a verdict a
+pipeline can branch on.
+
+Exit codes: 0 allowed, 1 prohibited, 3 review, 4 conditional (``engine.verdict``), 2 bad input
+(the error boundary), 70 an internal error. A pipeline must be able to tell "prohibited" from
+a crash, so a crash here does not end as Python's usual 1.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from dutybound.cli.boundary import err
+from dutybound.cli.inputs import load_inputs, load_waivers
+from dutybound.cli.options import AsOf, AsRole, Defaults, LawDir, Profile, Sheet, Waivers
+from dutybound.cli.render.stdout import print_json
+from dutybound.cli.render.verdict import print_verdicts
+from dutybound.engine.atomic import write_atomically
+from dutybound.engine.errors import InputError
+
+EXIT_INTERNAL = 70  # EX_SOFTWARE (sysexits.h): 1 already means "prohibited"
+
+
+class CheckFormat(StrEnum):
+    json = "json"
+    table = "table"
+    junit = "junit"
+
+
+def check(
+    profile: Profile,
+    as_of: AsOf,
+    vendor: Annotated[str | None, typer.Option(help="Vendor of the proposed item.")] = None,
+    category: Annotated[str | None, typer.Option(help="Asset category, as in inventories.")] = None,
+    function: Annotated[str | None, typer.Option(help="Network function.")] = None,
+    use: Annotated[str | None, typer.Option(help="Use, e.g. government_facility_security.")] = None,
+    country: Annotated[
+        str | None,
+        typer.Option(help="Where it will be used (default: the profile's only jurisdiction)."),
+    ] = None,
+    network: Annotated[str | None, typer.Option(help="Network, e.g. 5g.")] = None,
+    product: Annotated[str | None, typer.Option(help="Product name.")] = None,
+    model: Annotated[str | None, typer.Option(help="Model number.")] = None,
+    quantity: Annotated[int, typer.Option(min=1, help="Units.")] = 1,
+    flags: Annotated[str | None, typer.Option(help="Flags, ';'-separated.")] = None,
+    origin: Annotated[
+        str | None, typer.Option(help="Country where the item was produced (ISO code).")
+    ] = None,
+    items: Annotated[
+        Path | None,
+        typer.Option(
+            help="A whole bid or bill of materials (CSV, XLSX, JSON, CycloneDX) instead of one "
+            "item; empty status means in_procurement."
+        ),
+    ] = None,
+    as_role: AsRole = None,
+    default: Defaults = None,
+    sheet: Sheet = None,
+    format: Annotated[
+        CheckFormat | None,
+        typer.Option("--format", help="json, table (default on a terminal) or junit."),
+    ] = None,
+    report: Annotated[
+        Path | None,
+        typer.Option("--report", help="Also write the procurement report (.pdf or .html) here."),
+    ] = None,
+    law_dir: LawDir = None,
+    waivers: Waivers = None,
+) -> None:
+    """Gate a purchase: prohibited (exit 1), review (3), conditional (4) or allowed (0).
+
+    --as-of is the date of the purchase.
+
+    Example: dutybound check --profile buyer.yaml --vendor Hikvision
+    --category video_surveillance --function physical_security
+    --use government_facility_security --country US --as-of 2026-11-28
+    """
+    from dutybound.engine.inputs import assets_from_rows, rows_from_mappings
+    from dutybound.engine.verdict import check_items, junit_xml
+
+    if (items is None) == (vendor is None):
+        raise InputError(
+            "--vendor",
+            "give one item (--vendor, --category, --function, ...) or a file of items (--items)",
+        )
+    defaults = [*(default or []), "status=in_procurement"]
+    pack, operator, inventory, day, hypothetical = load_inputs(
+        profile, items, as_of, law_dir, as_role, defaults, sheet
+    )
+    records = load_waivers(waivers, pack, operator, None, None)
+    if items is None:
+        assert vendor is not None  # one item or a file of items, checked above
+        where = country or (operator.jurisdictions[0] if len(operator.jurisdictions) == 1 else None)
+        if where is None:
+            raise InputError(
+                "--country",
+                "the profile lists several jurisdictions; say where the item will be used",
+            )
+        row = {
+            "asset_id": "item-1",
+            "vendor": vendor,
+            "category": category or "",
+            "function": function or "",
+            "country": where,
+            "status": "in_procurement",
+            "use": use or "",
+            "network": network or "",
+            "product": product or "",
+            "model": model or "",
+            "quantity": str(quantity),
+            "flags": flags or "",
+            "origin": origin or "",
+        }
+        try:
+            inventory = assets_from_rows("--vendor/--category/...", rows_from_mappings([row]))
+        except InputError as error:  # name the option the user typed, not an inventory column
+            raise InputError(f"--{error.field or 'item'}", error.message) from None
+    try:
+        result = check_items(pack, operator, inventory, day, hypothetical, waivers=records)
+    except Exception as error:
+        err.print(f"internal error: {error.__class__.__name__}: {error}")
+        raise typer.Exit(EXIT_INTERNAL) from None
+    if report is not None:
+        from dutybound.reports.render import render_html, render_pdf
+
+        data = result.to_json()
+        html = render_html("procurement.html.j2", {"d": data})
+        body = (
+            html.encode()
+            if report.suffix.lower() in (".html", ".htm")
+            else render_pdf(html, {"check.json": json.dumps(data, indent=2, ensure_ascii=False)})
+        )
+        write_atomically(report, body)
+        err.print(f"wrote {report}")
+    fmt = format or (CheckFormat.table if sys.stdout.isatty() else CheckFormat.json)
+    if fmt is CheckFormat.json:
+        print_json(result.to_json())
+    elif fmt is CheckFormat.junit:
+        sys.stdout.write(junit_xml(result))
+    else:
+        print_verdicts(result.to_json(), Console())
+    raise typer.Exit(result.exit_code)

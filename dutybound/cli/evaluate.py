@@ -1,0 +1,105 @@
+"""``dutybound evaluate``: an operator's obligations on a date, as JSON or a table."""
+
+from __future__ import annotations
+
+import sys
+from enum import StrEnum
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from dutybound.cli.boundary import err
+from dutybound.cli.inputs import load_inputs, load_waivers
+from dutybound.cli.options import (
+    AsOf,
+    AsRole,
+    Assets,
+    Db,
+    Defaults,
+    Format,
+    LawDir,
+    MaybeOut,
+    OutputFormat,
+    Profile,
+    Sheet,
+    Store,
+    Waivers,
+)
+from dutybound.cli.render.evaluation import print_evaluation
+from dutybound.cli.render.stdout import drawn_text
+from dutybound.cli.store import store_evaluation
+from dutybound.engine.atomic import write_atomically
+from dutybound.engine.jsontext import json_text
+
+
+class EvaluatorChoice(StrEnum):
+    """``--evaluator``: the words of ``engine.evaluators.EvaluatorChoice``, repeated here because
+    Typer needs the choices when it builds the command line, and importing that module loads
+    the law models, which ``--help`` should not wait for. A test keeps the two equal."""
+
+    auto = "auto"
+    durable = "durable"
+    reference = "reference"
+
+
+def evaluate(
+    profile: Profile,
+    assets: Assets,
+    as_of: AsOf,
+    format: OutputFormat = None,
+    out: MaybeOut = None,
+    include_ended: Annotated[
+        bool, typer.Option(help="Also list obligations that had ended by the date.")
+    ] = False,
+    evaluator: Annotated[
+        EvaluatorChoice,
+        typer.Option(help="Rules engine: durable-rules, the plain-Python reference, or auto."),
+    ] = EvaluatorChoice.auto,
+    as_role: AsRole = None,
+    default: Defaults = None,
+    sheet: Sheet = None,
+    law_dir: LawDir = None,
+    waivers: Waivers = None,
+    db: Db = None,
+    store: Store = None,
+) -> None:
+    """Evaluate an operator's obligations as of a date.
+
+    Example: dutybound evaluate --profile examples/cz-energy/profile.yaml
+    --assets examples/cz-energy/assets.csv --as-of 2019-02-01
+    """
+    from dutybound.engine.evaluation import evaluate as run_evaluation
+    from dutybound.engine.evaluation import inputs_fingerprint
+    from dutybound.engine.evaluators import get_evaluator
+
+    pack, operator, inventory, day, hypothetical = load_inputs(
+        profile, assets, as_of, law_dir, as_role, default, sheet
+    )
+    records = load_waivers(waivers, pack, operator, db, store)
+    chosen, notice = get_evaluator(evaluator.value)
+    result = run_evaluation(
+        pack,
+        operator,
+        inventory,
+        day,
+        evaluator=chosen,
+        include_ended=include_ended,
+        hypothetical=hypothetical,
+        waivers=records,
+        inputs_sha256=inputs_fingerprint(profile, assets, *([waivers] if waivers else [])),
+    )
+    if notice:
+        result.notices.insert(0, notice)
+    data = result.to_json()
+    text = json_text(data)
+    fmt = format or (Format.table if sys.stdout.isatty() and out is None else Format.json)
+    store_evaluation(result, text, db, store, law_dir)
+    if out is not None:
+        body = text if fmt is Format.json else drawn_text(lambda c: print_evaluation(data, c))
+        write_atomically(out, body)
+        err.print(f"wrote {out} ({len(result.findings)} findings)")
+    elif fmt is Format.json:
+        sys.stdout.write(text)
+    else:
+        print_evaluation(data, Console())

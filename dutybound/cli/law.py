@@ -1,0 +1,114 @@
+"""``dutybound law list|show|roles``: browse the encoded law (obligations, instruments, legal
+roles) without evaluating anything."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+
+from dutybound.cli.inputs import load_pack
+from dutybound.cli.options import Format, LawDir, ListingFormat
+from dutybound.cli.render.law import (
+    print_instrument,
+    print_obligation,
+    print_obligation_list,
+    print_roles,
+)
+from dutybound.cli.render.stdout import print_json
+from dutybound.engine.errors import InputError
+
+law_app = typer.Typer(
+    help="Browse the encoded law: obligations, instruments, roles.", no_args_is_help=True
+)
+
+Jurisdiction = Annotated[
+    str | None,
+    typer.Option("--jurisdiction", "-j", help="Only this jurisdiction (ISO code, e.g. CZ)."),
+]
+
+
+@law_app.command("list")
+def law_list(
+    jurisdiction: Jurisdiction = None,
+    kind: Annotated[str | None, typer.Option(help="Only this kind, e.g. removal.")] = None,
+    format: ListingFormat = Format.table,
+    law_dir: LawDir = None,
+) -> None:
+    """List obligations with their citations, dates and verification status."""
+    from dutybound.engine.catalogue import list_obligations
+
+    pack = load_pack(law_dir)
+    if jurisdiction and jurisdiction.upper() not in pack.jurisdictions:
+        raise InputError(
+            "--jurisdiction",
+            f"unknown jurisdiction {jurisdiction!r}; this "
+            f"rule pack has {sorted(pack.jurisdictions)}",
+        )
+    rows = list_obligations(pack, jurisdiction.upper() if jurisdiction else None, kind)
+    if format is Format.json:
+        print_json(rows)
+        return
+    title = f"{len(rows)} obligations (rule pack {pack.version}, law as of {pack.law_as_of})"
+    print_obligation_list(rows, title, Console())
+
+
+@law_app.command("show")
+def law_show(
+    item_id: Annotated[str, typer.Argument(help="An obligation id or an instrument id.")],
+    format: ListingFormat = Format.table,
+    law_dir: LawDir = None,
+) -> None:
+    """Show one obligation (or an instrument with its obligations) in full."""
+    from dutybound.engine.catalogue import instrument_detail, obligation_json
+
+    pack = load_pack(law_dir)
+    obligations = [
+        obligation_json(i)
+        for i in pack.obligations
+        if item_id in (i.obligation.id, i.instrument.id)
+    ]
+    data: dict[str, Any]
+    if item_id in pack.instruments:
+        data = {
+            "instrument": instrument_detail(pack.instruments[item_id]),
+            "obligations": sorted(obligations, key=lambda o: o["obligation_id"]),
+        }
+    elif obligations:
+        data = obligations[0]
+    else:
+        raise InputError(
+            item_id, "no obligation or instrument with this id; see 'dutybound law list'"
+        )
+    if format is Format.json:
+        print_json(data)
+        return
+    console = Console()
+    if item_id in pack.instruments:
+        print_instrument(data["instrument"], console)
+        for obligation in data["obligations"]:
+            print_obligation(obligation, console)
+    else:
+        print_obligation(data, console)
+
+
+@law_app.command("roles")
+def law_roles(
+    jurisdiction: Jurisdiction = None,
+    format: ListingFormat = Format.table,
+    law_dir: LawDir = None,
+) -> None:
+    """List the legal roles a profile can declare (and those derived from its attributes)."""
+    from dutybound.engine.catalogue import role_json
+
+    pack = load_pack(law_dir)
+    roles = [
+        role_json(r)
+        for rid, r in sorted(pack.roles.items())
+        if jurisdiction is None or rid.startswith(jurisdiction.lower() + ".")
+    ]
+    if format is Format.json:
+        print_json(roles)
+    else:
+        print_roles(roles, Console())

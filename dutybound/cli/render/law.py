@@ -1,0 +1,93 @@
+"""The encoded law as terminal text: ``law list``, ``law show`` and ``law roles``."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from rich.console import Console
+from rich.markup import escape as e
+from rich.table import Table
+
+from dutybound.engine.vocabulary import Binding
+
+# The instrument fields ``law show`` prints, in this order, when they have a value.
+INSTRUMENT_FIELDS = (
+    "title_original",
+    "type",
+    "authority",
+    "citation",
+    "adopted",
+    "in_force",
+    "ended",
+    "binding",
+    "verified",
+    "url",
+    "note",
+)
+
+
+def print_obligation_list(rows: list[dict[str, Any]], title: str, console: Console) -> None:
+    """One row per obligation: id and title, kind, dates, deadline and citation."""
+    table = Table(title=title, show_lines=False, expand=True)
+    table.add_column("Obligation", overflow="fold", ratio=3)
+    table.add_column("Kind", no_wrap=True)
+    table.add_column("From", no_wrap=True)
+    table.add_column("Deadline", overflow="fold")
+    table.add_column("Citation", overflow="fold", ratio=3)
+    for row in rows:
+        mark = (
+            "" if row["verified"] and row["instrument"]["verified"] else " [magenta](unverified)[/]"
+        )
+        binding = row["instrument"]["binding"]
+        table.add_row(
+            f"{row['obligation_id']}{mark}\n[dim]{e(row['title'])}[/]",
+            row["kind"] + ("" if binding == Binding.LAW else f"\n[dim]{binding}[/]"),
+            row["effective"]["from"]
+            + (f"\n→ {row['effective']['ended']}" if row["effective"]["ended"] else ""),
+            row["deadline"]["text"] if row["deadline"] else "—",
+            e(row["citation"]),
+        )
+    console.print(table)
+
+
+def print_instrument(instrument: dict[str, Any], console: Console) -> None:
+    """An instrument's title and id, then each of its fields that has a value."""
+    console.print(f"[bold]{e(instrument['title'])}[/] ({instrument['id']})")
+    for key in INSTRUMENT_FIELDS:
+        if instrument.get(key) is not None:
+            console.print(f"  {key}: {e(str(instrument[key]))}")
+    console.print()
+
+
+def print_obligation(ob: dict[str, Any], console: Console) -> None:
+    """One obligation in full: duty, citation, instrument, roles, dates, assets, source."""
+    flag = "verified" if ob["verified"] else "[magenta]UNVERIFIED[/]"
+    console.print(f"[bold]{e(ob['title'])}[/] ({ob['obligation_id']}, {ob['kind']}, {flag})")
+    console.print(f"  duty: the operator {e(ob['duty'])}")
+    console.print(f"  citation: {e(ob['citation'])}")
+    console.print(f"  instrument: {e(ob['instrument']['title'])} ({ob['instrument']['binding']})")
+    console.print(f"  roles: {', '.join(ob['roles'])}")
+    console.print(
+        f"  effective: {ob['effective']['from']}"
+        + (f" until {ob['effective']['ended']}" if ob["effective"]["ended"] else "")
+    )
+    console.print(f"  deadline: {ob['deadline']['text'] if ob['deadline'] else 'none'}")
+    if ob["assets"]:
+        console.print(f"  assets: {e(json.dumps(ob['assets'], ensure_ascii=False))}")
+    if ob["note"]:
+        console.print(f"  note: {e(ob['note'])}")
+    console.print(f"  source: {e(ob['url'])}")
+    console.print()
+
+
+def print_roles(roles: list[dict[str, Any]], console: Console) -> None:
+    """One row per legal role, marking those derived from a profile's attributes."""
+    table = Table(expand=True)
+    table.add_column("Role", overflow="fold")
+    table.add_column("Title", overflow="fold", ratio=2)
+    table.add_column("Citation", overflow="fold", ratio=2)
+    for role in roles:
+        derived = "\n[dim](derived from attributes)[/]" if role["derived_from"] else ""
+        table.add_row(role["role"] + derived, e(role["title"]), e(role["citation"]))
+    console.print(table)

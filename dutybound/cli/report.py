@@ -1,0 +1,209 @@
+"""``dutybound report``: the obligation report (PDF/A-3b, HTML or Markdown) or the comparison
+report; and ``dutybound verify-report``, which reads back the evaluation a PDF report carries."""
+
+from __future__ import annotations
+
+import json
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.markup import escape as e
+
+from dutybound.cli.boundary import err
+from dutybound.cli.inputs import Inputs, load_inputs, load_pack, load_waivers
+from dutybound.cli.options import (
+    AsOf,
+    AsRole,
+    Db,
+    Defaults,
+    LawDir,
+    MatrixVendors,
+    MaybeAssets,
+    MaybeOut,
+    Out,
+    Profile,
+    Sheet,
+    Store,
+    Waivers,
+)
+from dutybound.cli.store import store_evaluation
+from dutybound.engine.atomic import write_atomically
+from dutybound.engine.errors import InputError
+from dutybound.engine.jsontext import json_text
+
+if TYPE_CHECKING:
+    from dutybound.engine.evaluation import Evaluation
+
+
+class ReportFormat(StrEnum):
+    pdf = "pdf"
+    html = "html"
+    md = "md"
+
+
+FORMAT_BY_SUFFIX = {".html": ReportFormat.html, ".htm": ReportFormat.html, ".md": ReportFormat.md}
+
+
+def report(
+    profile: Profile,
+    as_of: AsOf,
+    out: Out,
+    assets: MaybeAssets = None,
+    compare: Annotated[
+        str | None,
+        typer.Option(
+            "--compare",
+            help="Comparison report across these jurisdictions (e.g. CZ,GB,US) "
+            "instead of the obligation report.",
+        ),
+    ] = None,
+    vendor: MatrixVendors = None,
+    format: Annotated[
+        ReportFormat | None,
+        typer.Option("--format", help="pdf, html or md (default: from the --out extension)."),
+    ] = None,
+    lang: Annotated[str, typer.Option(help="Interface language of the report.")] = "en",
+    as_role: AsRole = None,
+    default: Defaults = None,
+    sheet: Sheet = None,
+    law_dir: LawDir = None,
+    waivers: Waivers = None,
+    db: Db = None,
+    store: Store = None,
+) -> None:
+    """Write the obligation report a compliance officer takes to the board: PDF/A-3b with the
+    evaluation (JSON) and the affected assets (CSV) attached, or HTML, or Markdown.
+
+    --vendor goes with --compare (the vendor-by-jurisdiction matrix), and only that report
+    works from the law alone, without --assets.
+
+    Example: dutybound report --profile examples/uk-telecoms/profile.yaml
+    --assets examples/uk-telecoms/assets.csv --as-of 2026-11-28 --out report.pdf
+    """
+    from dutybound.engine.evaluation import evaluate as run_evaluation
+    from dutybound.engine.evaluation import inputs_fingerprint
+    from dutybound.reports.render import LANGUAGES
+
+    fmt = format or FORMAT_BY_SUFFIX.get(out.suffix.lower(), ReportFormat.pdf)
+    if lang not in LANGUAGES:
+        raise InputError(
+            "--lang", f"no interface language {lang!r}; available: {', '.join(LANGUAGES)}"
+        )
+    if assets is None and not (compare and vendor):
+        raise InputError(
+            "--assets",
+            "an inventory is needed (only --compare with --vendor works from the law alone)",
+        )
+    inputs = load_inputs(profile, assets, as_of, law_dir, as_role, default, sheet)
+    if compare and waivers:
+        raise InputError("--waivers", "waivers apply to the obligation report, not to --compare")
+    records = load_waivers(waivers, inputs.pack, inputs.operator, db, store)
+    if compare:
+        _comparison_report(inputs, compare, vendor, out, fmt, lang)
+        return
+    assert assets is not None
+    result = run_evaluation(
+        inputs.pack,
+        inputs.operator,
+        inputs.inventory,
+        inputs.day,
+        hypothetical=inputs.hypothetical,
+        waivers=records,
+        inputs_sha256=inputs_fingerprint(profile, assets, *([waivers] if waivers else [])),
+    )
+    data = result.to_json()
+    body = _obligation_report(result, data, fmt, lang)
+    store_evaluation(result, json_text(data), db, store, law_dir)
+    write_atomically(out, body)
+    err.print(f"wrote {out} ({fmt.value}, {len(result.findings)} findings, {len(body):,} bytes)")
+
+
+def _obligation_report(
+    result: Evaluation, data: dict[str, Any], fmt: ReportFormat, lang: str
+) -> bytes:
+    """The obligation report's bytes in ``fmt``."""
+    from dutybound.reports.context import obligation_report
+    from dutybound.reports.markdown import obligation_markdown
+    from dutybound.reports.render import obligation_report_pdf, render_html
+
+    if fmt is ReportFormat.pdf:
+        return obligation_report_pdf(result, lang, data)
+    if fmt is ReportFormat.md:
+        return obligation_markdown(obligation_report(result, data)).encode()
+    return render_html("report.html.j2", obligation_report(result, data), lang).encode()
+
+
+def _comparison_report(
+    inputs: Inputs,
+    compare: str,
+    vendor: list[str] | None,
+    out: Path,
+    fmt: ReportFormat,
+    lang: str,
+) -> None:
+    """``report --compare``: the comparison as HTML, or as PDF with its JSON attached."""
+    from dutybound.engine.compare import run_comparison
+    from dutybound.reports.context import comparison_report
+    from dutybound.reports.render import render_html, render_pdf
+
+    pack = inputs.pack
+    codes = [c.strip().upper() for c in compare.split(",") if c.strip()]
+    comparison = run_comparison(
+        pack, inputs.operator, inputs.inventory, inputs.day, codes, vendor, inputs.hypothetical
+    )
+    if fmt is ReportFormat.md:
+        raise InputError("--out", "the comparison report is PDF or HTML")
+    context = comparison_report(
+        operator=inputs.operator.name,
+        as_of=inputs.day,
+        pack_version=pack.version,
+        roles=comparison.data["roles"],
+        notices=comparison.data["notices"],
+        blocks=comparison.blocks,
+        names={c: pack.jurisdictions[c].name for c in codes},
+    )
+    html = render_html("compare.html.j2", context, lang)
+    body = (
+        html.encode()
+        if fmt is ReportFormat.html
+        else render_pdf(
+            html, {"comparison.json": json.dumps(comparison.data, indent=2, ensure_ascii=False)}
+        )
+    )
+    write_atomically(out, body)
+    err.print(f"wrote {out} ({fmt.value} comparison, {len(codes)} jurisdictions)")
+
+
+def verify_report(
+    pdf: Annotated[Path, typer.Argument(help="A PDF written by 'dutybound report'.")],
+    out: MaybeOut = None,
+    law_dir: LawDir = None,
+) -> None:
+    """Extract the evaluation a report carries, validate it, and say whether it was made with
+    the rule pack installed here.
+
+    --out also writes the extracted evaluation (JSON) to a file.
+    """
+    from dutybound.reports.archive import extract_evaluation
+
+    record, text = extract_evaluation(pdf)
+    pack = load_pack(law_dir)
+    same = record.rulepack.sha256 == pack.sha256
+    console = Console()
+    console.print(
+        f"{e(str(pdf))}: valid evaluation of {e(record.operator.get('name', '?'))} as "
+        f"of {record.as_of}, {len(record.findings)} findings, rule pack "
+        f"{e(record.rulepack.version)} (sha256 {record.rulepack.sha256[:12]})"
+    )
+    console.print(
+        "made with the rule pack installed here"
+        if same
+        else f"[yellow]made with a different rule pack than the one installed here "
+        f"({pack.version}, sha256 {pack.sha256[:12]}); re-run to see today's law[/]"
+    )
+    if out is not None:
+        write_atomically(out, text)
+        err.print(f"wrote {out}")
