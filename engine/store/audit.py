@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import orjson
 from sqlalchemy import text
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from dutybound.engine.store.models import AuditEntry
 
@@ -72,7 +72,7 @@ def append(
     """Add the next entry, inside the caller's transaction (so the record and its entry land
     together or not at all)."""
     lock(session)
-    last = session.exec(select(AuditEntry).order_by(AuditEntry.seq.desc()).limit(1)).first()
+    last = session.exec(select(AuditEntry).order_by(col(AuditEntry.seq).desc()).limit(1)).first()
     entry = AuditEntry(
         seq=(last.seq + 1) if last else 1,
         at=at,
@@ -107,7 +107,7 @@ def verify(
     """
     problems: list[Problem] = []
     prev, count, seen_expected = GENESIS, 0, expect_head is None
-    for entry in session.exec(select(AuditEntry).order_by(AuditEntry.seq)):
+    for entry in session.exec(select(AuditEntry).order_by(col(AuditEntry.seq))):
         count += 1
         if entry.seq != count:
             problems.append(Problem(entry.seq, f"entry {count} is missing (next is {entry.seq})"))

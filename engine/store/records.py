@@ -19,7 +19,7 @@ from typing import Any
 
 import orjson
 from sqlalchemy import func
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from dutybound.engine.evaluation import Evaluation
 from dutybound.engine.inputs import Asset, Profile, paused_gc
@@ -314,7 +314,8 @@ class StoredEvaluation:
 
     @property
     def result(self) -> dict[str, Any]:
-        return orjson.loads(self.record.result)
+        result: dict[str, Any] = orjson.loads(self.record.result)
+        return result
 
 
 def load_evaluation(evaluation_id: int, url: str | None = None) -> StoredEvaluation | None:
@@ -330,7 +331,9 @@ def load_evaluation(evaluation_id: int, url: str | None = None) -> StoredEvaluat
         rows = _rows(session, record.inventory_id)
         with paused_gc():
             assets = [
-                Asset(*row[:14], tuple(row[14].split(";")) if row[14] else (), row[15], row[16])
+                Asset._make(
+                    (*row[:14], tuple(row[14].split(";")) if row[14] else (), row[15], row[16])
+                )
                 for row in rows
             ]
         session.expunge(record)
@@ -347,9 +350,9 @@ def list_evaluations(
     with Session(database(url)) as session:
         query = (
             select(EvaluationRecord, Tenant.name, OperatorProfile.name)
-            .join(Tenant, Tenant.id == EvaluationRecord.tenant_id)
-            .join(OperatorProfile, OperatorProfile.id == EvaluationRecord.profile_id)
-            .order_by(EvaluationRecord.id)
+            .join(Tenant, col(Tenant.id) == col(EvaluationRecord.tenant_id))
+            .join(OperatorProfile, col(OperatorProfile.id) == col(EvaluationRecord.profile_id))
+            .order_by(col(EvaluationRecord.id))
         )
         if tenant is not None:
             query = query.where(Tenant.name == tenant)
@@ -394,7 +397,7 @@ def count_rows(url: str | None = None) -> dict[str, int]:
             WaiverRecord,
             AuditEntry,
         ):
-            counts[model.__tablename__] = session.exec(  # type: ignore[attr-defined]
+            counts[model.__tablename__] = session.exec(
                 select(func.count()).select_from(model)
             ).one()
     return counts

@@ -9,6 +9,7 @@ actually changed, not to today's bundled law.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from dutybound.engine.diff import PackCache, Side
 from dutybound.engine.errors import InputError
@@ -47,7 +48,7 @@ def stored_side(evaluation_id: int, url: str | None, folder: Path, packs: PackCa
     )
 
 
-def _waiver_records(result: dict) -> list[dict]:
+def _waiver_records(result: dict[str, Any]) -> list[dict[str, Any]]:
     """The waiver records an evaluation was run with, from its JSON (which adds each one's
     standing and basis details to the record's own fields)."""
     fields = (

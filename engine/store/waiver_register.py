@@ -13,7 +13,7 @@ import datetime as dt
 from typing import Any
 
 import orjson
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from dutybound.engine.errors import InputError
 from dutybound.engine.loading import RulePack
@@ -58,6 +58,7 @@ def record_waivers(
     with Session(database(url)) as session, session.begin():
         audit.lock(session)
         owner = _tenant(session, tenant)
+        assert owner.id is not None, "_tenant flushes a new tenant"
         ids = []
         for waiver in waivers:
             exists = session.exec(
@@ -121,7 +122,7 @@ def stored_waivers(
             select(WaiverRecord)
             .join(Tenant)
             .where(Tenant.name == tenant, WaiverRecord.operator == operator)
-            .order_by(WaiverRecord.id)
+            .order_by(col(WaiverRecord.id))
         ).all()
     data: list[dict[str, Any]] = [
         {
@@ -145,7 +146,7 @@ def stored_waivers(
 
 def list_waivers(url: str | None = None, tenant: str | None = None) -> list[WaiverRecord]:
     with Session(database(url)) as session:
-        query = select(WaiverRecord).order_by(WaiverRecord.id)
+        query = select(WaiverRecord).order_by(col(WaiverRecord.id))
         if tenant is not None:
             query = query.join(Tenant).where(Tenant.name == tenant)
         rows = list(session.exec(query))
