@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
+from dutybound.engine.bundled import migrations_dir
 from dutybound.engine.evaluation import evaluate
 from dutybound.engine.inputs import load_profile
 from dutybound.engine.inventory import read_inventory
@@ -234,11 +235,11 @@ def test_the_schema_is_at_the_newest_migration(database_url) -> None:
     from alembic.script import ScriptDirectory
 
     config = Config()
-    config.set_main_option("script_location", str(ROOT / "engine" / "store" / "migrations"))
+    config.set_main_option("script_location", str(migrations_dir()))
     head = ScriptDirectory.from_config(config).get_current_head()
     with database(database_url).connect() as connection:
         context = MigrationContext.configure(connection)
-        assert context.get_current_revision() == head == "0003"
+        assert context.get_current_revision() == head == "0004"
         # the migrations build exactly the tables and columns the models declare
         from alembic.autogenerate import compare_metadata
         from sqlalchemy import MetaData
