@@ -32,10 +32,16 @@ demo: setup
 
 # The store tests also run on PostgreSQL: a throw-away server is started when one can be
 # (scripts/test-postgres.sh); without it they are skipped, except under CI=true.
-test: setup
-	$(BIN)/ruff check .
+test: setup lint
 	DUTYBOUND_TEST_POSTGRES_URL="$${DUTYBOUND_TEST_POSTGRES_URL:-$$(bash scripts/test-postgres.sh || true)}" \
 	  $(BIN)/python -m pytest
+
+# The gates a change must pass before the tests: formatting, lint and types (configured in
+# pyproject.toml; the package is type-checked through dutybound/, which links the root folders).
+lint: setup
+	$(BIN)/ruff format --check .
+	$(BIN)/ruff check .
+	$(BIN)/mypy
 
 bench: setup
 	$(BIN)/python bench/bench_evaluate.py
