@@ -17,7 +17,7 @@ from dutybound.engine.deadlines import due_date
 from dutybound.engine.evaluators import OPERATOR_FACT, Match
 from dutybound.engine.inputs import Asset
 from dutybound.engine.loading import LoadedObligation, RulePack
-from dutybound.engine.outcomes import APPLYING, FindingStatus, Standing
+from dutybound.engine.outcomes import APPLYING, FindingStatus, Position, Standing
 from dutybound.engine.roles import HeldRole
 from dutybound.engine.rules import Rule, Signature, signature_matches
 from dutybound.engine.vocabulary import Binding, label
@@ -40,6 +40,12 @@ class Finding:
     # finding would have without them (set only when the status is "waived")
     waivers: list[dict[str, Any]] = field(default_factory=list)
     status_without_waivers: FindingStatus | None = None
+    # attestations recorded for this obligation and these assets (engine.attestations), and the
+    # status the finding would have without them (set only when the status is "fulfilled")
+    attestations: list[dict[str, Any]] = field(default_factory=list)
+    status_without_attestations: FindingStatus | None = None
+    # where the operator stands (engine.positions); set once waivers and attestations are applied
+    position: Position = Position.ACTION_REQUIRED
 
     def to_json(self) -> dict[str, Any]:
         ob, inst = self.item.obligation, self.item.instrument
@@ -54,6 +60,7 @@ class Finding:
             "url": ob.url,
             "verified": ob.verified and inst.verified,
             "status": self.status,
+            "position": self.position,
             "due": self.due.isoformat() if self.due else None,
             "effective": {
                 "from": self.window[0].isoformat(),
@@ -69,6 +76,10 @@ class Finding:
             data["waivers"] = self.waivers
             if self.status_without_waivers is not None:
                 data["status_without_waivers"] = self.status_without_waivers
+        if self.attestations:
+            data["attestations"] = self.attestations
+            if self.status_without_attestations is not None:
+                data["status_without_attestations"] = self.status_without_attestations
         data["trace"] = self.trace
         return data
 

@@ -68,6 +68,15 @@ class LoadedObligation:
                 ends.append(self.designation.ended)
         return start, min(ends) if ends else None
 
+    def exists_on(self, day: dt.date) -> bool:
+        """Whether the law behind the obligation existed on ``day``: its instrument was adopted
+        (or, where no adoption date is known, in force) by then. Law adopted later contributes
+        nothing to an evaluation as of ``day``, not even an "upcoming" item: an evaluation states
+        the law as it stood, never with hindsight. Without either date the instrument's own
+        ``effective.from`` stands in for it."""
+        start = self.instrument.start or self.obligation.effective.from_
+        return start <= day
+
 
 @dataclass
 class RulePack:

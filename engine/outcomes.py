@@ -24,6 +24,11 @@ class FindingStatus(StrEnum):
     # the obligation binds (it would be overdue, due or in force), but waivers in effect cover
     # every asset of the finding (engine.waivers)
     WAIVED = "waived"
+    # the duty was done: attestations (engine.attestations) cover every asset of the finding, or
+    # the operator's own duty
+    FULFILLED = "fulfilled"
+    # guidance whose target date has passed: advice is never "overdue" (it binds no one)
+    PAST_TARGET = "past_target"
     UPCOMING = "upcoming"
     ENDED = "ended"
 
@@ -33,6 +38,72 @@ class FindingStatus(StrEnum):
 APPLYING: frozenset[FindingStatus] = frozenset(
     {FindingStatus.OVERDUE, FindingStatus.DUE, FindingStatus.IN_FORCE}
 )
+
+
+class Position(StrEnum):
+    """Where the operator stands against one finding (engine.positions), worst first: the status
+    says where the law is on the date, the position what the operator's own inventory and records
+    show about it."""
+
+    # the inventory shows the law broken: a prohibition in force reaching installed, planned or
+    # procured assets; a removal or cap deadline passed with the assets still there
+    BREACH = "breach"
+    # the duty binds now and nothing records that it was done
+    ACTION_REQUIRED = "action_required"
+    # adopted law that takes effect later: time to prepare
+    PREPARE = "prepare"
+    # guidance: advice to weigh, never a breach
+    ADVICE = "advice"
+    WAIVED = "waived"
+    # an attestation records the duty as done
+    FULFILLED = "fulfilled"
+    # the inventory meets the duty (a cap within its share)
+    COMPLIANT = "compliant"
+    # the obligation ended before the date (listed only with --include-ended)
+    CLOSED = "closed"
+
+
+class NoticeCode(StrEnum):
+    """What a notice is about (engine.notices). A notice qualifies the whole evaluation: read it
+    before relying on the findings."""
+
+    # the profile holds no role in any of its jurisdictions: no obligation can reach it
+    NO_ROLES = "no_roles"
+    # a declared role whose defining law ended on or before the date
+    ROLE_LAPSED = "role_lapsed"
+    # a declared role whose defining law was not yet adopted or in force on the date
+    ROLE_NOT_YET = "role_not_yet"
+    # the profile lists a jurisdiction in which it holds no role
+    JURISDICTION_WITHOUT_ROLE = "jurisdiction_without_role"
+    # roles assumed for a what-if question
+    HYPOTHETICAL_ROLES = "hypothetical_roles"
+    # the production evaluator could not be loaded; the reference evaluator answered
+    EVALUATOR_FALLBACK = "evaluator_fallback"
+    # the date is later than the day the rule pack's law was encoded
+    LAW_OUT_OF_DATE = "law_out_of_date"
+    WAIVER_OTHER_OPERATOR = "waiver_other_operator"
+    WAIVER_REFUSED = "waiver_refused"
+    WAIVER_UNUSED = "waiver_unused"
+    ATTESTATION_OTHER_OPERATOR = "attestation_other_operator"
+    ATTESTATION_REFUSED = "attestation_refused"
+
+
+class UnaffectedReason(StrEnum):
+    """Why no finding covers an asset of a designated vendor in one jurisdiction
+    (engine.unaffected), in the order a rule is tested."""
+
+    # no obligation of the jurisdiction reaches this vendor group, or this relationship to it
+    VENDOR_NOT_REACHED = "vendor_not_reached"
+    # the obligations that reach the vendor address roles the operator does not hold
+    ROLE_NOT_HELD = "role_not_held"
+    # the obligations were not yet adopted, not yet in effect, or ended on the date
+    OUTSIDE_WINDOW = "outside_window"
+    # category, function, network, use, status, country or origin outside every rule's scope
+    OUTSIDE_SCOPE = "outside_scope"
+    # a fact the rule turns on is stated false, or an exception flag is set
+    FACT_EXCLUDES = "fact_excludes"
+    # a fact the rule turns on is not stated: the asset is in the review list
+    FACT_UNKNOWN = "fact_unknown"
 
 
 class Standing(StrEnum):

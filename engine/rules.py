@@ -64,6 +64,9 @@ class Signature:
     id: str
     values: tuple[str, ...]  # in SIGNATURE_FIELDS order; "" for no value
     flags: tuple[str, ...]
+    # flags the inventory states are false ("federal_award_funded=no"): a rule that needs one is
+    # not met, and no review asks for it; rules never read these (an unset flag is not set)
+    flags_false: tuple[str, ...] = ()
 
     def get(self, field: str) -> str:
         return self.values[SIGNATURE_FIELDS.index(field)]
