@@ -247,7 +247,7 @@ def run_comparison(
         "roles": [{"role": h.role, "source": h.source} for h in result.roles.values()],
         "rulepack": {"version": pack.version, "sha256": pack.sha256},
         "jurisdictions": codes,
-        "notices": result.notices,
+        "notices": [n.to_json() for n in result.notices],
     }
     blocks: list[tuple[str, list[Cell]]] = []
     if vendors:

@@ -21,10 +21,13 @@ from dutybound.engine.evaluators import Evaluator, get_evaluator
 from dutybound.engine.findings import Finding, apply_waivers, build_findings, missing_facts
 from dutybound.engine.inputs import Asset, Profile
 from dutybound.engine.loading import RulePack
-from dutybound.engine.outcomes import FindingStatus, ReviewReason, Standing
-from dutybound.engine.roles import HeldRole, derive_roles
-from dutybound.engine.rules import build_signatures, compile_rules
+from dutybound.engine.notices import Notice, evaluator_notice
+from dutybound.engine.outcomes import FindingStatus, NoticeCode, Position, ReviewReason, Standing
+from dutybound.engine.positions import position_rank, set_positions
+from dutybound.engine.roles import HeldRole, coverage_notices, derive_roles
+from dutybound.engine.rules import Signature, build_signatures, compile_rules
 from dutybound.engine.vendors import VendorMatch
+from dutybound.engine.vocabulary import FLAGS
 from dutybound.engine.waivers import Waiver, WaiverStanding, standings
 
 
@@ -50,9 +53,10 @@ class Evaluation:
     signature_count: int
     members: list[list[int]]
     missing: dict[str, dict[str, list[str]]]
-    notices: list[str] = field(default_factory=list)
+    notices: list[Notice] = field(default_factory=list)
     # None when no waivers were given (the JSON then has no "waivers" key)
     waivers: list[WaiverStanding] | None = None
+    signatures: list[Signature] = field(default_factory=list)
 
     def review(self) -> list[dict[str, Any]]:
         """Assets a person must look at: an uncertain vendor match, or an empty column that
@@ -102,15 +106,47 @@ class Evaluation:
                             "vendor": asset.vendor,
                             "reason": ReviewReason.MISSING_FACT,
                             "field": name,
-                            "detail": f"'{name}' is empty; it decides whether "
-                            f"{', '.join(obligations)} apply",
+                            "detail": _missing_detail(name, obligations),
                             "obligations": obligations,
                         }
                     )
+        rows.extend(self._undated())
         return sorted(rows, key=lambda r: (r["asset_id"], r["reason"], r.get("field", "")))
+
+    def _undated(self) -> list[dict[str, Any]]:
+        """Assets whose due date counts from the day they were identified, with no
+        ``identified_on``: the date the law counts from is a fact only the operator has."""
+        by_asset: dict[str, list[str]] = {}
+        for f in self.findings:
+            deadline = f.item.obligation.deadline
+            if deadline is None or deadline.after != "asset_identified":
+                continue
+            for asset_id in f.assets:
+                by_asset.setdefault(asset_id, []).append(f.item.obligation.id)
+        if not by_asset:
+            return []
+        rows = []
+        for asset in self.assets:
+            obligations = by_asset.get(asset.asset_id)
+            if obligations is None or asset.identified_on is not None:
+                continue
+            names = sorted(set(obligations))
+            rows.append(
+                {
+                    "asset_id": asset.asset_id,
+                    "vendor": asset.vendor,
+                    "reason": ReviewReason.MISSING_FACT,
+                    "field": "identified_on",
+                    "detail": "'identified_on' is empty; it decides when "
+                    f"{', '.join(names)} fall due (the evaluation date is taken meanwhile)",
+                    "obligations": names,
+                }
+            )
+        return rows
 
     def to_json(self) -> dict[str, Any]:
         by_status = Counter(f.status for f in self.findings)
+        by_position = Counter(f.position for f in self.findings)
         return {
             "as_of": self.as_of.isoformat(),
             "operator": {
@@ -134,10 +170,11 @@ class Evaluation:
                 "signatures": self.signature_count,
             },
             "engine": {"version": engine_version(), "evaluator": self.evaluator},
-            "notices": self.notices,
+            "notices": [n.to_json() for n in self.notices],
             "summary": {
                 "findings": len(self.findings),
                 "by_status": {s.value: by_status[s] for s in FindingStatus if by_status[s]},
+                "by_position": {p.value: by_position[p] for p in Position if by_position[p]},
                 "unverified": sum(
                     1
                     for f in self.findings
@@ -149,6 +186,17 @@ class Evaluation:
             **({} if self.waivers is None else {"waivers": [w.to_json() for w in self.waivers]}),
             "findings": [f.to_json() for f in self.findings],
         }
+
+
+def _missing_detail(name: str, obligations: list[str]) -> str:
+    """Why a person must state one fact: which obligations it decides, and how to state it."""
+    which = ", ".join(obligations)
+    if name in FLAGS:
+        return (
+            f"'{name}' is not stated in the flags column; it decides whether {which} apply. "
+            f"State '{name}' if it holds, or '{name}=no' if it does not"
+        )
+    return f"'{name}' is empty; it decides whether {which} apply"
 
 
 def inputs_fingerprint(*paths: Path) -> str:
@@ -169,38 +217,69 @@ def evaluate(
     inputs_sha256: str = "",
     hypothetical: frozenset[str] = frozenset(),
     waivers: Sequence[Waiver] | None = None,
+    law_on: dt.date | None = None,
 ) -> Evaluation:
     """Evaluate; ``hypothetical`` names roles in ``profile`` that were assumed for a what-if
     question (see ``engine.roles.assume_roles``). ``waivers`` are records validated by
     ``engine.waivers.check_waivers`` against this pack; those in effect on ``as_of`` mark the
-    findings they cover ``waived``, the others are shown with their standing."""
-    notices: list[str] = []
+    findings they cover ``waived``, the others are shown with their standing.
+
+    The law applied is the law as it stood on ``law_on`` (default ``as_of``): an instrument
+    adopted later contributes no finding, no upcoming item and no role. A forecast sets
+    ``law_on`` to today while it evaluates later dates."""
+    law_day = law_on or as_of
+    notices: list[Notice] = []
     if hypothetical:
         notices.append(
-            "What-if evaluation: the operator is assumed to hold "
-            f"{', '.join(sorted(hypothetical))}, which its profile does not declare."
+            Notice(
+                NoticeCode.HYPOTHETICAL_ROLES,
+                "What-if evaluation: the operator is assumed to hold "
+                f"{', '.join(sorted(hypothetical))}, which its profile does not declare.",
+                {"roles": sorted(hypothetical)},
+            )
         )
     if evaluator is None:
         evaluator, notice = get_evaluator()
         if notice:
-            notices.append(notice)
+            notices.append(evaluator_notice(notice))
     if as_of > pack.law_as_of:
         notices.append(
-            f"The law in this rule pack is encoded as of {pack.law_as_of}; changes "
-            f"between then and {as_of} are not reflected."
+            Notice(
+                NoticeCode.LAW_OUT_OF_DATE,
+                f"The law in this rule pack is encoded as of {pack.law_as_of}; changes "
+                f"between then and {as_of} are not reflected.",
+                {"law_as_of": pack.law_as_of.isoformat()},
+            )
         )
-    roles = derive_roles(pack, profile, hypothetical)
+    roles = derive_roles(pack, profile, hypothetical, law_day, notices)
     matches = {v: pack.registry.match(v, as_of) for v in sorted({a.vendor for a in assets})}
+    notices.extend(coverage_notices(pack, profile, roles, assets, matches))
     signatures, members = build_signatures(assets, matches)
     rules = compile_rules(pack)
     found = evaluator.match(rules, signatures, set(roles), set(profile.jurisdictions))
     findings = build_findings(
-        pack, rules, found, signatures, members, assets, roles, as_of, evaluator.name, include_ended
+        pack,
+        rules,
+        found,
+        signatures,
+        members,
+        assets,
+        roles,
+        as_of,
+        evaluator.name,
+        include_ended,
+        law_day,
     )
-    missing = missing_facts(pack, rules, signatures, set(roles), set(profile.jurisdictions), as_of)
+    missing = missing_facts(
+        pack, rules, signatures, set(roles), set(profile.jurisdictions), as_of, law_day
+    )
     waiver_standings = None
     if waivers is not None:
         waiver_standings = _apply_waivers(pack, profile, findings, waivers, as_of, notices)
+    set_positions(findings)
+    findings.sort(
+        key=lambda f: (position_rank(f.position), f.item.jurisdiction, f.due or dt.date.max, f.id)
+    )
     return Evaluation(
         as_of,
         profile,
@@ -216,6 +295,7 @@ def evaluate(
         missing,
         notices,
         waiver_standings,
+        signatures,
     )
 
 
@@ -225,25 +305,39 @@ def _apply_waivers(
     findings: list[Finding],
     waivers: Sequence[Waiver],
     as_of: dt.date,
-    notices: list[str],
+    notices: list[Notice],
 ) -> list[WaiverStanding]:
     own = [w for w in waivers if w.operator == profile.name]
     for w in sorted(waivers, key=lambda w: w.id):
         if w.operator != profile.name:
             notices.append(
-                f"Waiver {w.id} is recorded for {w.operator!r}, not {profile.name!r}; "
-                "it is ignored."
+                Notice(
+                    NoticeCode.WAIVER_OTHER_OPERATOR,
+                    f"Waiver {w.id} is recorded for {w.operator!r}, not {profile.name!r}; "
+                    "it is ignored.",
+                    {"waiver": w.id},
+                )
             )
     result = standings(own, pack, as_of)
     used = apply_waivers(findings, result)
     for st in result:
         w = st.waiver
         if st.state == Standing.REFUSED:
-            notices.append(f"Waiver {w.id} ({w.obligation}) is {st.reason}.")
+            notices.append(
+                Notice(
+                    NoticeCode.WAIVER_REFUSED,
+                    f"Waiver {w.id} ({w.obligation}) is {st.reason}.",
+                    {"waiver": w.id, "obligation": w.obligation},
+                )
+            )
         elif st.state == Standing.IN_EFFECT and w.id not in used:
             names = f" for {', '.join(w.assets)}" if w.assets else ""
             notices.append(
-                f"Waiver {w.id} is in effect, but no finding of {w.obligation}{names} "
-                "applies on this date."
+                Notice(
+                    NoticeCode.WAIVER_UNUSED,
+                    f"Waiver {w.id} is in effect, but no finding of {w.obligation}{names} "
+                    "applies on this date.",
+                    {"waiver": w.id, "obligation": w.obligation},
+                )
             )
     return result

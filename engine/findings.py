@@ -123,6 +123,7 @@ def _describe_signatures(sigs: list[Signature], pack: RulePack) -> str:
 
 
 def _status(
+    item: LoadedObligation,
     as_of: dt.date,
     window: tuple[dt.date, dt.date | None],
     due: dt.date | None,
@@ -137,7 +138,12 @@ def _status(
         return FindingStatus.IN_FORCE
     if as_of <= due:
         return FindingStatus.DUE
-    return FindingStatus.IN_FORCE if cap_met else FindingStatus.OVERDUE
+    if cap_met:
+        return FindingStatus.IN_FORCE
+    # guidance binds no one: its date is a target, and a missed target is not "overdue"
+    if item.instrument.binding == Binding.GUIDANCE:
+        return FindingStatus.PAST_TARGET
+    return FindingStatus.OVERDUE
 
 
 def build_findings(
@@ -151,7 +157,11 @@ def build_findings(
     as_of: dt.date,
     evaluator: str,
     include_ended: bool = False,
+    law_on: dt.date | None = None,
 ) -> list[Finding]:
+    """The findings of the matched rules on ``as_of``, under the law as it stood on ``law_on``
+    (default ``as_of``): an obligation whose instrument was adopted later gives nothing."""
+    law_day = law_on or as_of
     by_rule: dict[str, list[str]] = defaultdict(list)
     for rule_id, fact_id in matches:
         by_rule[rule_id].append(fact_id)
@@ -160,6 +170,8 @@ def build_findings(
     findings: list[Finding] = []
     for rule_id in sorted(by_rule):
         item, rule = pack.obligation(rule_id), rules_by_id[rule_id]
+        if not item.exists_on(law_day):
+            continue
         window = item.window()
         held = [roles[r] for r in rule.roles if r in roles]
         if not rule.asset_level:
@@ -168,7 +180,8 @@ def build_findings(
             continue
         # by content, not id: ids follow row order, and findings must not
         sigs = sorted(
-            (sig_by_id[f][0] for f in by_rule[rule_id]), key=lambda s: (s.values, s.flags)
+            (sig_by_id[f][0] for f in by_rule[rule_id]),
+            key=lambda s: (s.values, s.flags, s.flags_false),
         )
         asset_idx = sorted(i for s in sigs for i in sig_by_id[s.id][1])
         findings.extend(
@@ -264,7 +277,7 @@ def _operator_finding(
     deadline = item.obligation.deadline
     calendar = pack.jurisdictions[item.jurisdiction].calendar
     due = due_date(deadline, window[0], as_of, calendar) if deadline else None
-    status = _status(as_of, window, due, None)
+    status = _status(item, as_of, window, due, None)
     text = _duty_sentence(pack, item, held)
     text += f" by {_fmt(due)}." if due else "."
     text += _tail(item, status, window)
@@ -336,7 +349,7 @@ def _asset_findings(
     for due, by_sig in sorted(groups.items(), key=lambda kv: kv[0] or dt.date.max):
         ids = sorted([assets[i].asset_id for idx in by_sig.values() for i in idx])
         used = [s for s in sigs if s.id in by_sig]
-        status = _status(as_of, window, due, cap_met)
+        status = _status(item, as_of, window, due, cap_met)
         text = f"{_asset_phrase(ids)} {_describe_signatures(used, pack)}. " + _duty_sentence(
             pack, item, held
         )
@@ -460,8 +473,17 @@ def _measure_cap(
 
 
 # Optional inventory columns that rules may test. When a rule would apply but for one of these
-# being empty, a person must supply the fact; silence would hide a possible obligation.
+# being empty, a person must supply the fact; silence would hide a possible obligation. Flags are
+# facts of the same kind: a rule that needs a flag (``flags_all``) asks for it unless the inventory
+# states it ("federal_award_funded") or states it false ("federal_award_funded=no").
 OPTIONAL_FACTS = frozenset({"use", "network", "origin"})
+
+
+def _unknown_facts(sig: Signature, rule: Rule) -> frozenset[str]:
+    """The facts ``rule`` tests that ``sig`` leaves unstated."""
+    columns = {f for f in rule.tested_fields & OPTIONAL_FACTS if not sig.get(f)}
+    flags = {f for f in rule.flags_all if f not in sig.flags and f not in sig.flags_false}
+    return frozenset(columns | flags)
 
 
 def missing_facts(
@@ -471,29 +493,27 @@ def missing_facts(
     roles: set[str],
     jurisdictions: set[str],
     as_of: dt.date,
+    law_on: dt.date | None = None,
 ) -> dict[str, dict[str, list[str]]]:
-    """{signature id: {missing field: [obligation ids that would apply if it were known]}},
-    for obligations not ended by the date."""
+    """{signature id: {missing field or flag: [obligation ids that would apply if it were
+    known]}}, for obligations that existed by ``law_on`` (default ``as_of``) and had not ended."""
     out: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
-    # only signatures with an empty optional column can be missing a fact
-    gaps = [(sig, {f for f in OPTIONAL_FACTS if not sig.get(f)}) for sig in signatures]
-    gaps = [(sig, fields) for sig, fields in gaps if fields]
+    law_day = law_on or as_of
     for rule in rules:
         if (
             not rule.asset_level
             or rule.jurisdiction not in jurisdictions
             or roles.isdisjoint(rule.roles)
+            or not (rule.tested_fields & OPTIONAL_FACTS or rule.flags_all)
         ):
             continue
-        tested = rule.tested_fields & OPTIONAL_FACTS
-        if not tested:
+        item = pack.obligation(rule.id)
+        end = item.window()[1]
+        if (end is not None and as_of >= end) or not item.exists_on(law_day):
             continue
-        end = pack.obligation(rule.id).window()[1]
-        if end is not None and as_of >= end:
-            continue
-        for sig, fields in gaps:
-            empty = frozenset(fields & tested)
-            if empty and signature_matches(rule, sig, ignore=empty):
-                for f in sorted(empty):
+        for sig in signatures:
+            unknown = _unknown_facts(sig, rule)
+            if unknown and signature_matches(rule, sig, ignore=unknown):
+                for f in sorted(unknown):
                     out[sig.id][f].append(rule.id)
     return out

@@ -215,14 +215,10 @@ def _check_vocabulary(
     country = country.upper()
     if len(country) != 2 or not country.isalpha():
         raise fail("country", f"expected a two-letter ISO country code, got {country!r}")
-    flags: tuple[str, ...] = ()
-    if flags_text:
-        flags = tuple(sorted({f.strip().lower() for f in flags_text.split(";") if f.strip()}))
-        for flag in flags:
-            if flag not in vocab.FLAGS:
-                raise fail(
-                    "flags", f"unknown flag {flag!r}; allowed: {', '.join(sorted(vocab.FLAGS))}"
-                )
+    try:
+        flags = parse_flags(flags_text)
+    except ValueError as exc:
+        raise fail("flags", str(exc)) from None
     return category, function, status, network, use, country, flags
 
 
@@ -327,8 +323,46 @@ def _is_country(value: str) -> bool:
     return len(value) == 2 and value.isalpha()
 
 
-def _flags(text: str) -> tuple[str, ...]:
-    return tuple(sorted({f.strip().lower() for f in text.split(";") if f.strip()}))
+# how a flag is stated true or false: "remote_admin_cn", "remote_admin_cn=yes", "...=no"
+_TRUE_WORDS = frozenset({"yes", "true", "y", "1"})
+_FALSE_WORDS = frozenset({"no", "false", "n", "0"})
+FALSE_SUFFIX = "=no"
+
+
+def parse_flags(text: str) -> tuple[str, ...]:
+    """The flags of a ``;``-separated cell, sorted: ``name`` for a fact stated true and
+    ``name=no`` for a fact stated false (``engine.rules.build_signatures`` splits them).
+
+    Why a false form at all: a rule that turns on a flag (2 CFR 200.216 on federal award money)
+    asks for it in the review list while the inventory is silent; stating the fact false is how
+    an operator closes that question, and silence is never read as "no". ValueError on an
+    unknown flag or value, or a flag stated both ways.
+    """
+    out: set[str] = set()
+    for token in text.split(";"):
+        token = token.strip().lower().replace(" ", "")
+        if not token:
+            continue
+        name, _, value = token.partition("=")
+        if name not in vocab.FLAGS:
+            raise ValueError(f"unknown flag {name!r}; allowed: {', '.join(sorted(vocab.FLAGS))}")
+        if not value or value in _TRUE_WORDS:
+            out.add(name)
+        elif value in _FALSE_WORDS:
+            out.add(name + FALSE_SUFFIX)
+        else:
+            raise ValueError(f"flag {name!r}: {value!r} is not yes or no")
+    both = sorted(f for f in out if f + FALSE_SUFFIX in out)
+    if both:
+        raise ValueError(f"flag {both[0]!r} is stated both true and false")
+    return tuple(sorted(out))
+
+
+def _flags_or_none(text: str) -> tuple[str, ...] | None:
+    try:
+        return parse_flags(text)
+    except ValueError:
+        return None
 
 
 def assets_from_columns(columns: Sequence[list[str]], lines: list[int]) -> list[Asset] | None:
@@ -373,7 +407,7 @@ def assets_from_columns(columns: Sequence[list[str]], lines: list[int]) -> list[
         _mapped(quantity, lambda v: int(v) if v else 1, lambda n: n >= 1),
         _mapped(installed_on, lambda v: dt.date.fromisoformat(v) if v else None, _always),
         _mapped(identified_on, lambda v: dt.date.fromisoformat(v) if v else None, _always),
-        _mapped(flags_text, _flags, lambda fs: all(f in vocab.FLAGS for f in fs)),
+        _mapped(flags_text, _flags_or_none, lambda fs: fs is not None),
     ]
     if any(column is None for column in checked):
         return None

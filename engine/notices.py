@@ -33,3 +33,8 @@ def notice_message(notice: str | dict[str, Any]) -> str:
     """The sentence of a notice from a report's JSON: reports written before notices had codes
     hold bare strings, and ``verify-report`` and the templates must still read them."""
     return notice if isinstance(notice, str) else str(notice.get("message", ""))
+
+
+def evaluator_notice(text: str) -> Notice:
+    """The notice ``engine.evaluators.get_evaluator`` gives as text when it fell back."""
+    return Notice(NoticeCode.EVALUATOR_FALLBACK, text)

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from operator import attrgetter
 from typing import Any
 
-from dutybound.engine.inputs import Asset
+from dutybound.engine.inputs import FALSE_SUFFIX, Asset
 from dutybound.engine.loading import LoadedObligation, RulePack
 from dutybound.engine.vendors import VendorMatch
 
@@ -74,6 +74,8 @@ class Signature:
     def as_dict(self) -> dict[str, object]:
         data: dict[str, object] = dict(zip(SIGNATURE_FIELDS, self.values, strict=True))
         data["flags"] = list(self.flags)
+        if self.flags_false:
+            data["flags_false"] = list(self.flags_false)
         return data
 
 
@@ -176,12 +178,22 @@ def build_signatures(
         n = index.get((values, flags))
         if n is None:
             n = index[(values, flags)] = len(signatures)
-            signatures.append(Signature(f"s{n}", values, flags))
+            signatures.append(Signature(f"s{n}", *_split_flags(values, flags)))
             members.append([])
         members[n].extend(rows)
     for rows in members:
         rows.sort()
     return signatures, members
+
+
+def _split_flags(
+    values: tuple[str, ...], flags: tuple[str, ...]
+) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
+    """(values, flags stated true, flags stated false) from an asset's flags
+    (``engine.inputs.parse_flags`` writes a false one as ``name=no``)."""
+    true = tuple(f for f in flags if not f.endswith(FALSE_SUFFIX))
+    false = tuple(f.removesuffix(FALSE_SUFFIX) for f in flags if f.endswith(FALSE_SUFFIX))
+    return values, true, false
 
 
 _SLUG = re.compile(r"[^a-z0-9]+")
@@ -195,13 +207,14 @@ def slug(text: str) -> str:
 def signature_matches(rule: Rule, sig: Signature, ignore: frozenset[str] = frozenset()) -> bool:
     """Whether a signature meets a rule's asset tests (roles and jurisdiction aside).
 
-    ``ignore`` drops some tests: a cap measures its denominator as "the same scope, any vendor".
+    ``ignore`` drops some tests (fields or flags): a cap measures its denominator as "the same
+    scope, any vendor"; a review asks whether a rule would apply once an unstated fact is known.
     """
     return (
         all(sig.get(field) in values for field, values in rule.tests if field not in ignore)
         and all(
             sig.get(field) not in values for field, values in rule.tests_not if field not in ignore
         )
-        and all(f in sig.flags for f in rule.flags_all)
-        and not any(f in sig.flags for f in rule.flags_none)
+        and all(f in sig.flags for f in rule.flags_all if f not in ignore)
+        and not any(f in sig.flags for f in rule.flags_none if f not in ignore)
     )

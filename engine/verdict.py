@@ -34,7 +34,14 @@ from typing import Any
 from dutybound.engine.evaluation import Evaluation, evaluate
 from dutybound.engine.inputs import Asset, Profile
 from dutybound.engine.loading import RulePack
-from dutybound.engine.outcomes import APPLYING, FindingStatus, Standing, Verdict
+from dutybound.engine.outcomes import (
+    APPLYING,
+    FindingStatus,
+    NoticeCode,
+    ReviewReason,
+    Standing,
+    Verdict,
+)
 from dutybound.engine.vocabulary import BINDS, ObligationKind
 from dutybound.engine.waivers import Waiver
 
@@ -131,8 +138,14 @@ def _waiver_reason(finding: dict[str, Any], waivers: list[dict[str, Any]]) -> st
 
 
 def _item_verdict(
-    asset: Asset, findings: list[dict[str, Any]], review: list[dict[str, Any]]
+    asset: Asset,
+    findings: list[dict[str, Any]],
+    review: list[dict[str, Any]],
+    doubts: list[str],
 ) -> ItemVerdict:
+    """The verdict for one item; ``doubts`` are the notices that make the profile itself
+    uncertain for this item (a role of the buyer lapsed): they turn an otherwise clear answer into
+    a review, never into "allowed"."""
     live, waived = [], []
     for f in findings:
         if f["status"] not in APPLYING and f["status"] != FindingStatus.WAIVED:
@@ -148,8 +161,8 @@ def _item_verdict(
     if prohibitions:
         reasons = [f"{f['title']} [{f['citation']}]" for f in prohibitions]
         return ItemVerdict(asset, Verdict.PROHIBITED, reasons, findings, review)
-    if review:
-        details = [r["detail"] for r in review]
+    if review or doubts:
+        details = [r["detail"] for r in review] + doubts
         return ItemVerdict(asset, Verdict.REVIEW, details, findings, review)
     if binding or waived_binding:
         reasons = [
@@ -195,13 +208,20 @@ def check_items(
             by_asset.setdefault(asset_id, []).append(finding)
     # duties of the operator itself (register, assess, represent) do not turn on what it buys,
     # so they are not part of an item's verdict
+    # a fact that decides only guidance does not hold up a purchase: guidance binds no buyer
     reviews: dict[str, list[dict[str, Any]]] = {}
     for row in data["review"]:
-        reviews.setdefault(row["asset_id"], []).append(row)
+        if row["reason"] != ReviewReason.MISSING_FACT or any(
+            pack.obligation(ob).instrument.binding in BINDS for ob in row["obligations"]
+        ):
+            reviews.setdefault(row["asset_id"], []).append(row)
+    lapsed = [n.message for n in result.notices if n.code == NoticeCode.ROLE_LAPSED]
     verdicts = []
     for asset in items:
         own = by_asset.get(asset.asset_id, [])
-        verdicts.append(_item_verdict(asset, own, reviews.get(asset.asset_id, [])))
+        designated = result.vendor_matches[asset.vendor].group is not None
+        doubts = lapsed if designated else []
+        verdicts.append(_item_verdict(asset, own, reviews.get(asset.asset_id, []), doubts))
     return CheckResult(result, verdicts, data)
 
 

@@ -245,7 +245,7 @@ def comparison_report(
     as_of: dt.date,
     pack_version: str,
     roles: list[dict[str, Any]],
-    notices: list[str],
+    notices: list[dict[str, Any] | str],
     blocks: list[tuple[str, list[Any]]],
     names: dict[str, str],
 ) -> dict[str, Any]:

@@ -72,6 +72,7 @@ def evaluate(
     from dutybound.engine.evaluation import evaluate as run_evaluation
     from dutybound.engine.evaluation import inputs_fingerprint
     from dutybound.engine.evaluators import get_evaluator
+    from dutybound.engine.notices import evaluator_notice
 
     pack, operator, inventory, day, hypothetical = load_inputs(
         profile, assets, as_of, law_dir, as_role, default, sheet
@@ -90,7 +91,7 @@ def evaluate(
         inputs_sha256=inputs_fingerprint(profile, assets, *([waivers] if waivers else [])),
     )
     if notice:
-        result.notices.insert(0, notice)
+        result.notices.insert(0, evaluator_notice(notice))
     data = result.to_json()
     text = json_text(data)
     fmt = format or (Format.table if sys.stdout.isatty() and out is None else Format.json)

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 import orjson
 from fastapi import HTTPException
 
+from dutybound.engine.notices import evaluator_notice
 from dutybound.service import db
 from dutybound.service.cache import canonical_sha256
 from dutybound.service.errors import engine_input
@@ -126,5 +127,5 @@ def run_evaluation(
             inputs_sha256=inputs,
         )
     if svc.evaluator_notice:
-        result.notices.insert(0, svc.evaluator_notice)
+        result.notices.insert(0, evaluator_notice(svc.evaluator_notice))
     return result

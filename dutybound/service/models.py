@@ -404,7 +404,9 @@ class CheckResponse(BaseModel):
     rulepack: RulepackInfo
     inputs: dict[str, Any]
     engine: dict[str, Any]
-    notices: list[str]
+    notices: list[dict[str, Any]] = Field(
+        description="Notice objects: code, message and the facts behind it."
+    )
     items: list[ItemVerdictOut]
 
 

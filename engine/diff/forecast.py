@@ -179,8 +179,9 @@ def upcoming(
     packs: PackCache | None = None,
 ) -> Upcoming:
     """Evaluate ``side`` on every date in (as_of, as_of + months] on which something can change,
-    and list each obligation that comes into force or becomes due or overdue, once, on the first
-    date it does, with the cause (found as the time step of a diff between consecutive dates)."""
+    with the law as it stood on ``as_of`` (law adopted later is not foreseen), and list each
+    obligation that comes into force or becomes due or overdue, once, on the first date it does,
+    with the cause (found as the time step of a diff between consecutive dates)."""
     runner = Runner(evaluator, packs)
     until = add_months(side.as_of, months)
     today = runner.evaluate(side)
@@ -197,7 +198,7 @@ def upcoming(
             break
         day = due_dates[0]
         evaluated.append(day)
-        nxt = replace(side, as_of=day)
+        nxt = replace(side, as_of=day, law_on=side.law_on or side.as_of)
         ev = runner.evaluate(nxt)
         nstates = obligation_states(ev)
         pending |= _finding_dates(nstates)  # a newly applying finding brings its own deadline

@@ -37,6 +37,9 @@ class Side:
     registry_path: Path = field(default_factory=default_registry_path)
     hypothetical: frozenset[str] = frozenset()
     waivers: tuple[Waiver, ...] = ()  # already checked against this side's law
+    # the day whose law is applied, when not ``as_of``: a forecast looks at later dates with the
+    # law as it stood today (no law adopted after today; see LoadedObligation.exists_on)
+    law_on: dt.date | None = None
 
 
 def asset_key(asset: Asset) -> Asset:
@@ -84,4 +87,5 @@ class Runner:
             evaluator=self.evaluator,
             hypothetical=side.hypothetical,
             waivers=list(side.waivers) if side.waivers else None,
+            law_on=side.law_on,
         )

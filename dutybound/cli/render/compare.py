@@ -21,8 +21,10 @@ def print_comparison(data: dict[str, Any], console: Console) -> None:
         f"[bold]{e(data['operator'])}[/] — compared as of [bold]{data['as_of']}[/] "
         f"(rule pack {data['rulepack']['version']})"
     )
+    from dutybound.engine.notices import notice_message
+
     for notice in data["notices"]:
-        console.print(f"[yellow]note:[/] {e(notice)}")
+        console.print(f"[yellow]note:[/] {e(notice_message(notice))}")
     table = Table(show_lines=True, expand=True)
     if "vendors" in data:
         table.add_column("Vendor", no_wrap=True)

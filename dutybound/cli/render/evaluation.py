@@ -8,6 +8,7 @@ from rich.console import Console
 from rich.markup import escape as e
 from rich.table import Table
 
+from dutybound.engine.notices import notice_message
 from dutybound.engine.outcomes import FindingStatus, RoleSource
 from dutybound.engine.vocabulary import Binding
 
@@ -39,7 +40,7 @@ def print_evaluation(data: dict[str, Any], console: Console) -> None:
     )
     console.print(f"roles: {roles or 'none'}")
     for notice in data["notices"]:
-        console.print(f"[yellow]note:[/] {e(notice)}")
+        console.print(f"[yellow]note:[/] {e(notice_message(notice))}")
     table = Table(show_lines=True, expand=True)
     table.add_column("Status", no_wrap=True)
     table.add_column("Due", no_wrap=True)
