@@ -271,13 +271,29 @@ class RoleCondition(LawModel):
 
 
 class Role(LawModel):
-    """A legal status an operator can hold; derived ones follow from the profile's numbers."""
+    """A legal status an operator can hold; derived ones follow from the profile's numbers.
+
+    A status exists only while the law that creates it does: a Czech "administrator of a critical
+    information infrastructure system" under Act 181/2014 Coll. stopped existing on 1 Nov 2025,
+    and a UK "Tier 1 provider" did not exist before the Code of Practice of December 2022. An
+    operator that still declares a lapsed status must be told so, and which status replaced it,
+    instead of silently getting no obligation.
+    """
 
     id: str = Field(pattern=ID_PATTERN)
     title: str
     citation: str
     verified: bool
     derive_all: list[RoleCondition] | None = None
+    # The instrument whose law creates the status: the role exists from that instrument's start
+    # (adopted, else in force) until its ``ended`` (exclusive). None where the status exists in
+    # law the pack does not encode (e.g. a general telecoms statute) or is a factual class that
+    # instruments only address; such a role has no window of its own.
+    instrument: str | None = None
+    # The roles that replace this one when its instrument ends (Act 181/2014 Coll. obliged persons
+    # -> Act 264/2025 Coll. regulated-service regimes), so that a lapsed role can point the
+    # operator at the status to declare now. Only where the successor law says so.
+    successors: list[str] = Field(default_factory=list)
     note: str | None = None
 
 

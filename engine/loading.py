@@ -93,6 +93,17 @@ class RulePack:
     # derived data computed once per pack (compiled rules), see engine.rules.compile_rules
     cache: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
+    def role_window(self, role_id: str) -> tuple[dt.date | None, dt.date | None]:
+        """When the role exists: (start, ended) of the instrument that defines it, the end
+        exclusive; (None, None) where no defining instrument is encoded. A role outside its window
+        is a status the law did not (yet, or any longer) know on that day, so obligations
+        addressed to it cannot apply then. KeyError if the role is unknown."""
+        instrument_id = self.roles[role_id].instrument
+        if instrument_id is None:
+            return None, None
+        inst = self.instruments[instrument_id]
+        return inst.start, inst.ended
+
     def obligation(self, obligation_id: str) -> LoadedObligation:
         """The obligation with this id (indexed once per pack); KeyError if unknown."""
         index: dict[str, LoadedObligation] | None = self.cache.get("obligations")
@@ -192,6 +203,7 @@ def _load_rulepack(law_dir: Path, registry_path: Path) -> RulePack:
     digest.update(b"registry\0" + registry_path.read_bytes())
 
     jurisdictions: dict[str, JurisdictionInfo] = {}
+    jurisdiction_docs: dict[str, YamlDocument] = {}
     roles: dict[str, Role] = {}
     instruments: dict[str, Instrument] = {}
     obligations: list[LoadedObligation] = []
@@ -213,6 +225,7 @@ def _load_rulepack(law_dir: Path, registry_path: Path) -> RulePack:
                 raise _fail(j_doc, ("roles", i, "id"), f"role ids must start with {prefix!r}")
             roles[role.id] = role
         jurisdictions[code] = j_info
+        jurisdiction_docs[code] = j_doc
 
         for path in sorted((folder / "instruments").glob("*.yaml")):
             doc = read(path)
@@ -286,15 +299,8 @@ def _load_rulepack(law_dir: Path, registry_path: Path) -> RulePack:
                 raise InputError(
                     item.file, f"unknown role {role_id!r}", field=f"{item.obligation.id}.roles"
                 )
-    for j_info in jurisdictions.values():
-        for derived in j_info.roles:
-            for cond in derived.derive_all or []:
-                if cond.role and cond.role not in roles:
-                    raise InputError(
-                        law_dir / j_info.code.lower() / "jurisdiction.yaml",
-                        f"unknown role {cond.role!r}",
-                        field=f"{derived.id}.derive_all",
-                    )
+    for code, j_info in jurisdictions.items():
+        _check_roles(jurisdiction_docs[code], j_info, roles, instruments)
     return RulePack(
         version=info.version,
         law_as_of=info.law_as_of,
@@ -306,6 +312,47 @@ def _load_rulepack(law_dir: Path, registry_path: Path) -> RulePack:
         roles=roles,
         waiver_bases=waiver_bases,
     )
+
+
+def _check_roles(
+    doc: YamlDocument,
+    j_info: JurisdictionInfo,
+    roles: dict[str, Role],
+    instruments: dict[str, Instrument],
+) -> None:
+    """References from a jurisdiction's roles: derivations name known roles; a role's defining
+    instrument exists and is of the same jurisdiction (a role cannot live by another country's
+    law); successors are known roles; and a role with successors ends, i.e. its instrument has an
+    end date (a successor of a role that never lapses would never be shown)."""
+    prefix = j_info.code.lower() + "."
+    for i, role in enumerate(j_info.roles):
+        loc: tuple[str | int, ...] = ("roles", i)
+        for j, cond in enumerate(role.derive_all or []):
+            if cond.role and cond.role not in roles:
+                raise _fail(doc, (*loc, "derive_all", j, "role"), f"unknown role {cond.role!r}")
+        inst = instruments.get(role.instrument) if role.instrument is not None else None
+        if role.instrument is not None:
+            if inst is None:
+                raise _fail(
+                    doc, (*loc, "instrument"), f"no instrument {role.instrument!r} in the rule pack"
+                )
+            if not role.instrument.startswith(prefix):
+                raise _fail(
+                    doc,
+                    (*loc, "instrument"),
+                    f"instrument {role.instrument!r} is not of jurisdiction {j_info.code}",
+                )
+        for j, successor in enumerate(role.successors):
+            if successor not in roles:
+                raise _fail(doc, (*loc, "successors", j), f"unknown role {successor!r}")
+            if successor == role.id:
+                raise _fail(doc, (*loc, "successors", j), "a role cannot succeed itself")
+        if role.successors and (inst is None or inst.ended is None):
+            raise _fail(
+                doc,
+                (*loc, "successors"),
+                "a role with successors needs an instrument with an 'ended' date",
+            )
 
 
 def _check_waiver_bases(

@@ -1,9 +1,26 @@
-"""Checks on the encoded law itself, run in CI: sources, dates, and scenario coverage."""
+"""Checks on the encoded law itself, run in CI: sources, dates, roles in time, and scenario
+coverage."""
 
 from __future__ import annotations
 
-from dutybound.engine.loading import RulePack
+import datetime as dt
+import shutil
+from pathlib import Path
+
+import pytest
+
+from dutybound.engine.errors import InputError
+from dutybound.engine.loading import RulePack, default_law_dir, load_rulepack
 from tests.scenario import load_case, scenario_files
+
+D = dt.date
+OLD_CZ_ROLES = [
+    "cz.ecomms_provider",
+    "cz.cii_administrator",
+    "cz.important_is_administrator",
+    "cz.essential_service_operator",
+    "cz.digital_service_provider",
+]
 
 
 def test_every_obligation_cites_a_source_and_says_whether_it_was_verified(pack: RulePack) -> None:
@@ -93,3 +110,137 @@ def test_every_waiver_basis_cites_a_source_and_covers_obligations_that_exist(
             if inst not in pack.instruments:
                 problems.append(f"{basis.id}: covers unknown instrument {inst}")
     assert not problems, "\n".join(problems)
+
+
+# --- roles in time ------------------------------------------------------------------------------
+
+
+def test_every_role_with_an_instrument_names_a_real_one_of_its_own_jurisdiction(
+    pack: RulePack,
+) -> None:
+    problems = []
+    for code, info in pack.jurisdictions.items():
+        for role in info.roles:
+            if role.instrument is None:
+                continue
+            if role.instrument not in pack.instruments:
+                problems.append(f"{role.id}: unknown instrument {role.instrument}")
+            elif not role.instrument.startswith(code.lower() + "."):
+                problems.append(f"{role.id}: instrument {role.instrument} is not of {code}")
+            for successor in role.successors:
+                if successor not in pack.roles:
+                    problems.append(f"{role.id}: unknown successor {successor}")
+    assert not problems, "\n".join(problems)
+
+
+def test_czech_act_181_2014_roles_end_on_1_november_2025_and_point_to_the_act_264_2025_regimes(
+    pack: RulePack,
+) -> None:
+    """Act 264/2025 Coll. replaced Act 181/2014 Coll. from 1 Nov 2025 (cz-eu.md 1.13); its obliged
+    persons are providers of regulated services in the higher or lower regime (4.4)."""
+    for role_id in OLD_CZ_ROLES:
+        role = pack.roles[role_id]
+        assert role.instrument == "cz.zkb-181-2014", role_id
+        assert pack.role_window(role_id) == (D(2015, 1, 1), D(2025, 11, 1)), role_id
+        assert role.successors == ["cz.regulated_service_higher", "cz.regulated_service_lower"]
+    for role_id in ["cz.regulated_service_higher", "cz.regulated_service_lower"]:
+        # the Act exists from its adoption on 11 Jun 2025; its duties start on 1 Nov 2025
+        assert pack.role_window(role_id) == (D(2025, 6, 11), None), role_id
+        assert not pack.roles[role_id].successors
+
+
+def test_a_status_created_by_an_instrument_does_not_exist_the_day_before_it(
+    pack: RulePack,
+) -> None:
+    """The UK direction of 13 Oct 2022 creates its addressees; the Code of Practice of December
+    2022 creates the tiers. A role without an instrument has no window at all."""
+    assert pack.role_window("gb.dvd_addressee") == (D(2022, 10, 13), None)
+    assert pack.role_window("gb.tier1_provider") == (D(2022, 12, 1), None)
+    assert pack.role_window("gb.public_telecoms_provider") == (None, None)
+    assert pack.role_window("us.federal_contractor") == (None, None)
+
+
+def test_no_obligation_applies_outside_the_window_of_a_role_it_addresses(pack: RulePack) -> None:
+    """An obligation addressed to a status that does not exist on a day cannot bind anyone that
+    day, so its window must lie inside the window of each role it names."""
+    problems = []
+    for item in pack.obligations:
+        start, end = item.window()
+        for role_id in item.obligation.roles:
+            role_start, role_end = pack.role_window(role_id)
+            if role_start is not None and start < role_start:
+                problems.append(f"{item.obligation.id}: from {start}, {role_id} from {role_start}")
+            if role_end is not None and (end is None or end > role_end):
+                problems.append(f"{item.obligation.id}: to {end}, {role_id} ended {role_end}")
+    assert not problems, "\n".join(problems)
+
+
+def test_the_instruments_the_hindsight_scenarios_turn_on_carry_their_adoption_day(
+    pack: RulePack,
+) -> None:
+    """Evaluations the day before and the day of adoption depend on these days: NÚKIB warning
+    (cz-eu.md 2.1), UK direction and designation notice (uk-and-others.md UK-DVD-01), FAR subpart
+    4.21 first interim rule (us.md F-FAR-01) and section 889 itself (us.md I-889)."""
+    adopted = {
+        "cz.nukib-2018": D(2018, 12, 17),
+        "gb.dvd-2022": D(2022, 10, 13),
+        "gb.huawei-designation-2022": D(2022, 10, 13),
+        "us.far889": D(2019, 8, 13),
+        "us.ndaa889": D(2018, 8, 13),
+    }
+    assert {i: pack.instruments[i].adopted for i in adopted} == adopted
+    for item in pack.obligations:
+        if item.instrument.id in adopted:
+            day = adopted[item.instrument.id]
+            assert not item.exists_on(day - dt.timedelta(days=1)), item.obligation.id
+            assert item.exists_on(day), item.obligation.id
+
+
+def _law_with(tmp_path: Path, code: str, old: str, new: str) -> tuple[Path, int]:
+    """A copy of the bundled law with one edit in ``<code>/jurisdiction.yaml``; returns the file
+    and the line of the edit's last line (where the key in error sits)."""
+    law = shutil.copytree(
+        default_law_dir(), tmp_path / "law", ignore=shutil.ignore_patterns("__pycache__")
+    )
+    path = law / code / "jurisdiction.yaml"
+    text = path.read_text(encoding="utf-8")
+    assert old in text, old
+    line = text[: text.index(old)].count("\n") + 1 + new.count("\n")
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    return path, line
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        (
+            "instrument: cz.zkb-264-2025",
+            "instrument: cz.zkb-264-2052",
+            "no instrument 'cz.zkb-264-2052' in the rule pack",
+        ),
+        (
+            "instrument: cz.zkb-264-2025",
+            "instrument: gb.dvd-2022",
+            "instrument 'gb.dvd-2022' is not of jurisdiction CZ",
+        ),
+        (
+            "successors: [cz.regulated_service_higher, cz.regulated_service_lower]",
+            "successors: [cz.regulated_service_highest]",
+            "unknown role 'cz.regulated_service_highest'",
+        ),
+        (
+            "instrument: cz.zkb-264-2025",
+            "instrument: cz.zkb-264-2025\n    successors: [cz.strategic_service_provider]",
+            "needs an instrument with an 'ended' date",
+        ),
+    ],
+)
+def test_a_bad_role_reference_names_the_file_and_line(
+    tmp_path: Path, old: str, new: str, message: str
+) -> None:
+    path, line = _law_with(tmp_path, "cz", old, new)
+    with pytest.raises(InputError) as info:
+        load_rulepack(path.parent.parent)
+    assert info.value.file == str(path)
+    assert info.value.line == line
+    assert message in str(info.value)
