@@ -19,6 +19,7 @@ from __future__ import annotations
 import typer
 
 from dutybound.cli import (
+    attestations,
     check,
     compare,
     diff,
@@ -65,6 +66,7 @@ app.add_typer(vendors.vendors_app, name="vendors")
 app.add_typer(store.audit_app, name="audit")
 app.add_typer(store.db_app, name="db")
 app.add_typer(waivers.waivers_app, name="waivers")
+app.add_typer(attestations.attestations_app, name="attestations")
 app.add_typer(keys.keys_app, name="keys")
 
 

@@ -1,8 +1,8 @@
 """The store: evaluations kept with their inputs, law and an audit chain (SQLite or PostgreSQL).
 
 See ``models`` for the tables, ``connection`` for choosing and migrating the database,
-``records`` for reading and writing, ``audit`` for the hash chain and ``snapshots`` for the law
-archives.
+``records`` for reading and writing, ``audit`` for the hash chain, ``snapshots`` for the law
+archives, and ``waiver_register`` and ``attestation_register`` for the operator's own records.
 
 The names below are loaded on first use (PEP 562), not when the package is imported: importing
 SQLAlchemy, SQLModel and Alembic is a noticeable share of a CLI run, and ``dutybound evaluate``
@@ -25,9 +25,17 @@ _LAZY = {
     "load_evaluation": "dutybound.engine.store.records",
     "save_evaluation": "dutybound.engine.store.records",
     "verify_audit": "dutybound.engine.store.records",
+    "list_attestations": "dutybound.engine.store.attestation_register",
+    "record_attestations": "dutybound.engine.store.attestation_register",
+    "stored_attestations": "dutybound.engine.store.attestation_register",
 }
 
 if TYPE_CHECKING:
+    from dutybound.engine.store.attestation_register import (
+        list_attestations,
+        record_attestations,
+        stored_attestations,
+    )
     from dutybound.engine.store.connection import database, resolve_url
     from dutybound.engine.store.records import (
         StoredEvaluation,
@@ -43,10 +51,13 @@ __all__ = [
     "StoredEvaluation",
     "count_rows",
     "database",
+    "list_attestations",
     "list_evaluations",
     "load_evaluation",
+    "record_attestations",
     "resolve_url",
     "save_evaluation",
+    "stored_attestations",
     "verify_audit",
 ]
 

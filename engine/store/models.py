@@ -153,3 +153,23 @@ class WaiverRecord(SQLModel, table=True):
     note: str | None = Field(default=None, sa_column=Column(Text))
     recorded_by: str
     recorded_at: dt.datetime
+
+
+class AttestationRecord(SQLModel, table=True):
+    """A record that an operator did a duty (see engine.attestations). Recorded once, never
+    edited: a correction is a new record with a new id, and each record has an audit entry."""
+
+    __tablename__ = "attestation"
+    __table_args__ = (UniqueConstraint("tenant_id", "operator", "attestation_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    tenant_id: int = Field(foreign_key="tenant.id", index=True)
+    operator: str = Field(index=True)
+    attestation_id: str
+    obligation: str
+    assets: str | None = Field(default=None, sa_column=Column(Text))  # JSON list; None: operator
+    done_on: dt.date
+    evidence: str
+    attested_by: str
+    note: str | None = Field(default=None, sa_column=Column(Text))
+    recorded_by: str
+    recorded_at: dt.datetime

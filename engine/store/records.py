@@ -366,6 +366,10 @@ def verify_audit(
     url: str | None = None,
     expect_head: str | None = None,
 ) -> tuple[int, str, list[audit.Problem]]:
+    from dutybound.engine.store.attestation_register import (
+        ATTESTATION_RECORDED,
+        attestation_payload,
+    )
     from dutybound.engine.store.waiver_register import WAIVER_RECORDED, waiver_payload
 
     hashes: dict[int, str] = {}
@@ -375,6 +379,7 @@ def verify_audit(
             {
                 EVALUATION_STORED: lambda s, ref: evaluation_payload(s, ref, hashes),
                 WAIVER_RECORDED: waiver_payload,
+                ATTESTATION_RECORDED: attestation_payload,
             },
             expect_head,
         )
@@ -382,7 +387,7 @@ def verify_audit(
 
 def count_rows(url: str | None = None) -> dict[str, int]:
     """Rows per table (for tests and `dutybound db info`)."""
-    from dutybound.engine.store.models import AuditEntry, WaiverRecord
+    from dutybound.engine.store.models import AttestationRecord, AuditEntry, WaiverRecord
 
     counts = {}
     with Session(database(url)) as session:
@@ -395,6 +400,7 @@ def count_rows(url: str | None = None) -> dict[str, int]:
             EvaluationRecord,
             FindingRecord,
             WaiverRecord,
+            AttestationRecord,
             AuditEntry,
         ):
             counts[model.__tablename__] = session.exec(
