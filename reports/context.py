@@ -14,7 +14,7 @@ from typing import Any
 
 from dutybound.engine.evaluation import Evaluation
 from dutybound.engine.jsontext import json_text
-from dutybound.engine.outcomes import FindingStatus
+from dutybound.engine.outcomes import FindingStatus, Position
 from dutybound.reports.timeline import Mark, timeline_svg
 
 SOON_DAYS = 90
@@ -34,8 +34,32 @@ class Bucket(StrEnum):
     DUE_LATER = "due_later"
     IN_FORCE = FindingStatus.IN_FORCE.value
     WAIVED = FindingStatus.WAIVED.value
+    FULFILLED = FindingStatus.FULFILLED.value
+    PAST_TARGET = FindingStatus.PAST_TARGET.value
     UPCOMING = FindingStatus.UPCOMING.value
     ENDED = FindingStatus.ENDED.value
+
+
+class Tile(StrEnum):
+    """The executive summary's tiles: where the operator stands (engine.positions), worst first.
+    Waived, fulfilled and compliant findings share one tile: each is settled for now."""
+
+    BREACH = Position.BREACH.value
+    ACTION_REQUIRED = Position.ACTION_REQUIRED.value
+    SETTLED = "settled"
+    ADVICE = Position.ADVICE.value
+    PREPARE = Position.PREPARE.value
+
+
+_TILE = {
+    Position.BREACH: Tile.BREACH,
+    Position.ACTION_REQUIRED: Tile.ACTION_REQUIRED,
+    Position.WAIVED: Tile.SETTLED,
+    Position.FULFILLED: Tile.SETTLED,
+    Position.COMPLIANT: Tile.SETTLED,
+    Position.ADVICE: Tile.ADVICE,
+    Position.PREPARE: Tile.PREPARE,
+}
 
 
 # the buckets with a deadline, shown as the most urgent findings
@@ -180,8 +204,10 @@ def obligation_report(evaluation: Evaluation, data: dict[str, Any]) -> dict[str,
         f["days"] = (dt.date.fromisoformat(f["due"]) - as_of).days if f["due"] else None
         findings.append(f)
     counts = Counter(f["bucket"] for f in findings)
+    tiles = Counter(_TILE.get(f["position"]) for f in findings)
+    breaches = [f for f in findings if f["position"] == Position.BREACH]
     urgent = sorted(
-        (f for f in findings if f["bucket"] in _DATED),
+        (f for f in findings if f["bucket"] in _DATED and f["position"] != Position.BREACH),
         key=lambda f: (f["bucket"] != Bucket.OVERDUE, f["due"], f["obligation_id"]),
     )[:3]
     jurisdictions = []
@@ -219,6 +245,9 @@ def obligation_report(evaluation: Evaluation, data: dict[str, Any]) -> dict[str,
         "data": data,
         "as_of": as_of,
         "counts": {b.value: counts.get(b, 0) for b in Bucket},
+        "tiles": {t.value: tiles.get(t, 0) for t in Tile},
+        # a breach is shown first and in full: it is what the officer signing must act on
+        "breaches": breaches,
         "soon_days": SOON_DAYS,
         "urgent": urgent,
         "jurisdictions": jurisdictions,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -43,6 +43,23 @@ class EvaluatorChoice(StrEnum):
     reference = "reference"
 
 
+class FailOn(StrEnum):
+    """``--fail-on``: what makes ``evaluate`` exit 1, for a pipeline gate. ``overdue`` is the
+    stricter gate: it fails on any breach as well as on any overdue duty."""
+
+    breach = "breach"
+    overdue = "overdue"
+
+
+def gate_failures(data: dict[str, Any], fail_on: FailOn) -> list[str]:
+    """The findings (ids) that fail the gate, from the evaluation JSON."""
+    return [
+        f["id"]
+        for f in data["findings"]
+        if f["position"] == "breach" or (fail_on is FailOn.overdue and f["status"] == "overdue")
+    ]
+
+
 def evaluate(
     profile: Profile,
     assets: Assets,
@@ -63,6 +80,13 @@ def evaluate(
     waivers: Waivers = None,
     db: Db = None,
     store: Store = None,
+    fail_on: Annotated[
+        FailOn | None,
+        typer.Option(
+            help="Exit 1 after writing the output if any finding is a breach ('breach'), or a "
+            "breach or overdue ('overdue'): a gate for pipelines."
+        ),
+    ] = None,
 ) -> None:
     """Evaluate an operator's obligations as of a date.
 
@@ -104,3 +128,12 @@ def evaluate(
         sys.stdout.write(text)
     else:
         print_evaluation(data, Console())
+    if fail_on is not None:
+        failing = gate_failures(data, fail_on)
+        if failing:
+            err.print(
+                f"--fail-on {fail_on.value}: {len(failing)} finding"
+                f"{'s' if len(failing) != 1 else ''} ({', '.join(failing[:5])}"
+                f"{', ...' if len(failing) > 5 else ''})"
+            )
+            raise typer.Exit(1)

@@ -9,7 +9,7 @@ from rich.markup import escape as e
 from rich.table import Table
 
 from dutybound.engine.notices import notice_message
-from dutybound.engine.outcomes import FindingStatus, RoleSource
+from dutybound.engine.outcomes import FindingStatus, Position, RoleSource
 from dutybound.engine.vocabulary import Binding
 
 STATUS_STYLE = {
@@ -17,8 +17,20 @@ STATUS_STYLE = {
     FindingStatus.DUE: "yellow",
     FindingStatus.IN_FORCE: "cyan",
     FindingStatus.WAIVED: "magenta",
+    FindingStatus.FULFILLED: "green",
+    FindingStatus.PAST_TARGET: "dim yellow",
     FindingStatus.UPCOMING: "green",
     FindingStatus.ENDED: "dim",
+}
+POSITION_STYLE = {
+    Position.BREACH: "bold white on red",
+    Position.ACTION_REQUIRED: "bold yellow",
+    Position.PREPARE: "green",
+    Position.ADVICE: "cyan",
+    Position.WAIVED: "magenta",
+    Position.FULFILLED: "green",
+    Position.COMPLIANT: "green",
+    Position.CLOSED: "dim",
 }
 # Items to review printed beneath the table; the JSON has them all.
 REVIEW_SHOWN = 20
@@ -42,13 +54,16 @@ def print_evaluation(data: dict[str, Any], console: Console) -> None:
     for notice in data["notices"]:
         console.print(f"[yellow]note:[/] {e(notice_message(notice))}")
     table = Table(show_lines=True, expand=True)
-    table.add_column("Status", no_wrap=True)
+    table.add_column("Position / status", no_wrap=True)
     table.add_column("Due", no_wrap=True)
     table.add_column("Obligation", ratio=3, overflow="fold")
     table.add_column("Assets", ratio=1, overflow="fold")
     for f in data["findings"]:
         mark = "" if f["verified"] else " [bold magenta](unverified)[/]"
+        position = f.get("position")  # evaluations stored before positions existed have none
         status = f"[{STATUS_STYLE[f['status']]}]{f['status']}[/]"
+        if position:
+            status = f"[{POSITION_STYLE[position]}]{position}[/]\n{status}"
         assets = ", ".join(f["assets"][:4]) + (
             f" +{len(f['assets']) - 4}" if len(f["assets"]) > 4 else ""
         )
@@ -65,8 +80,10 @@ def print_evaluation(data: dict[str, Any], console: Console) -> None:
     console.print(table)
     s = data["summary"]
     counts = ", ".join(f"{n} {k}" for k, n in s["by_status"].items()) or "none"
+    positions = ", ".join(f"{n} {k}" for k, n in s.get("by_position", {}).items())
     console.print(
-        f"{s['findings']} findings ({counts}); {s['unverified']} rely on unverified "
+        f"{s['findings']} findings ({counts}"
+        f"{'; ' + positions if positions else ''}); {s['unverified']} rely on unverified "
         f"content; {s['assets_affected']} of {data['inputs']['assets']} assets affected."
     )
     for row in data["review"][:REVIEW_SHOWN]:
