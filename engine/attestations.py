@@ -13,8 +13,10 @@ Three outcomes, kept apart as for waivers (``engine.waivers``):
 - a **refusal** (``NoticeCode.ATTESTATION_REFUSED``, with the reason and the obligation's
   citation): the record is well formed but cannot record this duty as done on the date. The
   obligation is a prohibition or a cap (the inventory meets those, not a record), it does not
-  apply to the operator on the date (not yet adopted or in effect, ended, or no finding of it),
-  or the record names assets that no finding of the obligation covers.
+  apply to the operator on the date (not yet adopted or in effect, or no finding of it; or it
+  had ended before the record's date), or the record names assets that no finding of the
+  obligation covers. A record done while an obligation applied is not refused once the
+  obligation ends: it is history, shown on the ended finding, with no notice.
 - **applied**: the record is attached to every finding of its obligation that it covers; where
   records done by the date cover every asset of the finding (or the operator's own duty), a
   finding that binds becomes ``fulfilled``.
@@ -307,6 +309,14 @@ def _not_applying(item: LoadedObligation, as_of: dt.date) -> str:
     )
 
 
+def _done_before_it_ended(a: Attestation, as_of: dt.date) -> bool:
+    """Whether the obligation had ended by ``as_of`` and the record was done while it applied: a
+    register keeps such records for ever, and they must not read as refused once the law ends
+    (Act 181/2014 duties ended on 1 Nov 2025)."""
+    end = a.law.window()[1]
+    return end is not None and a.done_on < end <= as_of
+
+
 def _refusal(
     a: Attestation, own: list[Finding], as_of: dt.date
 ) -> tuple[str, dict[str, Any]] | None:
@@ -404,6 +414,9 @@ def apply_attestations(
         kind = kind_refusal(a.law)
         if kind is not None:
             refused = kind, {}
+        elif effective and _done_before_it_ended(a, as_of):
+            # history, not a mistake: shown on the ended finding (--include-ended), no notice
+            own = [f for f in own if f.status == FindingStatus.ENDED]
         elif effective:
             refused = _refusal(a, own, as_of)
             own = [f for f in own if f.status in APPLIES]

@@ -173,6 +173,31 @@ def test_attestation_before_the_duty_took_effect_is_refused(pack, cz_operator, e
     assert all(not f.attestations for f in findings)
 
 
+def test_record_kept_after_its_obligation_ended_is_history_not_a_refusal(pack, evaluators) -> None:
+    """The 2020 UK decision to remove Huawei from 5G ended on 13 Oct 2022, when the designated
+    vendor direction replaced it. A record of work done under it in 2021 stays on the ended
+    finding (shown with include_ended) with no notice; one dated after the decision ended is
+    refused: there was nothing left to do under it."""
+    profile = load_profile(UK / "profile.yaml", pack)
+    assets = read_inventory(UK / "assets.csv").assets
+    old = "gb.huawei-5g-decision-2020.5g-removal"
+    findings = evaluate(
+        pack, profile, assets, TODAY, evaluator=evaluators["production"], include_ended=True
+    ).findings
+    assert _one(findings, old).status == "ended"
+    kept = _record(operator=profile.name, obligation=old, assets=["R-001"], done_on="2021-06-01")
+    late = {**kept, "id": "A-2", "done_on": "2022-11-01"}
+    notices = apply_attestations(
+        findings, check_attestations([kept, late], pack, "a"), profile.name, TODAY
+    )
+    finding = _one(findings, old)
+    assert finding.status == "ended" and finding.status_without_attestations is None
+    assert [a["id"] for a in finding.attestations] == ["A-1"]
+    (notice,) = notices
+    assert notice.details["attestation"] == "A-2"
+    assert "it ceased to apply on 13 Oct 2022" in notice.message
+
+
 # --- refusals ------------------------------------------------------------------------------------
 
 
