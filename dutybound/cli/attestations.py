@@ -90,7 +90,7 @@ def list_register(
         return
     table = Table(title=f"Attestation register ({len(data)} record(s))")
     for column in ("operator", "id", "obligation", "assets", "done on", "evidence", "by"):
-        table.add_column(column)
+        table.add_column(column, overflow="fold")  # ids are never cut short
     for row in data:
         assets = ", ".join(row["assets"]) if row["assets"] is not None else "(its own duty)"
         cells = (row["operator"], row["id"], row["obligation"], assets, row["done_on"])
