@@ -17,6 +17,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from dutybound.engine.attestations import Attestation, apply_attestations
 from dutybound.engine.evaluators import Evaluator, get_evaluator
 from dutybound.engine.findings import Finding, apply_waivers, build_findings, missing_facts
 from dutybound.engine.inputs import Asset, Profile
@@ -218,11 +219,14 @@ def evaluate(
     hypothetical: frozenset[str] = frozenset(),
     waivers: Sequence[Waiver] | None = None,
     law_on: dt.date | None = None,
+    attestations: Sequence[Attestation] | None = None,
 ) -> Evaluation:
     """Evaluate; ``hypothetical`` names roles in ``profile`` that were assumed for a what-if
     question (see ``engine.roles.assume_roles``). ``waivers`` are records validated by
     ``engine.waivers.check_waivers`` against this pack; those in effect on ``as_of`` mark the
-    findings they cover ``waived``, the others are shown with their standing.
+    findings they cover ``waived``, the others are shown with their standing. ``attestations``
+    (``engine.attestations.check_attestations``) record duties done: a finding they fully cover
+    is ``fulfilled``; a record that cannot apply is refused with a notice.
 
     The law applied is the law as it stood on ``law_on`` (default ``as_of``): an instrument
     adopted later contributes no finding, no upcoming item and no role. A forecast sets
@@ -276,6 +280,8 @@ def evaluate(
     waiver_standings = None
     if waivers is not None:
         waiver_standings = _apply_waivers(pack, profile, findings, waivers, as_of, notices)
+    if attestations is not None:
+        notices.extend(apply_attestations(findings, attestations, profile.name, as_of))
     set_positions(findings)
     findings.sort(
         key=lambda f: (position_rank(f.position), f.item.jurisdiction, f.due or dt.date.max, f.id)

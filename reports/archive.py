@@ -39,10 +39,19 @@ class FindingRecord(_Open):
     instrument: InstrumentRef
     citation: str
     status: str
+    # since rule pack 2026.12.1 (issue 15); reports made before have none
+    position: str | None = None
     due: dt.date | None
     assets: list[str]
     explanation: str
     trace: dict[str, Any]
+
+
+class NoticeRecord(_Open):
+    """A coded notice; reports made before notices had codes hold plain strings instead."""
+
+    code: str
+    message: str
 
 
 class RulePackRef(_Open):
@@ -57,6 +66,7 @@ class EvaluationRecord(_Open):
     operator: dict[str, Any]
     rulepack: RulePackRef
     inputs: dict[str, Any]
+    notices: list[NoticeRecord | str] = []
     findings: list[FindingRecord]
 
 

@@ -10,11 +10,12 @@ import typer
 from rich.console import Console
 
 from dutybound.cli.boundary import err
-from dutybound.cli.inputs import load_inputs, load_waivers
+from dutybound.cli.inputs import load_attestations, load_inputs, load_waivers
 from dutybound.cli.options import (
     AsOf,
     AsRole,
     Assets,
+    Attestations,
     Db,
     Defaults,
     Format,
@@ -80,6 +81,7 @@ def evaluate(
     waivers: Waivers = None,
     db: Db = None,
     store: Store = None,
+    attestations: Attestations = None,
     fail_on: Annotated[
         FailOn | None,
         typer.Option(
@@ -102,6 +104,7 @@ def evaluate(
         profile, assets, as_of, law_dir, as_role, default, sheet
     )
     records = load_waivers(waivers, pack, operator, db, store)
+    done = load_attestations(attestations, pack, operator, db, store)
     chosen, notice = get_evaluator(evaluator.value)
     result = run_evaluation(
         pack,
@@ -112,7 +115,10 @@ def evaluate(
         include_ended=include_ended,
         hypothetical=hypothetical,
         waivers=records,
-        inputs_sha256=inputs_fingerprint(profile, assets, *([waivers] if waivers else [])),
+        attestations=done,
+        inputs_sha256=inputs_fingerprint(
+            profile, assets, *(p for p in (waivers, attestations) if p is not None)
+        ),
     )
     if notice:
         result.notices.insert(0, evaluator_notice(notice))

@@ -20,6 +20,7 @@ from dutybound.cli.boundary import err
 from dutybound.engine.errors import InputError
 
 if TYPE_CHECKING:
+    from dutybound.engine.attestations import Attestation
     from dutybound.engine.inputs import Asset, Profile
     from dutybound.engine.loading import RulePack
     from dutybound.engine.waivers import Waiver
@@ -117,6 +118,33 @@ def uses_database(db: str | None, store: bool | None) -> bool:
     from dutybound.engine.store import ENV_URL  # a constant: imports no database library
 
     return store is True or (store is None and bool(db or os.environ.get(ENV_URL)))
+
+
+def load_attestations(
+    path: Path | None,
+    pack: RulePack,
+    operator: Profile,
+    db: str | None = None,
+    store: bool | None = False,
+) -> list[Attestation] | None:
+    """The attestations that apply: those in ``--attestations`` and, when the run uses the
+    database, those recorded for the operator in its register. None when there are none."""
+    from dutybound.engine.attestations import load_attestations as read_attestations
+
+    found = read_attestations(path, pack, operator.name) if path is not None else []
+    if uses_database(db, store):
+        from dutybound.engine.store.attestation_register import stored_attestations
+
+        in_file = {a.id for a in found}
+        for record in stored_attestations(operator.name, pack, db):
+            if record.id in in_file:
+                raise InputError(
+                    str(path),
+                    f"attestation {record.id} is also in the attestation register; keep one",
+                    field="id",
+                )
+            found.append(record)
+    return found or None
 
 
 def load_waivers(

@@ -77,6 +77,14 @@ Waivers = Annotated[
         "cover show as waived while in effect; a waiver whose legal basis had lapsed is refused.",
     ),
 ]
+Attestations = Annotated[
+    Path | None,
+    typer.Option(
+        "--attestations",
+        help="Records of duties done (YAML, see docs/attestations.md): a finding they cover for "
+        "every asset shows as fulfilled; a record for a duty that does not apply is refused.",
+    ),
+]
 WaiversFile = Annotated[
     Path,
     typer.Option(

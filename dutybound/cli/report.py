@@ -13,10 +13,11 @@ from rich.console import Console
 from rich.markup import escape as e
 
 from dutybound.cli.boundary import err
-from dutybound.cli.inputs import Inputs, load_inputs, load_pack, load_waivers
+from dutybound.cli.inputs import Inputs, load_attestations, load_inputs, load_pack, load_waivers
 from dutybound.cli.options import (
     AsOf,
     AsRole,
+    Attestations,
     Db,
     Defaults,
     LawDir,
@@ -73,6 +74,7 @@ def report(
     waivers: Waivers = None,
     db: Db = None,
     store: Store = None,
+    attestations: Attestations = None,
 ) -> None:
     """Write the obligation report a compliance officer takes to the board: PDF/A-3b with the
     evaluation (JSON) and the affected assets (CSV) attached, or HTML, or Markdown.
@@ -100,7 +102,12 @@ def report(
     inputs = load_inputs(profile, assets, as_of, law_dir, as_role, default, sheet)
     if compare and waivers:
         raise InputError("--waivers", "waivers apply to the obligation report, not to --compare")
+    if compare and attestations:
+        raise InputError(
+            "--attestations", "attestations apply to the obligation report, not to --compare"
+        )
     records = load_waivers(waivers, inputs.pack, inputs.operator, db, store)
+    done = load_attestations(attestations, inputs.pack, inputs.operator, db, store)
     if compare:
         _comparison_report(inputs, compare, vendor, out, fmt, lang)
         return
@@ -112,7 +119,10 @@ def report(
         inputs.day,
         hypothetical=inputs.hypothetical,
         waivers=records,
-        inputs_sha256=inputs_fingerprint(profile, assets, *([waivers] if waivers else [])),
+        attestations=done,
+        inputs_sha256=inputs_fingerprint(
+            profile, assets, *(p for p in (waivers, attestations) if p is not None)
+        ),
     )
     data = result.to_json()
     body = _obligation_report(result, data, fmt, lang)
