@@ -24,6 +24,7 @@ from dutybound.cli import (
     compare,
     diff,
     evaluate,
+    explain,
     keys,
     law,
     report,
@@ -54,6 +55,7 @@ def main_options() -> None:
 
 # The order here is the order of ``dutybound --help``: commands first, then groups.
 app.command("evaluate")(evaluate.evaluate)
+app.command("explain")(explain.explain)
 app.command("compare")(compare.compare)
 app.command("check")(check.check)
 app.command("report")(report.report)

@@ -1,0 +1,64 @@
+"""``dutybound explain``: why one asset is, or is not, caught, obligation by obligation."""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from dutybound.cli.inputs import load_inputs, load_waivers
+from dutybound.cli.options import (
+    AsOf,
+    AsRole,
+    Assets,
+    Defaults,
+    Format,
+    LawDir,
+    OutputFormat,
+    Profile,
+    Sheet,
+    Waivers,
+)
+from dutybound.cli.render.explain import print_explanation
+from dutybound.cli.render.stdout import print_json
+
+
+def explain(
+    profile: Profile,
+    assets: Assets,
+    as_of: AsOf,
+    asset: Annotated[str, typer.Option("--asset", help="The asset_id of the inventory row.")],
+    format: OutputFormat = None,
+    as_role: AsRole = None,
+    default: Defaults = None,
+    sheet: Sheet = None,
+    law_dir: LawDir = None,
+    waivers: Waivers = None,
+) -> None:
+    """Explain why one asset is or is not caught: for every obligation of the profile's
+    jurisdictions that names its vendor group (or reaches any vendor), each test with the
+    condition the law states, the fact the inventory gives, and the result.
+
+    The evaluation is the one ``evaluate`` makes with the same options.
+
+    Example: dutybound explain --profile examples/uk-telecoms/profile.yaml
+    --assets examples/uk-telecoms/assets.csv --as-of 2024-01-01 --asset T-001
+    """
+    from dutybound.engine.evaluation import evaluate as run_evaluation
+    from dutybound.engine.explain import explain_asset
+
+    pack, operator, inventory, day, hypothetical = load_inputs(
+        profile, assets, as_of, law_dir, as_role, default, sheet
+    )
+    records = load_waivers(waivers, pack, operator)
+    result = run_evaluation(
+        pack, operator, inventory, day, hypothetical=hypothetical, waivers=records
+    )
+    data = explain_asset(result, asset, assets)
+    fmt = format or (Format.table if sys.stdout.isatty() else Format.json)
+    if fmt is Format.json:
+        print_json(data)
+    else:
+        print_explanation(data, Console())

@@ -1,0 +1,194 @@
+"""The ``unaffected`` section: why assets of designated vendors gave no finding.
+
+A clean list of findings is read as "nothing else applies". For an asset of a group the law
+designates (Huawei, Hikvision, ...), that reading must be earned: this section says, per
+jurisdiction of the profile, why no obligation reached it, so that an all-clear is never silent.
+
+Each entry is grouped like a finding: one reason and one sentence, the obligations it is about,
+and the assets. The reason for one obligation is the first test it fails (``engine.explain``:
+vendor, adoption, effective window, role, scope, flags; unstated facts last). Entries:
+
+  {"jurisdiction": "CZ", "reason": "role_not_held",
+   "detail": "the law addresses ...; the profile holds none of these roles",
+   "obligations": ["cz.nukib-2018.risk-management", ...],
+   "vendor_groups": ["huawei"], "assets": ["E-001", "E-002"]}
+
+Which obligations are asked: those of the jurisdiction that name the asset's vendor group, and
+those that name no vendor at all but reach assets (a warning about data flowing to the PRC
+reaches any brand). An obligation whose law was not yet adopted on the date is not asked: the
+evaluation states the law as it stood, and naming later law here would be the hindsight it
+avoids elsewhere. When no obligation of the jurisdiction names the group, one entry says so.
+
+Only assets whose vendor resolves to a group with certainty are listed: an uncertain match is in
+the review list already, and an asset of no designated group needs no "why not".
+
+The work is per signature, as for findings (a 100k-row inventory has a few hundred), and per
+rule that can reach the signature's group, never rules times assets.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from dutybound.engine.explain import (
+    Check,
+    Context,
+    Failure,
+    asset_rules,
+    fmt_day,
+    head_checks,
+    lasting_failure,
+    named_groups,
+    tail_checks,
+    vendor_phrase,
+    why_not,
+)
+from dutybound.engine.outcomes import UnaffectedReason
+from dutybound.engine.rules import SIGNATURE_FIELDS, Rule, Signature, build_signatures
+
+if TYPE_CHECKING:
+    from dutybound.engine.evaluation import Evaluation
+
+# the order of the reasons in the output (the enum's declaration order)
+_REASON_ORDER = {reason: n for n, reason in enumerate(UnaffectedReason)}
+Key = tuple[str, UnaffectedReason, str, tuple[str, ...]]
+# what decides one rule's checks for one signature: the rule, the values of the fields it tests
+# and the state of the flags it reads (see ``_projection``)
+Projection = tuple[str, tuple[str, ...], tuple[str, ...]]
+
+
+@dataclass
+class _Memo:
+    """Checks already run in one call: the vendor/window/role checks per (rule, group,
+    relationship), and the outcome per projection (``_projection``)."""
+
+    heads: dict[tuple[str, str, str], tuple[list[Check], Failure | None]] = field(
+        default_factory=dict
+    )
+    failures: dict[Projection, Failure | None] = field(default_factory=dict)
+    # per rule, the positions in a signature's values of the fields it tests
+    read: dict[str, tuple[int, ...]] = field(default_factory=dict)
+
+    def projection(self, rule: Rule, sig: Signature) -> Projection:
+        """The part of a signature that one rule's scope and flag checks read. Signatures that
+        differ only in fields the rule does not test fail it for the same reason, in the same
+        words, so the checks run once per projection, not once per signature."""
+        read = self.read.get(rule.id)
+        if read is None:
+            fields = ("group", "relationship", *sorted(rule.tested_fields))
+            read = self.read[rule.id] = tuple(SIGNATURE_FIELDS.index(f) for f in fields)
+        flags = tuple(
+            "1" if f in sig.flags else "0" if f in sig.flags_false else ""
+            for f in (*rule.flags_all, *rule.flags_none)
+        )
+        return rule.id, tuple(map(sig.values.__getitem__, read)), flags
+
+
+def unaffected(evaluation: Evaluation) -> list[dict[str, Any]]:
+    """Why no finding covers each asset of a designated vendor group, per jurisdiction of the
+    profile (see the module docstring), in a deterministic order: jurisdiction, reason,
+    obligations, detail."""
+    pack = evaluation.pack
+    ctx = Context(pack, evaluation.as_of, frozenset(evaluation.roles))
+    signatures, members = build_signatures(evaluation.assets, evaluation.vendor_matches)
+    ids = [a.asset_id for a in evaluation.assets]
+    # assets are gathered as their rank in id order: sorting integers per entry is cheap
+    by_id = sorted(range(len(ids)), key=ids.__getitem__)
+    rank = [0] * len(ids)
+    for r, i in enumerate(by_id):
+        rank[i] = r
+    index = {asset_id: i for i, asset_id in enumerate(ids)}
+    covered: dict[str, set[int]] = defaultdict(set)
+    for finding in evaluation.findings:
+        covered[finding.item.jurisdiction].update(index[a] for a in finding.assets)
+    memo = _Memo()
+    ranks: dict[Key, list[int]] = defaultdict(list)
+    groups: dict[Key, set[str]] = defaultdict(set)
+    for code in sorted(evaluation.profile.jurisdictions):
+        rules_by_group: dict[str, list[Rule]] = {}
+        done = covered[code]
+        for n, sig in enumerate(signatures):
+            group = sig.get("group")
+            if not group:
+                continue
+            rows = members[n]
+            if not done.isdisjoint(rows):
+                rows = [i for i in rows if i not in done]
+                if not rows:
+                    continue
+            rules = rules_by_group.get(group)
+            if rules is None:
+                rules = rules_by_group[group] = [
+                    r
+                    for r in asset_rules(pack, code, group)
+                    if pack.obligation(r.id).exists_on(ctx.as_of)
+                ]
+            row_ranks = [rank[i] for i in rows]
+            for reason, detail, obligations in _reasons(sig, code, rules, ctx, memo):
+                key = (code, reason, detail, obligations)
+                ranks[key].extend(row_ranks)
+                groups[key].add(group)
+    in_order = [ids[i] for i in by_id]
+    entries = []
+    for key in sorted(ranks, key=lambda k: (k[0], _REASON_ORDER[k[1]], k[3], k[2])):
+        code, reason, detail, obligations = key
+        entries.append(
+            {
+                "jurisdiction": code,
+                "reason": reason,
+                "detail": detail,
+                "obligations": list(obligations),
+                "vendor_groups": sorted(groups[key]),
+                "assets": list(map(in_order.__getitem__, sorted(ranks[key]))),
+            }
+        )
+    return entries
+
+
+def _reasons(
+    sig: Signature,
+    code: str,
+    rules: list[Rule],
+    ctx: Context,
+    memo: _Memo,
+) -> list[tuple[UnaffectedReason, str, tuple[str, ...]]]:
+    """(reason, detail, obligations) for one signature in one jurisdiction: the obligations
+    that fail for the same reason, in the same words, together."""
+    pack = ctx.pack
+    group = sig.get("group")
+    name = pack.registry.groups[group].name
+    out: list[tuple[UnaffectedReason, str, tuple[str, ...]]] = []
+    if not any(named_groups(r) for r in rules):
+        # the obligations that reach any vendor, if there are any, follow with their own reasons
+        verb = "names" if rules else "reaches"
+        text = (
+            f"no {pack.jurisdictions[code].name} obligation in this rule pack {verb} {name} "
+            f"on {fmt_day(ctx.as_of)}"
+        )
+        out.append((UnaffectedReason.VENDOR_NOT_REACHED, text, ()))
+    relationship = sig.get("relationship")
+    seen = vendor_phrase(pack, group, relationship)
+    by_failure: dict[tuple[UnaffectedReason, str], list[str]] = defaultdict(list)
+    for rule in rules:
+        # vendor, window and role depend on the rule and the vendor alone; only a rule that
+        # passes them reads the signature's scope fields and flags
+        head_key = (rule.id, group, relationship)
+        known = memo.heads.get(head_key)
+        if known is None:
+            head = head_checks(pack.obligation(rule.id), rule, sig, ctx, seen)
+            known = memo.heads[head_key] = (head, lasting_failure(head))
+        head, failure = known
+        if failure is None:
+            key = memo.projection(rule, sig)
+            if key in memo.failures:
+                failure = memo.failures[key]
+            else:
+                failure = memo.failures[key] = why_not([*head, *tail_checks(rule, sig)])
+        # None: the rule reaches the signature, so a finding of it covers these assets, and
+        # they are not asked about (evaluation findings are authoritative)
+        if failure is not None:
+            by_failure[(failure.reason, failure.detail)].append(rule.id)
+    out.extend((reason, detail, tuple(sorted(ids))) for (reason, detail), ids in by_failure.items())
+    return out
