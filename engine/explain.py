@@ -224,24 +224,32 @@ def _window_checks(item: LoadedObligation, ctx: Context) -> list[Check]:
     return [adopted, effect]
 
 
+def roles_known(pack: RulePack, rule: Rule, day: dt.date) -> bool:
+    """Whether the law had defined any role the rule addresses by ``day``. An obligation of a
+    2018 warning addressed to the regulated services of a 2025 Act could reach no one in 2019:
+    naming those roles then would be hindsight. (A role that has lapsed is past, not future: it
+    stays, and the obligation's own end says why it no longer applies.)"""
+    for role in rule.roles:
+        start, _ended = pack.role_window(role)
+        if start is None or start <= day:
+            return True
+    return False
+
+
 def _role_check(rule: Rule, ctx: Context) -> Check:
     roles = ctx.pack.roles
     law = " or ".join(f"{roles[r].title} ({r})" for r in rule.roles)
     reason = UnaffectedReason.ROLE_NOT_HELD
     held = sorted(ctx.roles.intersection(rule.roles))
+    addressed = f"addressed to {law}"
     if held:
-        return Check(
-            "role", f"addressed to {law}", "holds " + ", ".join(held), TestResult.MET, reason
-        )
+        return Check("role", addressed, "holds " + ", ".join(held), TestResult.MET, reason)
     holds = "holds " + ", ".join(sorted(ctx.roles)) if ctx.roles else "holds no role"
-    return Check(
-        "role",
-        f"addressed to {law}",
-        holds,
-        TestResult.NOT_MET,
-        reason,
-        f"the law addresses {law}; the profile holds none of these roles",
-    )
+    if not roles_known(ctx.pack, rule, ctx.as_of):
+        detail = f"the law addresses {law}, which no law had defined yet on {fmt_day(ctx.as_of)}"
+    else:
+        detail = f"the law addresses {law}; the profile holds none of these roles"
+    return Check("role", addressed, holds, TestResult.NOT_MET, reason, detail)
 
 
 def _scope_checks(rule: Rule, sig: Signature) -> list[Check]:

@@ -15,9 +15,10 @@ vendor, adoption, effective window, role, scope, flags; unstated facts last). En
 
 Which obligations are asked: those of the jurisdiction that name the asset's vendor group, and
 those that name no vendor at all but reach assets (a warning about data flowing to the PRC
-reaches any brand). An obligation whose law was not yet adopted on the date is not asked: the
-evaluation states the law as it stood, and naming later law here would be the hindsight it
-avoids elsewhere. When no obligation of the jurisdiction names the group, one entry says so.
+reaches any brand). An obligation whose law was not yet adopted on the date, or that is
+addressed only to roles no law had defined yet, is not asked: the evaluation states the law as it
+stood, and naming later law here would be the hindsight it avoids elsewhere. When no
+obligation of the jurisdiction names the group, one entry says so.
 
 Only assets whose vendor resolves to a group with certainty are listed: an uncertain match is in
 the review list already, and an asset of no designated group needs no "why not".
@@ -41,12 +42,13 @@ from dutybound.engine.explain import (
     head_checks,
     lasting_failure,
     named_groups,
+    roles_known,
     tail_checks,
     vendor_phrase,
     why_not,
 )
 from dutybound.engine.outcomes import UnaffectedReason
-from dutybound.engine.rules import SIGNATURE_FIELDS, Rule, Signature, build_signatures
+from dutybound.engine.rules import SIGNATURE_FIELDS, Rule, Signature
 
 if TYPE_CHECKING:
     from dutybound.engine.evaluation import Evaluation
@@ -92,7 +94,7 @@ def unaffected(evaluation: Evaluation) -> list[dict[str, Any]]:
     obligations, detail."""
     pack = evaluation.pack
     ctx = Context(pack, evaluation.as_of, frozenset(evaluation.roles))
-    signatures, members = build_signatures(evaluation.assets, evaluation.vendor_matches)
+    signatures, members = evaluation.signatures, evaluation.members
     ids = [a.asset_id for a in evaluation.assets]
     # assets are gathered as their rank in id order: sorting integers per entry is cheap
     by_id = sorted(range(len(ids)), key=ids.__getitem__)
@@ -124,6 +126,7 @@ def unaffected(evaluation: Evaluation) -> list[dict[str, Any]]:
                     r
                     for r in asset_rules(pack, code, group)
                     if pack.obligation(r.id).exists_on(ctx.as_of)
+                    and roles_known(pack, r, ctx.as_of)
                 ]
             row_ranks = [rank[i] for i in rows]
             for reason, detail, obligations in _reasons(sig, code, rules, ctx, memo):

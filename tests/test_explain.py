@@ -118,6 +118,21 @@ def test_us_router_before_and_after_the_use_ban(pack: RulePack) -> None:
     assert splitters["reason"] == "fact_excludes"
 
 
+def test_cz_roles_of_a_later_act_did_not_exist_yet(pack: RulePack) -> None:
+    # The bundled Czech example on 1 Feb 2019: its Huawei switches E-001 are caught by the
+    # NÚKIB warning of 17 Dec 2018. The warning's continuation under Act 264/2025 is addressed
+    # to providers of regulated services, a status that Act (adopted 11 Jun 2025) created: in
+    # 2019 it reached no one, and explain says so rather than "you do not hold the role".
+    data = explain_asset(example(pack, ROOT / "examples" / "cz-energy", "2019-02-01"), "E-001")
+    assert rule(data, "cz.nukib-2018.risk-management")["outcome"] == "applies"
+    later = rule(data, "cz.nukib-2018.continuation-264-2025")
+    assert later["outcome"] == "does_not_apply"
+    assert later["reason"] == "role_not_held"
+    assert later["detail"].endswith("which no law had defined yet on 1 Feb 2019")
+    # not yet in effect either, but the role is the lasting reason
+    assert checks_of(later)["in effect"][2] == "not met"
+
+
 def test_uncertain_vendor_match_is_a_question(pack: RulePack, tmp_path: Path) -> None:
     # "Huawai" is one letter from Huawei: the match is uncertain, so nothing is applied, but
     # explain shows the rules it would reach with the vendor test unknown.
