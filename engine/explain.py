@@ -486,8 +486,14 @@ def explain_asset(
         if asset_id in finding.assets:
             covering[finding.item.obligation.id] = finding
     rules = []
+    # the profile's jurisdictions none of whose obligations names the asset's group: an answer
+    # in itself ("no Czech obligation names Hikvision"), whatever vendor-neutral law may say
+    unnamed = []
     for code in sorted(evaluation.profile.jurisdictions):
-        for rule in asset_rules(pack, code, group):
+        reaching = asset_rules(pack, code, group)
+        if group and not any(named_groups(r) for r in reaching):
+            unnamed.append(code)
+        for rule in reaching:
             item = pack.obligation(rule.id)
             checks = rule_checks(item, rule, sig, ctx, seen, certain)
             rules.append(_rule_json(item, checks, covering.get(rule.id)))
@@ -497,7 +503,7 @@ def explain_asset(
         "as_of": evaluation.as_of.isoformat(),
         "operator": evaluation.profile.name,
         "roles": sorted(evaluation.roles),
-        "notices": [str(n) for n in evaluation.notices],
+        "notices": [n.to_json() for n in evaluation.notices],
         "asset": {
             "asset_id": asset.asset_id,
             "line": asset.line,
@@ -511,6 +517,7 @@ def explain_asset(
             **match.to_json(),
             "group_name": pack.registry.groups[match.group].name if match.group else None,
         },
+        "group_not_named_in": unnamed,
         "findings": [
             {
                 "id": f.id,

@@ -85,6 +85,7 @@ def test_uk_transmission_kit_rule_by_rule(pack: RulePack) -> None:
     outcomes = [r["outcome"] for r in data["rules"]]
     assert outcomes == sorted(outcomes, key=["applies", "review", "does_not_apply"].index)
     assert data["summary"]["applies"] == 1
+    assert data["group_not_named_in"] == []
 
 
 def test_uk_direction_day_before_and_day_of(pack: RulePack) -> None:
@@ -131,6 +132,23 @@ def test_cz_roles_of_a_later_act_did_not_exist_yet(pack: RulePack) -> None:
     assert later["detail"].endswith("which no law had defined yet on 1 Feb 2019")
     # not yet in effect either, but the role is the lasting reason
     assert checks_of(later)["in effect"][2] == "not met"
+
+
+def test_cz_hikvision_camera_is_reached_only_by_vendor_neutral_law(pack: RulePack) -> None:
+    # No Czech obligation names Hikvision; the NÚKIB warning of 3 Sep 2025 on data flows to the
+    # PRC reaches any brand. The Czech example's cameras E-006 on 1 Oct 2025, while its Act
+    # 181/2014 roles still held: the warning turns on facts the inventory does not state.
+    data = explain_asset(example(pack, ROOT / "examples" / "cz-energy", "2025-10-01"), "E-006")
+    assert data["group_not_named_in"] == ["CZ"]
+    transfer = rule(data, "cz.nukib-prc-data-2025.data-transfer")
+    assert checks_of(transfer)["vendor"][0] == "any vendor"
+    assert checks_of(transfer)["flag data_transfer_cn"] == (
+        "data_transfer_cn holds",
+        "(not stated)",
+        "unknown",
+    )
+    assert transfer["outcome"] == "review"
+    assert transfer["result"] == "review: flag data_transfer_cn unknown"
 
 
 def test_uncertain_vendor_match_is_a_question(pack: RulePack, tmp_path: Path) -> None:

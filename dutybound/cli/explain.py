@@ -8,11 +8,12 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from dutybound.cli.inputs import load_inputs, load_waivers
+from dutybound.cli.inputs import load_attestations, load_inputs, load_waivers
 from dutybound.cli.options import (
     AsOf,
     AsRole,
     Assets,
+    Attestations,
     Defaults,
     Format,
     LawDir,
@@ -36,12 +37,15 @@ def explain(
     sheet: Sheet = None,
     law_dir: LawDir = None,
     waivers: Waivers = None,
+    attestations: Attestations = None,
 ) -> None:
-    """Explain why one asset is or is not caught: for every obligation of the profile's
-    jurisdictions that names its vendor group (or reaches any vendor), each test with the
-    condition the law states, the fact the inventory gives, and the result.
+    """Explain why one asset is or is not caught, obligation by obligation.
 
-    The evaluation is the one ``evaluate`` makes with the same options.
+    Every obligation of the profile's jurisdictions that names the asset's vendor group, or
+    reaches any vendor, with each test: the condition the law states, the fact the inventory
+    (or the profile, or the date) gives, and the result; then whether it applies, needs a fact
+    the inventory does not state, or does not apply, and why. The evaluation is the one
+    ``evaluate`` makes with the same options.
 
     Example: dutybound explain --profile examples/uk-telecoms/profile.yaml
     --assets examples/uk-telecoms/assets.csv --as-of 2024-01-01 --asset T-001
@@ -52,9 +56,14 @@ def explain(
     pack, operator, inventory, day, hypothetical = load_inputs(
         profile, assets, as_of, law_dir, as_role, default, sheet
     )
-    records = load_waivers(waivers, pack, operator)
     result = run_evaluation(
-        pack, operator, inventory, day, hypothetical=hypothetical, waivers=records
+        pack,
+        operator,
+        inventory,
+        day,
+        hypothetical=hypothetical,
+        waivers=load_waivers(waivers, pack, operator),
+        attestations=load_attestations(attestations, pack, operator),
     )
     data = explain_asset(result, asset, assets)
     fmt = format or (Format.table if sys.stdout.isatty() else Format.json)

@@ -31,12 +31,14 @@ def print_explanation(data: dict[str, Any], console: Console) -> None:
         f"{e(vendor['reason'])}"
     )
     for notice in data["notices"]:
-        console.print(f"[yellow]note:[/] {e(notice)}")
+        console.print(f"[yellow]note:[/] {e(notice['message'])}")
     if data["findings"]:
         listed = ", ".join(f"{f['id']} ({f['status']}, {f['position']})" for f in data["findings"])
         console.print(f"findings: {e(listed)}")
     else:
         console.print("findings: none cover this asset")
+    for code in data["group_not_named_in"]:
+        console.print(f"No {code} obligation in this rule pack names {e(vendor['group_name'])}.")
     if not data["rules"]:
         console.print(
             "No obligation of the profile's jurisdictions names this vendor or reaches any vendor."
