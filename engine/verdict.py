@@ -208,11 +208,13 @@ def check_items(
             by_asset.setdefault(asset_id, []).append(finding)
     # duties of the operator itself (register, assess, represent) do not turn on what it buys,
     # so they are not part of an item's verdict
-    # a fact that decides only guidance does not hold up a purchase: guidance binds no buyer
+    # a fact that decides only guidance does not hold up a purchase: guidance binds no buyer;
+    # nor does identified_on, which decides when a duty falls due, not whether it applies
     reviews: dict[str, list[dict[str, Any]]] = {}
     for row in data["review"]:
-        if row["reason"] != ReviewReason.MISSING_FACT or any(
-            pack.obligation(ob).instrument.binding in BINDS for ob in row["obligations"]
+        if row["reason"] != ReviewReason.MISSING_FACT or (
+            row["field"] != "identified_on"
+            and any(pack.obligation(ob).instrument.binding in BINDS for ob in row["obligations"])
         ):
             reviews.setdefault(row["asset_id"], []).append(row)
     lapsed = [n.message for n in result.notices if n.code == NoticeCode.ROLE_LAPSED]

@@ -47,10 +47,13 @@ def test_purpose_limited_vendor_with_unknown_use_goes_to_review(pack, evaluators
     ).to_json()
     caught = {a for f in result["findings"] for a in f["assets"]}
     assert not caught & {"CAM-1", "CAM-2", "CAM-3"}
-    review = [r for r in result["review"] if r["reason"] == "missing_fact"]
+    review = [r for r in result["review"] if r["reason"] == "missing_fact" and r["field"] == "use"]
     assert {r["asset_id"] for r in review} == {"CAM-1"}
-    assert review[0]["field"] == "use"
     assert "us.ndaa889.a1b-use-purpose-limited" in review[0]["obligations"]
+    # whether the camera is delivered under a federal contract is asked too (s.889(a)(1)(A)),
+    # but only where a covered use is still possible: not for CAM-2 (use other), nor for Axis
+    asked = {r["asset_id"] for r in result["review"] if r["field"] == "federal_contract_delivery"}
+    assert asked == {"CAM-1"}
 
 
 def test_same_findings_whatever_the_row_order(pack, evaluators) -> None:

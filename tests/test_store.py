@@ -297,14 +297,14 @@ def test_diff_between_stored_evaluations_reruns_the_law_they_were_stored_with(
     assert run.exit_code == 1, run.output  # a new overdue obligation: the pipeline stops
     data = json.loads(run.stdout)
     core = next(c for c in data["changes"] if c["obligation_id"] == "gb.dvd-2022.core-removal")
-    # listed as upcoming in Jan 2022 (the direction's deadlines were announced), overdue now
-    assert (core["change"], core["before"]["status"], core["after"]["status"]) == (
-        "status",
-        "upcoming",
+    # the direction was given on 13 Oct 2022: absent in Jan 2022 (no hindsight), overdue now
+    assert (core["change"], core["before"], core["after"]["status"]) == (
+        "appeared",
+        None,
         "overdue",
     )
     kinds = {(c["step"], c["kind"]) for c in core["causes"]}
-    assert ("time", "came_into_force") in kinds and ("time", "deadline_passed") in kinds
+    assert ("time", "instrument_adopted") in kinds and ("time", "deadline_passed") in kinds
     assert data["before"]["as_of"] == "2022-01-01" and data["after"]["as_of"] == "2026-11-28"
     missing = CliRunner().invoke(
         app, ["diff", "--stored", "1", "--stored", "9", "--db", database_url]

@@ -133,7 +133,10 @@ def test_agency_head_use_waiver_running_past_13_august_2022_is_refused(
     finding = _finding(data, USE)
     assert finding["status"] == "in_force"  # a refused waiver waives nothing
     assert finding["waivers"][0]["standing"] == "refused"
-    assert any("W-1" in n and "refused" in n for n in data["notices"])
+    assert any(
+        n["code"] == "waiver_refused" and n["waiver"] == "W-1" and "refused" in n["message"]
+        for n in data["notices"]
+    )
     assert data["waivers"][0]["standing"] == "refused"
 
 
@@ -271,6 +274,9 @@ def test_waiver_of_some_assets_keeps_the_finding_open_and_names_them(pack, evalu
                     "function": "office_it",
                     "country": "US",
                     "status": "installed",
+                    # stated, so that no question of delivery under a federal contract (FAR
+                    # 52.204-25(b)(1)) holds up the procurement gate below
+                    "flags": "federal_contract_delivery=no",
                 }
                 for aid in ("R-1", "R-2", "R-3")
             ]
@@ -318,6 +324,7 @@ def test_waived_prohibition_gives_a_conditional_verdict(pack) -> None:
                     "function": "office_it",
                     "country": "US",
                     "status": "in_procurement",
+                    "flags": "federal_contract_delivery=no",
                 }
             ]
         ),
@@ -338,7 +345,8 @@ def test_waiver_in_effect_that_meets_no_finding_is_noticed(pack, contractor, eva
     data = _run(pack, contractor, evaluators, dt.date(2021, 6, 1), waivers)
     assert _finding(data, USE)["status"] == "in_force"
     assert any(
-        "no finding of us.ndaa889.a1b-use for NOT-IN-INVENTORY" in n for n in data["notices"]
+        "no finding of us.ndaa889.a1b-use for NOT-IN-INVENTORY" in n["message"]
+        for n in data["notices"]
     )
 
 

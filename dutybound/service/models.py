@@ -108,7 +108,13 @@ class _AssetFields(Strict):
         None, pattern=r"^[A-Za-z]{2}$", description="ISO code of the country where it was produced."
     )
     flags: list[Flag] = Field(  # type: ignore[valid-type]
-        default_factory=list, max_length=50, description="Facts some rules turn on."
+        default_factory=list, max_length=50, description="Facts some rules turn on, stated true."
+    )
+    flags_false: list[Flag] = Field(  # type: ignore[valid-type]
+        default_factory=list,
+        max_length=50,
+        description="Facts stated false: a rule that turns on an unstated flag puts the item in "
+        "review; naming it here closes that question (the inventory's 'name=no').",
     )
     installed_on: dt.date | None = Field(None, description="Installation date.")
     identified_on: dt.date | None = Field(
@@ -134,7 +140,9 @@ class _AssetFields(Strict):
             "model": self.model or "",
             "installed_on": self.installed_on.isoformat() if self.installed_on else "",
             "identified_on": self.identified_on.isoformat() if self.identified_on else "",
-            "flags": ";".join(f.value for f in self.flags),
+            "flags": ";".join(
+                [f.value for f in self.flags] + [f"{f.value}=no" for f in self.flags_false]
+            ),
             "origin": self.origin or "",
         }
 

@@ -76,6 +76,9 @@ class CauseKind(StrEnum):
     WAIVER_REMOVED = "waiver_removed"
     WAIVERS_CHANGED = "waivers_changed"
     # time
+    # the instrument was adopted (no hindsight: before that it contributes nothing)
+    INSTRUMENT_ADOPTED = "instrument_adopted"
+    NOT_YET_ADOPTED = "not_yet_adopted"
     CAME_INTO_FORCE = "came_into_force"
     NOT_YET_IN_FORCE = "not_yet_in_force"
     INSTRUMENT_IN_FORCE = "instrument_in_force"

@@ -20,11 +20,21 @@ from dutybound.engine.diff.wording import day_text, iso
 from dutybound.engine.loading import LoadedObligation, RulePack
 
 # Which time causes can explain which change: moving the date changes an obligation's status
-# through its window and deadlines, but makes it appear or disappear only by its window's end
-# (ended obligations are not listed) or by a vendor joining or leaving a group.
+# through its window and deadlines, and makes it appear or disappear by its instrument's adoption
+# (law not yet adopted contributes nothing: with it come its window, designation and deadlines),
+# by its window's end (ended obligations are not listed) or by a vendor joining or leaving a group.
 _KINDS: dict[ChangeType, frozenset[CauseKind]] = {
-    ChangeType.APPEARED: frozenset({CauseKind.NOT_YET_ENDED}),
-    ChangeType.DISAPPEARED: frozenset({CauseKind.ENDED}),
+    ChangeType.APPEARED: frozenset(
+        {
+            CauseKind.NOT_YET_ENDED,
+            CauseKind.INSTRUMENT_ADOPTED,
+            CauseKind.CAME_INTO_FORCE,
+            CauseKind.INSTRUMENT_IN_FORCE,
+            CauseKind.DESIGNATION_BEGAN,
+            CauseKind.DEADLINE_PASSED,
+        }
+    ),
+    ChangeType.DISAPPEARED: frozenset({CauseKind.ENDED, CauseKind.NOT_YET_ADOPTED}),
     ChangeType.STATUS: frozenset(
         {
             CauseKind.CAME_INTO_FORCE,
@@ -109,6 +119,19 @@ class TimeStep(Step):
         ob, inst, des = item.obligation, item.instrument, item.designation
         start, end = item.window()
         causes = []
+        adopted = inst.start or ob.effective.from_
+        if _between(adopted, lo, hi):
+            causes.append(
+                self.cause(
+                    CauseKind.INSTRUMENT_ADOPTED if forward else CauseKind.NOT_YET_ADOPTED,
+                    f"Time: instrument {inst.id} was adopted on {day_text(adopted)} "
+                    f"[{inst.citation}]."
+                    if forward
+                    else f"Time: on {day_text(t1)}, instrument {inst.id} was not yet adopted "
+                    f"(adopted {day_text(adopted)}).",
+                    {"instrument": inst.id, "date": adopted.isoformat(), "citation": inst.citation},
+                )
+            )
         if _between(start, lo, hi):
             if forward:
                 text = f"Time: {ob.id} came into force on {day_text(start)} [{ob.citation}]."
