@@ -330,3 +330,43 @@ def test_order_is_jurisdiction_then_reason(pack: RulePack) -> None:
     keys = [(e["jurisdiction"], order.index(e["reason"]), e["obligations"]) for e in section]
     assert keys == sorted(keys)
     assert section == unaffected(result)
+
+
+def test_no_designated_asset_is_passed_over_in_silence(pack: RulePack) -> None:
+    # Over every bundled scenario: each asset of a designated group that no finding of a
+    # jurisdiction covers has a reason in that jurisdiction, and explain agrees with it
+    # obligation by obligation.
+    from dutybound.engine.evaluators.reference import ReferenceEvaluator
+    from dutybound.engine.explain import explain_asset
+    from tests.scenario import load_case, run_case, scenario_files
+
+    checked = 0
+    for path in scenario_files():
+        result = run_case(path, load_case(path), pack, ReferenceEvaluator())
+        section = unaffected(result)
+        for a in result.assets:
+            match = result.vendor_matches[a.vendor]
+            if match.group is None or match.needs_review:
+                continue
+            explained = explain_asset(result, a.asset_id)
+            for code in result.profile.jurisdictions:
+                covered = any(
+                    a.asset_id in f.assets and f.item.jurisdiction == code for f in result.findings
+                )
+                reasons = {
+                    o: e["reason"]
+                    for e in section
+                    if e["jurisdiction"] == code and a.asset_id in e["assets"]
+                    for o in e["obligations"]
+                }
+                listed = any(
+                    e["jurisdiction"] == code and a.asset_id in e["assets"] for e in section
+                )
+                assert covered != listed, (path.name, a.asset_id, code)
+                if covered:
+                    continue
+                checked += 1
+                for r in explained["rules"]:
+                    if r["jurisdiction"] == code and r["obligation_id"] in reasons:
+                        assert r["reason"] == reasons[r["obligation_id"]], (path.name, r)
+    assert checked > 50
