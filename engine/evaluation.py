@@ -27,6 +27,7 @@ from dutybound.engine.outcomes import FindingStatus, NoticeCode, Position, Revie
 from dutybound.engine.positions import position_rank, set_positions
 from dutybound.engine.roles import HeldRole, coverage_notices, derive_roles
 from dutybound.engine.rules import Signature, build_signatures, compile_rules
+from dutybound.engine.unaffected import unaffected
 from dutybound.engine.vendors import VendorMatch
 from dutybound.engine.vocabulary import FLAGS
 from dutybound.engine.waivers import Waiver, WaiverStanding, standings
@@ -184,6 +185,7 @@ class Evaluation:
                 "assets_affected": len({a for f in self.findings for a in f.assets}),
             },
             "review": self.review(),
+            "unaffected": unaffected(self),
             **({} if self.waivers is None else {"waivers": [w.to_json() for w in self.waivers]}),
             "findings": [f.to_json() for f in self.findings],
         }
