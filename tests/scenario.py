@@ -1,4 +1,8 @@
-"""Reading scenario files (docs/scenarios.md) into engine inputs."""
+"""Reading scenario files (docs/scenarios.md) into engine inputs, and checking their shape.
+
+A scenario is a statement of law that a lawyer reads; a misspelt key would make it state nothing
+while still passing, so every key is checked here before anything is evaluated.
+"""
 
 from __future__ import annotations
 
@@ -12,8 +16,36 @@ from dutybound.engine.evaluation import Evaluation, evaluate
 from dutybound.engine.evaluators import Evaluator
 from dutybound.engine.inputs import COLUMNS, assets_from_rows, check_profile, rows_from_mappings
 from dutybound.engine.loading import RulePack
+from dutybound.engine.outcomes import NoticeCode
+from dutybound.engine.waivers import check_waivers
 
 SCENARIO_DIR = Path(__file__).parent / "scenarios"
+
+CASE_KEYS = frozenset(
+    {
+        "title",
+        "as_of",
+        "profile",
+        "assets",
+        "waivers",
+        "expect",
+        "absent",
+        "notices",
+        "review",
+        "no_review",
+        "include_ended",
+        "note",
+    }
+)
+EXPECT_KEYS = frozenset(
+    {"obligation", "status", "position", "due", "assets", "citation_contains", "verified", "kind"}
+)
+REVIEW_KEYS = frozenset({"asset", "field", "obligations_include"})
+
+# Notices a scenario does not state, because they depend on the run rather than on the law:
+# the evaluator that could be loaded on the machine, and how far the rule pack's encoded law
+# reaches (``law_out_of_date`` moves whenever the pack is brought up to date).
+RUN_NOTICES = frozenset({NoticeCode.EVALUATOR_FALLBACK, NoticeCode.LAW_OUT_OF_DATE})
 
 
 def scenario_files() -> list[Path]:
@@ -23,19 +55,46 @@ def scenario_files() -> list[Path]:
 def load_case(path: Path) -> dict[str, Any]:
     case = yaml.safe_load(path.read_text(encoding="utf-8"))
     assert isinstance(case, dict), f"{path}: a scenario is a mapping"
-    unknown = set(case) - {
-        "title",
-        "as_of",
-        "profile",
-        "assets",
-        "expect",
-        "absent",
-        "include_ended",
-        "note",
-    }
+    unknown = set(case) - CASE_KEYS
     assert not unknown, f"{path}: unknown keys {sorted(unknown)}"
     assert isinstance(case["as_of"], dt.date), f"{path}: as_of must be a YYYY-MM-DD date"
+    for i, expected in enumerate(case.get("expect") or []):
+        unknown = set(expected) - EXPECT_KEYS
+        assert not unknown, f"{path}: expect[{i}]: unknown keys {sorted(unknown)}"
+        assert "obligation" in expected, f"{path}: expect[{i}] names no obligation"
+    _check_notices(path, case)
+    _check_review(path, case)
     return case
+
+
+def _check_notices(path: Path, case: dict[str, Any]) -> None:
+    if "notices" not in case:
+        return
+    codes = case["notices"]
+    assert isinstance(codes, list), f"{path}: notices is a list of notice codes"
+    allowed = {c.value for c in NoticeCode} - RUN_NOTICES
+    unknown = set(codes) - allowed
+    assert not unknown, (
+        f"{path}: notices: unknown codes {sorted(unknown)}; allowed {sorted(allowed)}"
+    )
+    assert codes == sorted(set(codes)), f"{path}: notices must be sorted and without repeats"
+
+
+def _check_review(path: Path, case: dict[str, Any]) -> None:
+    if "no_review" in case:
+        assert case["no_review"] is True, f"{path}: no_review can only be true"
+        assert "review" not in case, f"{path}: give review or no_review, not both"
+    for i, item in enumerate(case.get("review") or []):
+        assert isinstance(item, dict), f"{path}: review[{i}] is a mapping"
+        missing = REVIEW_KEYS - set(item)
+        unknown = set(item) - REVIEW_KEYS
+        assert not missing and not unknown, (
+            f"{path}: review[{i}] takes exactly {sorted(REVIEW_KEYS)}; "
+            f"missing {sorted(missing)}, unknown {sorted(unknown)}"
+        )
+        assert isinstance(item["obligations_include"], list) and item["obligations_include"], (
+            f"{path}: review[{i}].obligations_include lists at least one obligation"
+        )
 
 
 def run_case(path: Path, case: dict[str, Any], pack: RulePack, evaluator: Evaluator) -> Evaluation:
@@ -47,6 +106,10 @@ def run_case(path: Path, case: dict[str, Any], pack: RulePack, evaluator: Evalua
     unknown = {k for m in mappings for k in m} - set(COLUMNS)
     assert not unknown, f"{path}: unknown asset columns {sorted(unknown)}"
     assets = assets_from_rows(path, rows_from_mappings(mappings))
+    waivers = None
+    if "waivers" in case:
+        # checked as a waivers file is (engine.waivers): every record for this operator
+        waivers = check_waivers(case["waivers"], pack, path, operator=profile.name)
     return evaluate(
         pack,
         profile,
@@ -54,4 +117,5 @@ def run_case(path: Path, case: dict[str, Any], pack: RulePack, evaluator: Evalua
         case["as_of"],
         evaluator=evaluator,
         include_ended=bool(case.get("include_ended")),
+        waivers=waivers,
     )

@@ -7,29 +7,44 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from tests.scenario import load_case, run_case, scenario_files
+from dutybound.engine.evaluators import Evaluator
+from dutybound.engine.loading import RulePack
+from tests.scenario import RUN_NOTICES, load_case, run_case, scenario_files
+
+JSON = dict[str, Any]
 
 
-def _without_evaluator(findings: list[dict]) -> list[dict]:
+def _without_evaluator(findings: list[JSON]) -> list[JSON]:
     return [{**f, "trace": {**f["trace"], "evaluator": None}} for f in findings]
 
 
 @pytest.mark.parametrize("path", scenario_files(), ids=lambda p: f"{p.parent.name}/{p.stem}")
-def test_scenario(path: Path, pack, evaluators) -> None:
+def test_scenario(path: Path, pack: RulePack, evaluators: dict[str, Evaluator]) -> None:
     case = load_case(path)
     production = run_case(path, case, pack, evaluators["production"]).to_json()
     reference = run_case(path, case, pack, evaluators["reference"]).to_json()
     assert _without_evaluator(production["findings"]) == _without_evaluator(
         reference["findings"]
     ), "the two evaluators disagree"
+    assert production["review"] == reference["review"], "the two evaluators disagree on review"
 
-    found: dict[str, list[dict]] = {}
-    for finding in production["findings"]:
+    _check_findings(case, production["findings"])
+    _check_notices(case, production["notices"])
+    _check_review(case, production["review"])
+
+
+def _check_findings(case: JSON, findings: list[JSON]) -> None:
+    found: dict[str, list[JSON]] = {}
+    for finding in findings:
         found.setdefault(finding["obligation_id"], []).append(finding)
-    summary = {k: [(f["status"], f["due"], f["assets"]) for f in v] for k, v in found.items()}
+    summary = {
+        k: [(f["status"], f["position"], f["due"], f["assets"]) for f in v]
+        for k, v in found.items()
+    }
 
     for expected in case.get("expect") or []:
         ob_id = expected["obligation"]
@@ -44,6 +59,8 @@ def test_scenario(path: Path, pack, evaluators) -> None:
         finding = candidates[0]
         if "status" in expected:
             assert finding["status"] == expected["status"], (ob_id, finding["explanation"])
+        if "position" in expected:
+            assert finding["position"] == expected["position"], (ob_id, finding["explanation"])
         if "assets" in expected:
             assert finding["assets"] == sorted(str(a) for a in expected["assets"]), ob_id
         if "citation_contains" in expected:
@@ -52,16 +69,33 @@ def test_scenario(path: Path, pack, evaluators) -> None:
             assert finding["verified"] is expected["verified"], ob_id
         if "kind" in expected:
             assert finding["kind"] == expected["kind"], ob_id
-        unknown = set(expected) - {
-            "obligation",
-            "status",
-            "due",
-            "assets",
-            "citation_contains",
-            "verified",
-            "kind",
-        }
-        assert not unknown, f"unknown expect keys {sorted(unknown)}"
 
     for ob_id in case.get("absent") or []:
         assert ob_id not in found, f"{ob_id} must not apply; found {summary[ob_id]}"
+
+
+def _check_notices(case: JSON, notices: list[JSON]) -> None:
+    """The notices qualify the whole answer, so a scenario states them exactly: a file without
+    ``notices`` says there are none (docs/scenarios.md), apart from the run's own."""
+    got = sorted({n["code"] for n in notices} - RUN_NOTICES)
+    want = case.get("notices") or []
+    messages = [n["message"] for n in notices]
+    assert got == want, f"notices {got} != expected {want}: {messages}"
+
+
+def _check_review(case: JSON, review: list[JSON]) -> None:
+    if case.get("no_review"):
+        assert review == [], f"expected no review items; got {review}"
+    for item in case.get("review") or []:
+        rows = [
+            r
+            for r in review
+            if r["asset_id"] == str(item["asset"]) and r.get("field") == item["field"]
+        ]
+        assert rows, f"no review item for {item['asset']} field {item['field']}; got {review}"
+        named = {ob for r in rows for ob in r.get("obligations", [])}
+        missing = set(item["obligations_include"]) - named
+        assert not missing, (
+            f"review of {item['asset']} field {item['field']} does not name {sorted(missing)}; "
+            f"names {sorted(named)}"
+        )
