@@ -90,7 +90,8 @@ class NoticeCode(StrEnum):
 
 class UnaffectedReason(StrEnum):
     """Why no finding covers an asset of a designated vendor in one jurisdiction
-    (engine.unaffected), in the order a rule is tested."""
+    (engine.unaffected), in the order the section lists them (engine.explain decides which
+    test of a rule is reported first)."""
 
     # no obligation of the jurisdiction reaches this vendor group, or this relationship to it
     VENDOR_NOT_REACHED = "vendor_not_reached"

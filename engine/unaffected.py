@@ -4,12 +4,15 @@ A clean list of findings is read as "nothing else applies". For an asset of a gr
 designates (Huawei, Hikvision, ...), that reading must be earned: this section says, per
 jurisdiction of the profile, why no obligation reached it, so that an all-clear is never silent.
 
-Each entry is grouped like a finding: one reason and one sentence, the obligations it is about,
-and the assets. The reason for one obligation is the first test it fails (``engine.explain``:
+Each entry is grouped like a finding: one jurisdiction, one reason, the assets it holds for, and
+the obligations it is about. Where one reason holds for several conditions (a 4G radio outside
+the scope of nine 5G and full-fibre requirements), the entry's sentence names each condition
+followed by the obligations it concerns, so each asset appears once per reason, not once per
+obligation. The reason for one obligation is the first test it fails (``engine.explain``:
 vendor, adoption, effective window, role, scope, flags; unstated facts last). Entries:
 
   {"jurisdiction": "CZ", "reason": "role_not_held",
-   "detail": "the law addresses ...; the profile holds none of these roles",
+   "detail": "the law addresses ...; the profile holds none of these roles (cz.nukib-...)",
    "obligations": ["cz.nukib-2018.risk-management", ...],
    "vendor_groups": ["huawei"], "assets": ["E-001", "E-002"]}
 
@@ -134,20 +137,45 @@ def unaffected(evaluation: Evaluation) -> list[dict[str, Any]]:
                 ranks[key].extend(row_ranks)
                 groups[key].add(group)
     in_order = [ids[i] for i in by_id]
-    entries = []
+    # one entry per jurisdiction, reason and set of assets: a 4G radio outside the scope of nine
+    # obligations is one entry naming the nine conditions, not nine entries listing the radio
+    merged: dict[tuple[str, UnaffectedReason, tuple[int, ...]], _Entry] = {}
     for key in sorted(ranks, key=lambda k: (k[0], _REASON_ORDER[k[1]], k[3], k[2])):
         code, reason, detail, obligations = key
-        entries.append(
-            {
-                "jurisdiction": code,
-                "reason": reason,
-                "detail": detail,
-                "obligations": list(obligations),
-                "vendor_groups": sorted(groups[key]),
-                "assets": list(map(in_order.__getitem__, sorted(ranks[key]))),
-            }
+        entry = merged.setdefault((code, reason, tuple(sorted(ranks[key]))), _Entry())
+        entry.details.setdefault(detail, set()).update(obligations)
+        entry.obligations.update(obligations)
+        entry.groups.update(groups[key])
+    return [
+        {
+            "jurisdiction": code,
+            "reason": reason,
+            "detail": entry.text(),
+            "obligations": sorted(entry.obligations),
+            "vendor_groups": sorted(entry.groups),
+            "assets": list(map(in_order.__getitem__, asset_ranks)),
+        }
+        for (code, reason, asset_ranks), entry in sorted(
+            merged.items(),
+            key=lambda kv: (kv[0][0], _REASON_ORDER[kv[0][1]], kv[0][2]),
         )
-    return entries
+    ]
+
+
+@dataclass
+class _Entry:
+    """The parts of one merged entry of the section."""
+
+    # each sentence with the obligations it is about, in the order first met
+    details: dict[str, set[str]] = field(default_factory=dict)
+    obligations: set[str] = field(default_factory=set)
+    groups: set[str] = field(default_factory=set)
+
+    def text(self) -> str:
+        """One sentence as it is; several, each followed by the obligations it concerns."""
+        if len(self.details) == 1:
+            return next(iter(self.details))
+        return "; ".join(f"{d} ({', '.join(sorted(obs))})" for d, obs in self.details.items())
 
 
 def _reasons(

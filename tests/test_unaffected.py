@@ -77,19 +77,20 @@ def test_cz_ecomms_provider_is_not_addressed_by_the_nukib_warning(pack: RulePack
     warning = next(e for e in rows if "cz.nukib-2018.risk-management" in e["obligations"])
     assert warning["jurisdiction"] == "CZ"
     assert warning["reason"] == UnaffectedReason.ROLE_NOT_HELD
+    # one entry for the radio and this reason, each condition followed by its obligations; the
+    # government decision of 7 Jan 2019 addresses CII and VIS administrators only, a sentence
+    # of its own in the same entry
     assert warning["obligations"] == [
+        "cz.gov-2019.huawei-zte-risk-analysis",
         "cz.nukib-2018.risk-management",
         "cz.nukib-2018.supplier-selection",
         "cz.nukib-methodology-2019.procurement-conditions",
     ]
+    assert "(cz.gov-2019.huawei-zte-risk-analysis)" in warning["detail"]
     assert "critical information infrastructure (CII)" in warning["detail"]
     assert "(cz.cii_administrator)" in warning["detail"]
     assert "holds none of these roles" in warning["detail"]
     assert warning["assets"] == ["RAN-1"] and warning["vendor_groups"] == ["huawei"]
-    # the government decision of 7 Jan 2019 addresses CII and VIS administrators only: a
-    # different set of roles, so an entry of its own
-    decision = next(e for e in rows if e["obligations"] == ["cz.gov-2019.huawei-zte-risk-analysis"])
-    assert decision["reason"] == UnaffectedReason.ROLE_NOT_HELD
     # the continuation under Act 264/2025 is addressed to roles that Act created in 2025: in
     # 2019 it is not named at all (no hindsight)
     assert not [o for e in rows for o in e["obligations"] if o.endswith("264-2025")]
@@ -169,25 +170,24 @@ def test_cz_hikvision_cameras_without_data_flow_facts_are_asked_about(pack: Rule
         ),
         (
             UnaffectedReason.FACT_UNKNOWN,
-            ["cz.nukib-prc-data-2025.data-transfer-264-2025"],
-        ),
-        (
-            UnaffectedReason.FACT_UNKNOWN,
-            ["cz.nukib-prc-data-2025.remote-admin-264-2025"],
+            [
+                "cz.nukib-prc-data-2025.data-transfer-264-2025",
+                "cz.nukib-prc-data-2025.remote-admin-264-2025",
+            ],
         ),
     ]
     assert rows[0]["detail"] == (
         "no Czech Republic obligation in this rule pack names Hikvision on 15 Jan 2026"
     )
     assert rows[2]["detail"].startswith("flag data_transfer_cn is not stated")
-    assert rows[2]["detail"].endswith("see review")
+    assert "flag remote_admin_cn is not stated" in rows[2]["detail"]
+    assert "see review" in rows[2]["detail"]
 
     stated = {**camera, "flags": "data_transfer_cn=no; remote_admin_cn=no"}
     rows = unaffected(run(pack, profile, [stated], "2026-01-15"))
     assert [e["reason"] for e in rows] == [
         UnaffectedReason.VENDOR_NOT_REACHED,
         UnaffectedReason.OUTSIDE_WINDOW,
-        UnaffectedReason.FACT_EXCLUDES,
         UnaffectedReason.FACT_EXCLUDES,
     ]
     assert "data_transfer_cn=no" in rows[2]["detail"]
@@ -251,7 +251,9 @@ def test_uk_example_4g_radio_is_outside_the_5g_requirements(pack: RulePack) -> N
         for e in by_reason[UnaffectedReason.OUTSIDE_SCOPE]
         if "gb.dvd-2022.5g-removal" in e["obligations"]
     )
-    assert five_g["detail"] == "the asset's network (4G) is outside the law's scope: 5G"
+    assert five_g["detail"].startswith(
+        "the asset's network (4G) is outside the law's scope: 5G (gb.dvd-2022.5g-access-cap, "
+    )
     (unknown,) = by_reason[UnaffectedReason.FACT_UNKNOWN]
     assert unknown["obligations"] == ["gb.dvd-2022.national-security-sites"]
     # every asset a finding covers stays out of the section
@@ -282,7 +284,7 @@ def test_us_example_exceptions_purposes_and_former_members(pack: RulePack) -> No
         if "U-005" in e["assets"] and e["reason"] == UnaffectedReason.FACT_EXCLUDES
     )
     assert "us.ndaa889.a1b-use" in exception["obligations"]
-    assert exception["detail"] == (
+    assert exception["detail"].startswith(
         "flag no_user_data_visibility is stated: the law's exception for it applies"
     )
     purpose = next(
@@ -299,7 +301,7 @@ def test_us_example_exceptions_purposes_and_former_members(pack: RulePack) -> No
     )
     reached = next(e for e in former if "us.ndaa889.a1b-use" in e["obligations"])
     assert reached["reason"] == UnaffectedReason.VENDOR_NOT_REACHED
-    assert reached["detail"] == (
+    assert reached["detail"].startswith(
         "the vendor is a former member of Huawei; the law reaches Huawei or ZTE: the parent "
         "company, subsidiaries, affiliates, brands"
     )
@@ -327,7 +329,7 @@ def test_order_is_jurisdiction_then_reason(pack: RulePack) -> None:
     result = example(pack, "us-federal-contractor", "2021-06-01")
     section = unaffected(result)
     order = list(UnaffectedReason)
-    keys = [(e["jurisdiction"], order.index(e["reason"]), e["obligations"]) for e in section]
+    keys = [(e["jurisdiction"], order.index(e["reason"])) for e in section]
     assert keys == sorted(keys)
     assert section == unaffected(result)
 
