@@ -30,6 +30,7 @@ CASE_KEYS = frozenset(
         "waivers",
         "expect",
         "absent",
+        "no_findings",
         "notices",
         "review",
         "no_review",
@@ -62,6 +63,9 @@ def load_case(path: Path) -> dict[str, Any]:
         unknown = set(expected) - EXPECT_KEYS
         assert not unknown, f"{path}: expect[{i}]: unknown keys {sorted(unknown)}"
         assert "obligation" in expected, f"{path}: expect[{i}] names no obligation"
+    if "no_findings" in case:
+        assert case["no_findings"] is True, f"{path}: no_findings can only be true"
+        assert not case.get("expect"), f"{path}: give expect or no_findings, not both"
     _check_notices(path, case)
     _check_review(path, case)
     return case

@@ -37,6 +37,30 @@ def test_scenario(path: Path, pack: RulePack, evaluators: dict[str, Evaluator]) 
     _check_review(case, production["review"])
 
 
+_BASE = "title: t\nas_of: 2021-03-01\nprofile: {name: X, jurisdictions: [US], roles: []}\n"
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [
+        "expect:\n  - {obligation: us.ndaa889.a1b-use, statu: in_force}\n",  # misspelt key
+        "notise: [no_roles]\n",
+        "notices: [law_out_of_date]\n",  # depends on the run, never stated
+        "notices: [role_lapsed, no_roles]\n",  # not sorted
+        "notices: [no_role]\n",
+        "review:\n  - {asset: H-1, field: use}\n",  # names no obligation
+        "review: []\nno_review: true\n",
+        "no_findings: true\nexpect:\n  - {obligation: us.ndaa889.a1b-use}\n",
+    ],
+)
+def test_scenario_format_is_strict(tmp_path: Path, extra: str) -> None:
+    """A misspelt or meaningless key would make a scenario state nothing and still pass."""
+    path = tmp_path / "case.yaml"
+    path.write_text(_BASE + extra, encoding="utf-8")
+    with pytest.raises(AssertionError):
+        load_case(path)
+
+
 def _check_findings(case: JSON, findings: list[JSON]) -> None:
     found: dict[str, list[JSON]] = {}
     for finding in findings:
@@ -69,6 +93,9 @@ def _check_findings(case: JSON, findings: list[JSON]) -> None:
             assert finding["verified"] is expected["verified"], ob_id
         if "kind" in expected:
             assert finding["kind"] == expected["kind"], ob_id
+
+    if case.get("no_findings"):
+        assert not found, f"expected no findings; found {summary}"
 
     for ob_id in case.get("absent") or []:
         assert ob_id not in found, f"{ob_id} must not apply; found {summary[ob_id]}"
