@@ -168,7 +168,14 @@ def coverage_notices(
                 {"jurisdictions": codes, **details},
             )
         ]
-    held_in = {r.split(".")[0].upper() for r in roles}
+    # a jurisdiction is reached by a role of its own or by a role its law addresses: German law
+    # implementing NIS2 addresses the EU's essential and important entities
+    addressed: dict[str, set[str]] = {}
+    for item in pack.obligations:
+        addressed.setdefault(item.jurisdiction, set()).update(item.obligation.roles)
+    held_in = {r.split(".")[0].upper() for r in roles} | {
+        code for code, wanted in addressed.items() if not wanted.isdisjoint(roles)
+    }
     return [
         Notice(
             NoticeCode.JURISDICTION_WITHOUT_ROLE,

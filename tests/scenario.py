@@ -17,6 +17,7 @@ from dutybound.engine.evaluators import Evaluator
 from dutybound.engine.inputs import COLUMNS, assets_from_rows, check_profile, rows_from_mappings
 from dutybound.engine.loading import RulePack
 from dutybound.engine.outcomes import NoticeCode
+from dutybound.engine.attestations import check_attestations
 from dutybound.engine.waivers import check_waivers
 
 SCENARIO_DIR = Path(__file__).parent / "scenarios"
@@ -28,6 +29,7 @@ CASE_KEYS = frozenset(
         "profile",
         "assets",
         "waivers",
+        "attestations",
         "expect",
         "absent",
         "no_findings",
@@ -114,6 +116,10 @@ def run_case(path: Path, case: dict[str, Any], pack: RulePack, evaluator: Evalua
     if "waivers" in case:
         # checked as a waivers file is (engine.waivers): every record for this operator
         waivers = check_waivers(case["waivers"], pack, path, operator=profile.name)
+    attestations = None
+    if "attestations" in case:
+        # checked as an attestations file is (engine.attestations)
+        attestations = check_attestations(case["attestations"], pack, path, operator=profile.name)
     return evaluate(
         pack,
         profile,
@@ -122,4 +128,5 @@ def run_case(path: Path, case: dict[str, Any], pack: RulePack, evaluator: Evalua
         evaluator=evaluator,
         include_ended=bool(case.get("include_ended")),
         waivers=waivers,
+        attestations=attestations,
     )
