@@ -12,12 +12,12 @@ from typing import Any
 
 import yaml
 
+from dutybound.engine.attestations import check_attestations
 from dutybound.engine.evaluation import Evaluation, evaluate
 from dutybound.engine.evaluators import Evaluator
 from dutybound.engine.inputs import COLUMNS, assets_from_rows, check_profile, rows_from_mappings
 from dutybound.engine.loading import RulePack
 from dutybound.engine.outcomes import NoticeCode
-from dutybound.engine.attestations import check_attestations
 from dutybound.engine.waivers import check_waivers
 
 SCENARIO_DIR = Path(__file__).parent / "scenarios"
