@@ -364,6 +364,19 @@ def test_upcoming_twelve_months_uk(pack: RulePack) -> None:
     assert result.to_json()["summary"]["new_overdue"] == 2
 
 
+def test_upcoming_foresees_no_law_adopted_after_the_date(pack: RulePack) -> None:
+    """Looking ahead from 1 Jun 2022, the designated vendor direction of 13 Oct 2022 is not
+    foreseen: it did not exist yet. From 1 Oct 2022 neither. From 13 Oct 2022 its deadlines are
+    law, and the core removal's 31 Dec 2023 deadline is ahead within 18 months."""
+    profile, assets = _example(UK, pack)
+    for day in ("2022-06-01", "2022-10-01"):
+        ahead = upcoming(Side(profile, assets, D(day)), 18)
+        assert not [e for e in ahead.events if e.obligation_id.startswith("gb.dvd-2022")], day
+    ahead = upcoming(Side(profile, assets, D("2022-10-13")), 18)
+    core = [e for e in ahead.events if e.obligation_id == "gb.dvd-2022.core-removal"]
+    assert [(e.date, e.event) for e in core] == [(D("2024-01-01"), "becomes_overdue")]
+
+
 def test_upcoming_us_use_prohibition(pack: RulePack) -> None:
     profile, assets = _example(US, pack)
     result = upcoming(Side(profile, assets, D("2020-03-01")), 12)
