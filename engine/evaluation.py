@@ -99,6 +99,9 @@ class Evaluation:
                     }
                 )
         for sig_id, fields in self.missing.items():
+            # one sentence per signature and field, shared by its assets' rows: a large
+            # inventory repeats the same question for thousands of rows
+            details = {name: _missing_detail(name, obs) for name, obs in fields.items()}
             for i in self.members[int(sig_id[1:])]:
                 asset = self.assets[i]
                 for name, obligations in fields.items():
@@ -108,7 +111,7 @@ class Evaluation:
                             "vendor": asset.vendor,
                             "reason": ReviewReason.MISSING_FACT,
                             "field": name,
-                            "detail": _missing_detail(name, obligations),
+                            "detail": details[name],
                             "obligations": obligations,
                         }
                     )
@@ -128,19 +131,27 @@ class Evaluation:
         if not by_asset:
             return []
         rows = []
+        # the sentence and list for each distinct set of obligations, shared by its rows
+        shared: dict[tuple[str, ...], tuple[str, list[str]]] = {}
         for asset in self.assets:
             obligations = by_asset.get(asset.asset_id)
             if obligations is None or asset.identified_on is not None:
                 continue
-            names = sorted(set(obligations))
+            key = tuple(sorted(set(obligations)))
+            if key not in shared:
+                shared[key] = (
+                    "'identified_on' is empty; it decides when "
+                    f"{', '.join(key)} fall due (the evaluation date is taken meanwhile)",
+                    list(key),
+                )
+            detail, names = shared[key]
             rows.append(
                 {
                     "asset_id": asset.asset_id,
                     "vendor": asset.vendor,
                     "reason": ReviewReason.MISSING_FACT,
                     "field": "identified_on",
-                    "detail": "'identified_on' is empty; it decides when "
-                    f"{', '.join(names)} fall due (the evaluation date is taken meanwhile)",
+                    "detail": detail,
                     "obligations": names,
                 }
             )

@@ -17,6 +17,12 @@ from typing import Any
 import orjson
 
 
+def json_bytes(data: Any) -> bytes:
+    """``data`` as indented JSON ending in a newline, UTF-8 encoded: what a writer to a file or
+    stdout needs, without a decoded copy (an evaluation of a large inventory is tens of MB)."""
+    return orjson.dumps(data, option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE)
+
+
 def json_text(data: Any) -> str:
     """``data`` as indented JSON text ending in a newline."""
-    return orjson.dumps(data, option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE).decode()
+    return json_bytes(data).decode()

@@ -10,7 +10,7 @@ import typer
 from rich.console import Console
 
 from dutybound.cli.boundary import err
-from dutybound.cli.inputs import load_attestations, load_inputs, load_waivers
+from dutybound.cli.inputs import load_attestations, load_inputs, load_waivers, uses_database
 from dutybound.cli.options import (
     AsOf,
     AsRole,
@@ -31,7 +31,7 @@ from dutybound.cli.render.evaluation import print_evaluation
 from dutybound.cli.render.stdout import drawn_text
 from dutybound.cli.store import store_evaluation
 from dutybound.engine.atomic import write_atomically
-from dutybound.engine.jsontext import json_text
+from dutybound.engine.jsontext import json_bytes
 
 
 class EvaluatorChoice(StrEnum):
@@ -123,15 +123,19 @@ def evaluate(
     if notice:
         result.notices.insert(0, evaluator_notice(notice))
     data = result.to_json()
-    text = json_text(data)
+    # bytes, decoded only to store them: a large evaluation is tens of MB of JSON
+    encoded = json_bytes(data)
     fmt = format or (Format.table if sys.stdout.isatty() and out is None else Format.json)
-    store_evaluation(result, text, db, store, law_dir)
+    if uses_database(db, store):
+        store_evaluation(result, encoded.decode(), db, store, law_dir)
     if out is not None:
-        body = text if fmt is Format.json else drawn_text(lambda c: print_evaluation(data, c))
+        body = encoded if fmt is Format.json else drawn_text(lambda c: print_evaluation(data, c))
         write_atomically(out, body)
         err.print(f"wrote {out} ({len(result.findings)} findings)")
     elif fmt is Format.json:
-        sys.stdout.write(text)
+        sys.stdout.flush()
+        sys.stdout.buffer.write(encoded)
+        sys.stdout.buffer.flush()
     else:
         print_evaluation(data, Console())
     if fail_on is not None:
