@@ -206,8 +206,14 @@ def obligation_report(evaluation: Evaluation, data: dict[str, Any]) -> dict[str,
     counts = Counter(f["bucket"] for f in findings)
     tiles = Counter(_TILE.get(f["position"]) for f in findings)
     breaches = [f for f in findings if f["position"] == Position.BREACH]
+    # what the operator must do next: binding duties with a date, breaches apart (listed above
+    # them) and guidance apart (advice, never urgent)
     urgent = sorted(
-        (f for f in findings if f["bucket"] in _DATED and f["position"] != Position.BREACH),
+        (
+            f
+            for f in findings
+            if f["bucket"] in _DATED and f["position"] == Position.ACTION_REQUIRED
+        ),
         key=lambda f: (f["bucket"] != Bucket.OVERDUE, f["due"], f["obligation_id"]),
     )[:3]
     jurisdictions = []
@@ -246,6 +252,12 @@ def obligation_report(evaluation: Evaluation, data: dict[str, Any]) -> dict[str,
         "as_of": as_of,
         "counts": {b.value: counts.get(b, 0) for b in Bucket},
         "tiles": {t.value: tiles.get(t, 0) for t in Tile},
+        # overdue duties that are not breaches (a report or registration with no record of it)
+        "overdue_actions": sum(
+            1
+            for f in findings
+            if f["position"] == Position.ACTION_REQUIRED and f["status"] == FindingStatus.OVERDUE
+        ),
         # a breach is shown first and in full: it is what the officer signing must act on
         "breaches": breaches,
         "soon_days": SOON_DAYS,
