@@ -12,7 +12,7 @@ import datetime as dt
 import gc
 import os
 from pathlib import Path
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, NamedTuple, Protocol, TypeVar
 
 from rich.markup import escape
 
@@ -120,6 +120,28 @@ def uses_database(db: str | None, store: bool | None) -> bool:
     return store is True or (store is None and bool(db or os.environ.get(ENV_URL)))
 
 
+class _Record(Protocol):
+    @property
+    def id(self) -> str: ...
+
+
+R = TypeVar("R", bound=_Record)
+
+
+def _with_register(found: list[R], stored: list[R], path: Path | None, what: str) -> list[R] | None:
+    """The records of a file and of the register together, an id in both being an input error
+    (which one counts would otherwise depend on the order); None when there are none."""
+    in_file = {r.id for r in found}
+    for record in stored:
+        if record.id in in_file:
+            raise InputError(
+                str(path),
+                f"{what} {record.id} is also in the {what} register; keep one",
+                field="id",
+            )
+    return [*found, *stored] or None
+
+
 def load_attestations(
     path: Path | None,
     pack: RulePack,
@@ -132,19 +154,12 @@ def load_attestations(
     from dutybound.engine.attestations import load_attestations as read_attestations
 
     found = read_attestations(path, pack, operator.name) if path is not None else []
+    stored: list[Attestation] = []
     if uses_database(db, store):
         from dutybound.engine.store.attestation_register import stored_attestations
 
-        in_file = {a.id for a in found}
-        for record in stored_attestations(operator.name, pack, db):
-            if record.id in in_file:
-                raise InputError(
-                    str(path),
-                    f"attestation {record.id} is also in the attestation register; keep one",
-                    field="id",
-                )
-            found.append(record)
-    return found or None
+        stored = stored_attestations(operator.name, pack, db)
+    return _with_register(found, stored, path, "attestation")
 
 
 def load_waivers(
@@ -159,16 +174,9 @@ def load_waivers(
     from dutybound.engine.waivers import load_waivers as read_waivers
 
     found = read_waivers(path, pack, operator.name) if path is not None else []
+    stored: list[Waiver] = []
     if uses_database(db, store):
         from dutybound.engine.store.waiver_register import stored_waivers
 
-        in_file = {w.id for w in found}
-        for waiver in stored_waivers(operator.name, pack, db):
-            if waiver.id in in_file:
-                raise InputError(
-                    str(path),
-                    f"waiver {waiver.id} is also in the waiver register; keep one",
-                    field="id",
-                )
-            found.append(waiver)
-    return found or None
+        stored = stored_waivers(operator.name, pack, db)
+    return _with_register(found, stored, path, "waiver")

@@ -93,21 +93,17 @@ def record_attestations(
                 recorded_by=who,
                 recorded_at=now,
             )
-            session.add(record)
-            session.flush()
-            assert record.id is not None
-            payload = attestation_payload(session, record.id)
-            assert payload is not None
-            audit.append(
-                session,
-                action=ATTESTATION_RECORDED,
-                tenant=tenant,
-                ref_id=record.id,
-                payload_sha256=payload,
-                actor=who,
-                at=now,
+            ids.append(
+                audit.add_recorded(
+                    session,
+                    record,
+                    attestation_payload,
+                    action=ATTESTATION_RECORDED,
+                    tenant=tenant,
+                    actor=who,
+                    at=now,
+                )
             )
-            ids.append(record.id)
         return ids
 
 

@@ -15,6 +15,7 @@ import datetime as dt
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Protocol
 
 import orjson
 from sqlalchemy import text
@@ -93,6 +94,42 @@ def append(
 class Problem:
     seq: int
     message: str
+
+
+class Recorded(Protocol):
+    """A register row (waiver, attestation): it has an id once flushed."""
+
+    id: int | None
+
+
+def add_recorded(
+    session: Session,
+    record: Recorded,
+    payload_of: Callable[[Session, int], str | None],
+    *,
+    action: str,
+    tenant: str,
+    actor: str,
+    at: dt.datetime,
+) -> int:
+    """Add a register row and its audit entry in the caller's transaction; the entry holds the
+    digest of the row as ``payload_of`` reads it back, so a later edit of the row is caught by
+    ``verify``. Returns the row's id."""
+    session.add(record)
+    session.flush()
+    assert record.id is not None
+    payload = payload_of(session, record.id)
+    assert payload is not None
+    append(
+        session,
+        action=action,
+        tenant=tenant,
+        ref_id=record.id,
+        payload_sha256=payload,
+        actor=actor,
+        at=at,
+    )
+    return record.id
 
 
 def verify(

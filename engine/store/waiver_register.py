@@ -94,21 +94,17 @@ def record_waivers(
                 recorded_by=who,
                 recorded_at=now,
             )
-            session.add(record)
-            session.flush()
-            assert record.id is not None
-            payload = waiver_payload(session, record.id)
-            assert payload is not None
-            audit.append(
-                session,
-                action=WAIVER_RECORDED,
-                tenant=tenant,
-                ref_id=record.id,
-                payload_sha256=payload,
-                actor=who,
-                at=now,
+            ids.append(
+                audit.add_recorded(
+                    session,
+                    record,
+                    waiver_payload,
+                    action=WAIVER_RECORDED,
+                    tenant=tenant,
+                    actor=who,
+                    at=now,
+                )
             )
-            ids.append(record.id)
         return ids
 
 
