@@ -92,6 +92,24 @@ def test_the_evaluator_choices_are_the_engines() -> None:
     assert [c.value for c in EvaluatorChoice] == [c.value for c in EngineChoice]
 
 
+def test_fail_on_breach_stops_a_pipeline_only_when_the_inventory_shows_a_breach(
+    tmp_path: Path,
+) -> None:
+    """The UK example on 3 Dec 2026 keeps Huawei in its core after the direction's 31 Dec 2023
+    deadline: a breach, so --fail-on breach exits 1 after writing its output. On 12 Oct 2022,
+    the day before the direction, nothing is a breach and the gate passes."""
+    args = ("evaluate", "--profile", UK / "profile.yaml", "--assets", UK / "assets.csv")
+    out = tmp_path / "e.json"
+    stopped = run(*args, "--as-of", "2026-12-03", "--out", out, "--fail-on", "breach")
+    assert stopped.returncode == 1
+    assert "gb.dvd-2022.core-removal" in " ".join(stopped.stderr.split())
+    data = json.loads(out.read_text())  # written before the gate decided
+    assert data["summary"]["by_position"]["breach"] == 5
+    passed = run(*args, "--as-of", "2022-10-12", "--format", "json", "--fail-on", "overdue")
+    assert passed.returncode == 0, passed.stderr
+    assert "breach" not in json.loads(passed.stdout)["summary"]["by_position"]
+
+
 def test_table_output_mentions_findings() -> None:
     result = run(
         "evaluate",
