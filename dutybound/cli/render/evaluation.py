@@ -94,4 +94,17 @@ def print_evaluation(data: dict[str, Any], console: Console) -> None:
         console.print(
             f"[yellow]... and {len(data['review']) - REVIEW_SHOWN} more items to review[/]"
         )
+    # evaluations stored before issue 15 have no "unaffected" key
+    unaffected = data.get("unaffected", [])
+    for entry in unaffected[:REVIEW_SHOWN]:
+        ids = entry["assets"]
+        shown = ", ".join(ids[:4]) + (f" +{len(ids) - 4}" if len(ids) > 4 else "")
+        console.print(
+            f"[cyan]no finding[/] {entry['jurisdiction']} {e(shown)}: "
+            f"{entry['reason'].replace('_', ' ')}: {e(entry['detail'])}"
+        )
+    if len(unaffected) > REVIEW_SHOWN:
+        console.print(f"[cyan]... and {len(unaffected) - REVIEW_SHOWN} more[/]")
+    if unaffected:
+        console.print("Why one asset is or is not caught: dutybound explain --asset ID ...")
     console.print("Use --format json for explanations and traces. Not legal advice.")
