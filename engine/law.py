@@ -34,13 +34,33 @@ def _check_vocab(values: list[str] | None, allowed: frozenset[str], what: str) -
     return sorted(set(values))
 
 
+class SecondarySource(LawModel):
+    """Commentary on a piece of law (a law firm's note, a press report, a research sheet): useful
+    to a reader, never the law itself. Shown apart from the official text, as secondary."""
+
+    url: str = Field(pattern=r"^https?://")
+    title: str | None = None
+
+
 class Source(LawModel):
-    """What every piece of law carries so that a reader can check it."""
+    """What every piece of law carries so that a reader can check it.
+
+    ``url`` is the official text (a legislation site, a gazette, the issuing authority's own
+    page), deep-linked to the provision where the site allows; ``sources`` holds commentary.
+    Where no official text is published (a direction given only to its addressees), ``url`` may
+    point elsewhere, and ``url_reason`` must say why: the pack's source check
+    (``engine.sources``) accepts a non-official URL only with that reason.
+    ``verified: true`` means the fact was seen in the text ``url`` points at.
+    """
 
     citation: str = Field(min_length=3)
     url: str = Field(pattern=r"^https?://")
     verified: bool
     note: str | None = None
+    url_reason: str | None = Field(default=None, min_length=10)
+    sources: list[SecondarySource] = Field(default_factory=list)
+    # the operative words in the original language, where the research gives them
+    text_original: str | None = None
 
 
 class Instrument(LawModel):
@@ -61,6 +81,12 @@ class Instrument(LawModel):
     binding: Binding
     verified: bool
     note: str | None = None
+    # why ``url`` is not an official text, where none is published (see ``Source``)
+    url_reason: str | None = Field(default=None, min_length=10)
+    sources: list[SecondarySource] = Field(default_factory=list)
+    # the operative words of the provision in the original language, where the research gives
+    # them, so that a lawyer reading that language can check the encoding against the text
+    text_original: str | None = None
 
     @field_validator("type")
     @classmethod
@@ -312,6 +338,9 @@ class JurisdictionInfo(LawModel):
     code: str = Field(pattern=r"^[A-Z]{2}$")
     name: str
     territory: list[str] = Field(min_length=1)
+    # hosts whose pages are official texts for this jurisdiction (a legislation site, gazette,
+    # ministry or regulator): a URL on one of them, or a subdomain, counts as official
+    official_domains: list[str] = Field(default_factory=list)
     calendar: Calendar
     roles: list[Role]
     attributes: list[Attribute] = Field(default_factory=list)
