@@ -112,3 +112,28 @@ def law_roles(
         print_json(roles)
     else:
         print_roles(roles, Console())
+
+
+@law_app.command("sources")
+def law_sources(format: ListingFormat = Format.table, law_dir: LawDir = None) -> None:
+    """Per jurisdiction, how many instruments and obligations cite an official text, and the
+    binding instruments that cite none without saying why. Exits 1 if there are any: the CI
+    gate for the law's sources.
+    """
+    from dutybound.engine.sources import official_share, source_report
+
+    report = source_report(load_pack(law_dir))
+    missing = [i for r in report for i in r.missing]
+    if format is Format.json:
+        print_json(
+            {
+                "official_share": round(official_share(report), 4),
+                "jurisdictions": [r.to_json() for r in report],
+            }
+        )
+    else:
+        from dutybound.cli.render.law import print_sources
+
+        print_sources(report, official_share(report), Console())
+    if missing:
+        raise typer.Exit(1)

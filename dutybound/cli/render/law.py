@@ -1,4 +1,5 @@
-"""The encoded law as terminal text: ``law list``, ``law show`` and ``law roles``."""
+"""The encoded law as terminal text: ``law list``, ``law show``, ``law roles`` and
+``law sources``."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from rich.console import Console
 from rich.markup import escape as e
 from rich.table import Table
 
+from dutybound.engine.sources import JurisdictionSources
 from dutybound.engine.vocabulary import Binding
 
 # The instrument fields ``law show`` prints, in this order, when they have a value.
@@ -91,3 +93,26 @@ def print_roles(roles: list[dict[str, Any]], console: Console) -> None:
         derived = "\n[dim](derived from attributes)[/]" if role["derived_from"] else ""
         table.add_row(role["role"] + derived, e(role["title"]), e(role["citation"]))
     console.print(table)
+
+
+def print_sources(report: list[JurisdictionSources], share: float, console: Console) -> None:
+    """``law sources``: one row per jurisdiction, then every binding instrument with no official
+    text and no reason, then the reasons given where no official text is published."""
+    table = Table(title=f"Official texts cited: {share:.0%} of instruments")
+    for name in ("Jurisdiction", "Instruments", "Official", "Obligations", "Official", "Missing"):
+        table.add_column(name, justify="right" if name != "Jurisdiction" else "left")
+    for r in report:
+        table.add_row(
+            r.code,
+            str(r.instruments),
+            str(r.official),
+            str(r.obligations),
+            str(r.obligations_official),
+            str(len(r.missing)) if r.missing else "",
+        )
+    console.print(table)
+    for r in report:
+        for inst in r.missing:
+            console.print(f"[red]missing[/] {e(inst)}: binding, no official URL and no url_reason")
+        for inst, reason in r.explained:
+            console.print(f"[dim]no official text[/] {e(inst)}: {e(reason)}")
