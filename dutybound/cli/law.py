@@ -137,3 +137,13 @@ def law_sources(format: ListingFormat = Format.table, law_dir: LawDir = None) ->
         print_sources(report, official_share(report), Console())
     if missing:
         raise typer.Exit(1)
+
+
+@law_app.command("digest")
+def law_digest(law_dir: LawDir = None) -> None:
+    """Print the digest of the law data, for the rule-pack version's heading in the law
+    changelog (jurisdictions/CHANGELOG.md): '## <version> — law digest <digest>'."""
+    from dutybound.engine import bundled
+    from dutybound.engine.changelog import law_digest as digest
+
+    print(digest(law_dir or bundled.law_dir(), bundled.registry_file()))
