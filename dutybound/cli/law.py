@@ -147,3 +147,16 @@ def law_digest(law_dir: LawDir = None) -> None:
     from dutybound.engine.changelog import law_digest as digest
 
     print(digest(law_dir or bundled.law_dir(), bundled.registry_file()))
+
+
+@law_app.command("schema")
+def law_schema(law_dir: LawDir = None) -> None:
+    """Regenerate the JSON Schemas of the law files (<rule pack>/schema/) from the models, and
+    make every law file name its schema in its first line, for editors with a YAML language
+    server."""
+    from dutybound.engine import bundled
+    from dutybound.engine.lawschema import write_schemas
+
+    root = law_dir or bundled.law_dir()
+    for path in write_schemas(root):
+        print(path.relative_to(root).as_posix())
