@@ -67,7 +67,10 @@ def add_business_days(start: dt.date, days: int, calendar: Calendar) -> dt.date:
 def due_date(
     deadline: Deadline, effective_from: dt.date, identified_on: dt.date, calendar: Calendar
 ) -> dt.date:
-    """When a deadline falls, given the obligation's start and the asset's identification."""
+    """When a deadline falls, given the obligation's start and the asset's identification (for
+    a yearly deadline, ``identified_on`` is the evaluation date: the next occurrence counts)."""
+    if deadline.every == "year":
+        return deadline.next_on_or_after(identified_on)
     if deadline.date is not None:
         return deadline.date
     assert deadline.days is not None

@@ -112,6 +112,26 @@ class Instrument(LawModel):
         return self.adopted or self.in_force
 
 
+class CoveredScope(LawModel):
+    """What a designation itself covers, where its text limits it (a Covered List entry reaches
+    Hikvision's video-surveillance and telecommunications equipment only where used for public
+    safety, government facilities, critical infrastructure or national security). An obligation
+    that relies on several designations (``AssetScope.designations``) takes each one's limits."""
+
+    categories: list[str] | None = None
+    functions: list[str] | None = None
+    networks: list[str] | None = None
+    uses: list[str] | None = None
+
+    @model_validator(mode="after")
+    def _vocab(self) -> CoveredScope:
+        _check_vocab(self.categories, vocab.CATEGORIES, "categories")
+        _check_vocab(self.functions, vocab.FUNCTIONS, "functions")
+        _check_vocab(self.networks, vocab.NETWORKS, "networks")
+        _check_vocab(self.uses, vocab.USES, "uses")
+        return self
+
+
 class Designation(Source):
     """An instrument naming vendor groups, from a date, for a product scope or use."""
 
@@ -125,6 +145,8 @@ class Designation(Source):
     since: dt.date
     ended: dt.date | None = None
     scope: str
+    # the scope's limits as data, for obligations that rely on several designations
+    covers: CoveredScope | None = None
 
     @field_validator("relationships")
     @classmethod
@@ -136,6 +158,10 @@ class AssetScope(LawModel):
     """Which assets an obligation reaches. A missing key means 'any value'."""
 
     designation: str | None = None
+    # several designations, one rule each: the loader expands the obligation into one part per
+    # designation (id ``<obligation id>.<last segment of the designation id>``), each part with
+    # the designation's own ``covers`` limits where the obligation sets none, and its own dates
+    designations: list[str] | None = Field(default=None, min_length=2)
     vendor_groups: list[str] | None = None
     relationships: list[str] | None = None
     categories: list[str] | None = None
@@ -165,8 +191,11 @@ class AssetScope(LawModel):
         _check_vocab(self.flags_all, vocab.FLAGS, "flags_all")
         _check_vocab(self.flags_none, vocab.FLAGS, "flags_none")
         _check_vocab(self.relationships, vocab.RELATIONSHIPS, "relationships")
-        if self.designation and self.vendor_groups:
-            raise ValueError("give either designation or vendor_groups, not both")
+        if (
+            sum(x is not None for x in (self.designation, self.designations, self.vendor_groups))
+            > 1
+        ):
+            raise ValueError("give one of designation, designations or vendor_groups")
         for code in [*(self.countries or []), *(self.origins or []), *(self.origins_not or [])]:
             if len(code) != 2 or not code.isalpha() or not code.isupper():
                 raise ValueError(f"{code!r} is not a two-letter upper-case ISO country code")
@@ -197,6 +226,10 @@ class Deadline(LawModel):
     """A fixed date, or N calendar/business days after a trigger event."""
 
     date: dt.date | None = None
+    # "year": due every year on the month and day of ``date``, from ``date`` on, for as long as
+    # the obligation applies (an annual report). The finding is due on the next such day; a
+    # past year's filing is recorded with an attestation (engine.attestations).
+    every: Literal["year"] | None = None
     days: int | None = Field(default=None, ge=0)
     calendar: Literal["calendar", "business"] = "calendar"
     # effective: the obligation's start (e.g. a warning's publication);
@@ -211,9 +244,23 @@ class Deadline(LawModel):
             raise ValueError("give either date, or days with after")
         if relative and (self.days is None or self.after is None):
             raise ValueError("a relative deadline needs both days and after")
+        if self.every and not fixed:
+            raise ValueError("a recurring deadline needs the date of its first occurrence")
+        if self.every and self.date and (self.date.month, self.date.day) == (2, 29):
+            raise ValueError("a yearly deadline cannot fall on 29 February")
         return self
 
+    def next_on_or_after(self, day: dt.date) -> dt.date:
+        """The occurrence of a yearly deadline on or after ``day`` (its first, if later)."""
+        assert self.date is not None and self.every == "year"
+        if day <= self.date:
+            return self.date
+        this_year = self.date.replace(year=day.year)
+        return this_year if this_year >= day else self.date.replace(year=day.year + 1)
+
     def describe(self) -> str:
+        if self.date and self.every == "year":
+            return f"each year on {self.date:%d %B} (first {self.date.isoformat()})"
         if self.date:
             return self.date.isoformat()
         unit = "business day" if self.calendar == "business" else "calendar day"

@@ -279,11 +279,28 @@ def _load_rulepack(law_dir: Path, registry_path: Path) -> RulePack:
     # a designation notice), so they are checked once every file is read
     for doc, parsed, code in parsed_files:
         for i, ob in enumerate(parsed.obligations):
-            obligations.append(
-                _check_obligation(
-                    doc, i, ob, parsed.instrument, code, designations, registry, law_dir
+            for written in _expand(doc, i, ob, designations):
+                if written.id in seen_ids and written is not ob:
+                    raise _fail(
+                        doc,
+                        ("obligations", i, "assets", "designations"),
+                        f"the part {written.id!r} this gives has the id of another obligation "
+                        f"(in {seen_ids[written.id]})",
+                    )
+                seen_ids.setdefault(written.id, str(doc.path))
+                obligations.append(
+                    _check_obligation(
+                        doc,
+                        i,
+                        written,
+                        parsed.instrument,
+                        code,
+                        designations,
+                        registry,
+                        law_dir,
+                        part=written is not ob,
+                    )
                 )
-            )
 
     waiver_bases = _check_waiver_bases(waiver_files, obligations, instruments)
 
@@ -391,6 +408,38 @@ def _check_waiver_bases(
     return bases
 
 
+def _expand(
+    doc: YamlDocument, index: int, ob: Obligation, designations: dict[str, Designation]
+) -> list[Obligation]:
+    """An obligation relying on several designations (``assets.designations``) as one part per
+    designation, each with its own id and the designation's ``covers`` limits where the
+    obligation sets none; any other obligation as it is. The law is written once; the engine
+    gets one rule per designation, because each has its own dates and scope."""
+    scope = ob.assets
+    if scope is None or scope.designations is None:
+        return [ob]
+    parts = []
+    for j, des_id in enumerate(scope.designations):
+        des = designations.get(des_id)
+        if des is None:
+            raise _fail(
+                doc,
+                ("obligations", index, "assets", "designations", j),
+                f"no designation {des_id!r} in the rule pack",
+            )
+        covers = des.covers
+        limits = {
+            name: getattr(scope, name) or (getattr(covers, name) if covers else None)
+            for name in ("categories", "functions", "networks", "uses")
+        }
+        part_scope = scope.model_copy(
+            update={"designation": des_id, "designations": None, **limits}
+        )
+        suffix = des_id.rsplit(".", 1)[1]
+        parts.append(ob.model_copy(update={"id": f"{ob.id}.{suffix}", "assets": part_scope}))
+    return parts
+
+
 def _check_obligation(
     doc: YamlDocument,
     index: int,
@@ -400,7 +449,11 @@ def _check_obligation(
     designations: dict[str, Designation],
     registry: Registry,
     law_dir: Path,
+    *,
+    part: bool = False,
 ) -> LoadedObligation:
+    """Check one obligation (or one part of a several-designation obligation, ``part``)
+    against its instrument, its designation and the registry."""
     loc: tuple[str | int, ...] = ("obligations", index)
     if inst.start and ob.effective.from_ < inst.start:
         raise _fail(
@@ -425,7 +478,9 @@ def _check_obligation(
                     (*loc, "assets", "designation"),
                     f"no designation {scope.designation!r} in the rule pack",
                 )
-            if ob.effective.from_ < designation.since:
+            # a part starts with its own designation instead (LoadedObligation.window): the
+            # obligation as written may rely on designations made later
+            if ob.effective.from_ < designation.since and not part:
                 raise _fail(
                     doc,
                     (*loc, "effective", "from"),
