@@ -34,6 +34,9 @@ def instrument_detail(inst: Instrument) -> dict[str, Any]:
         "in_force": inst.in_force.isoformat() if inst.in_force else None,
         "ended": inst.ended.isoformat() if inst.ended else None,
         "note": inst.note,
+        "url_reason": inst.url_reason,
+        "text_original": inst.text_original,
+        "sources": [s.model_dump() for s in inst.sources],
     }
 
 

@@ -15,6 +15,7 @@ from typing import Any
 from dutybound.engine.evaluation import Evaluation
 from dutybound.engine.jsontext import json_text
 from dutybound.engine.outcomes import FindingStatus, Position
+from dutybound.engine.sources import is_official
 from dutybound.reports.timeline import Mark, timeline_svg
 
 SOON_DAYS = 90
@@ -241,6 +242,12 @@ def obligation_report(evaluation: Evaluation, data: dict[str, Any]) -> dict[str,
                 "binding": inst.binding,
                 "verified": inst.verified,
                 "url": inst.url,
+                "official": is_official(
+                    inst.url, evaluation.pack.jurisdictions[f["jurisdiction"]].official_domains
+                ),
+                "url_reason": inst.url_reason,
+                "text_original": inst.text_original,
+                "sources": [s.model_dump() for s in inst.sources],
             },
         )
     marks = [

@@ -25,6 +25,8 @@ INSTRUMENT_FIELDS = (
     "binding",
     "verified",
     "url",
+    "url_reason",
+    "text_original",
     "note",
 )
 
@@ -59,6 +61,8 @@ def print_instrument(instrument: dict[str, Any], console: Console) -> None:
     for key in INSTRUMENT_FIELDS:
         if instrument.get(key) is not None:
             console.print(f"  {key}: {e(str(instrument[key]))}")
+    for source in instrument.get("sources") or []:
+        console.print(f"  secondary source: {e(source.get('title') or '')} {e(source['url'])}")
     console.print()
 
 
