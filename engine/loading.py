@@ -56,6 +56,8 @@ class LoadedObligation:
     designation: Designation | None
     file: str  # the path read, for error messages
     source: str  # the path inside the rule pack, for traces (same on every machine)
+    # for a part of an obligation relying on several designations: that obligation's id
+    written_as: str | None = None
 
     def window(self) -> tuple[dt.date, dt.date | None]:
         """When the obligation applies: its own window, narrowed by its instrument's end and by
@@ -299,6 +301,7 @@ def _load_rulepack(law_dir: Path, registry_path: Path) -> RulePack:
                         registry,
                         law_dir,
                         part=written is not ob,
+                        doc_id=ob.id,
                     )
                 )
 
@@ -451,6 +454,7 @@ def _check_obligation(
     law_dir: Path,
     *,
     part: bool = False,
+    doc_id: str | None = None,
 ) -> LoadedObligation:
     """Check one obligation (or one part of a several-designation obligation, ``part``)
     against its instrument, its designation and the registry."""
@@ -494,4 +498,5 @@ def _check_obligation(
                     f"unknown vendor group {group!r} (not in the registry)",
                 )
     source = doc.path.relative_to(law_dir).as_posix()
-    return LoadedObligation(ob, inst, code, designation, str(doc.path), source)
+    written_as = doc_id if part else None
+    return LoadedObligation(ob, inst, code, designation, str(doc.path), source, written_as)
