@@ -1,24 +1,51 @@
 """Side-by-side views for consultants: one operator across jurisdictions, one vendor per country.
 
-Both reduce many findings to one cell per jurisdiction: the *strongest* measure (prohibited, must
-remove by, cap, assess, report, nothing), the earliest deadline, and the citation behind the
-strongest measure. Binding law outranks contracts, which outrank guidance; within the same force,
-a prohibition outranks a removal, and so on down to reporting duties.
+Both reduce many findings to one cell per jurisdiction. A cell is made of *lines*, and every
+statement a line makes (its measure, citation, deadline, status and assets) comes from one
+finding, or, in the law-level vendor matrix, from one obligation: a cell never shows a deadline or
+an asset next to a rule that does not reach it (review of Dec 2026, X-3: a German Huawei core
+asset was shown under s.41 BSIG with the NIS2 registration date, when the rule that reaches it is
+the contractual core exit by 31 Dec 2026).
+
+Which line leads a cell, first test first:
+
+1. lines that reach assets before the operator's standing duties that reach none: what the
+   operator must do about its kit (a vendor-specific removal agreed by contract) leads a
+   vendor-neutral duty of the operator itself, even one of law (comply with any s.41 order);
+2. binding law before contracts before guidance;
+3. the measure: prohibition, removal, cap, assess, report;
+4. the earlier deadline, then the obligation id.
+
+Guidance never leads a cell that has a binding line: the strongest guidance line is given beneath
+it (``guidance``), with its own citation and assets (the 2023 Commission Communication on Huawei
+and ZTE beneath the NIS2 supply-chain duty). ``more`` keeps, in the same order, the further lines
+that reach an asset the lines above do not name (for a binding line: no binding line above), each
+with its own date (a ZTE 4G asset under the 4G removal date of 31 Dec 2027, not under the 5G
+one); in the law-level vendor matrix, where no asset is known, it keeps the further measures of
+another kind or date.
+
+A prohibition that is a standing duty of the operator (no asset scope: "connect only trusted
+products") reaches no asset, so it reads ``restricted``, never ``prohibited``: nothing the
+operator holds is prohibited by it.
+
+Guidance whose target date has passed (``past_target``) still fills a cell: the policy still asks
+for the removal, and a cell saying "nothing" would hide it.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
+from dutybound.engine.deadlines import due_date
 from dutybound.engine.evaluation import Evaluation
 from dutybound.engine.findings import Finding
 from dutybound.engine.loading import LoadedObligation, RulePack
 from dutybound.engine.outcomes import APPLYING, FindingStatus
 from dutybound.engine.roles import HeldRole
 from dutybound.engine.rules import compile_rules
-from dutybound.engine.vocabulary import Binding, ObligationKind
+from dutybound.engine.vocabulary import BINDS, Binding, ObligationKind
 
 # kind -> (rank, the word a consultant's slide uses); lower rank = stronger
 MEASURES: dict[ObligationKind, tuple[int, str]] = {
@@ -31,66 +58,167 @@ MEASURES: dict[ObligationKind, tuple[int, str]] = {
     ObligationKind.REPORT: (4, "report"),
     ObligationKind.DISCLOSURE: (4, "report"),
 }
+# a prohibition addressed to the operator itself, with no asset scope: it restricts what the
+# operator may do, and reaches nothing it holds
+RESTRICTED = "restricted"
 # law outranks contracts, which outrank guidance (the order Binding declares)
 BINDING_RANK: dict[Binding, int] = {b: n for n, b in enumerate(Binding)}
+# the statuses that fill a cell: in effect on the date, or guidance past its target date
+LIVE: frozenset[FindingStatus] = APPLYING | {FindingStatus.PAST_TARGET}
+
+
+def measure_word(kind: ObligationKind, scoped: bool) -> str:
+    """The slide word for an obligation's kind; ``scoped`` says whether it has an asset scope."""
+    if kind == ObligationKind.PROHIBITION and not scoped:
+        return RESTRICTED
+    return MEASURES[kind][1]
+
+
+def measure_label(measure: str, due: dt.date | str | None, binding: Binding | str | None) -> str:
+    """The words for a slide: 'must remove by 2027-12-31', 'assess (guidance)'."""
+    text = measure
+    if due:
+        text += f" by {due if isinstance(due, str) else due.isoformat()}"
+    if binding and binding != Binding.LAW:
+        text += f" ({binding})"
+    return text
+
+
+@dataclass(frozen=True)
+class Line:
+    """One finding (or, in the law-level matrix, one obligation) as a cell shows it: every field
+    is that finding's own."""
+
+    measure: str
+    binding: Binding
+    obligation_id: str
+    title: str
+    citation: str
+    url: str
+    due: dt.date | None
+    status: FindingStatus
+    verified: bool
+    assets: list[str]
+    # the obligation has an asset scope (it is about kit); False for a duty of the operator itself
+    scoped: bool
+    kind: ObligationKind
+
+    def key(self) -> tuple[bool, int, int, dt.date, str]:
+        """The order lines lead a cell in (module docstring)."""
+        return (
+            not self.assets,
+            BINDING_RANK[self.binding],
+            MEASURES[self.kind][0],
+            self.due or dt.date.max,
+            self.obligation_id,
+        )
+
+    def label(self) -> str:
+        return measure_label(self.measure, self.due, self.binding)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "measure": self.measure,
+            "label": self.label(),
+            "binding": self.binding,
+            "obligation_id": self.obligation_id,
+            "title": self.title,
+            "citation": self.citation,
+            "url": self.url,
+            "due": self.due.isoformat() if self.due else None,
+            "status": self.status,
+            "verified": self.verified,
+            "assets": self.assets,
+        }
 
 
 @dataclass(frozen=True)
 class Cell:
     jurisdiction: str
-    measure: str  # prohibited | must remove | cap | assess | report | nothing | no role
+    measure: (
+        str  # prohibited | must remove | cap | assess | report | restricted | nothing | no role
+    )
     binding: Binding | None
     obligation_id: str | None
     citation: str | None
     url: str | None
-    measure_due: dt.date | None  # the strongest obligation's own deadline
-    due: dt.date | None  # the earliest deadline among all findings in effect
+    measure_due: dt.date | None  # the leading finding's own deadline
+    # the earliest deadline among all findings in the cell, whichever rule it belongs to: it is
+    # named by ``due_obligation_id`` and must never be shown as the leading rule's deadline
+    due: dt.date | None
     status: FindingStatus | None
     verified: bool | None
-    assets: list[str]
+    assets: list[str]  # the assets the leading finding reaches
     findings: int
     upcoming: int  # obligations not yet in effect on the date
+    due_obligation_id: str | None = None
+    # the strongest guidance beneath a binding leading line (None where the lead is guidance)
+    guidance: Line | None = None
+    # further lines that reach assets the lines above do not name (module docstring)
+    more: list[Line] = field(default_factory=list)
+    # every asset any finding in the cell reaches
+    all_assets: list[str] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         return {
             "jurisdiction": self.jurisdiction,
             "measure": self.measure,
+            "label": self.label(),
             "binding": self.binding,
             "obligation_id": self.obligation_id,
             "citation": self.citation,
             "url": self.url,
             "measure_due": self.measure_due.isoformat() if self.measure_due else None,
             "due": self.due.isoformat() if self.due else None,
+            "due_obligation_id": self.due_obligation_id,
             "status": self.status,
             "verified": self.verified,
             "assets": self.assets,
+            "all_assets": self.all_assets,
+            "guidance": self.guidance.to_json() if self.guidance else None,
+            "more": [line.to_json() for line in self.more],
             "findings": self.findings,
             "upcoming": self.upcoming,
         }
 
     def label(self) -> str:
         """The words for a slide: 'must remove by 2027-12-31', 'assess (guidance)'."""
-        text = self.measure
-        if self.measure_due:
-            text += f" by {self.measure_due.isoformat()}"
-        if self.binding and self.binding != Binding.LAW:
-            text += f" ({self.binding})"
-        return text
+        return measure_label(self.measure, self.measure_due, self.binding)
 
 
-def _strength(item: LoadedObligation) -> tuple[int, int]:
-    return (BINDING_RANK[item.instrument.binding], MEASURES[item.obligation.kind][0])
+def _line(
+    item: LoadedObligation, status: FindingStatus, due: dt.date | None, assets: list[str]
+) -> Line:
+    ob, inst = item.obligation, item.instrument
+    scoped = ob.assets is not None
+    return Line(
+        measure_word(ob.kind, scoped),
+        inst.binding,
+        ob.id,
+        ob.title,
+        ob.citation,
+        ob.url,
+        due,
+        status,
+        ob.verified and inst.verified,
+        assets,
+        scoped,
+        ob.kind,
+    )
 
 
-def _cell(
-    code: str,
-    items: list[tuple[LoadedObligation, FindingStatus, dt.date | None]],
-    assets: list[str],
-    upcoming: int,
-    has_role: bool,
-) -> Cell:
-    """Reduce (obligation, status, due) triples in effect to one cell."""
-    if not items:
+def _finding_line(finding: Finding, assets: list[str] | None = None) -> Line:
+    return _line(
+        finding.item,
+        finding.status,
+        finding.due,
+        list(finding.assets) if assets is None else assets,
+    )
+
+
+def _cell(code: str, lines: list[Line], upcoming: int, has_role: bool) -> Cell:
+    """Reduce the lines in effect to one cell (module docstring)."""
+    if not lines:
         return Cell(
             code,
             "nothing" if has_role else "no role",
@@ -102,28 +230,56 @@ def _cell(
             None,
             None,
             None,
-            assets,
+            [],
             0,
             upcoming,
         )
-    best, status, best_due = min(
-        items, key=lambda t: (_strength(t[0]), t[2] or dt.date.max, t[0].obligation.id)
-    )
-    dues = [due for _, _, due in items if due]
+    ordered = sorted(lines, key=Line.key)
+    binding = [line for line in ordered if line.binding in BINDS]
+    advice = [line for line in ordered if line.binding not in BINDS]
+    lead = (binding or advice)[0]
+    guidance = advice[0] if binding and advice else None
+    shown = [lead] if guidance is None else [lead, guidance]
+    # a binding line is kept for an asset no binding line above names (the guidance line does
+    # not stand in for a contract's date); a guidance line, for one no line above names
+    named = {a for line in shown for a in line.assets}
+    named_binding = set(lead.assets) if lead.binding in BINDS else set()
+    said = {(line.measure, line.due, line.binding) for line in shown}
+    more = []
+    for line in ordered:
+        if any(line is s for s in shown):
+            continue
+        if line.assets:
+            binds = line.binding in BINDS
+            if not set(line.assets) <= (named_binding if binds else named):
+                more.append(line)
+                named.update(line.assets)
+                if binds:
+                    named_binding.update(line.assets)
+        elif line.scoped and (line.measure, line.due, line.binding) not in said:
+            # the law-level matrix: a measure of another kind or date for this vendor
+            more.append(line)
+            said.add((line.measure, line.due, line.binding))
+    dated = [(line.due, line.obligation_id) for line in lines if line.due]
+    earliest = min(dated) if dated else None
     return Cell(
         code,
-        MEASURES[best.obligation.kind][1],
-        best.instrument.binding,
-        best.obligation.id,
-        best.obligation.citation,
-        best.obligation.url,
-        best_due,
-        min(dues) if dues else None,
-        status,
-        best.obligation.verified and best.instrument.verified,
-        assets,
-        len(items),
+        lead.measure,
+        lead.binding,
+        lead.obligation_id,
+        lead.citation,
+        lead.url,
+        lead.due,
+        earliest[0] if earliest else None,
+        lead.status,
+        lead.verified,
+        lead.assets,
+        len(lines),
         upcoming,
+        earliest[1] if earliest else None,
+        guidance,
+        more,
+        sorted({a for line in lines for a in line.assets}),
     )
 
 
@@ -132,19 +288,26 @@ def compare_operator(evaluation: Evaluation, jurisdictions: list[str]) -> list[C
     cells = []
     for code in jurisdictions:
         mine = [f for f in evaluation.findings if f.item.jurisdiction == code]
-        live: list[Finding] = [f for f in mine if f.status in APPLYING]
-        assets = sorted({a for f in live for a in f.assets})
         has_role = any(r.startswith(code.lower() + ".") for r in evaluation.roles)
         cells.append(
             _cell(
                 code,
-                [(f.item, f.status, f.due) for f in live],
-                assets,
+                [_finding_line(f) for f in mine if f.status in LIVE],
                 sum(1 for f in mine if f.status == FindingStatus.UPCOMING),
                 has_role,
             )
         )
     return cells
+
+
+def _law_level_status(item: LoadedObligation, as_of: dt.date, due: dt.date | None) -> FindingStatus:
+    if due is None:
+        return FindingStatus.IN_FORCE
+    if as_of <= due:
+        return FindingStatus.DUE
+    if item.instrument.binding == Binding.GUIDANCE:
+        return FindingStatus.PAST_TARGET  # guidance binds no one: never "overdue"
+    return FindingStatus.OVERDUE
 
 
 def vendor_matrix(
@@ -159,54 +322,65 @@ def vendor_matrix(
     of this operator (its roles) about that vendor's kit, whatever the asset.
 
     This reads the obligations' vendor tests directly: it answers "what does each country do
-    about Huawei for an operator like this", not "which of its assets are caught" (that needs an
-    inventory; when ``evaluation`` is given, its affected assets of the vendor are listed).
+    about Huawei for an operator like this", not "which of its assets are caught". When
+    ``evaluation`` is given, an obligation whose findings reach the vendor's assets gives one
+    line per finding, with that finding's own date and only the vendor's assets it reaches (and
+    such lines lead the cell); an obligation that reaches none of them gives its law-level line.
     """
     held = set(roles)
     vendor_tests = {r.id: dict(r.tests).get("group") for r in compile_rules(pack)}
+    by_obligation: dict[str, list[Finding]] = {}
+    if evaluation is not None:
+        for f in evaluation.findings:
+            if f.status in LIVE and f.assets:
+                by_obligation.setdefault(f.item.obligation.id, []).append(f)
     matrix: dict[str, list[Cell]] = {}
     for group in groups:
+        vendor_assets: set[str] = set()
+        if evaluation is not None:
+            vendor_assets = {
+                a.asset_id
+                for a in evaluation.assets
+                if evaluation.vendor_matches[a.vendor].group == group
+            }
         row = []
         for code in jurisdictions:
-            live: list[tuple[LoadedObligation, FindingStatus, dt.date | None]] = []
+            lines: list[Line] = []
             upcoming = 0
+            calendar = pack.jurisdictions[code].calendar if code in pack.jurisdictions else None
             for item in pack.obligations:
                 if item.jurisdiction != code or held.isdisjoint(item.obligation.roles):
                     continue
+                if not item.exists_on(as_of):
+                    continue  # law adopted later did not exist on the date
                 vendors = vendor_tests[item.obligation.id]
                 if vendors is None or group not in vendors:
                     continue
                 start, end = item.window()
                 if as_of < start:
                     upcoming += 1
-                elif end is None or as_of < end:
-                    due = item.obligation.deadline.date if item.obligation.deadline else None
-                    status = (
-                        FindingStatus.IN_FORCE
-                        if due is None
-                        else FindingStatus.DUE
-                        if as_of <= due
-                        else FindingStatus.OVERDUE
-                    )
-                    live.append((item, status, due))
-            assets: list[str] = []
-            if evaluation is not None:
-                vendor_assets = {
-                    a.asset_id
-                    for a in evaluation.assets
-                    if evaluation.vendor_matches[a.vendor].group == group
-                }
-                assets = sorted(
-                    {
-                        a
-                        for f in evaluation.findings
-                        if f.item.jurisdiction == code and f.status in APPLYING
-                        for a in f.assets
-                    }
-                    & vendor_assets
+                    continue
+                if end is not None and as_of >= end:
+                    continue
+                reached = [
+                    (f, sorted(set(f.assets) & vendor_assets))
+                    for f in by_obligation.get(item.obligation.id, ())
+                ]
+                reached = [(f, ids) for f, ids in reached if ids]
+                if reached:
+                    lines.extend(_finding_line(f, ids) for f, ids in reached)
+                    continue
+                deadline = item.obligation.deadline
+                due = (
+                    due_date(deadline, start, as_of, calendar)
+                    if deadline is not None
+                    and deadline.after != "asset_identified"
+                    and calendar is not None
+                    else None
                 )
+                lines.append(_line(item, _law_level_status(item, as_of, due), due, []))
             has_role = any(r.startswith(code.lower() + ".") for r in held)
-            row.append(_cell(code, live, assets, upcoming, has_role))
+            row.append(_cell(code, lines, upcoming, has_role))
         matrix[group] = row
     return matrix
 

@@ -1,9 +1,13 @@
 """The jurisdiction comparison as a terminal table (``compare``): one row per jurisdiction, or
-with ``--vendor`` one row per vendor and a column per jurisdiction."""
+with ``--vendor`` one row per vendor and a column per jurisdiction.
+
+Every line of a cell is one finding's: its measure and date, its citation, its assets
+(``engine.compare``). The earliest deadline of a jurisdiction is shown with the rule it belongs
+to, never as the leading rule's own.
+"""
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from rich.console import Console
@@ -12,6 +16,8 @@ from rich.table import Table
 
 # Affected assets named in a cell; the JSON has them all.
 ASSETS_SHOWN = 6
+# Further lines shown beneath a cell's leading line; the JSON has them all.
+MORE_SHOWN = 3
 
 
 def print_comparison(data: dict[str, Any], console: Console) -> None:
@@ -31,42 +37,71 @@ def print_comparison(data: dict[str, Any], console: Console) -> None:
         for code in data["jurisdictions"]:
             table.add_column(code, overflow="fold")
         for row in data["vendors"]:
-            table.add_row(row["vendor"], *[cell_text(c) for c in row["cells"]])
+            table.add_row(row["vendor"], *[cell_text(c, assets=True) for c in row["cells"]])
     else:
-        for name in ("Jurisdiction", "Strongest measure", "Earliest due", "Citation", "Assets"):
+        for name in ("Jurisdiction", "Leading measure", "Citation", "Assets it reaches"):
             table.add_column(name, overflow="fold")
         for c in data["cells"]:
-            assets = c["assets"]
             table.add_row(
                 c["jurisdiction"],
                 cell_text(c),
-                c["due"] or "—",
                 e(c["citation"] or "—"),
-                e(", ".join(assets[:ASSETS_SHOWN]))
-                + (f" +{len(assets) - ASSETS_SHOWN}" if len(assets) > ASSETS_SHOWN else ""),
+                _assets(c["assets"]) or "—",
             )
     console.print(table)
     console.print(
-        "Strongest measure in force on the date, binding law first; "
+        "Each line is one rule with its own date and the assets it reaches: binding rules that "
+        "reach assets lead, then the operator's own duties; guidance beneath. "
         "(unverified) marks content the research could not verify. Not legal advice."
     )
 
 
-def cell_text(cell: dict[str, Any]) -> str:
-    """A cell's measure as ``Cell.label`` words it, with its verification, the count of
-    upcoming obligations and the obligation id beneath."""
-    from dutybound.engine.compare import Cell
+def _assets(ids: list[str]) -> str:
+    shown = e(", ".join(ids[:ASSETS_SHOWN]))
+    return shown + (f" +{len(ids) - ASSETS_SHOWN}" if len(ids) > ASSETS_SHOWN else "")
 
-    def day(value: str | None) -> dt.date | None:
-        return dt.date.fromisoformat(value) if value else None
 
-    text = e(
-        Cell(**{**cell, "due": day(cell["due"]), "measure_due": day(cell["measure_due"])}).label()
+def _line_text(line: dict[str, Any], prefix: str) -> str:
+    text = f"[dim]{prefix}[/]{e(line['label'])}"
+    if line["verified"] is False:
+        text += " [magenta](unverified)[/]"
+    if line["assets"]:
+        text += f" — {_assets(line['assets'])}"
+    return text + f"\n[dim]  {e(line['obligation_id'])}[/]"
+
+
+def cell_text(cell: dict[str, Any], assets: bool = False) -> str:
+    """A cell as the JSON gives it: the leading measure with its own date and verification
+    (with its assets when ``assets``), the obligation id beneath, then the guidance line, the
+    further lines, the jurisdiction's earliest deadline with its rule, and the count of upcoming
+    obligations."""
+    from dutybound.engine.compare import measure_label
+
+    label = cell.get("label") or measure_label(
+        cell["measure"], cell["measure_due"], cell["binding"]
     )
+    text = e(label)
     if cell["verified"] is False:
         text += " [magenta](unverified)[/]"
+    if assets and cell["assets"]:
+        text += f" — {_assets(cell['assets'])}"
+    if cell["obligation_id"]:
+        text += f"\n[dim]{e(cell['obligation_id'])}[/]"
+    if cell.get("guidance"):
+        text += "\n" + _line_text(cell["guidance"], "guidance: ")
+    more = cell.get("more") or []
+    for line in more[:MORE_SHOWN]:
+        text += "\n" + _line_text(line, "also: ")
+    if len(more) > MORE_SHOWN:
+        text += f"\n[dim]+{len(more) - MORE_SHOWN} more lines (JSON)[/]"
+    if cell["due"] and (cell["due"], cell.get("due_obligation_id")) != (
+        cell["measure_due"],
+        cell["obligation_id"],
+    ):
+        text += (
+            f"\n[dim]earliest deadline here: {cell['due']} "
+            f"({e(cell.get('due_obligation_id') or '?')})[/]"
+        )
     if cell["upcoming"]:
         text += f"\n[dim]+{cell['upcoming']} upcoming[/]"
-    if cell["obligation_id"]:
-        text += f"\n[dim]{cell['obligation_id']}[/]"
     return text
