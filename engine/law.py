@@ -295,6 +295,15 @@ class Obligation(Source):
     effective: Window
     deadline: Deadline | None = None
     cap: Cap | None = None
+    # True where this duty of the operator itself (no ``assets`` scope) is a condition of buying
+    # from a designated vendor: notify the GCSB before the change (NZ TICSA s.48), comply with
+    # any order on the manufacturer's components (DE s.41 BSIG), connect only trusted products
+    # (India's licence amendment of 2021). While it binds, the procurement gate (engine.verdict)
+    # never answers "allowed" for an item of a vendor group the registry lists, used in the
+    # jurisdiction's territory: a prohibition sends the item to "review" (whether the item falls
+    # under it is a fact the data does not hold), any other kind makes it "conditional" on the
+    # duty. An obligation with an assets scope reaches the item itself and needs no flag.
+    precondition_of_purchase: bool = False
 
     @field_validator("kind", mode="before")
     @classmethod
@@ -315,6 +324,16 @@ class Obligation(Source):
             raise ValueError("deadline is before the obligation takes effect")
         if self.deadline and self.deadline.after == "asset_identified" and self.assets is None:
             raise ValueError("a deadline after asset identification needs an assets scope")
+        if self.precondition_of_purchase and self.assets is not None:
+            raise ValueError(
+                "precondition_of_purchase is for duties of the operator itself (no assets "
+                "scope); an obligation with an assets scope reaches the item directly"
+            )
+        if self.precondition_of_purchase and self.kind in (
+            ObligationKind.REMOVAL,
+            ObligationKind.CAP,
+        ):
+            raise ValueError(f"a {self.kind} is not a condition of a purchase")
         return self
 
 

@@ -22,13 +22,30 @@ gives ``conditional``, never ``prohibited`` or ``allowed``:
   the attached condition, named in the reasons with its basis, citation and expiry.
 
 A waiver that covers only some items of a bid waives the finding for those items only.
+
+Preconditions (review of Dec 2026, X-4). A duty of the buyer itself (no asset scope) does not turn
+on what it buys, so it is no part of an item's verdict, unless the law data marks it as a
+condition of buying from a designated vendor (``Obligation.precondition_of_purchase``): notify
+the GCSB before the change (NZ TICSA s.48), comply with any s.41 BSIG order on the manufacturer's
+components (DE). While such a binding duty applies, an item of a vendor group the registry lists,
+used in that jurisdiction's territory, is never ``allowed``:
+
+- a notification, measure or other duty makes it ``conditional``, naming the duty;
+- a prohibition ("connect only trusted products", India's licence amendment of 2021) sends it to
+  ``review``: whether the item falls under it is a fact the data does not hold.
+
+The rule is the flag, not a guess from the instrument: instruments that name a vendor group also
+carry duties that are no condition of any purchase (the FAR 52.204-25 flow-down, Sweden's duty to
+keep central functions in Sweden, which reaches every supplier). Guidance so marked is listed as
+advice, a marked duty not yet in effect as upcoming. Each item lists the preconditions applied to
+it under ``preconditions``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from dutybound.engine.evaluation import Evaluation, evaluate
@@ -42,7 +59,7 @@ from dutybound.engine.outcomes import (
     Standing,
     Verdict,
 )
-from dutybound.engine.vocabulary import BINDS, ObligationKind
+from dutybound.engine.vocabulary import BINDS, Binding, ObligationKind
 from dutybound.engine.waivers import Waiver
 
 SEVERITY: tuple[Verdict, ...] = tuple(Verdict)  # worst first
@@ -61,6 +78,8 @@ class ItemVerdict:
     reasons: list[str]
     findings: list[dict[str, Any]]
     review: list[dict[str, Any]]
+    # the buyer's own duties that condition buying this item (module docstring)
+    preconditions: list[dict[str, Any]] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         a = self.asset
@@ -82,6 +101,9 @@ class ItemVerdict:
             "reasons": self.reasons,
             "findings": self.findings,
             "review": self.review,
+            "preconditions": [
+                {k: v for k, v in p.items() if not k.startswith("_")} for p in self.preconditions
+            ],
         }
 
 
@@ -137,15 +159,35 @@ def _waiver_reason(finding: dict[str, Any], waivers: list[dict[str, Any]]) -> st
     )
 
 
+def _precondition_reason(p: dict[str, Any]) -> str:
+    due = f", due {p['due']}" if p["due"] else ""
+    return (
+        f"precondition: {p['title']} [{p['citation']}]: the buyer {p['duty']}{due} "
+        f"({p['jurisdiction']}, a duty of the buyer itself that conditions buying from "
+        f"{p['_vendor']})"
+    )
+
+
+def _precondition_review(p: dict[str, Any]) -> str:
+    return (
+        f"{p['title']} [{p['citation']}] binds the buyer ({p['jurisdiction']}): it {p['duty']}. "
+        f"Whether it forbids this {p['_vendor']} item is a fact the data does not hold; "
+        "confirm before buying"
+    )
+
+
 def _item_verdict(
     asset: Asset,
     findings: list[dict[str, Any]],
     review: list[dict[str, Any]],
     doubts: list[str],
+    preconditions: list[dict[str, Any]] | None = None,
 ) -> ItemVerdict:
     """The verdict for one item; ``doubts`` are the notices that make the profile itself
     uncertain for this item (a role of the buyer lapsed): they turn an otherwise clear answer into
-    a review, never into "allowed"."""
+    a review, never into "allowed". ``preconditions`` are the buyer's own duties that condition
+    buying this item (module docstring), each with its ``effect``."""
+    pre = preconditions or []
     live, waived = [], []
     for f in findings:
         if f["status"] not in APPLYING and f["status"] != FindingStatus.WAIVED:
@@ -158,27 +200,93 @@ def _item_verdict(
     binding = [f for f in live if f["instrument"]["binding"] in BINDS]
     waived_binding = [(f, w) for f, w in waived if f["instrument"]["binding"] in BINDS]
     prohibitions = [f for f in binding if f["kind"] == ObligationKind.PROHIBITION]
+
+    def verdict(word: Verdict, reasons: list[str]) -> ItemVerdict:
+        return ItemVerdict(asset, word, reasons, findings, review, pre)
+
     if prohibitions:
-        reasons = [f"{f['title']} [{f['citation']}]" for f in prohibitions]
-        return ItemVerdict(asset, Verdict.PROHIBITED, reasons, findings, review)
-    if review or doubts:
-        details = [r["detail"] for r in review] + doubts
-        return ItemVerdict(asset, Verdict.REVIEW, details, findings, review)
-    if binding or waived_binding:
+        return verdict(
+            Verdict.PROHIBITED, [f"{f['title']} [{f['citation']}]" for f in prohibitions]
+        )
+    to_confirm = [_precondition_review(p) for p in pre if p["effect"] == Verdict.REVIEW]
+    if review or doubts or to_confirm:
+        return verdict(Verdict.REVIEW, [r["detail"] for r in review] + doubts + to_confirm)
+    conditions = [p for p in pre if p["effect"] == Verdict.CONDITIONAL]
+    if binding or waived_binding or conditions:
         reasons = [
             f"{f['title']}" + (f" (due {f['due']})" if f["due"] else "") + f" [{f['citation']}]"
             for f in binding
         ]
         reasons += [_waiver_reason(f, w) for f, w in waived_binding]
-        return ItemVerdict(asset, Verdict.CONDITIONAL, reasons, findings, review)
+        for p in conditions:
+            covering = _waivers_for(p["_finding"], asset.asset_id)
+            reasons.append(
+                _waiver_reason(p["_finding"], covering) if covering else _precondition_reason(p)
+            )
+        return verdict(Verdict.CONDITIONAL, reasons)
     advice = [f"advice only: {f['title']} [{f['citation']}]" for f in live]
     advice += [f"advice only, {_waiver_reason(f, w)}" for f, w in waived]
+    advice += [f"advice only, {_precondition_reason(p)}" for p in pre if p["effect"] == "advice"]
     upcoming = [
         f"from {f['effective']['from']}: {f['title']} [{f['citation']}]"
         for f in findings
         if f["status"] == FindingStatus.UPCOMING
     ]
-    return ItemVerdict(asset, Verdict.ALLOWED, advice + upcoming, findings, review)
+    upcoming += [
+        f"from {p['_finding']['effective']['from']}: {_precondition_reason(p)}"
+        for p in pre
+        if p["effect"] == "upcoming"
+    ]
+    return verdict(Verdict.ALLOWED, advice + upcoming)
+
+
+def _precondition_effect(finding: dict[str, Any], binding: Binding) -> str | None:
+    """What a marked duty of the buyer does to a purchase on the date, or None."""
+    status, kind = finding["status"], finding["kind"]
+    if status == FindingStatus.UPCOMING:
+        return "upcoming"
+    if status not in APPLYING and status != FindingStatus.WAIVED:
+        return None  # ended, fulfilled, or guidance past its target
+    if binding not in BINDS:
+        return "advice"
+    if status == FindingStatus.WAIVED:
+        return Verdict.CONDITIONAL  # the waiver is the condition (module docstring)
+    return Verdict.REVIEW if kind == ObligationKind.PROHIBITION else Verdict.CONDITIONAL
+
+
+def _preconditions(pack: RulePack, data: dict[str, Any]) -> list[dict[str, Any]]:
+    """The buyer's own duties marked as conditions of buying from a designated vendor, with what
+    each does to a purchase on the date (``effect``); items are matched to them by territory."""
+    out = []
+    for finding in data["findings"]:
+        if finding["assets"]:
+            continue
+        item = pack.obligation(finding["obligation_id"])
+        ob = item.obligation
+        if not ob.precondition_of_purchase or ob.assets is not None:
+            continue
+        effect = _precondition_effect(finding, item.instrument.binding)
+        if effect is None:
+            continue
+        out.append(
+            {
+                "obligation_id": ob.id,
+                "jurisdiction": item.jurisdiction,
+                "kind": ob.kind,
+                "title": ob.title,
+                "duty": ob.duty,
+                "citation": ob.citation,
+                "url": ob.url,
+                "binding": item.instrument.binding,
+                "verified": ob.verified and item.instrument.verified,
+                "status": finding["status"],
+                "due": finding["due"],
+                "effect": effect,
+                "_finding": finding,
+                "_territory": frozenset(pack.jurisdictions[item.jurisdiction].territory),
+            }
+        )
+    return out
 
 
 def check_items(
@@ -207,7 +315,9 @@ def check_items(
         for asset_id in finding["assets"]:
             by_asset.setdefault(asset_id, []).append(finding)
     # duties of the operator itself (register, assess, represent) do not turn on what it buys,
-    # so they are not part of an item's verdict
+    # so they are not part of an item's verdict, except those the law data marks as conditions
+    # of buying from a designated vendor (module docstring)
+    marked = _preconditions(pack, data)
     # a fact that decides only guidance does not hold up a purchase: guidance binds no buyer;
     # nor does identified_on, which decides when a duty falls due, not whether it applies
     reviews: dict[str, list[dict[str, Any]]] = {}
@@ -221,9 +331,14 @@ def check_items(
     verdicts = []
     for asset in items:
         own = by_asset.get(asset.asset_id, [])
-        designated = result.vendor_matches[asset.vendor].group is not None
+        group = result.vendor_matches[asset.vendor].group
+        designated = group is not None
         doubts = lapsed if designated else []
-        verdicts.append(_item_verdict(asset, own, reviews.get(asset.asset_id, []), doubts))
+        pre = []
+        if group is not None and asset.status != "decommissioned":
+            vendor = pack.registry.groups[group].name
+            pre = [{**p, "_vendor": vendor} for p in marked if asset.country in p["_territory"]]
+        verdicts.append(_item_verdict(asset, own, reviews.get(asset.asset_id, []), doubts, pre))
     return CheckResult(result, verdicts, data)
 
 

@@ -291,3 +291,32 @@ def test_procurement_report_pdf(profiles, tmp_path: Path) -> None:
     text = " ".join((p.extract_text() or "") for p in reader.pages)
     assert "Verdict: prohibited" in text and "§889(a)(1)(A)" in text
     assert json.loads(reader.attachments["check.json"][0])["verdict"] == data["verdict"]
+
+
+def test_a_duty_of_the_buyer_that_conditions_the_purchase_reaches_the_gate(
+    tmp_path: Path,
+) -> None:
+    """Review of Dec 2026, X-4: a binding duty of the buyer itself marked as a condition of
+    buying from a designated vendor (notify before the change) makes a Huawei item conditional,
+    exit 4, with the duty named; a Nokia item stays allowed. A small law of its own
+    (tests/test_verdict_preconditions.py) keeps this independent of the bundled data."""
+    from tests.test_verdict_preconditions import ACT, ADVICE, _law
+
+    law = _law(tmp_path / "law", {"act": ACT, "advice": ADVICE})
+    profile = tmp_path / "buyer.yaml"
+    profile.write_text("name: Kiwi Net\njurisdictions: [NZ]\nroles: [nz.operator]\n")
+    args = ["--profile", profile, "--law-dir", law, "--as-of", "2026-11-28", "--format", "json"]
+    item = ["--category", "telecom_equipment", "--function", "core", "--network", "5g"]
+    code, data = check("--vendor", "Huawei", *item, *args)
+    assert isinstance(data, dict), data
+    assert code == 4 and data["verdict"] == "conditional"
+    (verdict,) = data["items"]
+    assert any("Citation of nz.act.notify-proposals" in r for r in verdict["reasons"])
+    assert {p["obligation_id"]: p["effect"] for p in verdict["preconditions"]} == {
+        "nz.act.notify-proposals": "conditional",
+        "nz.advice.consult": "advice",
+    }
+    code, data = check("--vendor", "Nokia", *item, *args)
+    assert isinstance(data, dict), data
+    assert code == 0 and data["verdict"] == "allowed"
+    assert data["items"][0]["preconditions"] == []
