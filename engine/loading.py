@@ -27,6 +27,7 @@ from dutybound.engine import bundled
 from dutybound.engine.cache import prune, read_entry, write_entry
 from dutybound.engine.errors import InputError
 from dutybound.engine.law import (
+    AssetScope,
     Designation,
     Instrument,
     InstrumentFile,
@@ -282,7 +283,7 @@ def _load_rulepack(law_dir: Path, registry_path: Path) -> RulePack:
     for doc, parsed, code in parsed_files:
         for i, ob in enumerate(parsed.obligations):
             for written in _expand(doc, i, ob, designations):
-                if written.id in seen_ids and written is not ob:
+                if written.id in seen_ids and written.id != ob.id:
                     raise _fail(
                         doc,
                         ("obligations", i, "assets", "designations"),
@@ -300,7 +301,7 @@ def _load_rulepack(law_dir: Path, registry_path: Path) -> RulePack:
                         designations,
                         registry,
                         law_dir,
-                        part=written is not ob,
+                        part=written.id != ob.id,
                         doc_id=ob.id,
                     )
                 )
@@ -419,8 +420,14 @@ def _expand(
     obligation sets none; any other obligation as it is. The law is written once; the engine
     gets one rule per designation, because each has its own dates and scope."""
     scope = ob.assets
-    if scope is None or scope.designations is None:
+    if scope is None:
         return [ob]
+    if scope.designations is None:
+        single = designations.get(scope.designation) if scope.designation else None
+        if single is None or single.covers is None:
+            return [ob]
+        # the designation's own limits apply where the obligation sets none
+        return [ob.model_copy(update={"assets": _limited(scope, single)})]
     parts = []
     for j, des_id in enumerate(scope.designations):
         des = designations.get(des_id)
@@ -430,17 +437,24 @@ def _expand(
                 ("obligations", index, "assets", "designations", j),
                 f"no designation {des_id!r} in the rule pack",
             )
-        covers = des.covers
-        limits = {
-            name: getattr(scope, name) or (getattr(covers, name) if covers else None)
-            for name in ("categories", "functions", "networks", "uses")
-        }
-        part_scope = scope.model_copy(
-            update={"designation": des_id, "designations": None, **limits}
+        part_scope = _limited(scope, des).model_copy(
+            update={"designation": des_id, "designations": None}
         )
         suffix = des_id.rsplit(".", 1)[1]
         parts.append(ob.model_copy(update={"id": f"{ob.id}.{suffix}", "assets": part_scope}))
     return parts
+
+
+def _limited(scope: AssetScope, designation: Designation) -> AssetScope:
+    """``scope`` with the designation's ``covers`` limits where ``scope`` sets none."""
+    covers = designation.covers
+    if covers is None:
+        return scope
+    limits = {
+        name: getattr(scope, name) or getattr(covers, name)
+        for name in ("categories", "functions", "networks", "uses")
+    }
+    return scope.model_copy(update=limits)
 
 
 def _check_obligation(

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import datetime as dt
 import shutil
-import textwrap
 from pathlib import Path
 
 import pytest
@@ -136,11 +135,9 @@ def test_covered_limits_of_a_designation_apply_to_its_part(tmp_path: Path) -> No
     law = _law(tmp_path, ANNUAL)
     target = law / "us" / "instruments" / "2021-03-12-fcc-covered-list.yaml"
     text = target.read_text(encoding="utf-8")
-    anchor = "  - id: us.covered-list.kaspersky\n"
-    limit = textwrap.indent("covers: {categories: [managed_service]}\n", "    ")
-    head, tail = text.split(anchor, 1)
-    first_field_end = tail.index("\n") + 1
-    target.write_text(head + anchor + tail[:first_field_end] + limit + tail[first_field_end:])
+    shipped = "covers: {categories: [security_software, software, managed_service, cloud_service]}"
+    assert shipped in text
+    target.write_text(text.replace(shipped, "covers: {categories: [managed_service]}"))
     found = _run(law, "2026-04-01")
     # the security software is outside what the (test) entry covers; Huawei's part is unchanged
     assert "us.test-annual.report.kaspersky" not in found
