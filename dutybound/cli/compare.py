@@ -47,8 +47,9 @@ def compare(
     format: OutputFormat = None,
     law_dir: LawDir = None,
 ) -> None:
-    """Compare jurisdictions side by side for one operator: the strongest measure, the earliest
-    deadline and the citation in each; with --vendor, the vendor-by-jurisdiction matrix.
+    """Compare jurisdictions side by side for one operator: in each, the leading measure with its
+    own citation, deadline and assets, guidance on its own line; with --vendor, the
+    vendor-by-jurisdiction matrix.
 
     --assets is required, except for the --vendor matrix, which reads the law alone.
     """

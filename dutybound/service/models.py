@@ -399,6 +399,12 @@ class ItemVerdictOut(BaseModel):
     reasons: list[str] = Field(description="Why, with citations.")
     findings: list[dict[str, Any]] = Field(description="Findings about this item.")
     review: list[dict[str, Any]] = Field(description="What a person must confirm.")
+    preconditions: list[dict[str, Any]] = Field(
+        default_factory=list,
+        description="Binding duties of the buyer that are a condition of buying from a "
+        "designated vendor (e.g. notify the regulator first): they keep the verdict from "
+        "'allowed'.",
+    )
 
 
 class CheckResponse(BaseModel):
