@@ -365,6 +365,12 @@ def _sentence(a: Attestation, covered: list[str] | None, as_of: dt.date, finding
     )
     if a.done_on > as_of:
         return text + f", after {_fmt(as_of)}: it does not count yet."
+    cycle = _cycle_start(finding)
+    if cycle is not None and finding.due is not None and a.done_on <= cycle:
+        return text + (
+            f", for an earlier year: this duty recurs, and the filing due {_fmt(finding.due)} "
+            "needs a record of its own."
+        )
     text += "."
     start = finding.window[0]
     if a.done_on < start:
@@ -375,6 +381,15 @@ def _sentence(a: Attestation, covered: list[str] | None, as_of: dt.date, finding
     elif finding.due is not None and a.done_on > finding.due:
         text += f" It was done after the deadline of {_fmt(finding.due)}."
     return text
+
+
+def _cycle_start(finding: Finding) -> dt.date | None:
+    """For a yearly duty, the previous due date: a record counts for the current year only if
+    made after it (a 2023 filing does not fulfil the 2027 report). None for other duties."""
+    deadline = finding.item.obligation.deadline
+    if deadline is None or deadline.every != "year" or finding.due is None:
+        return None
+    return finding.due.replace(year=finding.due.year - 1)
 
 
 def apply_attestations(
@@ -455,7 +470,12 @@ def _fulfil(
 ) -> None:
     """Attach ``records`` to one finding and set its status from the ones done by ``as_of``."""
     assets = set(finding.assets)
-    done = [(a, covered) for a, covered in records if a.done_on <= as_of]
+    cycle = _cycle_start(finding)
+    done = [
+        (a, covered)
+        for a, covered in records
+        if a.done_on <= as_of and (cycle is None or a.done_on > cycle)
+    ]
     whole = any(covered is None for _, covered in done)
     done_assets = {x for _, covered in done for x in covered or []}
     remaining = [] if whole else sorted(assets - done_assets)

@@ -515,3 +515,62 @@ def test_recorded_attestations_round_trip_and_are_audited(
     assert [(p.seq, p.message) for p in problems] == [
         (1, "attestation.recorded 1 was changed after it was recorded")
     ]
+
+
+def test_a_yearly_report_is_fulfilled_only_by_a_record_of_this_years_filing(pack) -> None:
+    """47 CFR 1.50007: the supply chain annual report is due every 31 March. A record of the
+    2026 filing fulfils the report due 31 Mar 2026 (as of 15 Mar 2026, before the deadline), but
+    as of 1 Apr 2026 the next report, due 31 Mar 2027, is open again: the 2026 record is for an
+    earlier year."""
+    import datetime as dt
+
+    from dutybound.engine.attestations import check_attestations
+    from dutybound.engine.evaluation import evaluate
+    from dutybound.engine.inputs import assets_from_rows, check_profile, rows_from_mappings
+
+    profile = check_profile(
+        {"name": "Rural Carrier", "jurisdictions": ["US"], "roles": ["us.acs_provider"]}, pack, "p"
+    )
+    assets = assets_from_rows(
+        "a",
+        rows_from_mappings(
+            [
+                {
+                    "asset_id": "R-1",
+                    "vendor": "Huawei",
+                    "category": "telecom_equipment",
+                    "function": "core",
+                    "country": "US",
+                    "status": "installed",
+                }
+            ]
+        ),
+    )
+    ob = "us.47cfr1-50007.annual-report.huawei-zte"
+    records = check_attestations(
+        [
+            {
+                "id": "A-2026",
+                "operator": "Rural Carrier",
+                "obligation": ob,
+                "assets": ["R-1"],
+                "done_on": "2026-03-10",
+                "evidence": "FCC filing confirmation 2026-0310",
+                "by": "Compliance officer",
+            }
+        ],
+        pack,
+        "a.yaml",
+    )
+
+    def finding(day: str) -> dict:
+        data = evaluate(
+            pack, profile, assets, dt.date.fromisoformat(day), attestations=records
+        ).to_json()
+        return next(f for f in data["findings"] if f["obligation_id"] == ob)
+
+    before = finding("2026-03-15")
+    assert (before["status"], before["due"]) == ("fulfilled", "2026-03-31")
+    after = finding("2026-04-01")
+    assert (after["status"], after["due"]) == ("due", "2027-03-31")
+    assert "needs a record of its own" in after["explanation"]
