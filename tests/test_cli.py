@@ -362,7 +362,9 @@ def test_law_list_and_show() -> None:
     rows = json.loads(listed.stdout)
     assert rows and all(r["jurisdiction"] == "GB" for r in rows)
     core = next(r for r in rows if r["obligation_id"] == "gb.dvd-2022.core-removal")
-    assert core["deadline"]["date"] == "2023-12-31" and core["verified"] is True
+    # the final direction's own text was not read (review GB-1 to GB-4): its dates are not
+    # marked verified
+    assert core["deadline"]["date"] == "2023-12-31" and core["verified"] is False
     assert core["instrument"]["id"] == "gb.dvd-2022" and "s.105Z1" in core["citation"]
     shown = run("law", "show", "gb.dvd-2022.core-removal", "--format", "json")
     assert json.loads(shown.stdout) == core
