@@ -25,6 +25,7 @@ from dutybound.engine.loading import RulePack
 from dutybound.engine.notices import Notice, evaluator_notice
 from dutybound.engine.outcomes import FindingStatus, NoticeCode, Position, ReviewReason, Standing
 from dutybound.engine.positions import position_rank, set_positions
+from dutybound.engine.powers import latent, watch_list
 from dutybound.engine.roles import HeldRole, coverage_notices, derive_roles
 from dutybound.engine.rules import Signature, build_signatures, compile_rules
 from dutybound.engine.unaffected import unaffected
@@ -158,8 +159,10 @@ class Evaluation:
         return rows
 
     def to_json(self) -> dict[str, Any]:
-        by_status = Counter(f.status for f in self.findings)
-        by_position = Counter(f.position for f in self.findings)
+        # what-if findings (an assumed decision) are never mixed into the real counts
+        real = [f for f in self.findings if not f.item.hypothetical]
+        by_status = Counter(f.status for f in real)
+        by_position = Counter(f.position for f in real)
         return {
             "as_of": self.as_of.isoformat(),
             "operator": {
@@ -185,18 +188,25 @@ class Evaluation:
             "engine": {"version": engine_version(), "evaluator": self.evaluator},
             "notices": [n.to_json() for n in self.notices],
             "summary": {
-                "findings": len(self.findings),
+                "findings": len(real),
                 "by_status": {s.value: by_status[s] for s in FindingStatus if by_status[s]},
                 "by_position": {p.value: by_position[p] for p in Position if by_position[p]},
                 "unverified": sum(
                     1
-                    for f in self.findings
+                    for f in real
                     if not (f.item.obligation.verified and f.item.instrument.verified)
                 ),
-                "assets_affected": len({a for f in self.findings for a in f.assets}),
+                "assets_affected": len({a for f in real for a in f.assets}),
+                **(
+                    {"hypothetical": len(self.findings) - len(real)}
+                    if len(real) != len(self.findings)
+                    else {}
+                ),
             },
             "review": self.review(),
             "unaffected": unaffected(self),
+            "latent": latent(self),
+            "watch_list": watch_list(self.pack, sorted(self.profile.jurisdictions), self.as_of),
             **({} if self.waivers is None else {"waivers": [w.to_json() for w in self.waivers]}),
             "findings": [f.to_json() for f in self.findings],
         }
@@ -259,6 +269,7 @@ def evaluate(
         evaluator, notice = get_evaluator()
         if notice:
             notices.append(evaluator_notice(notice))
+    notices.extend(Notice(NoticeCode.HYPOTHETICAL_DESIGNATION, text) for text in pack.assumed)
     if as_of > pack.law_as_of:
         notices.append(
             Notice(

@@ -70,6 +70,9 @@ class Finding:
             "explanation": self.explanation,
             "note": ob.note,
         }
+        if self.item.hypothetical:
+            # brought by an assumed decision (--assume-designation), not by law in force
+            data["hypothetical"] = True
         if self.cap is not None:
             data["cap"] = self.cap
         if self.waivers:

@@ -87,6 +87,8 @@ class Instrument(LawModel):
     # the operative words of the provision in the original language, where the research gives
     # them, so that a lawyer reading that language can check the encoding against the text
     text_original: str | None = None
+    # for a proposal (type "proposal"): where it stands ("Commission proposal", "second reading")
+    stage: str | None = None
 
     @field_validator("type")
     @classmethod
@@ -412,12 +414,93 @@ class JurisdictionInfo(LawModel):
     attributes: list[Attribute] = Field(default_factory=list)
 
 
+class Period(LawModel):
+    """A length of time counted from a decision: years, months and days."""
+
+    years: int = Field(default=0, ge=0)
+    months: int = Field(default=0, ge=0)
+    days: int = Field(default=0, ge=0)
+
+    def after(self, day: dt.date) -> dt.date:
+        """The date this period after ``day`` (a month end stays a month end: 31 Jan + 1 month
+        is 28 or 29 Feb)."""
+        month = day.month - 1 + self.months + 12 * self.years
+        year, month = day.year + month // 12, month % 12 + 1
+        for last in (31, 30, 29, 28):
+            try:
+                moved = day.replace(year=year, month=month, day=min(day.day, last))
+                break
+            except ValueError:
+                continue
+        return moved + dt.timedelta(days=self.days)
+
+    def describe(self) -> str:
+        parts = [
+            f"{n} {unit}{'' if n == 1 else 's'}"
+            for n, unit in ((self.years, "year"), (self.months, "month"), (self.days, "day"))
+            if n
+        ]
+        return " and ".join(parts) or "no time"
+
+
+class PowerDuty(LawModel):
+    """A duty that a use of the power brings into force for the operators it reaches."""
+
+    id: str = Field(pattern=ID_PATTERN)
+    kind: ObligationKind
+    title: str
+    duty: str
+    # which of the named vendor's assets it reaches (no designation or vendor group: the
+    # decision names the vendor)
+    assets: AssetScope
+    # when the duty takes effect, counted from the decision (none: from the decision's day)
+    effective_after: Period = Field(default_factory=Period)
+    # the deadline, counted from the decision, where the law sets one
+    deadline_after: Period | None = None
+    note: str | None = None
+
+    @model_validator(mode="after")
+    def _scope(self) -> PowerDuty:
+        if self.assets.designation or self.assets.designations or self.assets.vendor_groups:
+            raise ValueError("a power's duty reaches the vendor its decision names: no vendor here")
+        return self
+
+
+class Power(Source):
+    """A power an authority may use (declare a supplier high-risk, prohibit a manufacturer's
+    components, direct a provider) that brings duties into force once used.
+
+    Unused, it gives no finding, only a latent exposure ("if the minister designates Huawei,
+    these assets must be withdrawn within 7 years"). A decision under it is encoded as a
+    designation with its date; until one exists, ``--assume-designation`` asks what-if."""
+
+    id: str = Field(pattern=ID_PATTERN)
+    title: str
+    authority: str = Field(min_length=3)
+    # what a decision under the power names
+    names: Literal["supplier", "product", "component_type"] = "supplier"
+    roles: list[str] = Field(min_length=1)
+    duties: list[PowerDuty] = Field(min_length=1)
+
+
 class InstrumentFile(LawModel):
-    """One file per instrument: the instrument and what it designates and obliges."""
+    """One file per instrument: the instrument and what it designates, obliges and empowers."""
 
     instrument: Instrument
     designations: list[Designation] = Field(default_factory=list)
     obligations: list[Obligation] = Field(default_factory=list)
+    powers: list[Power] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _proposal(self) -> InstrumentFile:
+        if self.instrument.type == "proposal" and (
+            self.designations or self.obligations or self.powers
+        ):
+            raise ValueError(
+                "a proposal is not law: it designates, obliges and empowers nothing (list it "
+                "with its stage; encode its duties when it is adopted)"
+            )
+        return self
 
 
 class WaiverCoverage(LawModel):

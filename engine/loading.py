@@ -33,6 +33,7 @@ from dutybound.engine.law import (
     InstrumentFile,
     JurisdictionInfo,
     Obligation,
+    Power,
     Role,
     WaiverBasis,
     WaiverBasisFile,
@@ -59,6 +60,8 @@ class LoadedObligation:
     source: str  # the path inside the rule pack, for traces (same on every machine)
     # for a part of an obligation relying on several designations: that obligation's id
     written_as: str | None = None
+    # brought into force by an assumed use of a power (``--assume-designation``), not by law
+    hypothetical: bool = False
 
     def window(self) -> tuple[dt.date, dt.date | None]:
         """When the obligation applies: its own window, narrowed by its instrument's end and by
@@ -81,6 +84,17 @@ class LoadedObligation:
         return start <= day
 
 
+@dataclass(frozen=True)
+class LoadedPower:
+    """A power with the instrument that confers it (engine.powers)."""
+
+    power: Power
+    instrument: Instrument
+    jurisdiction: str
+    file: str
+    source: str
+
+
 @dataclass
 class RulePack:
     version: str
@@ -93,6 +107,10 @@ class RulePack:
     roles: dict[str, Role] = field(default_factory=dict)
     # legal bases for waivers and exceptions, by id (``<code>/waivers.yaml``)
     waiver_bases: dict[str, WaiverBasis] = field(default_factory=dict)
+    # powers not (yet) used, by id (``powers`` in instrument files; engine.powers)
+    powers: dict[str, LoadedPower] = field(default_factory=dict)
+    # the what-if decisions this pack assumes (engine.powers.assume), as sentences
+    assumed: tuple[str, ...] = ()
     # derived data computed once per pack (compiled rules), see engine.rules.compile_rules
     cache: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
@@ -212,6 +230,8 @@ def _load_rulepack(law_dir: Path, registry_path: Path) -> RulePack:
     obligations: list[LoadedObligation] = []
     seen_ids: dict[str, str] = {}
     designations: dict[str, Designation] = {}
+    powers: dict[str, LoadedPower] = {}
+    pending_power_roles: list[tuple[YamlDocument, tuple[str | int, ...], str]] = []
     parsed_files: list[tuple[YamlDocument, InstrumentFile, str]] = []
     waiver_files: list[tuple[YamlDocument, WaiverBasisFile, str]] = []
 
@@ -239,6 +259,12 @@ def _load_rulepack(law_dir: Path, registry_path: Path) -> RulePack:
                 (("instrument", "id"), inst.id),
                 *[(("designations", i, "id"), d.id) for i, d in enumerate(parsed.designations)],
                 *[(("obligations", i, "id"), o.id) for i, o in enumerate(parsed.obligations)],
+                *[(("powers", i, "id"), w.id) for i, w in enumerate(parsed.powers)],
+                *[
+                    (("powers", i, "duties", j, "id"), d.id)
+                    for i, w in enumerate(parsed.powers)
+                    for j, d in enumerate(w.duties)
+                ],
             ]:
                 if not item_id.startswith(prefix):
                     raise _fail(doc, loc, f"ids in {folder.name}/ must start with {prefix!r}")
@@ -246,6 +272,12 @@ def _load_rulepack(law_dir: Path, registry_path: Path) -> RulePack:
                     raise _fail(doc, loc, f"duplicate id {item_id!r} (also in {seen_ids[item_id]})")
                 seen_ids[item_id] = str(path)
             instruments[inst.id] = inst
+            for i, power in enumerate(parsed.powers):
+                for role_id in power.roles:
+                    # roles of every jurisdiction are known only later: checked below
+                    pending_power_roles.append((doc, ("powers", i, "roles"), role_id))
+                rel = path.relative_to(law_dir).as_posix()
+                powers[power.id] = LoadedPower(power, inst, code, str(path), rel)
             for i, des in enumerate(parsed.designations):
                 for group in des.vendor_groups:
                     if group not in registry.groups:
@@ -322,6 +354,9 @@ def _load_rulepack(law_dir: Path, registry_path: Path) -> RulePack:
                 )
     for code, j_info in jurisdictions.items():
         _check_roles(jurisdiction_docs[code], j_info, roles, instruments)
+    for doc, loc, role_id in pending_power_roles:
+        if role_id not in roles:
+            raise _fail(doc, loc, f"unknown role {role_id!r}")
     return RulePack(
         version=info.version,
         law_as_of=info.law_as_of,
@@ -332,6 +367,7 @@ def _load_rulepack(law_dir: Path, registry_path: Path) -> RulePack:
         registry=registry,
         roles=roles,
         waiver_bases=waiver_bases,
+        powers=powers,
     )
 
 

@@ -77,6 +77,8 @@ class NoticeCode(StrEnum):
     JURISDICTION_WITHOUT_ROLE = "jurisdiction_without_role"
     # roles assumed for a what-if question
     HYPOTHETICAL_ROLES = "hypothetical_roles"
+    # a decision under a power assumed for a what-if question (--assume-designation)
+    HYPOTHETICAL_DESIGNATION = "hypothetical_designation"
     # the production evaluator could not be loaded; the reference evaluator answered
     EVALUATOR_FALLBACK = "evaluator_fallback"
     # the date is later than the day the rule pack's law was encoded

@@ -133,6 +133,8 @@ INSTRUMENT_TYPES: frozenset[str] = frozenset(
         "policy",
         "contract",
         "directive",
+        # law not yet made: listed on the watch list with its stage, never a finding
+        "proposal",
     }
 )
 

@@ -18,6 +18,7 @@ from dutybound.engine.evaluators import Evaluator
 from dutybound.engine.inputs import COLUMNS, assets_from_rows, check_profile, rows_from_mappings
 from dutybound.engine.loading import RulePack
 from dutybound.engine.outcomes import NoticeCode
+from dutybound.engine.powers import assume, parse_assumption
 from dutybound.engine.waivers import check_waivers
 
 SCENARIO_DIR = Path(__file__).parent / "scenarios"
@@ -30,6 +31,8 @@ CASE_KEYS = frozenset(
         "assets",
         "waivers",
         "attestations",
+        "assume_designations",
+        "latent",
         "expect",
         "absent",
         "no_findings",
@@ -41,7 +44,17 @@ CASE_KEYS = frozenset(
     }
 )
 EXPECT_KEYS = frozenset(
-    {"obligation", "status", "position", "due", "assets", "citation_contains", "verified", "kind"}
+    {
+        "obligation",
+        "status",
+        "position",
+        "due",
+        "assets",
+        "citation_contains",
+        "verified",
+        "kind",
+        "hypothetical",
+    }
 )
 REVIEW_KEYS = frozenset({"asset", "field", "obligations_include"})
 
@@ -120,6 +133,10 @@ def run_case(path: Path, case: dict[str, Any], pack: RulePack, evaluator: Evalua
     if "attestations" in case:
         # checked as an attestations file is (engine.attestations)
         attestations = check_attestations(case["attestations"], pack, path, operator=profile.name)
+    if case.get("assume_designations"):
+        pack = assume(
+            pack, [parse_assumption(t, pack, str(path)) for t in case["assume_designations"]]
+        )
     return evaluate(
         pack,
         profile,

@@ -35,6 +35,7 @@ def test_scenario(path: Path, pack: RulePack, evaluators: dict[str, Evaluator]) 
     _check_findings(case, production["findings"])
     _check_notices(case, production["notices"])
     _check_review(case, production["review"])
+    _check_latent(case, production["latent"])
 
 
 _BASE = "title: t\nas_of: 2021-03-01\nprofile: {name: X, jurisdictions: [US], roles: []}\n"
@@ -93,6 +94,8 @@ def _check_findings(case: JSON, findings: list[JSON]) -> None:
             assert finding["verified"] is expected["verified"], ob_id
         if "kind" in expected:
             assert finding["kind"] == expected["kind"], ob_id
+        if "hypothetical" in expected:
+            assert finding.get("hypothetical", False) is expected["hypothetical"], ob_id
 
     if case.get("no_findings"):
         assert not found, f"expected no findings; found {summary}"
@@ -126,3 +129,19 @@ def _check_review(case: JSON, review: list[JSON]) -> None:
             f"review of {item['asset']} field {item['field']} does not name {sorted(missing)}; "
             f"names {sorted(named)}"
         )
+
+
+def _check_latent(case: JSON, latent: list[JSON]) -> None:
+    """Latent exposures from unused powers (engine.powers): each stated one with the exact assets
+    it would reach; ``latent: []`` states there are none."""
+    for item in case.get("latent") or []:
+        rows = [
+            r
+            for r in latent
+            if r["power"] == item["power"] and r["vendor_group"] == item["vendor_group"]
+        ]
+        assert rows, f"no latent exposure {item}; got {latent}"
+        reached = sorted({a for d in rows[0]["duties"] for a in d["assets"]})
+        assert reached == sorted(str(a) for a in item["assets"]), (item, reached)
+    if "latent" in case and not case["latent"]:
+        assert latent == [], latent

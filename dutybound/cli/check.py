@@ -19,7 +19,16 @@ from rich.console import Console
 
 from dutybound.cli.boundary import err
 from dutybound.cli.inputs import load_inputs, load_waivers
-from dutybound.cli.options import AsOf, AsRole, Defaults, LawDir, Profile, Sheet, Waivers
+from dutybound.cli.options import (
+    AsOf,
+    AsRole,
+    AssumeDesignation,
+    Defaults,
+    LawDir,
+    Profile,
+    Sheet,
+    Waivers,
+)
 from dutybound.cli.render.stdout import print_json
 from dutybound.cli.render.verdict import print_verdicts
 from dutybound.engine.atomic import write_atomically
@@ -61,6 +70,7 @@ def check(
         ),
     ] = None,
     as_role: AsRole = None,
+    assume_designation: AssumeDesignation = None,
     default: Defaults = None,
     sheet: Sheet = None,
     format: Annotated[
@@ -92,7 +102,7 @@ def check(
         )
     defaults = [*(default or []), "status=in_procurement"]
     pack, operator, inventory, day, hypothetical = load_inputs(
-        profile, items, as_of, law_dir, as_role, defaults, sheet
+        profile, items, as_of, law_dir, as_role, defaults, sheet, assume=assume_designation
     )
     records = load_waivers(waivers, pack, operator, None, None)
     if items is None:

@@ -13,6 +13,7 @@ from dutybound.cli.inputs import load_inputs
 from dutybound.cli.options import (
     AsOf,
     AsRole,
+    AssumeDesignation,
     Defaults,
     Format,
     LawDir,
@@ -42,6 +43,7 @@ def compare(
     ] = None,
     vendor: MatrixVendors = None,
     as_role: AsRole = None,
+    assume_designation: AssumeDesignation = None,
     default: Defaults = None,
     sheet: Sheet = None,
     format: OutputFormat = None,
@@ -60,7 +62,7 @@ def compare(
             "--assets", "give an inventory, or --vendor for the law-level vendor matrix"
         )
     pack, operator, inventory, day, hypothetical = load_inputs(
-        profile, assets, as_of, law_dir, as_role, default, sheet
+        profile, assets, as_of, law_dir, as_role, default, sheet, assume=assume_designation
     )
     codes = (
         [c.strip().upper() for c in jurisdiction.split(",")]

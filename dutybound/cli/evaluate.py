@@ -15,6 +15,7 @@ from dutybound.cli.options import (
     AsOf,
     AsRole,
     Assets,
+    AssumeDesignation,
     Attestations,
     Db,
     Defaults,
@@ -57,7 +58,9 @@ def gate_failures(data: dict[str, Any], fail_on: FailOn) -> list[str]:
     return [
         f["id"]
         for f in data["findings"]
-        if f["position"] == "breach" or (fail_on is FailOn.overdue and f["status"] == "overdue")
+        # a what-if finding (--assume-designation) never fails a gate: it is not law in force
+        if not f.get("hypothetical")
+        and (f["position"] == "breach" or (fail_on is FailOn.overdue and f["status"] == "overdue"))
     ]
 
 
@@ -75,6 +78,7 @@ def evaluate(
         typer.Option(help="Rules engine: durable-rules, the plain-Python reference, or auto."),
     ] = EvaluatorChoice.auto,
     as_role: AsRole = None,
+    assume_designation: AssumeDesignation = None,
     default: Defaults = None,
     sheet: Sheet = None,
     law_dir: LawDir = None,
@@ -101,7 +105,7 @@ def evaluate(
     from dutybound.engine.notices import evaluator_notice
 
     pack, operator, inventory, day, hypothetical = load_inputs(
-        profile, assets, as_of, law_dir, as_role, default, sheet
+        profile, assets, as_of, law_dir, as_role, default, sheet, assume=assume_designation
     )
     records = load_waivers(waivers, pack, operator, db, store)
     done = load_attestations(attestations, pack, operator, db, store)

@@ -13,6 +13,7 @@ from dutybound.cli.options import (
     AsOf,
     AsRole,
     Assets,
+    AssumeDesignation,
     Attestations,
     Defaults,
     Format,
@@ -33,6 +34,7 @@ def explain(
     asset: Annotated[str, typer.Option("--asset", help="The asset_id of the inventory row.")],
     format: OutputFormat = None,
     as_role: AsRole = None,
+    assume_designation: AssumeDesignation = None,
     default: Defaults = None,
     sheet: Sheet = None,
     law_dir: LawDir = None,
@@ -54,7 +56,7 @@ def explain(
     from dutybound.engine.explain import explain_asset
 
     pack, operator, inventory, day, hypothetical = load_inputs(
-        profile, assets, as_of, law_dir, as_role, default, sheet
+        profile, assets, as_of, law_dir, as_role, default, sheet, assume=assume_designation
     )
     result = run_evaluation(
         pack,

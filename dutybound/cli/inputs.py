@@ -79,6 +79,7 @@ def load_inputs(
     as_role: list[str] | None,
     defaults: list[str] | None = None,
     sheet: str | None = None,
+    assume: list[str] | None = None,
 ) -> Inputs:
     """Read and validate the date, rule pack, profile (with any ``--as-role``) and inventory.
 
@@ -91,6 +92,11 @@ def load_inputs(
 
     day = parse_as_of(as_of)
     pack = load_pack(law_dir)
+    if assume:
+        from dutybound.engine.powers import assume as assume_decisions
+        from dutybound.engine.powers import parse_assumption
+
+        pack = assume_decisions(pack, [parse_assumption(text, pack) for text in assume])
     operator = load_profile(profile, pack)
     hypothetical = frozenset(as_role or []) - set(operator.roles)
     if as_role:

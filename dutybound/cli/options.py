@@ -77,6 +77,15 @@ Waivers = Annotated[
         "cover show as waived while in effect; a waiver whose legal basis had lapsed is refused.",
     ),
 ]
+AssumeDesignation = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--assume-designation",
+        help="What-if: assume a jurisdiction's authority names a vendor group under its supplier "
+        "powers on a date, JURISDICTION:group:YYYY-MM-DD (repeatable), e.g. PL:huawei:2027-01-01; "
+        "the duties it brings are marked hypothetical and counted apart.",
+    ),
+]
 Attestations = Annotated[
     Path | None,
     typer.Option(

@@ -17,6 +17,7 @@ from dutybound.cli.inputs import Inputs, load_attestations, load_inputs, load_pa
 from dutybound.cli.options import (
     AsOf,
     AsRole,
+    AssumeDesignation,
     Attestations,
     Db,
     Defaults,
@@ -68,6 +69,7 @@ def report(
     ] = None,
     lang: Annotated[str, typer.Option(help="Interface language of the report.")] = "en",
     as_role: AsRole = None,
+    assume_designation: AssumeDesignation = None,
     default: Defaults = None,
     sheet: Sheet = None,
     law_dir: LawDir = None,
@@ -99,7 +101,9 @@ def report(
             "--assets",
             "an inventory is needed (only --compare with --vendor works from the law alone)",
         )
-    inputs = load_inputs(profile, assets, as_of, law_dir, as_role, default, sheet)
+    inputs = load_inputs(
+        profile, assets, as_of, law_dir, as_role, default, sheet, assume=assume_designation
+    )
     if compare and waivers:
         raise InputError("--waivers", "waivers apply to the obligation report, not to --compare")
     if compare and attestations:
