@@ -35,7 +35,7 @@ for the removal, and a cell saying "nothing" would hide it.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from dutybound.engine.deadlines import due_date
@@ -43,6 +43,7 @@ from dutybound.engine.evaluation import Evaluation
 from dutybound.engine.findings import Finding
 from dutybound.engine.loading import LoadedObligation, RulePack
 from dutybound.engine.outcomes import APPLYING, FindingStatus
+from dutybound.engine.powers import duty_when, latent, watch_list
 from dutybound.engine.roles import HeldRole
 from dutybound.engine.rules import compile_rules
 from dutybound.engine.vocabulary import BINDS, Binding, ObligationKind
@@ -102,6 +103,8 @@ class Line:
     # the obligation has an asset scope (it is about kit); False for a duty of the operator itself
     scoped: bool
     kind: ObligationKind
+    # when the line's rule starts (shown for what-if lines: their dates count from the decision)
+    effective_from: dt.date | None = None
 
     def key(self) -> tuple[bool, int, int, dt.date, str]:
         """The order lines lead a cell in (module docstring)."""
@@ -120,6 +123,7 @@ class Line:
         return {
             "measure": self.measure,
             "label": self.label(),
+            "from": self.effective_from.isoformat() if self.effective_from else None,
             "binding": self.binding,
             "obligation_id": self.obligation_id,
             "title": self.title,
@@ -158,6 +162,11 @@ class Cell:
     more: list[Line] = field(default_factory=list)
     # every asset any finding in the cell reaches
     all_assets: list[str] = field(default_factory=list)
+    # what-if lines (--assume-designation), kept apart from the law in force
+    hypothetical: list[Line] = field(default_factory=list)
+    # unused powers of the jurisdiction that reach the operator's roles (engine.powers): what a
+    # decision under each would bring; never in force
+    latent: list[dict[str, Any]] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -179,6 +188,8 @@ class Cell:
             "more": [line.to_json() for line in self.more],
             "findings": self.findings,
             "upcoming": self.upcoming,
+            "hypothetical": [line.to_json() for line in self.hypothetical],
+            "latent": self.latent,
         }
 
     def label(self) -> str:
@@ -204,6 +215,7 @@ def _line(
         assets,
         scoped,
         ob.kind,
+        item.window()[0],
     )
 
 
@@ -286,18 +298,54 @@ def _cell(code: str, lines: list[Line], upcoming: int, has_role: bool) -> Cell:
 def compare_operator(evaluation: Evaluation, jurisdictions: list[str]) -> list[Cell]:
     """One cell per jurisdiction for the evaluated operator and its assets."""
     cells = []
+    exposures = latent(evaluation)
     for code in jurisdictions:
         mine = [f for f in evaluation.findings if f.item.jurisdiction == code]
+        real = [f for f in mine if not f.item.hypothetical]
         has_role = any(r.startswith(code.lower() + ".") for r in evaluation.roles)
+        cell = _cell(
+            code,
+            [_finding_line(f) for f in real if f.status in LIVE],
+            sum(1 for f in real if f.status == FindingStatus.UPCOMING),
+            has_role,
+        )
         cells.append(
-            _cell(
-                code,
-                [_finding_line(f) for f in mine if f.status in LIVE],
-                sum(1 for f in mine if f.status == FindingStatus.UPCOMING),
-                has_role,
+            replace(
+                cell,
+                hypothetical=[_finding_line(f) for f in mine if f.item.hypothetical],
+                latent=[e for e in exposures if e["jurisdiction"] == code],
             )
         )
     return cells
+
+
+def power_lines(pack: RulePack, roles: set[str], code: str, as_of: dt.date) -> list[dict[str, Any]]:
+    """The unused powers of a jurisdiction that reach these roles on the date, with what a
+    decision under each would bring: the vendor matrix's latent exposure, which needs no
+    inventory (a power may name any supplier)."""
+    out = []
+    for loaded in sorted(pack.powers.values(), key=lambda p: p.power.id):
+        power, inst = loaded.power, loaded.instrument
+        if loaded.jurisdiction != code or roles.isdisjoint(power.roles):
+            continue
+        if (inst.start is not None and inst.start > as_of) or (
+            inst.ended is not None and inst.ended <= as_of
+        ):
+            continue
+        out.append(
+            {
+                "power": power.id,
+                "title": power.title,
+                "authority": power.authority,
+                "citation": power.citation,
+                "verified": power.verified,
+                "duties": [
+                    {"id": d.id, "kind": d.kind, "title": d.title, "when": duty_when(d)}
+                    for d in power.duties
+                ],
+            }
+        )
+    return out
 
 
 def _law_level_status(item: LoadedObligation, as_of: dt.date, due: dt.date | None) -> FindingStatus:
@@ -348,6 +396,7 @@ def vendor_matrix(
             lines: list[Line] = []
             upcoming = 0
             calendar = pack.jurisdictions[code].calendar if code in pack.jurisdictions else None
+            hypothetical: list[Line] = []
             for item in pack.obligations:
                 if item.jurisdiction != code or held.isdisjoint(item.obligation.roles):
                     continue
@@ -357,6 +406,14 @@ def vendor_matrix(
                 if vendors is None or group not in vendors:
                     continue
                 start, end = item.window()
+                if item.hypothetical:
+                    # an assumed decision's duty: shown apart, with its own dates
+                    deadline = item.obligation.deadline
+                    due_h = deadline.date if deadline is not None else None
+                    hypothetical.append(
+                        _line(item, _law_level_status(item, as_of, due_h), due_h, [])
+                    )
+                    continue
                 if as_of < start:
                     upcoming += 1
                     continue
@@ -380,7 +437,14 @@ def vendor_matrix(
                 )
                 lines.append(_line(item, _law_level_status(item, as_of, due), due, []))
             has_role = any(r.startswith(code.lower() + ".") for r in held)
-            row.append(_cell(code, lines, upcoming, has_role))
+            cell = _cell(code, lines, upcoming, has_role)
+            row.append(
+                replace(
+                    cell,
+                    hypothetical=hypothetical,
+                    latent=power_lines(pack, held, code, as_of),
+                )
+            )
         matrix[group] = row
     return matrix
 
@@ -422,6 +486,8 @@ def run_comparison(
         "rulepack": {"version": pack.version, "sha256": pack.sha256},
         "jurisdictions": codes,
         "notices": [n.to_json() for n in result.notices],
+        # proposals: law not yet made, never a cell (engine.powers.watch_list)
+        "watch_list": watch_list(pack, codes, as_of),
     }
     blocks: list[tuple[str, list[Cell]]] = []
     if vendors:

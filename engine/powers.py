@@ -152,6 +152,16 @@ def assume(pack: RulePack, assumptions: list[Assumption]) -> RulePack:
     return replace(pack, obligations=[*pack.obligations, *extra], cache={}, assumed=sentences)
 
 
+def duty_when(duty: PowerDuty) -> str:
+    """When a duty would bind, in words counted from the decision."""
+    if duty.deadline_after is not None:
+        return f"within {duty.deadline_after.describe()} of the decision"
+    after = duty.effective_after
+    if after.years or after.months or after.days:
+        return f"{after.describe()} after the decision"
+    return "from the decision"
+
+
 def latent(evaluation: Evaluation) -> list[dict[str, Any]]:
     """For each unused power that reaches a role the operator holds, and each designated vendor
     group in its inventory: the assets each duty would reach if the power were used against that
@@ -194,19 +204,12 @@ def latent(evaluation: Evaluation) -> list[dict[str, Any]]:
                     for i in evaluation.members[n]
                 )
                 if ids:
-                    when = (
-                        f"within {duty.deadline_after.describe()} of the decision"
-                        if duty.deadline_after
-                        else "from the decision"
-                        if not (duty.effective_after.years or duty.effective_after.months)
-                        else f"{duty.effective_after.describe()} after the decision"
-                    )
                     duties.append(
                         {
                             "id": duty.id,
                             "kind": duty.kind,
                             "title": duty.title,
-                            "when": when,
+                            "when": duty_when(duty),
                             "assets": ids,
                         }
                     )

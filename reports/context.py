@@ -205,21 +205,19 @@ def obligation_report(evaluation: Evaluation, data: dict[str, Any]) -> dict[str,
         f["days"] = (dt.date.fromisoformat(f["due"]) - as_of).days if f["due"] else None
         findings.append(f)
     counts = Counter(f["bucket"] for f in findings)
-    tiles = Counter(_TILE.get(f["position"]) for f in findings)
-    breaches = [f for f in findings if f["position"] == Position.BREACH]
+    # what-if findings (an assumed decision) have their own section, never the tiles or lists
+    real = [f for f in findings if not f.get("hypothetical")]
+    tiles = Counter(_TILE.get(f["position"]) for f in real)
+    breaches = [f for f in real if f["position"] == Position.BREACH]
     # what the operator must do next: binding duties with a date, breaches apart (listed above
     # them) and guidance apart (advice, never urgent)
     urgent = sorted(
-        (
-            f
-            for f in findings
-            if f["bucket"] in _DATED and f["position"] == Position.ACTION_REQUIRED
-        ),
+        (f for f in real if f["bucket"] in _DATED and f["position"] == Position.ACTION_REQUIRED),
         key=lambda f: (f["bucket"] != Bucket.OVERDUE, f["due"], f["obligation_id"]),
     )[:3]
     jurisdictions = []
     for code in data["operator"]["jurisdictions"]:
-        mine = [f for f in findings if f["jurisdiction"] == code]
+        mine = [f for f in real if f["jurisdiction"] == code]
         jurisdictions.append(
             {"code": code, "name": evaluation.pack.jurisdictions[code].name, "findings": mine}
         )
@@ -262,7 +260,7 @@ def obligation_report(evaluation: Evaluation, data: dict[str, Any]) -> dict[str,
         # overdue duties that are not breaches (a report or registration with no record of it)
         "overdue_actions": sum(
             1
-            for f in findings
+            for f in real
             if f["position"] == Position.ACTION_REQUIRED and f["status"] == FindingStatus.OVERDUE
         ),
         # a breach is shown first and in full: it is what the officer signing must act on

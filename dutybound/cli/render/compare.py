@@ -31,6 +31,11 @@ def print_comparison(data: dict[str, Any], console: Console) -> None:
 
     for notice in data["notices"]:
         console.print(f"[yellow]note:[/] {e(notice_message(notice))}")
+    for proposal in data.get("watch_list", []):
+        console.print(
+            f"[cyan]proposed, not law:[/] {proposal['jurisdiction']} {e(proposal['title'])}"
+            f" ({e(proposal['stage'] or 'stage unknown')}, {proposal['date'] or 'date unknown'})"
+        )
     table = Table(show_lines=True, expand=True)
     if "vendors" in data:
         table.add_column("Vendor", no_wrap=True)
@@ -104,4 +109,13 @@ def cell_text(cell: dict[str, Any], assets: bool = False) -> str:
         )
     if cell["upcoming"]:
         text += f"\n[dim]+{cell['upcoming']} upcoming[/]"
+    for line in cell.get("hypothetical") or []:
+        start = f" from {line['from']}" if line.get("from") else ""
+        text += "\n" + _line_text(line, f"[bold cyan]what-if[/]{start}: ")
+    for power in cell.get("latent") or []:
+        duties = "; ".join(f"{d['title']} ({d['when']})" for d in power["duties"])
+        text += (
+            f"\n[cyan]latent[/], if {e(power['authority'])} uses {e(power['title'])}: "
+            f"{e(duties)} [dim](not in force)[/]"
+        )
     return text
