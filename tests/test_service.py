@@ -886,3 +886,36 @@ def test_internal_errors_are_generic_and_requests_are_logged(setup, monkeypatch)
         "tenant": "A",
     }
     assert isinstance(line["ms"], float)
+
+
+def test_a_what_if_decision_under_an_unused_power(setup) -> None:
+    """POST /check with assume_designation: as if the Polish minister had declared Huawei a
+    high-risk supplier on 1 Jan 2027, a planned Huawei router of a key entity is caught by the
+    ban on introduction, marked [what-if]; without it nothing binds, and a bad assumption is a
+    422 naming the field."""
+    body = {
+        "profile": {
+            "name": "Polska Energia S.A.",
+            "jurisdictions": ["PL"],
+            "roles": ["pl.key_entity"],
+        },
+        "as_of": "2027-06-01",
+        "item": {
+            "vendor": "Huawei",
+            "category": "router",
+            "function": "office_it",
+            "country": "PL",
+        },
+    }
+    plain = call(setup, "POST", "/check", json=body).json()
+    assert plain["verdict"] == "allowed"
+    assumed = call(
+        setup, "POST", "/check", json={**body, "assume_designation": ["PL:huawei:2027-01-01"]}
+    )
+    assert assumed.status_code == 200, assumed.text
+    data = assumed.json()
+    assert data["verdict"] == "prohibited"
+    assert any(r.startswith("[what-if]") for r in data["items"][0]["reasons"])
+    assert "hypothetical_designation" in {n["code"] for n in data["notices"]}
+    bad = call(setup, "POST", "/check", json={**body, "assume_designation": ["PL:nobody:2027"]})
+    assert bad.status_code == 422 and "assume_designation" in bad.text

@@ -26,6 +26,7 @@ from dutybound.service.state import Service
 if TYPE_CHECKING:
     from dutybound.engine.evaluation import Evaluation
     from dutybound.engine.inputs import Asset, Profile
+    from dutybound.engine.loading import RulePack
     from dutybound.engine.waivers import Waiver
 
 
@@ -86,6 +87,26 @@ def checked_waivers(
         return check_waivers(data, svc.pack, "waivers", operator=profile.name), data
 
 
+def request_pack(svc: Service, req: _WithProfile) -> RulePack:
+    """The service's rule pack, with the request's what-if decisions assumed (422 naming the
+    bad one)."""
+    if not req.assume_designation:
+        return svc.pack
+    from dutybound.engine.powers import assume, parse_assumption
+
+    with engine_input(("body", "assume_designation")):
+        parsed = [
+            parse_assumption(t, svc.pack, "assume_designation") for t in req.assume_designation
+        ]
+    return assume(svc.pack, parsed)
+
+
+def what_if(req: _WithProfile) -> list[Any]:
+    """The what-if parts of a request for its inputs fingerprint (none: nothing, so that the
+    fingerprint of a plain request is unchanged)."""
+    return [req.assume_designation] if req.assume_designation else []
+
+
 def read_assets(where: str, rows: list[dict[str, str]], indexed: bool = True) -> list[Asset]:
     """Inventory rows as assets; a bad row is a 422 naming its position in ``where``."""
     from dutybound.engine.inputs import assets_from_rows, rows_from_mappings
@@ -113,10 +134,13 @@ def run_evaluation(
     rows = [a.row(a.asset_id, a.country, str(a.status)) for a in req.assets]
     assets = read_assets("assets", rows)
     waivers, waiver_data = checked_waivers(svc, req, profile)
-    inputs = fingerprint(data, rows, req.as_role, *([waiver_data] if waivers is not None else []))
+    inputs = fingerprint(
+        data, rows, req.as_role, *([waiver_data] if waivers is not None else []), *what_if(req)
+    )
+    pack = request_pack(svc, req)
     with svc.engine_lock:
         result = evaluate(
-            svc.pack,
+            pack,
             profile,
             assets,
             req.as_of,

@@ -246,6 +246,13 @@ class _WithProfile(Strict):
         max_length=50,
         description="What-if: assume the operator also holds these roles (shown as hypothetical).",
     )
+    assume_designation: list[str] = Field(
+        default_factory=list,
+        max_length=20,
+        description="What-if decisions under unused powers, JURISDICTION:vendor_group:YYYY-MM-DD "
+        "(e.g. PL:huawei:2027-01-01): the duties they bring are findings marked hypothetical, "
+        "counted apart.",
+    )
 
     @model_validator(mode="after")
     def _one_profile(self) -> Any:

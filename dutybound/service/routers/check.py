@@ -27,12 +27,15 @@ from dutybound.service.inputs import (
     fingerprint,
     profile_data,
     read_assets,
+    request_pack,
+    what_if,
 )
 from dutybound.service.models import CheckRequest, CheckResponse
 from dutybound.service.state import Service
 
 if TYPE_CHECKING:
     from dutybound.engine.inputs import Asset, Profile
+    from dutybound.engine.loading import RulePack
     from dutybound.engine.waivers import Waiver
 
 # A check of up to this many items is evaluated on the event loop when the engine is idle.
@@ -66,6 +69,7 @@ def check_rows(req: CheckRequest, profile: Profile) -> tuple[str, list[dict[str,
 
 def run_check(
     svc: Service,
+    pack: RulePack,
     profile: Profile,
     assets: list[Asset],
     as_of: dt.date,
@@ -77,7 +81,7 @@ def run_check(
     check); the caller holds ``svc.engine_lock``."""
     from dutybound.engine.verdict import check_items
 
-    result = check_items(svc.pack, profile, assets, as_of, hypothetical, inputs_sha256, waivers)
+    result = check_items(pack, profile, assets, as_of, hypothetical, inputs_sha256, waivers)
     return orjson.dumps(result.to_json())
 
 
@@ -95,8 +99,10 @@ async def compute_check(
     items_at, rows = check_rows(req, profile)
     assets = read_assets(items_at, rows, indexed=items_at == "items")
     waivers, waiver_data = checked_waivers(svc, req, profile)
-    inputs = fingerprint(data, rows, req.as_role, *([waiver_data] if waivers is not None else []))
-    args = (profile, assets, req.as_of, hypothetical, inputs, waivers)
+    inputs = fingerprint(
+        data, rows, req.as_role, *([waiver_data] if waivers is not None else []), *what_if(req)
+    )
+    args = (request_pack(svc, req), profile, assets, req.as_of, hypothetical, inputs, waivers)
     if len(rows) <= INLINE_CHECK_ITEMS and svc.engine_lock.acquire(blocking=False):
         try:
             return run_check(svc, *args)
