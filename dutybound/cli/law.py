@@ -160,3 +160,37 @@ def law_schema(law_dir: LawDir = None) -> None:
     root = law_dir or bundled.law_dir()
     for path in write_schemas(root):
         print(path.relative_to(root).as_posix())
+
+
+@law_app.command("powers")
+def law_powers(format: ListingFormat = Format.table, law_dir: LawDir = None) -> None:
+    """List the powers in the rule pack that no authority has used: who may use them, what a
+    decision names, whom it reaches and the duties it would bring, with their dates counted from
+    the decision (latent exposure; --assume-designation asks what-if)."""
+    from dutybound.engine.powers import duty_when
+
+    pack = load_pack(law_dir)
+    rows = [
+        {
+            "power": p.power.id,
+            "jurisdiction": p.jurisdiction,
+            "title": p.power.title,
+            "authority": p.power.authority,
+            "names": p.power.names,
+            "roles": list(p.power.roles),
+            "citation": p.power.citation,
+            "url": p.power.url,
+            "verified": p.power.verified,
+            "duties": [
+                {"id": d.id, "kind": d.kind, "title": d.title, "when": duty_when(d)}
+                for d in p.power.duties
+            ],
+        }
+        for p in sorted(pack.powers.values(), key=lambda p: (p.jurisdiction, p.power.id))
+    ]
+    if format is Format.json:
+        print_json(rows)
+        return
+    from dutybound.cli.render.law import print_powers
+
+    print_powers(rows, Console())

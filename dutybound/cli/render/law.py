@@ -120,3 +120,17 @@ def print_sources(report: list[JurisdictionSources], share: float, console: Cons
             console.print(f"[red]missing[/] {e(inst)}: binding, no official URL and no url_reason")
         for inst, reason in r.explained:
             console.print(f"[dim]no official text[/] {e(inst)}: {e(reason)}")
+
+
+def print_powers(rows: list[dict[str, Any]], console: Console) -> None:
+    """``law powers``: each unused power with the duties a decision under it would bring."""
+    console.print(f"[bold]{len(rows)} powers not yet used[/] (no finding until used)")
+    for row in rows:
+        flag = "" if row["verified"] else " [magenta]UNVERIFIED[/]"
+        console.print(
+            f"[bold]{row['jurisdiction']}[/] {e(row['title'])} ({row['power']}){flag}\n"
+            f"  {e(row['authority'])} may name a {row['names'].replace('_', ' ')}; reaches "
+            f"{', '.join(row['roles'])} [{e(row['citation'])}]"
+        )
+        for duty in row["duties"]:
+            console.print(f"  - {duty['kind']}: {e(duty['title'])} ({duty['when']})")
