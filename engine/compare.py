@@ -43,7 +43,7 @@ from dutybound.engine.evaluation import Evaluation
 from dutybound.engine.findings import Finding
 from dutybound.engine.loading import LoadedObligation, RulePack
 from dutybound.engine.outcomes import APPLYING, FindingStatus
-from dutybound.engine.powers import duty_when, latent, watch_list
+from dutybound.engine.powers import duty_when, latent, used_against, watch_list
 from dutybound.engine.roles import HeldRole
 from dutybound.engine.rules import compile_rules
 from dutybound.engine.vocabulary import BINDS, Binding, ObligationKind
@@ -319,14 +319,18 @@ def compare_operator(evaluation: Evaluation, jurisdictions: list[str]) -> list[C
     return cells
 
 
-def power_lines(pack: RulePack, roles: set[str], code: str, as_of: dt.date) -> list[dict[str, Any]]:
-    """The unused powers of a jurisdiction that reach these roles on the date, with what a
-    decision under each would bring: the vendor matrix's latent exposure, which needs no
-    inventory (a power may name any supplier)."""
+def power_lines(
+    pack: RulePack, roles: set[str], code: str, as_of: dt.date, group: str
+) -> list[dict[str, Any]]:
+    """The powers of a jurisdiction, not yet used against ``group``, that reach these roles on
+    the date, with what a decision under each would bring: the vendor matrix's latent exposure,
+    which needs no inventory (a power may name any supplier)."""
     out = []
     for loaded in sorted(pack.powers.values(), key=lambda p: p.power.id):
         power, inst = loaded.power, loaded.instrument
         if loaded.jurisdiction != code or roles.isdisjoint(power.roles):
+            continue
+        if used_against(pack, loaded, group, as_of):
             continue
         if (inst.start is not None and inst.start > as_of) or (
             inst.ended is not None and inst.ended <= as_of
@@ -442,7 +446,7 @@ def vendor_matrix(
                 replace(
                     cell,
                     hypothetical=hypothetical,
-                    latent=power_lines(pack, held, code, as_of),
+                    latent=power_lines(pack, held, code, as_of, group),
                 )
             )
         matrix[group] = row

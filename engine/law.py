@@ -481,6 +481,9 @@ class Power(Source):
     names: Literal["supplier", "product", "component_type"] = "supplier"
     roles: list[str] = Field(min_length=1)
     duties: list[PowerDuty] = Field(min_length=1)
+    # designations already made under this power (the UK's designation of Huawei under s.105Z8):
+    # the law in force covers their vendors, so no latent exposure is shown for them
+    used: list[str] = Field(default_factory=list)
 
 
 class InstrumentFile(LawModel):

@@ -232,6 +232,7 @@ def _load_rulepack(law_dir: Path, registry_path: Path) -> RulePack:
     designations: dict[str, Designation] = {}
     powers: dict[str, LoadedPower] = {}
     pending_power_roles: list[tuple[YamlDocument, tuple[str | int, ...], str]] = []
+    pending_power_uses: list[tuple[YamlDocument, tuple[str | int, ...], str]] = []
     parsed_files: list[tuple[YamlDocument, InstrumentFile, str]] = []
     waiver_files: list[tuple[YamlDocument, WaiverBasisFile, str]] = []
 
@@ -276,6 +277,8 @@ def _load_rulepack(law_dir: Path, registry_path: Path) -> RulePack:
                 for role_id in power.roles:
                     # roles of every jurisdiction are known only later: checked below
                     pending_power_roles.append((doc, ("powers", i, "roles"), role_id))
+                for j, des_id in enumerate(power.used):
+                    pending_power_uses.append((doc, ("powers", i, "used", j), des_id))
                 rel = path.relative_to(law_dir).as_posix()
                 powers[power.id] = LoadedPower(power, inst, code, str(path), rel)
             for i, des in enumerate(parsed.designations):
@@ -357,6 +360,9 @@ def _load_rulepack(law_dir: Path, registry_path: Path) -> RulePack:
     for doc, loc, role_id in pending_power_roles:
         if role_id not in roles:
             raise _fail(doc, loc, f"unknown role {role_id!r}")
+    for doc, loc, des_id in pending_power_uses:
+        if des_id not in designations:
+            raise _fail(doc, loc, f"no designation {des_id!r} in the rule pack")
     return RulePack(
         version=info.version,
         law_as_of=info.law_as_of,

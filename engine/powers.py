@@ -27,6 +27,7 @@ from dutybound.engine.errors import InputError
 from dutybound.engine.law import Designation, Obligation, Power, PowerDuty
 from dutybound.engine.loading import LoadedObligation, LoadedPower, RulePack
 from dutybound.engine.rules import compile_rule, signature_matches
+from dutybound.engine.vocabulary import ObligationKind
 
 if TYPE_CHECKING:
     from dutybound.engine.evaluation import Evaluation
@@ -64,7 +65,17 @@ def parse_assumption(text: str, pack: RulePack, source: str = "--assume-designat
         raise InputError(
             source, f"{text!r}: unknown vendor group {group!r}; see 'dutybound vendors match'"
         )
-    if not _supplier_powers(pack, code):
+    powers = _supplier_powers(pack, code)
+    if powers and not any(_usable(p, day) for p in powers):
+        spans = "; ".join(
+            f"{p.power.id} from {p.instrument.start or '?'}"
+            + (f" until {p.instrument.ended}" if p.instrument.ended else "")
+            for p in powers
+        )
+        raise InputError(
+            source, f"{text!r}: no supplier power of {code} could be used on {day} ({spans})"
+        )
+    if not powers:
         with_powers = sorted({p.jurisdiction for p in pack.powers.values()})
         raise InputError(
             source,
@@ -72,6 +83,25 @@ def parse_assumption(text: str, pack: RulePack, source: str = "--assume-designat
             f"supplier; jurisdictions with one: {', '.join(with_powers) or 'none'}",
         )
     return Assumption(code, group, day)
+
+
+def _usable(loaded: LoadedPower, day: dt.date) -> bool:
+    """Whether the law conferring the power existed, and had not ended, on ``day``."""
+    start, ended = loaded.instrument.start, loaded.instrument.ended
+    return (start is None or start <= day) and (ended is None or day < ended)
+
+
+def used_against(pack: RulePack, loaded: LoadedPower, group: str, day: dt.date) -> bool:
+    """Whether the power has been used against ``group`` by ``day`` (a designation listed in its
+    ``used``): the law in force then says what follows, and no latent exposure is shown."""
+    names = {d.id: d for item in pack.obligations if (d := item.designation) is not None}
+    return any(
+        (des := names.get(des_id)) is not None
+        and group in des.vendor_groups
+        and des.since <= day
+        and (des.ended is None or day < des.ended)
+        for des_id in loaded.power.used
+    )
 
 
 def _supplier_powers(pack: RulePack, code: str) -> list[LoadedPower]:
@@ -129,6 +159,8 @@ def assume(pack: RulePack, assumptions: list[Assumption]) -> RulePack:
     for a in assumptions:
         name = pack.registry.groups[a.group].name
         for loaded in _supplier_powers(pack, a.jurisdiction):
+            if not _usable(loaded, a.decided_on):
+                continue
             for duty in loaded.power.duties:
                 des, ob = _decided(loaded, duty, a.group, name, a.decided_on)
                 extra.append(
@@ -159,7 +191,10 @@ def duty_when(duty: PowerDuty) -> str:
     after = duty.effective_after
     if after.years or after.months or after.days:
         return f"{after.describe()} after the decision"
-    return "from the decision"
+    if duty.kind in (ObligationKind.PROHIBITION, ObligationKind.CAP):
+        return "from the decision"
+    # a removal or measure whose period the law leaves to the decision
+    return "within the period the decision sets"
 
 
 def latent(evaluation: Evaluation) -> list[dict[str, Any]]:
@@ -188,6 +223,8 @@ def latent(evaluation: Evaluation) -> list[dict[str, Any]]:
         ):
             continue
         for group in groups:
+            if used_against(pack, loaded, group, evaluation.as_of):
+                continue  # used against this vendor: the findings say what follows
             name = pack.registry.groups[group].name
             duties = []
             for duty in power.duties:

@@ -251,3 +251,19 @@ def test_a_bad_role_reference_names_the_file_and_line(
     assert info.value.file == str(path)
     assert info.value.line == line
     assert message in str(info.value)
+
+
+def test_every_power_is_exercised_by_a_scenario(pack: RulePack) -> None:
+    """Each unused power has a scenario showing its latent exposure and one assuming a decision
+    under it (engine.powers): a power nobody tests could silently reach nothing."""
+    latent = set()
+    assumed = set()
+    for path in scenario_files():
+        case = load_case(path)
+        latent.update(item["power"] for item in case.get("latent") or [])
+        for text in case.get("assume_designations") or []:
+            assumed.add(text.split(":")[0].upper())
+    missing_latent = sorted(set(pack.powers) - latent)
+    assert not missing_latent, f"powers with no latent-exposure scenario: {missing_latent}"
+    supplier_codes = {p.jurisdiction for p in pack.powers.values() if p.power.names == "supplier"}
+    assert supplier_codes <= assumed, f"no what-if scenario for {sorted(supplier_codes - assumed)}"
