@@ -80,6 +80,11 @@ def changed_inputs(tmp_path: Path, pack: RulePack) -> tuple[Side, Side]:
     (law_before / "gb" / "waivers.yaml").unlink(missing_ok=True)
     gb = law_before / "gb" / "jurisdiction.yaml"
     gb.write_text(gb.read_text().replace("    instrument: gb.dvd-2022\n", ""))
+    # the TSA's designation power was not yet used against Huawei
+    tsa = law_before / "gb" / "instruments" / "2021-11-17-telecommunications-security-act.yaml"
+    used = "    used: [gb.huawei-designation-2022.huawei-group]\n"
+    assert used in tsa.read_text()
+    tsa.write_text(tsa.read_text().replace(used, ""))
     law_after = tmp_path / "law-after"
     shutil.copytree(default_law_dir(), law_after)
     registry_before = tmp_path / "vendors-before.yaml"
