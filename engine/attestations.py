@@ -44,7 +44,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from dutybound.engine.errors import InputError
+from dutybound.engine.errors import InputError, InputErrors
 from dutybound.engine.findings import Finding
 from dutybound.engine.loading import LoadedObligation, RulePack
 from dutybound.engine.notices import Notice
@@ -148,24 +148,8 @@ class Attestation:
         }
 
 
-class AttestationErrors(InputError):
-    """Every problem of one attestations file, so that a person fixes them in one pass. It is an
-    ``InputError`` for the first problem (the CLI prints one line naming file, line and field)
-    whose message also lists the others; ``problems`` holds each one."""
-
-    def __init__(self, problems: list[InputError]) -> None:
-        first, rest = problems[0], problems[1:]
-        others = "; ".join(
-            (f"line {p.line}, " if p.line is not None else "") + f"field '{p.field}': {p.message}"
-            for p in rest
-        )
-        super().__init__(
-            first.file,
-            f"{first.message} (and {len(rest)} more: {others})",
-            line=first.line,
-            field=first.field,
-        )
-        self.problems = problems
+class AttestationErrors(InputErrors):
+    """Every problem of one attestations file (``engine.errors.InputErrors``)."""
 
 
 def check_attestations(
