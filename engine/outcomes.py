@@ -158,3 +158,5 @@ class MatchMethod(StrEnum):
     NOT_YET_MEMBER = "not_yet_member"
     NO_MATCH = "no_match"
     EMPTY = "empty"
+    # a person's recorded answer for this name (engine.vendor_decisions)
+    DECISION = "decision"
