@@ -14,6 +14,7 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
+from opencc_purepy import OpenCC
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
@@ -57,18 +58,49 @@ _LEGAL_FORMS = {
 }
 
 
-def normalise(name: str) -> str:
-    """Fold case, accents, punctuation and legal-form words: 'HUAWEI TECHNOLOGIES CO.,LTD' and
-    'Huawei Technologies Co Ltd' both become 'huawei technologies'."""
-    text = unicodedata.normalize("NFKD", name)
+_T2S = OpenCC("t2s")  # traditional -> simplified Chinese (華為 -> 华为)
+_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+
+
+def _fold(name: str) -> str:
+    """Full-width forms, traditional script, case, accents and punctuation folded; legal forms
+    kept ('Ｈｕａｗｅｉ' and 'huawei' fold alike, '華為' and '华为' too)."""
+    text = unicodedata.normalize("NFKC", name)
+    if _CJK.search(text):
+        text = _T2S.convert(text)
+    text = unicodedata.normalize("NFKD", text)
     text = "".join(ch for ch in text if not unicodedata.combining(ch)).casefold()
     text = text.replace("&", " and ")
     # "s.r.o." and "co.,ltd" lose their dots before tokenising so they fold into one word
     text = re.sub(r"(?<=\w)\.(?=\w)", "", text)
-    tokens = [t for t in re.split(r"[^\w]+", text) if t]
+    return " ".join(t for t in re.split(r"[^\w]+", text) if t)
+
+
+def normalise(name: str) -> str:
+    """Fold case, accents, punctuation, script and legal-form words: 'HUAWEI TECHNOLOGIES CO.,LTD'
+    and 'Huawei Technologies Co Ltd' both become 'huawei technologies'."""
+    tokens = _fold(name).split()
     while tokens and tokens[-1] in _LEGAL_FORMS:
         tokens.pop()
     return " ".join(tokens)
+
+
+# Words network tools drop when they abbreviate a vendor to a short label (Wireshark's manuf
+# gives "HikvisionDig" for "Hangzhou Hikvision Digital Technology Co.,Ltd.").
+_SHORT_NAME_DROPS = {"hangzhou", "chengdu", "shenzhen"}
+SHORT_NAME_LENGTH = 12  # Wireshark's manuf short names are at most 12 characters
+
+
+def short_names(name: str) -> set[str]:
+    """The short labels a network tool may give a vendor: its words joined and cut to 12
+    characters, with and without a leading city ('huaweitechno', 'hikvisiondig')."""
+    words = normalise(name).split()
+    if len(words) < 2:
+        return set()
+    forms = {"".join(words)[:SHORT_NAME_LENGTH]}
+    if words[0] in _SHORT_NAME_DROPS and len(words) > 2:
+        forms.add("".join(words[1:])[:SHORT_NAME_LENGTH])
+    return {f for f in forms if len(f) >= 6}
 
 
 class _Model(BaseModel):
@@ -114,9 +146,20 @@ class ReviewHint(_Model):
     reason: str
 
 
+class NotAGroup(_Model):
+    """A name that looks like a group's but is another company's ('Huawei-3Com', now H3C;
+    'Shanghai Dahua Scale Factory'): neither matched nor put up for review, whole or as the
+    beginning of a longer name. Compared with legal-form words kept ('Pacnet Limited')."""
+
+    name: str
+    reason: str
+    source: str = Field(pattern=r"^https?://")
+
+
 class RegistryFile(_Model):
     groups: list[Group]
     review_hints: list[ReviewHint] = Field(default_factory=list)
+    not_groups: list[NotAGroup] = Field(default_factory=list)
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,6 +174,7 @@ class VendorMatch:
     method: MatchMethod
     needs_review: bool
     note: str | None = None  # e.g. why an origin hint put the name up for review
+    left: str | None = None  # a former member: "Huawei on 2020-11-17"
 
     def reason(self) -> str:
         """Why the matcher decided this, in words."""
@@ -143,11 +187,19 @@ class VendorMatch:
             MatchMethod.AMBIGUOUS: "the name belongs to more than one group in the registry",
             MatchMethod.ORIGIN_HINT: f"no covered group matches, but {self.note}",
             MatchMethod.NOT_YET_MEMBER: f"{self.entity} was not yet part of the group on that date",
-            MatchMethod.NO_MATCH: "no registry name or alias matches",
+            MatchMethod.NO_MATCH: "no registry name or alias matches"
+            + (f" ({self.note})" if self.note else ""),
             MatchMethod.EMPTY: "no vendor name given",
-        }[self.method] + (
-            "; it left the group before the date" if self.relationship == "former_member" else ""
-        )
+            MatchMethod.DECISION: self.note or "a recorded decision",
+        }[self.method] + self._left()
+
+    def _left(self) -> str:
+        """A former member's note: the law decides whether it still reaches the entity."""
+        if self.relationship != "former_member":
+            return ""
+        if self.left:
+            return f"; it left {self.left}: review whether the law reaches former members"
+        return "; it left the group (date not recorded): review whether the law reaches it"
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -201,6 +253,19 @@ _GENERIC_TOKENS = {
     "lab",
     "research",
 }
+# review hints that are PRC place names: they count only as the first word of a name
+_CITY_HINTS = {
+    "shenzhen",
+    "hangzhou",
+    "beijing",
+    "shanghai",
+    "guangzhou",
+    "zhejiang",
+    "wuhan",
+    "chengdu",
+    "dongguan",
+    "xiamen",
+}
 FUZZY_MIN_LENGTH = 5  # shorter names (ZTE, DJI) are matched exactly or not at all
 REVIEW_BELOW = 0.9  # matches scored below this are flagged needs_review, never applied silently
 FIND_CACHE_SIZE = 10_000  # remembered name lookups per registry (cleared when full)
@@ -217,9 +282,17 @@ class Registry:
     Names shared by two groups are 'ambiguous' (review). Anything else is 'no_match'.
     """
 
-    def __init__(self, groups: list[Group], hints: list[ReviewHint] | None = None) -> None:
+    def __init__(
+        self,
+        groups: list[Group],
+        hints: list[ReviewHint] | None = None,
+        not_groups: list[NotAGroup] | None = None,
+    ) -> None:
         self.groups = {g.id: g for g in groups}
         self._hints = {normalise(h.word): h.reason for h in hints or []}
+        self._not_groups = sorted(
+            ((_fold(n.name), n.reason) for n in not_groups or []), key=lambda nr: -len(nr[0])
+        )
         self._aliases: dict[str, list[tuple[Group, Entity]]] = {}
         self._exact_only: set[str] = set()
         tokens: dict[str, list[tuple[Group, Entity]]] = {}
@@ -230,6 +303,10 @@ class Registry:
                     if not key:
                         continue
                     self._aliases.setdefault(key, []).append((group, entity))
+                    for short in short_names(alias):
+                        if short not in self._aliases:
+                            self._aliases[short] = [(group, entity)]
+                            self._exact_only.add(short)
                     if alias in entity.exact_only:
                         self._exact_only.add(key)
                         continue
@@ -277,7 +354,7 @@ class Registry:
                         line=doc.line_of(loc),
                         field=".".join(map(str, loc)),
                     )
-        return cls(parsed.groups, parsed.review_hints)
+        return cls(parsed.groups, parsed.review_hints, parsed.not_groups)
 
     def _find(self, key: str) -> tuple[list[tuple[Group, Entity]], MatchMethod, float] | None:
         if key in self._found:
@@ -311,9 +388,25 @@ class Registry:
         key = normalise(vendor)
         if not key:
             return VendorMatch(vendor, None, None, None, 0.0, MatchMethod.EMPTY, True)
+        folded = _fold(vendor)
+        other = next(
+            (r for n, r in self._not_groups if folded == n or folded.startswith(n + " ")), None
+        )
+        if other is not None:
+            return VendorMatch(vendor, None, None, None, 0.0, MatchMethod.NO_MATCH, False, other)
         found = self._find(key)
         if found is None:
-            hint = next((self._hints[w] for w in key.split() if w in self._hints), None)
+            # a PRC city word counts where it begins the name ("Shenzhen X Co."), not inside
+            # another firm's name ("Lenovo (Beijing)", "Nokia Shanghai Bell")
+            words = key.split()
+            hint = next(
+                (
+                    self._hints[w]
+                    for i, w in enumerate(words)
+                    if w in self._hints and (i == 0 or w not in _CITY_HINTS)
+                ),
+                None,
+            )
             if hint is not None:
                 return VendorMatch(
                     vendor, None, None, None, 0.3, MatchMethod.ORIGIN_HINT, True, hint
@@ -330,10 +423,19 @@ class Registry:
                 vendor, None, entity.name, None, score, MatchMethod.NOT_YET_MEMBER, False
             )
         relationship = entity.relationship
+        left = None
         if entity.until and as_of >= entity.until:
             relationship = "former_member"
+            left = f"{group.name} on {entity.until.isoformat()}"
         return VendorMatch(
-            vendor, group.id, entity.name, relationship, score, method, score < REVIEW_BELOW
+            vendor,
+            group.id,
+            entity.name,
+            relationship,
+            score,
+            method,
+            score < REVIEW_BELOW,
+            left=left,
         )
 
     def model_group(self, model: str) -> str | None:

@@ -32,6 +32,7 @@ from dutybound.engine.vendors import VendorMatch
 AS_OF = dt.date(2026, 11, 28)
 DATA = Path(__file__).parent / "data" / "vendor_names.csv"
 KINDS = {"covered", "typo", "innocent", "other"}
+CLASSES = {"short_name", "legal_name", "script", "oem", "dated_ownership", "negative", "plain"}
 MIN_RECALL = 0.99
 MIN_PRECISION = 0.98
 
@@ -44,7 +45,15 @@ def _rows() -> list[dict[str, str]]:
 @pytest.fixture(scope="module")
 def results() -> list[tuple[dict[str, str], VendorMatch]]:
     registry = load_rulepack().registry
-    return [(row, registry.match(row["input"], AS_OF)) for row in _rows()]
+    return [
+        (
+            row,
+            registry.match(
+                row["input"], dt.date.fromisoformat(row["as_of"]) if row["as_of"] else AS_OF
+            ),
+        )
+        for row in _rows()
+    ]
 
 
 def _show(row: dict[str, str], match: VendorMatch) -> str:
@@ -59,6 +68,9 @@ def test_evaluation_set_is_well_formed() -> None:
     rows = _rows()
     assert len(rows) >= 300
     assert {r["kind"] for r in rows} <= KINDS
+    assert {r["class"] for r in rows} <= CLASSES
+    assert all(r["source"] for r in rows), "every string says where it comes from"
+    assert sum(r["class"] == "negative" for r in rows) >= 150
     assert len({r["input"] for r in rows}) == len(rows), "duplicate inputs"
     groups = set(load_rulepack().registry.groups)
     for row in rows:
@@ -106,6 +118,39 @@ def test_no_innocent_name_is_matched_silently(results) -> None:
     ]
     assert not silent, "innocent names matched without review:\n" + "\n".join(
         _show(r, m) for r, m in silent
+    )
+
+
+def test_over_reach_names_are_not_matched(results) -> None:
+    """Issue 18: other firms' names that look like a group's are neither matched nor reviewed."""
+    registry = load_rulepack().registry
+    for name in [
+        "Huawei-3Com",
+        "Shanghai Dahua Scale Factory",
+        "Pacnet Limited",
+        "Lenovo (Beijing) Co., Ltd.",
+        "Nokia Shanghai Bell Co., Ltd.",
+    ]:
+        match = registry.match(name, AS_OF)
+        assert match.group is None and not match.needs_review, (name, match)
+
+
+def test_short_names_scripts_and_former_members() -> None:
+    registry = load_rulepack().registry
+    for name, group in [
+        ("HuaweiTechno", "huawei"),
+        ("HikvisionDig", "hikvision"),
+        ("SzDjiTechnol", "dji"),
+        ("華為技術有限公司", "huawei"),
+        ("海康威視", "hikvision"),
+        ("ＨＵＡＷＥＩ", "huawei"),
+    ]:
+        assert registry.match(name, AS_OF).group == group, name
+    honor = registry.match("Honor Device Co., Ltd.", AS_OF)
+    assert honor.relationship == "former_member"
+    assert "left Huawei on 2020-11-17" in honor.reason()
+    assert registry.match("Honor Device Co., Ltd.", dt.date(2019, 5, 1)).relationship != (
+        "former_member"
     )
 
 
