@@ -71,6 +71,9 @@ class Asset(NamedTuple):
     flags: tuple[str, ...]
     line: int
     origin: str = ""  # ISO code of the country where it was produced, when known
+    # MAC address 'aa:bb:cc:dd:ee:ff' or bare OUI 'aa:bb:cc' (engine.macs), from the mac or oui
+    # column; an asset with one may leave its vendor empty
+    mac: str = ""
 
 
 REQUIRED_COLUMNS = ("asset_id", "vendor", "category", "function", "country", "status")
@@ -85,7 +88,11 @@ OPTIONAL_COLUMNS = (
     "identified_on",
     "flags",
     "origin",
+    "mac",
+    "oui",
 )
+# either of these stands in for an empty vendor (engine.macs resolves it)
+VENDOR_STAND_INS = ("mac", "oui")
 
 
 def parse_date(value: str, file: Path | str, line: int | None, field: str) -> dt.date:
@@ -248,15 +255,24 @@ def _parse_asset(
         identified_on,
         flags_text,
         origin,
+        mac_text,
+        oui_text,
     ) = values
 
     def fail(field: str, message: str) -> InputError:
         return InputError(path, message, line=line, field=field)
 
-    if not (asset_id and vendor and category and function and country and status):
+    mac = _mac_cell(fail, mac_text, oui_text) if mac_text or oui_text else ""
+    if not (asset_id and (vendor or mac) and category and function and country and status):
         for name, value in zip(REQUIRED_COLUMNS, values, strict=False):
-            if not value:
-                raise fail(name, "is empty")
+            if not value and not (name == "vendor" and mac):
+                raise fail(
+                    name,
+                    "is empty (give a vendor name, or a MAC address or OUI in a 'mac' or 'oui' "
+                    "column)"
+                    if name == "vendor"
+                    else "is empty",
+                )
     if asset_id in seen:
         raise fail("asset_id", f"duplicate asset id {asset_id!r} (first on line {seen[asset_id]})")
     seen[asset_id] = line
@@ -296,7 +312,35 @@ def _parse_asset(
         flags,
         line,
         origin,
+        mac,
     )
+
+
+def _mac_cell(fail: Callable[[str, str], InputError], mac_text: str, oui_text: str) -> str:
+    """The row's MAC (or bare OUI) in canonical form; a MAC and an OUI that disagree fail."""
+    from dutybound.engine.macs import oui_of, parse_mac
+
+    parsed: dict[str, str] = {}
+    for name, text in (("mac", mac_text), ("oui", oui_text)):
+        if text:
+            try:
+                parsed[name] = parse_mac(text)
+            except ValueError as exc:
+                raise fail(name, str(exc)) from None
+    if len(parsed) == 2 and oui_of(parsed["mac"]) != oui_of(parsed["oui"]):
+        raise fail("oui", f"OUI {oui_text!r} is not the prefix of MAC {mac_text!r}")
+    return parsed.get("mac") or parsed["oui"]
+
+
+def _mac_or_none(pair: tuple[str, str]) -> str | None:
+    try:
+        return _mac_cell(_no_line, *pair) if pair[0] or pair[1] else ""
+    except InputError:
+        return None  # the row-by-row path names the line
+
+
+def _no_line(field: str, message: str) -> InputError:
+    return InputError("", message, field=field)
 
 
 def _mapped(
@@ -390,9 +434,26 @@ def assets_from_columns(columns: Sequence[list[str]], lines: list[int]) -> list[
         identified_on,
         flags_text,
         origin,
+        mac_text,
+        oui_text,
     ) = columns
-    if any("" in column for column in (asset_id, vendor, category, function, country, status)):
+    if any("" in column for column in (asset_id, category, function, country, status)):
         return None
+    if any(mac_text) or any(oui_text):
+        pairs = list(zip(mac_text, oui_text, strict=True))
+        table: dict[tuple[str, str], str] = {}
+        for pair in set(pairs):
+            mac = _mac_or_none(pair)
+            if mac is None:
+                return None
+            table[pair] = mac
+        macs = list(map(table.__getitem__, pairs))
+        if "" in vendor and not all(v or m for v, m in zip(vendor, macs, strict=True)):
+            return None
+    else:
+        if "" in vendor:
+            return None
+        macs = [""] * len(vendor)
     if len(set(asset_id)) != len(asset_id):
         return None
     lower = str.lower
@@ -446,6 +507,7 @@ def assets_from_columns(columns: Sequence[list[str]], lines: list[int]) -> list[
                 flags,
                 lines,
                 origin,
+                macs,
             )
         )
 

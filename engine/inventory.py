@@ -22,6 +22,7 @@ from dutybound.engine.errors import InputError
 from dutybound.engine.inputs import (
     COLUMNS,
     REQUIRED_COLUMNS,
+    VENDOR_STAND_INS,
     Asset,
     Row,
     assets_from_columns,
@@ -66,6 +67,17 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "identified_on": ("identified", "identification date", "date identified"),
     "flags": ("flag",),
     "origin": ("country of origin", "made in", "origin country", "coo"),
+    # a MAC address or its OUI prefix (engine.macs), e.g. from a network-discovery export
+    "mac": (
+        "mac address",
+        "mac addr",
+        "macaddress",
+        "hardware address",
+        "hw address",
+        "ethernet address",
+        "physical address",
+    ),
+    "oui": ("mac prefix", "oui prefix", "mac oui", "vendor prefix"),
 }
 
 
@@ -111,12 +123,20 @@ def map_header(
                 field=column,
             )
         found[column] = i
-    missing = [c for c in REQUIRED_COLUMNS if c not in found and c not in defaulted]
+    missing = [
+        c
+        for c in REQUIRED_COLUMNS
+        if c not in found
+        and c not in defaulted
+        # an inventory of MAC addresses may have no vendor column at all
+        and not (c == "vendor" and any(m in found for m in VENDOR_STAND_INS))
+    ]
     if missing:
         raise InputError(
             path,
             f"missing required column(s): {', '.join(missing)} (accepted "
-            f"names for '{missing[0]}': {', '.join(SYNONYMS[missing[0]])})",
+            f"names for '{missing[0]}': {', '.join(SYNONYMS[missing[0]])})"
+            + ("; or give a 'mac' or 'oui' column" if missing[0] == "vendor" else ""),
             line=1,
             field=missing[0],
         )

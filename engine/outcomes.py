@@ -158,5 +158,7 @@ class MatchMethod(StrEnum):
     NOT_YET_MEMBER = "not_yet_member"
     NO_MATCH = "no_match"
     EMPTY = "empty"
+    # the vendor comes from (or is disputed by) the asset's MAC address (engine.macs)
+    MAC_OUI = "mac_oui"
     # a person's recorded answer for this name (engine.vendor_decisions)
     DECISION = "decision"

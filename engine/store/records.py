@@ -332,7 +332,8 @@ def load_evaluation(evaluation_id: int, url: str | None = None) -> StoredEvaluat
         with paused_gc():
             assets = [
                 Asset._make(
-                    (*row[:14], tuple(row[14].split(";")) if row[14] else (), row[15], row[16])
+                    # the MAC is not stored (engine.macs): the stored vendor is the resolved one
+                    (*row[:14], tuple(row[14].split(";")) if row[14] else (), *row[15:17], "")
                 )
                 for row in rows
             ]
