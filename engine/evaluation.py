@@ -22,6 +22,7 @@ from dutybound.engine.evaluators import Evaluator, get_evaluator
 from dutybound.engine.findings import Finding, apply_waivers, build_findings, missing_facts
 from dutybound.engine.inputs import Asset, Profile
 from dutybound.engine.loading import RulePack
+from dutybound.engine.macs import resolve_macs
 from dutybound.engine.notices import Notice, evaluator_notice
 from dutybound.engine.outcomes import FindingStatus, NoticeCode, Position, ReviewReason, Standing
 from dutybound.engine.positions import position_rank, set_positions
@@ -29,6 +30,7 @@ from dutybound.engine.powers import latent, watch_list
 from dutybound.engine.roles import HeldRole, coverage_notices, derive_roles
 from dutybound.engine.rules import Signature, build_signatures, compile_rules
 from dutybound.engine.unaffected import unaffected
+from dutybound.engine.vendor_decisions import Decision, apply_decisions
 from dutybound.engine.vendors import VendorMatch
 from dutybound.engine.vocabulary import FLAGS
 from dutybound.engine.waivers import Waiver, WaiverStanding, standings
@@ -60,6 +62,8 @@ class Evaluation:
     # None when no waivers were given (the JSON then has no "waivers" key)
     waivers: list[WaiverStanding] | None = None
     signatures: list[Signature] = field(default_factory=list)
+    # the vendor decisions the matches rest on; None when no decisions were given
+    vendor_decisions: list[Decision] | None = None
 
     def review(self) -> list[dict[str, Any]]:
         """Assets a person must look at: an uncertain vendor match, or an empty column that
@@ -208,6 +212,11 @@ class Evaluation:
             "latent": latent(self),
             "watch_list": watch_list(self.pack, sorted(self.profile.jurisdictions), self.as_of),
             **({} if self.waivers is None else {"waivers": [w.to_json() for w in self.waivers]}),
+            **(
+                {}
+                if self.vendor_decisions is None
+                else {"vendor_decisions": [d.to_json() for d in self.vendor_decisions]}
+            ),
             "findings": [f.to_json() for f in self.findings],
         }
 
@@ -243,13 +252,15 @@ def evaluate(
     waivers: Sequence[Waiver] | None = None,
     law_on: dt.date | None = None,
     attestations: Sequence[Attestation] | None = None,
+    vendor_decisions: Sequence[Decision] | None = None,
 ) -> Evaluation:
     """Evaluate; ``hypothetical`` names roles in ``profile`` that were assumed for a what-if
     question (see ``engine.roles.assume_roles``). ``waivers`` are records validated by
     ``engine.waivers.check_waivers`` against this pack; those in effect on ``as_of`` mark the
     findings they cover ``waived``, the others are shown with their standing. ``attestations``
     (``engine.attestations.check_attestations``) record duties done: a finding they fully cover
-    is ``fulfilled``; a record that cannot apply is refused with a notice.
+    is ``fulfilled``; a record that cannot apply is refused with a notice. ``vendor_decisions``
+    (``engine.vendor_decisions``) are a person's recorded answers about vendor names.
 
     The law applied is the law as it stood on ``law_on`` (default ``as_of``): an instrument
     adopted later contributes no finding, no upcoming item and no role. A forecast sets
@@ -281,6 +292,12 @@ def evaluate(
         )
     roles = derive_roles(pack, profile, hypothetical, law_day, notices)
     matches = {v: pack.registry.match(v, as_of) for v in sorted({a.vendor for a in assets})}
+    decided: list[Decision] | None = None
+    if vendor_decisions is not None:
+        matches, decided = apply_decisions(matches, vendor_decisions, pack.registry)
+    # an asset known by its MAC address: the IEEE registrant, or a review where name and MAC
+    # disagree (engine.macs)
+    assets, matches = resolve_macs(assets, matches, pack.registry, as_of)
     notices.extend(coverage_notices(pack, profile, roles, assets, matches))
     signatures, members = build_signatures(assets, matches)
     rules = compile_rules(pack)
@@ -326,6 +343,7 @@ def evaluate(
         notices,
         waiver_standings,
         signatures,
+        decided,
     )
 
 

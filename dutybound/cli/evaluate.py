@@ -26,6 +26,7 @@ from dutybound.cli.options import (
     Profile,
     Sheet,
     Store,
+    VendorDecisions,
     Waivers,
 )
 from dutybound.cli.render.evaluation import print_evaluation
@@ -86,6 +87,7 @@ def evaluate(
     db: Db = None,
     store: Store = None,
     attestations: Attestations = None,
+    vendor_decisions: VendorDecisions = None,
     fail_on: Annotated[
         FailOn | None,
         typer.Option(
@@ -109,6 +111,11 @@ def evaluate(
     )
     records = load_waivers(waivers, pack, operator, db, store)
     done = load_attestations(attestations, pack, operator, db, store)
+    decisions = None
+    if vendor_decisions is not None:
+        from dutybound.engine.vendor_decisions import load_decisions
+
+        decisions = load_decisions(vendor_decisions, pack.registry)
     chosen, notice = get_evaluator(evaluator.value)
     result = run_evaluation(
         pack,
@@ -120,8 +127,11 @@ def evaluate(
         hypothetical=hypothetical,
         waivers=records,
         attestations=done,
+        vendor_decisions=decisions,
         inputs_sha256=inputs_fingerprint(
-            profile, assets, *(p for p in (waivers, attestations) if p is not None)
+            profile,
+            assets,
+            *(p for p in (waivers, attestations, vendor_decisions) if p is not None),
         ),
     )
     if notice:

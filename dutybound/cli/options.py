@@ -86,6 +86,14 @@ AssumeDesignation = Annotated[
         "the duties it brings are marked hypothetical and counted apart.",
     ),
 ]
+VendorDecisions = Annotated[
+    Path | None,
+    typer.Option(
+        "--vendor-decisions",
+        help="Recorded answers about vendor names (YAML: id, name, group or not_group, by, "
+        "decided_on): a confirmed name is that group's equipment, a rejected one is not.",
+    ),
+]
 Attestations = Annotated[
     Path | None,
     typer.Option(

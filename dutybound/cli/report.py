@@ -29,6 +29,7 @@ from dutybound.cli.options import (
     Profile,
     Sheet,
     Store,
+    VendorDecisions,
     Waivers,
 )
 from dutybound.cli.store import store_evaluation
@@ -77,6 +78,7 @@ def report(
     db: Db = None,
     store: Store = None,
     attestations: Attestations = None,
+    vendor_decisions: VendorDecisions = None,
 ) -> None:
     """Write the obligation report a compliance officer takes to the board: PDF/A-3b with the
     evaluation (JSON) and the affected assets (CSV) attached, or HTML, or Markdown.
@@ -112,6 +114,11 @@ def report(
         )
     records = load_waivers(waivers, inputs.pack, inputs.operator, db, store)
     done = load_attestations(attestations, inputs.pack, inputs.operator, db, store)
+    decisions = None
+    if vendor_decisions is not None:
+        from dutybound.engine.vendor_decisions import load_decisions
+
+        decisions = load_decisions(vendor_decisions, inputs.pack.registry)
     if compare:
         _comparison_report(inputs, compare, vendor, out, fmt, lang)
         return
@@ -124,8 +131,11 @@ def report(
         hypothetical=inputs.hypothetical,
         waivers=records,
         attestations=done,
+        vendor_decisions=decisions,
         inputs_sha256=inputs_fingerprint(
-            profile, assets, *(p for p in (waivers, attestations) if p is not None)
+            profile,
+            assets,
+            *(p for p in (waivers, attestations, vendor_decisions) if p is not None),
         ),
     )
     data = result.to_json()
