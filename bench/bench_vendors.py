@@ -81,7 +81,8 @@ LABELLED = Path(__file__).resolve().parent.parent / "tests" / "data" / "vendor_n
 def per_class(registry: Registry) -> None:
     """Recall (expected group returned, reviewed or not), precision (of silent matches) and
     review rate, per class of the labelled set (issue 18 targets: 0.98, 0.99, <= 3% on
-    negatives)."""
+    negatives). Class `oem` (names flagged as possibly a group's equipment under another name)
+    expects review: its recall column is the share put up for review, never matched silently."""
     with LABELLED.open(encoding="utf-8", newline="") as handle:
         rows = list(csv.DictReader(handle))
     print(f"labelled set: {len(rows)} strings ({LABELLED.name})")
@@ -98,9 +99,16 @@ def per_class(registry: Registry) -> None:
             if r["class"] == name
         ]
         positives = [(r, m) for r, m in got if r["expected_group"]]
-        found = sum(m.group == r["expected_group"] for r, m in positives)
+        found = sum(
+            (m.needs_review and not m.group)
+            if r["kind"] == "oem"
+            else m.group == r["expected_group"]
+            for r, m in positives
+        )
         silent = [(r, m) for r, m in got if m.group and not m.needs_review]
-        right = sum(m.group == (r["expected_group"] or None) for r, m in silent)
+        right = sum(
+            m.group == (r["expected_group"] or None) and r["kind"] != "oem" for r, m in silent
+        )
         recall = f"{found / len(positives):.3f}" if positives else "-"
         precision = f"{right / len(silent):.3f}" if silent else "-"
         review = sum(m.needs_review for _, m in got) / len(got)
