@@ -93,13 +93,16 @@ SHORT_NAME_LENGTH = 12  # Wireshark's manuf short names are at most 12 character
 
 def short_names(name: str) -> set[str]:
     """The short labels a network tool may give a vendor: its words joined and cut to 12
-    characters, with and without a leading city ('huaweitechno', 'hikvisiondig')."""
-    words = normalise(name).split()
-    if len(words) < 2:
-        return set()
-    forms = {"".join(words)[:SHORT_NAME_LENGTH]}
-    if words[0] in _SHORT_NAME_DROPS and len(words) > 2:
-        forms.add("".join(words[1:])[:SHORT_NAME_LENGTH])
+    characters, with and without a leading city ('huaweitechno', 'hikvisiondig'), and with and
+    without its legal-form words, since the tool cuts the registered name as it stands
+    ('Norsat International Inc.' gives 'norsatintern')."""
+    forms: set[str] = set()
+    for words in (normalise(name).split(), _fold(name).split()):
+        if len(words) < 2:
+            continue
+        forms.add("".join(words)[:SHORT_NAME_LENGTH])
+        if words[0] in _SHORT_NAME_DROPS and len(words) > 2:
+            forms.add("".join(words[1:])[:SHORT_NAME_LENGTH])
     return {f for f in forms if len(f) >= 6}
 
 
@@ -267,6 +270,11 @@ _CITY_HINTS = {
     "xiamen",
 }
 FUZZY_MIN_LENGTH = 5  # shorter names (ZTE, DJI) are matched exactly or not at all
+# A registry word this short is one letter away from many other firms' names (Autel: Antel,
+# Axtel; Lorex: Lorax; Huawei: Huawen): a near-miss on it counts only when the name's other
+# words are common words or the group's own ("Dahau Technology"), not another firm's ("Lorax
+# Compost Systems", "Antel Uruguay").
+FUZZY_SHORT_WORD = 6
 REVIEW_BELOW = 0.9  # matches scored below this are flagged needs_review, never applied silently
 FIND_CACHE_SIZE = 10_000  # remembered name lookups per registry (cleared when full)
 
@@ -323,6 +331,11 @@ class Registry:
         # a distinctive token names the group only if every entity using it is in one group
         self._tokens = {t: hits for t, hits in tokens.items() if len({g.id for g, _ in hits}) == 1}
         self._token_list = sorted(self._tokens)
+        # every word of every name of a group: what may stand beside a short near-miss
+        self._group_words: dict[str, set[str]] = {}
+        for key, hits in self._aliases.items():
+            for group, _ in hits:
+                self._group_words.setdefault(group.id, set()).update(key.split())
         self._patterns = sorted(
             ((p.prefix.upper(), g) for g in groups for p in g.model_patterns),
             key=lambda pg: -len(pg[0]),
@@ -379,8 +392,14 @@ class Registry:
             if len(word) < FUZZY_MIN_LENGTH or word in _GENERIC_TOKENS:
                 continue
             near = process.extractOne(word, self._token_list, scorer=OSA.distance, score_cutoff=1)
-            if near is not None:
-                return self._tokens[near[0]], MatchMethod.FUZZY_TOKEN, 0.8
+            if near is None:
+                continue
+            hits = self._tokens[near[0]]
+            if len(near[0]) <= FUZZY_SHORT_WORD:
+                own = self._group_words[hits[0][0].id]
+                if any(w != word and w not in _GENERIC_TOKENS and w not in own for w in words):
+                    continue
+            return hits, MatchMethod.FUZZY_TOKEN, 0.8
         return None
 
     def match(self, vendor: str, as_of: dt.date) -> VendorMatch:
