@@ -75,7 +75,7 @@ def test_evaluation_set_is_well_formed() -> None:
     assert {r["class"] for r in rows} <= CLASSES
     assert all(r["source"] for r in rows), "every string says where it comes from"
     assert sum(r["class"] == "negative" for r in rows) >= 150
-    assert len({r["input"] for r in rows}) == len(rows), "duplicate inputs"
+    assert len({(r["input"], r["as_of"]) for r in rows}) == len(rows), "duplicate inputs"
     groups = set(load_rulepack().registry.groups)
     for row in rows:
         if row["kind"] in {"covered", "typo", "oem"}:
@@ -183,6 +183,20 @@ def test_short_names_scripts_and_former_members() -> None:
     assert registry.match("Honor Device Co., Ltd.", dt.date(2019, 5, 1)).relationship != (
         "former_member"
     )
+
+
+def test_dated_rows_state_both_sides_of_a_sale(results) -> None:
+    """Sepura, Teltronic, Lorex and Honor on either side of the registry's since/until dates: the
+    labelled row's note says the relationship expected on its as_of date."""
+    dated = [(r, m) for r, m in results if r["as_of"] and "relationship: " in r["note"]]
+    assert len(dated) >= 13
+    for row, match in dated:
+        expected = row["note"].rsplit("relationship: ", 1)[1].rstrip(")")
+        assert (match.relationship or "none") == expected, _show(row, match)
+        assert not match.needs_review, _show(row, match)
+    for name in ["Sepura", "Teltronic", "Lorex", "Honor"]:
+        sides = {r["note"].rsplit("relationship: ", 1)[1] for r, _ in dated if name in r["input"]}
+        assert "former_member" in sides and "subsidiary" in sides, name
 
 
 def test_exact_names_resolve_without_review(results) -> None:
