@@ -128,3 +128,30 @@ def test_the_cli_takes_a_decisions_file(tmp_path: Path) -> None:
     assert run.returncode == 0, run.stderr
     data = json.loads(run.stdout)
     assert any(f["obligation_id"] == "gb.dvd-2022.core-removal" for f in data["findings"])
+
+
+def test_the_report_lists_the_decisions_it_relied_on(tmp_path: Path) -> None:
+    import yaml
+
+    profile = tmp_path / "p.yaml"
+    profile.write_text(
+        "name: Albion\njurisdictions: [GB]\n"
+        "roles: [gb.public_telecoms_provider, gb.dvd_addressee]\n"
+    )
+    assets = tmp_path / "a.csv"
+    assets.write_text(
+        "asset_id,vendor,category,function,country,status\n"
+        "C-1,Huawai Technologies,telecom_equipment,core,GB,installed\n"
+    )
+    decisions = tmp_path / "d.yaml"
+    decisions.write_text(yaml.safe_dump({"decisions": DECISIONS}))
+    out = tmp_path / "r.html"
+    run = subprocess.run(
+        [sys.executable, "-m", "dutybound", "report", "--profile", str(profile), "--assets",
+         str(assets), "--as-of", "2024-01-15", "--vendor-decisions", str(decisions),
+         "--out", str(out)],
+        capture_output=True, text=True, cwd=ROOT, check=False,
+    )  # fmt: skip
+    assert run.returncode == 0, run.stderr
+    html = out.read_text(encoding="utf-8")
+    assert "Vendor decisions relied on" in html and "D-1" in html and "J. Novak" in html
