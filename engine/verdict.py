@@ -80,6 +80,8 @@ class ItemVerdict:
     review: list[dict[str, Any]]
     # the buyer's own duties that condition buying this item (module docstring)
     preconditions: list[dict[str, Any]] = field(default_factory=list)
+    # how the item's vendor was resolved, with the reason in words ("EZVIZ: brand of Hikvision")
+    vendor_match: dict[str, Any] | None = None
 
     def to_json(self) -> dict[str, Any]:
         a = self.asset
@@ -104,6 +106,7 @@ class ItemVerdict:
             "preconditions": [
                 {k: v for k, v in p.items() if not k.startswith("_")} for p in self.preconditions
             ],
+            **({} if self.vendor_match is None else {"vendor_match": self.vendor_match}),
         }
 
 
@@ -329,7 +332,9 @@ def check_items(
             reviews.setdefault(row["asset_id"], []).append(row)
     lapsed = [n.message for n in result.notices if n.code == NoticeCode.ROLE_LAPSED]
     verdicts = []
-    for asset in items:
+    # the items as the evaluation resolved them: an item known by its MAC has its vendor from
+    # the IEEE registrant (engine.macs), in the same order as given
+    for asset in result.assets:
         own = by_asset.get(asset.asset_id, [])
         group = result.vendor_matches[asset.vendor].group
         designated = group is not None
@@ -338,7 +343,9 @@ def check_items(
         if group is not None and asset.status != "decommissioned":
             vendor = pack.registry.groups[group].name
             pre = [{**p, "_vendor": vendor} for p in marked if asset.country in p["_territory"]]
-        verdicts.append(_item_verdict(asset, own, reviews.get(asset.asset_id, []), doubts, pre))
+        verdict = _item_verdict(asset, own, reviews.get(asset.asset_id, []), doubts, pre)
+        verdict.vendor_match = result.vendor_matches[asset.vendor].to_json()
+        verdicts.append(verdict)
     return CheckResult(result, verdicts, data)
 
 

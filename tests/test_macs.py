@@ -186,3 +186,49 @@ def test_fast_path_reads_macs_like_the_row_path(tmp_path: Path, pack: RulePack) 
     }
     again, same = resolve_macs(resolved, by_mac, pack.registry, as_of)
     assert again == resolved and same == by_mac
+
+
+def test_a_procurement_check_of_an_item_known_only_by_its_mac(pack) -> None:
+    """A bid line with no vendor name but a Huawei MAC prefix, for a UK DVD addressee after the
+    core deadline: the gate treats it as Huawei's and says how the vendor was resolved. It is not
+    allowed: the direction's rules reach it, and ask whether the site is significant to national
+    security."""
+    import datetime as dt
+
+    from dutybound.engine.inputs import assets_from_rows, check_profile, rows_from_mappings
+    from dutybound.engine.verdict import check_items
+
+    profile = check_profile(
+        {
+            "name": "Albion",
+            "jurisdictions": ["GB"],
+            "roles": ["gb.public_telecoms_provider", "gb.dvd_addressee"],
+        },
+        pack,
+        "p",
+    )
+    items = assets_from_rows(
+        "bid",
+        rows_from_mappings(
+            [
+                {
+                    "asset_id": "item-1",
+                    "vendor": "",
+                    "mac": "00:E0:FC:12:34:56",
+                    "category": "telecom_equipment",
+                    "function": "core",
+                    "country": "GB",
+                    "status": "in_procurement",
+                }
+            ]
+        ),
+    )
+    result = check_items(pack, profile, items, dt.date(2024, 1, 15))
+    item = result.to_json()["items"][0]
+    assert item["vendor_match"]["group"] == "huawei"
+    assert "IEEE OUI registry" in item["vendor_match"]["reason"]
+    assert item["verdict"] != "allowed"
+    assert not [r for r in item["review"] if r["reason"] == "vendor_match"]
+    # the direction's rules reach it as Huawei's: they ask what only the operator knows
+    asked = {ob for r in item["review"] for ob in r.get("obligations", [])}
+    assert any(ob.startswith("gb.dvd-2022") for ob in asked)

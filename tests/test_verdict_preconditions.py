@@ -170,7 +170,15 @@ def test_notify_before_the_change_makes_a_huawei_purchase_conditional(small) -> 
 
 def test_the_json_of_an_item_only_gains_a_key(small) -> None:
     item = _check(small, ["nz.operator"], "Huawei")
-    assert list(item) == ["item", "verdict", "reasons", "findings", "review", "preconditions"]
+    assert list(item) == [
+        "item",
+        "verdict",
+        "reasons",
+        "findings",
+        "review",
+        "preconditions",
+        "vendor_match",
+    ]
 
 
 def test_a_vendor_no_law_names_is_not_held_up(small) -> None:

@@ -406,6 +406,9 @@ class ItemVerdictOut(BaseModel):
     reasons: list[str] = Field(description="Why, with citations.")
     findings: list[dict[str, Any]] = Field(description="Findings about this item.")
     review: list[dict[str, Any]] = Field(description="What a person must confirm.")
+    vendor_match: dict[str, Any] | None = Field(
+        None, description="How the vendor name was resolved, with the reason in words."
+    )
     preconditions: list[dict[str, Any]] = Field(
         default_factory=list,
         description="Binding duties of the buyer that are a condition of buying from a "
