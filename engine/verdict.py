@@ -59,6 +59,7 @@ from dutybound.engine.outcomes import (
     Standing,
     Verdict,
 )
+from dutybound.engine.vendor_decisions import Decision
 from dutybound.engine.vocabulary import BINDS, Binding, ObligationKind
 from dutybound.engine.waivers import Waiver
 
@@ -300,9 +301,10 @@ def check_items(
     hypothetical: frozenset[str] = frozenset(),
     inputs_sha256: str = "",
     waivers: Sequence[Waiver] | None = None,
+    vendor_decisions: Sequence[Decision] | None = None,
 ) -> CheckResult:
     """Evaluate proposed items (one evaluation for the whole bid) and give each a verdict;
-    ``waivers`` as for ``engine.evaluation.evaluate``."""
+    ``waivers`` and ``vendor_decisions`` as for ``engine.evaluation.evaluate``."""
     result = evaluate(
         pack,
         profile,
@@ -311,6 +313,7 @@ def check_items(
         hypothetical=hypothetical,
         inputs_sha256=inputs_sha256,
         waivers=waivers,
+        vendor_decisions=vendor_decisions,
     )
     data = result.to_json()
     by_asset: dict[str, list[dict[str, Any]]] = {}

@@ -919,3 +919,41 @@ def test_a_what_if_decision_under_an_unused_power(setup) -> None:
     assert "hypothetical_designation" in {n["code"] for n in data["notices"]}
     bad = call(setup, "POST", "/check", json={**body, "assume_designation": ["PL:nobody:2027"]})
     assert bad.status_code == 422 and "assume_designation" in bad.text
+
+
+def test_vendor_decisions_in_a_check_request(setup) -> None:
+    """A misspelt 'Huawai Technologies' is a review question until the request carries the
+    buyer's recorded decision that it is Huawei; then the UK direction's rules reach it as
+    Huawei's, and the item says which decision it rests on. A bad decision is a 422."""
+    body = {
+        "profile": {
+            "name": "Albion",
+            "jurisdictions": ["GB"],
+            "roles": ["gb.public_telecoms_provider", "gb.dvd_addressee"],
+        },
+        "as_of": "2024-01-15",
+        "item": {
+            "vendor": "Huawai Technologies",
+            "category": "telecom_equipment",
+            "function": "core",
+            "country": "GB",
+        },
+    }
+    plain = call(setup, "POST", "/check", json=body).json()
+    assert plain["items"][0]["vendor_match"]["needs_review"] is True
+    decision = {
+        "id": "D-1",
+        "name": "Huawai Technologies",
+        "group": "huawei",
+        "by": "J. Novak",
+        "decided_on": "2026-11-30",
+    }
+    decided = call(setup, "POST", "/check", json={**body, "vendor_decisions": [decision]})
+    assert decided.status_code == 200, decided.text
+    match = decided.json()["items"][0]["vendor_match"]
+    assert (match["group"], match["method"], match["needs_review"]) == ("huawei", "decision", False)
+    assert "decision D-1" in match["reason"]
+    bad = call(
+        setup, "POST", "/check", json={**body, "vendor_decisions": [{**decision, "group": "x"}]}
+    )
+    assert bad.status_code == 422 and "vendor_decisions" in bad.text

@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from dutybound.engine.evaluation import Evaluation
     from dutybound.engine.inputs import Asset, Profile
     from dutybound.engine.loading import RulePack
+    from dutybound.engine.vendor_decisions import Decision
     from dutybound.engine.waivers import Waiver
 
 
@@ -102,9 +103,23 @@ def request_pack(svc: Service, req: _WithProfile) -> RulePack:
 
 
 def what_if(req: _WithProfile) -> list[Any]:
-    """The what-if parts of a request for its inputs fingerprint (none: nothing, so that the
-    fingerprint of a plain request is unchanged)."""
-    return [req.assume_designation] if req.assume_designation else []
+    """The optional parts of a request for its inputs fingerprint (what-if decisions, vendor
+    decisions); none given: nothing, so that the fingerprint of a plain request is unchanged."""
+    parts: list[Any] = [req.assume_designation] if req.assume_designation else []
+    if req.vendor_decisions is not None:
+        parts.append({"vendor_decisions": req.vendor_decisions})
+    return parts
+
+
+def checked_decisions(svc: Service, req: _WithProfile) -> list[Decision] | None:
+    """The request's vendor decisions, validated against the registry (422 naming the record
+    and field)."""
+    if req.vendor_decisions is None:
+        return None
+    from dutybound.engine.vendor_decisions import check_decisions
+
+    with engine_input(("body", "vendor_decisions")):
+        return check_decisions(req.vendor_decisions, svc.pack.registry, "vendor_decisions")
 
 
 def read_assets(where: str, rows: list[dict[str, str]], indexed: bool = True) -> list[Asset]:
@@ -149,6 +164,7 @@ def run_evaluation(
             hypothetical=hypothetical,
             waivers=waivers,
             inputs_sha256=inputs,
+            vendor_decisions=checked_decisions(svc, req),
         )
     if svc.evaluator_notice:
         result.notices.insert(0, evaluator_notice(svc.evaluator_notice))

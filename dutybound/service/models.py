@@ -246,6 +246,12 @@ class _WithProfile(Strict):
         max_length=50,
         description="What-if: assume the operator also holds these roles (shown as hypothetical).",
     )
+    vendor_decisions: list[dict[str, Any]] | None = Field(
+        None,
+        max_length=500,
+        description="Recorded answers about vendor names (id, name, group or not_group, by, "
+        "decided_on, note): a confirmed name is that group's equipment, a rejected one is not.",
+    )
     assume_designation: list[str] = Field(
         default_factory=list,
         max_length=20,

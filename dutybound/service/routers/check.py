@@ -22,6 +22,7 @@ from dutybound.service.cache import canonical_sha256
 from dutybound.service.deps import CallerDep
 from dutybound.service.errors import ERRORS, NOT_FOUND, FieldError
 from dutybound.service.inputs import (
+    checked_decisions,
     checked_profile,
     checked_waivers,
     fingerprint,
@@ -36,6 +37,7 @@ from dutybound.service.state import Service
 if TYPE_CHECKING:
     from dutybound.engine.inputs import Asset, Profile
     from dutybound.engine.loading import RulePack
+    from dutybound.engine.vendor_decisions import Decision
     from dutybound.engine.waivers import Waiver
 
 # A check of up to this many items is evaluated on the event loop when the engine is idle.
@@ -76,12 +78,15 @@ def run_check(
     hypothetical: frozenset[str],
     inputs_sha256: str,
     waivers: list[Waiver] | None,
+    decisions: list[Decision] | None = None,
 ) -> bytes:
     """The engine's verdicts as the JSON body (the slow part: about a millisecond per single
     check); the caller holds ``svc.engine_lock``."""
     from dutybound.engine.verdict import check_items
 
-    result = check_items(pack, profile, assets, as_of, hypothetical, inputs_sha256, waivers)
+    result = check_items(
+        pack, profile, assets, as_of, hypothetical, inputs_sha256, waivers, decisions
+    )
     return orjson.dumps(result.to_json())
 
 
@@ -102,7 +107,16 @@ async def compute_check(
     inputs = fingerprint(
         data, rows, req.as_role, *([waiver_data] if waivers is not None else []), *what_if(req)
     )
-    args = (request_pack(svc, req), profile, assets, req.as_of, hypothetical, inputs, waivers)
+    args = (
+        request_pack(svc, req),
+        profile,
+        assets,
+        req.as_of,
+        hypothetical,
+        inputs,
+        waivers,
+        checked_decisions(svc, req),
+    )
     if len(rows) <= INLINE_CHECK_ITEMS and svc.engine_lock.acquire(blocking=False):
         try:
             return run_check(svc, *args)
