@@ -104,7 +104,8 @@ def test_every_problem_of_a_decisions_file_at_once(pack) -> None:
     assert "unknown vendor group 'nobody'" in text and "not both" in text
 
 
-def test_the_cli_takes_a_decisions_file(tmp_path: Path) -> None:
+def _files(tmp_path: Path) -> tuple[Path, Path, Path]:
+    """The profile, inventory and decisions file the CLI tests run on."""
     import yaml
 
     profile = tmp_path / "p.yaml"
@@ -119,6 +120,11 @@ def test_the_cli_takes_a_decisions_file(tmp_path: Path) -> None:
     )
     decisions = tmp_path / "d.yaml"
     decisions.write_text(yaml.safe_dump({"decisions": DECISIONS}))
+    return profile, assets, decisions
+
+
+def test_the_cli_takes_a_decisions_file(tmp_path: Path) -> None:
+    profile, assets, decisions = _files(tmp_path)
     run = subprocess.run(
         [sys.executable, "-m", "dutybound", "evaluate", "--profile", str(profile), "--assets",
          str(assets), "--as-of", "2024-01-15", "--vendor-decisions", str(decisions),
@@ -131,20 +137,7 @@ def test_the_cli_takes_a_decisions_file(tmp_path: Path) -> None:
 
 
 def test_the_report_lists_the_decisions_it_relied_on(tmp_path: Path) -> None:
-    import yaml
-
-    profile = tmp_path / "p.yaml"
-    profile.write_text(
-        "name: Albion\njurisdictions: [GB]\n"
-        "roles: [gb.public_telecoms_provider, gb.dvd_addressee]\n"
-    )
-    assets = tmp_path / "a.csv"
-    assets.write_text(
-        "asset_id,vendor,category,function,country,status\n"
-        "C-1,Huawai Technologies,telecom_equipment,core,GB,installed\n"
-    )
-    decisions = tmp_path / "d.yaml"
-    decisions.write_text(yaml.safe_dump({"decisions": DECISIONS}))
+    profile, assets, decisions = _files(tmp_path)
     out = tmp_path / "r.html"
     run = subprocess.run(
         [sys.executable, "-m", "dutybound", "report", "--profile", str(profile), "--assets",
