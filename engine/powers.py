@@ -94,7 +94,12 @@ def _usable(loaded: LoadedPower, day: dt.date) -> bool:
 def used_against(pack: RulePack, loaded: LoadedPower, group: str, day: dt.date) -> bool:
     """Whether the power has been used against ``group`` by ``day`` (a designation listed in its
     ``used``): the law in force then says what follows, and no latent exposure is shown."""
-    names = {d.id: d for item in pack.obligations if (d := item.designation) is not None}
+    # indexed once per pack: latent() and the vendor matrix ask per power and vendor group
+    names = pack.cache.get("designations")
+    if names is None:
+        names = pack.cache["designations"] = {
+            d.id: d for item in pack.obligations if (d := item.designation) is not None
+        }
     return any(
         (des := names.get(des_id)) is not None
         and group in des.vendor_groups
