@@ -31,7 +31,7 @@ from dutybound.engine.roles import HeldRole, coverage_notices, derive_roles
 from dutybound.engine.rules import Signature, build_signatures, compile_rules
 from dutybound.engine.unaffected import unaffected
 from dutybound.engine.vendor_decisions import Decision, apply_decisions
-from dutybound.engine.vendors import VendorMatch
+from dutybound.engine.vendors import Entity, VendorMatch
 from dutybound.engine.vocabulary import FLAGS
 from dutybound.engine.waivers import Waiver, WaiverStanding, standings
 
@@ -162,6 +162,43 @@ class Evaluation:
             )
         return rows
 
+    def identifications(self) -> list[dict[str, Any]]:
+        """How each vendor name that reaches a group, or is up for review, was resolved.
+
+        A finding is only as good as the identification under it: the officer signing a
+        report must be able to see that "EZVIZ" counted as Hikvision because the registry
+        lists it as a Hikvision brand, and from which source. Names that matched nothing are
+        left out (every asset is in the inventory the user already holds); one row per
+        distinct vendor string, with how many assets carry it.
+        """
+        counts = Counter(asset.vendor for asset in self.assets)
+        return [
+            {**self.identification(vendor), "assets": counts[vendor]}
+            for vendor in sorted(counts)
+            if self.vendor_matches[vendor].group is not None
+            or self.vendor_matches[vendor].needs_review
+        ]
+
+    def identification(self, vendor: str) -> dict[str, Any]:
+        """One vendor string's match, with the group's name and the registry entry's source."""
+        match = self.vendor_matches[vendor]
+        entity = self._entity(match)
+        return {
+            **match.to_json(),
+            "group_name": self.pack.registry.groups[match.group].name if match.group else None,
+            "source": entity.source if entity else None,
+            "source_verified": entity.verified if entity else None,
+        }
+
+    def _entity(self, match: VendorMatch) -> Entity | None:
+        """The registry entry a match rests on (None for decisions and group-less reviews)."""
+        if match.group is None or match.entity is None:
+            return None
+        for entity in self.pack.registry.groups[match.group].entities:
+            if entity.name == match.entity:
+                return entity
+        return None
+
     def to_json(self) -> dict[str, Any]:
         # what-if findings (an assumed decision) are never mixed into the real counts
         real = [f for f in self.findings if not f.item.hypothetical]
@@ -217,6 +254,7 @@ class Evaluation:
                 if self.vendor_decisions is None
                 else {"vendor_decisions": [d.to_json() for d in self.vendor_decisions]}
             ),
+            "vendors": self.identifications(),
             "findings": [f.to_json() for f in self.findings],
         }
 

@@ -347,7 +347,7 @@ def check_items(
             vendor = pack.registry.groups[group].name
             pre = [{**p, "_vendor": vendor} for p in marked if asset.country in p["_territory"]]
         verdict = _item_verdict(asset, own, reviews.get(asset.asset_id, []), doubts, pre)
-        verdict.vendor_match = result.vendor_matches[asset.vendor].to_json()
+        verdict.vendor_match = result.identification(asset.vendor)
         verdicts.append(verdict)
     return CheckResult(result, verdicts, data)
 

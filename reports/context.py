@@ -13,6 +13,7 @@ from enum import StrEnum
 from typing import Any
 
 from dutybound.engine.evaluation import Evaluation
+from dutybound.engine.explain import vendor_phrase
 from dutybound.engine.jsontext import json_text
 from dutybound.engine.outcomes import FindingStatus, Position
 from dutybound.engine.sources import is_official
@@ -277,7 +278,25 @@ def obligation_report(evaluation: Evaluation, data: dict[str, Any]) -> dict[str,
         # Every waiver record given, with its standing on the date (in effect, expired, not yet
         # in effect, refused): the register a regulator asks for, not only the ones that bite.
         "waivers": data.get("waivers", []),
+        "identified": identified(evaluation, data),
     }
+
+
+def identified(evaluation: Evaluation, data: dict[str, Any]) -> list[dict[str, Any]]:
+    """The vendor identifications the findings rest on, in words ("EZVIZ: a brand of
+    Hikvision"), with the registry's reason and source: a fact the signer relies on. Names up
+    for review are in the review section, not here."""
+    rows = []
+    for row in data["vendors"]:
+        if row["needs_review"] or row["group"] is None:
+            continue
+        rows.append(
+            {
+                **row,
+                "phrase": vendor_phrase(evaluation.pack, row["group"], row["relationship"] or ""),
+            }
+        )
+    return rows
 
 
 def evaluation_json(data: dict[str, Any]) -> str:

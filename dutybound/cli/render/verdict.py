@@ -33,5 +33,18 @@ def print_verdicts(data: dict[str, Any], console: Console) -> None:
             f"{e(item['asset_id'])}  {e(item['vendor'])} "
             f"({item['category']}, {item['function']}, {item['country']})"
         )
+        match = entry.get("vendor_match")
+        if match and (match["group"] or match["needs_review"]):
+            console.print(f"             · vendor: {e(identified_as(match))}")
         for reason in entry["reasons"]:
             console.print(f"             · {e(reason)}")
+
+
+def identified_as(match: dict[str, Any]) -> str:
+    """'EZVIZ → Hikvision (brand): the whole name is a registry name of EZVIZ'."""
+    if match["group"] is None:
+        return f"{match['input']}: {match['reason']}"
+    return (
+        f"{match['input']} → {match['group_name']} ({match['relationship']}"
+        f"{', to review' if match['needs_review'] else ''}): {match['reason']}"
+    )
