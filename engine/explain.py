@@ -513,10 +513,7 @@ def explain_asset(
             **{f: getattr(asset, f) for f in _SCOPE_FIELDS},
             "flags": list(asset.flags),
         },
-        "vendor": {
-            **match.to_json(),
-            "group_name": pack.registry.groups[match.group].name if match.group else None,
-        },
+        "vendor": evaluation.identification(asset.vendor),
         "group_not_named_in": unnamed,
         "findings": [
             {

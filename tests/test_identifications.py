@@ -96,3 +96,11 @@ def test_the_procurement_check_prints_how_the_vendor_resolved(tmp_path: Path, pa
     assert "vendor: EZVIZ → Hikvision (brand)" in " ".join(run.stdout.split())
     html = (tmp_path / "check.html").read_text()
     assert "EZVIZ → Hikvision (brand" in html and _ezviz_source(pack) in html
+
+
+def test_explain_gives_the_registry_source_of_the_identification(pack) -> None:
+    from dutybound.engine.explain import explain_asset
+
+    data = explain_asset(_evaluate(pack, ["EZVIZ"]), "A0")
+    assert data["vendor"]["group_name"] == "Hikvision"
+    assert data["vendor"]["source"] == _ezviz_source(pack)

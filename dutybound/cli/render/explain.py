@@ -30,6 +30,9 @@ def print_explanation(data: dict[str, Any], console: Console) -> None:
         f"vendor: {group} by {vendor['method']}, score {vendor['score']}{review}: "
         f"{e(vendor['reason'])}"
     )
+    if vendor["source"]:
+        verified = "" if vendor["source_verified"] else " (UNVERIFIED)"
+        console.print(f"          registry source: {e(vendor['source'])}{verified}")
     for notice in data["notices"]:
         console.print(f"[yellow]note:[/] {e(notice['message'])}")
     if data["findings"]:
