@@ -77,6 +77,16 @@ class Decision:
     by: str
     decided_on: dt.date
     note: str | None
+    # where it was read: the file (and line), or the register and its record's id
+    source: str = ""
+    line: int | None = None
+    record: int | None = None  # the register row (engine.store.vendor_decision_register)
+
+    def where(self) -> str:
+        """The decision's place, for an error message: file and line, or register record."""
+        if self.record is not None:
+            return f"{self.source} record {self.record}"
+        return self.source if self.line is None else f"{self.source}:{self.line}"
 
     def sentence(self) -> str:
         what = (
@@ -96,6 +106,8 @@ class Decision:
             "by": self.by,
             "decided_on": self.decided_on.isoformat(),
             "note": self.note,
+            # a stored evaluation names the register rows it relied on
+            **({"record": self.record} if self.record is not None else {}),
         }
 
 
@@ -156,6 +168,8 @@ def check_decisions(
                 rec.by,
                 rec.decided_on,
                 rec.note,
+                str(source),
+                line_of((*prefix, i)),
             )
         )
     raise_all(problems)
@@ -165,6 +179,40 @@ def check_decisions(
 def load_decisions(path: Path, registry: Registry) -> list[Decision]:
     doc = load_yaml(path)
     return check_decisions(doc.data, registry, path, doc.line_of)
+
+
+def with_register(found: Sequence[Decision], stored: Sequence[Decision]) -> list[Decision]:
+    """The decisions of a file and of the register together. A name decided in both (compared
+    as the registry compares names) is an input error naming both places: which answer counts
+    would otherwise be a silent rule, and a file that repeats the register is a copy that can
+    drift from it. The same id in both is refused for the same reason."""
+    by_key = {d.key: d for d in stored}
+    by_id = {d.id: d for d in stored}
+    problems: list[InputError] = []
+    for decision in found:
+        other = by_key.get(decision.key)
+        if other is not None:
+            problems.append(
+                InputError(
+                    decision.source,
+                    f"{decision.name!r} (decision {decision.id}) is also decided in the "
+                    f"register: decision {other.id}, {other.where()}; keep one",
+                    line=decision.line,
+                    field="name",
+                )
+            )
+        elif decision.id in by_id:
+            problems.append(
+                InputError(
+                    decision.source,
+                    f"decision {decision.id} is also in the register "
+                    f"({by_id[decision.id].where()}); keep one",
+                    line=decision.line,
+                    field="id",
+                )
+            )
+    raise_all(problems)
+    return [*found, *stored]
 
 
 def apply_decisions(

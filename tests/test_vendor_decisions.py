@@ -148,3 +148,160 @@ def test_the_report_lists_the_decisions_it_relied_on(tmp_path: Path) -> None:
     assert run.returncode == 0, run.stderr
     html = out.read_text(encoding="utf-8")
     assert "Vendor decisions relied on" in html and "D-1" in html and "J. Novak" in html
+
+
+# --- the register (engine.store.vendor_decision_register), on SQLite and PostgreSQL ----------
+
+
+def _cli(*args: str):  # type: ignore[no-untyped-def]
+    from typer.testing import CliRunner
+
+    from dutybound.cli import app
+
+    return CliRunner().invoke(app, list(args))
+
+
+def _json(stdout: str):  # type: ignore[no-untyped-def]
+    """The JSON a command printed (the store's 'stored as ...' line may come first)."""
+    start = min(i for i in (stdout.find("{"), stdout.find("[")) if i >= 0)
+    return json.loads(stdout[start:])
+
+
+def _evaluate(database_url: str, profile: Path, assets: Path, day: str, *extra: str):  # type: ignore[no-untyped-def]
+    run = _cli("evaluate", "--profile", str(profile), "--assets", str(assets), "--as-of", day,
+               "--format", "json", "--db", database_url, *extra)  # fmt: skip
+    assert run.exit_code == 0, run.output
+    return _json(run.stdout)
+
+
+def _core_removal(data) -> list[str]:  # type: ignore[no-untyped-def]
+    return [a for f in data["findings"] if f["obligation_id"] == "gb.dvd-2022.core-removal"
+            for a in f["assets"]]  # fmt: skip
+
+
+def test_recorded_decisions_apply_from_their_date_and_the_evaluation_names_them(
+    database_url: str, tmp_path: Path
+) -> None:
+    """D-1 (Huawai Technologies is Huawei) decided 30 Nov 2026 and recorded: an evaluation of
+    29 Nov 2026 still asks the question, one of 1 Dec 2026 applies the decision, and the stored
+    evaluation names the register record it relied on."""
+    from dutybound.engine.store import count_rows, load_evaluation
+
+    profile, assets, decisions = _files(tmp_path)
+    run = _cli("vendor-decisions", "record", "--file", str(decisions), "--db", database_url)
+    assert run.exit_code == 0 and "recorded 1 vendor decision(s)" in run.output, run.output
+
+    before = _evaluate(database_url, profile, assets, "2026-11-29")
+    assert _core_removal(before) == [] and "vendor_decisions" not in before
+    assert any(r["asset_id"] == "C-1" and r["reason"] == "vendor_match" for r in before["review"])
+
+    after = _evaluate(database_url, profile, assets, "2026-12-01")
+    assert _core_removal(after) == ["C-1"]
+    assert [(d["id"], d["record"], d["by"]) for d in after["vendor_decisions"]] == [
+        ("D-1", 1, "J. Novak, procurement")
+    ]
+    stored = load_evaluation(count_rows(database_url)["evaluation"], database_url)
+    assert stored is not None and stored.result["vendor_decisions"][0]["record"] == 1
+
+    listed = _cli("vendor-decisions", "list", "--db", database_url, "--format", "json")
+    assert listed.exit_code == 0, listed.output
+    (row,) = _json(listed.stdout)
+    assert (row["id"], row["name"], row["group"], row["not_group"], row["decided_on"]) == (
+        "D-1", "Huawai Technologies", "huawei", None, "2026-11-30"
+    )  # fmt: skip
+
+
+def test_a_later_decision_supersedes_an_earlier_one_from_its_date(
+    database_url: str, tmp_path: Path
+) -> None:
+    import yaml
+
+    profile, assets, decisions = _files(tmp_path)
+    assert _cli("vendor-decisions", "record", "--file", str(decisions), "--db",
+                database_url).exit_code == 0  # fmt: skip
+    reversal = tmp_path / "reversal.yaml"
+    reversal.write_text(yaml.safe_dump({"decisions": [
+        {"id": "D-2", "name": "HUAWAI TECHNOLOGIES", "not_group": "huawei", "by": "K. Lee",
+         "decided_on": "2027-02-01", "note": "a different company, registration checked"},
+    ]}))  # fmt: skip
+    run = _cli("vendor-decisions", "record", "--file", str(reversal), "--db", database_url)
+    assert run.exit_code == 0, run.output
+    assert _core_removal(_evaluate(database_url, profile, assets, "2027-01-15")) == ["C-1"]
+    later = _evaluate(database_url, profile, assets, "2027-02-01")
+    assert _core_removal(later) == []
+    assert [d["id"] for d in later["vendor_decisions"]] == ["D-2"]
+
+
+def test_the_register_refuses_a_bad_file_or_a_clash_and_stores_nothing(
+    database_url: str, tmp_path: Path
+) -> None:
+    import yaml
+
+    from dutybound.engine.store import count_rows
+
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(yaml.safe_dump({"decisions": [
+        {"id": "D-1", "name": "Huawai Technologies", "group": "huawei", "by": "a",
+         "decided_on": "2026-11-30"},
+        {"id": "D-2", "name": "X", "group": "nobody", "by": "a", "decided_on": "2026-11-30"},
+        {"id": "D-3", "name": "Y", "group": "huawei", "by": "a"},
+    ]}, sort_keys=False))  # fmt: skip
+    run = _cli("vendor-decisions", "record", "--file", str(bad), "--db", database_url)
+    assert run.exit_code == 2
+    text = " ".join(run.output.split())
+    assert "bad.yaml:" in text and "unknown vendor group 'nobody'" in text
+    assert "decisions.2.decided_on" in text and "and 1 more" in text
+    assert count_rows(database_url)["vendor_decision"] == 0
+
+    _profile, _assets, decisions = _files(tmp_path)
+    assert _cli("vendor-decisions", "record", "--file", str(decisions), "--db",
+                database_url).exit_code == 0  # fmt: skip
+    again = _cli("vendor-decisions", "record", "--file", str(decisions), "--db", database_url)
+    assert again.exit_code == 2 and "decision D-1 is already recorded" in again.output
+    same_day = tmp_path / "same-day.yaml"
+    same_day.write_text(yaml.safe_dump({"decisions": [{**DECISIONS[0], "id": "D-9"}]}))
+    clash = _cli("vendor-decisions", "record", "--file", str(same_day), "--db", database_url)
+    assert clash.exit_code == 2 and "already decided on 2026-11-30" in clash.output
+    counts = count_rows(database_url)
+    assert (counts["vendor_decision"], counts["audit_entry"]) == (1, 1)
+
+
+def test_a_name_decided_in_the_file_and_the_register_is_an_error_naming_both(
+    database_url: str, tmp_path: Path
+) -> None:
+    import yaml
+
+    profile, assets, decisions = _files(tmp_path)
+    assert _cli("vendor-decisions", "record", "--file", str(decisions), "--db",
+                database_url).exit_code == 0  # fmt: skip
+    other = tmp_path / "other.yaml"
+    other.write_text(yaml.safe_dump({"decisions": [{**DECISIONS[0], "id": "F-7"}]}))
+    run = _cli("evaluate", "--profile", str(profile), "--assets", str(assets), "--as-of",
+               "2026-12-01", "--db", database_url, "--vendor-decisions", str(other))  # fmt: skip
+    text = " ".join(run.output.split())
+    assert run.exit_code == 2
+    assert "other.yaml:2" in text and "(decision F-7) is also decided in the register" in text
+    assert "decision D-1, vendor decision register (default) record 1" in text
+    # without the database the file alone is used
+    alone = _cli("evaluate", "--profile", str(profile), "--assets", str(assets), "--as-of",
+                 "2026-12-01", "--no-store", "--vendor-decisions", str(other),
+                 "--format", "json")  # fmt: skip
+    assert alone.exit_code == 0, alone.output
+
+
+def test_a_tampered_decision_is_caught_by_audit_verify(database_url: str, tmp_path: Path) -> None:
+    from sqlalchemy import text
+
+    from dutybound.engine.store import database, verify_audit
+
+    _profile, _assets, decisions = _files(tmp_path)
+    assert _cli("vendor-decisions", "record", "--file", str(decisions), "--db",
+                database_url).exit_code == 0  # fmt: skip
+    assert verify_audit(database_url)[::2] == (1, [])
+    with database(database_url).begin() as connection:
+        connection.execute(text("UPDATE vendor_decision SET decided_by = 'someone else'"))
+    run = _cli("audit", "verify", "--db", database_url)
+    assert run.exit_code == 1
+    assert "entry 1: vendor_decision.recorded 1 was changed after it was recorded" in " ".join(
+        run.output.split()
+    )

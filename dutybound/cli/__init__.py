@@ -30,6 +30,7 @@ from dutybound.cli import (
     report,
     serve,
     store,
+    vendor_decisions,
     vendors,
     waivers,
 )
@@ -69,6 +70,7 @@ app.add_typer(store.audit_app, name="audit")
 app.add_typer(store.db_app, name="db")
 app.add_typer(waivers.waivers_app, name="waivers")
 app.add_typer(attestations.attestations_app, name="attestations")
+app.add_typer(vendor_decisions.vendor_decisions_app, name="vendor-decisions")
 app.add_typer(keys.keys_app, name="keys")
 
 

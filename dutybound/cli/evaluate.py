@@ -7,7 +7,6 @@ from enum import StrEnum
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
 
 from dutybound.cli.boundary import err
 from dutybound.cli.inputs import load_attestations, load_inputs, load_waivers, uses_database
@@ -32,6 +31,8 @@ from dutybound.cli.options import (
 from dutybound.cli.render.evaluation import print_evaluation
 from dutybound.cli.render.stdout import drawn_text
 from dutybound.cli.store import store_evaluation
+from dutybound.cli.terminal import terminal_console
+from dutybound.cli.vendor_decisions import load_vendor_decisions
 from dutybound.engine.atomic import write_atomically
 from dutybound.engine.jsontext import json_bytes
 
@@ -111,11 +112,7 @@ def evaluate(
     )
     records = load_waivers(waivers, pack, operator, db, store)
     done = load_attestations(attestations, pack, operator, db, store)
-    decisions = None
-    if vendor_decisions is not None:
-        from dutybound.engine.vendor_decisions import load_decisions
-
-        decisions = load_decisions(vendor_decisions, pack.registry)
+    decisions = load_vendor_decisions(vendor_decisions, pack, day, db, store)
     chosen, notice = get_evaluator(evaluator.value)
     result = run_evaluation(
         pack,
@@ -151,7 +148,7 @@ def evaluate(
         sys.stdout.buffer.write(encoded)
         sys.stdout.buffer.flush()
     else:
-        print_evaluation(data, Console())
+        print_evaluation(data, terminal_console())
     if fail_on is not None:
         failing = gate_failures(data, fail_on)
         if failing:

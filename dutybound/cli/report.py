@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.console import Console
 from rich.markup import escape as e
 
 from dutybound.cli.boundary import err
@@ -33,6 +32,8 @@ from dutybound.cli.options import (
     Waivers,
 )
 from dutybound.cli.store import store_evaluation
+from dutybound.cli.terminal import terminal_console
+from dutybound.cli.vendor_decisions import load_vendor_decisions
 from dutybound.engine.atomic import write_atomically
 from dutybound.engine.errors import InputError
 from dutybound.engine.jsontext import json_text
@@ -114,11 +115,7 @@ def report(
         )
     records = load_waivers(waivers, inputs.pack, inputs.operator, db, store)
     done = load_attestations(attestations, inputs.pack, inputs.operator, db, store)
-    decisions = None
-    if vendor_decisions is not None:
-        from dutybound.engine.vendor_decisions import load_decisions
-
-        decisions = load_decisions(vendor_decisions, inputs.pack.registry)
+    decisions = load_vendor_decisions(vendor_decisions, inputs.pack, inputs.day, db, store)
     if compare:
         _comparison_report(inputs, compare, vendor, out, fmt, lang)
         return
@@ -216,7 +213,7 @@ def verify_report(
     record, text = extract_evaluation(pdf)
     pack = load_pack(law_dir)
     same = record.rulepack.sha256 == pack.sha256
-    console = Console()
+    console = terminal_console()
     console.print(
         f"{e(str(pdf))}: valid evaluation of {e(record.operator.get('name', '?'))} as "
         f"of {record.as_of}, {len(record.findings)} findings, rule pack "

@@ -2,7 +2,8 @@
 
 See ``models`` for the tables, ``connection`` for choosing and migrating the database,
 ``records`` for reading and writing, ``audit`` for the hash chain, ``snapshots`` for the law
-archives, and ``waiver_register`` and ``attestation_register`` for the operator's own records.
+archives, and ``waiver_register``, ``attestation_register`` and ``vendor_decision_register``
+(sharing ``register``) for the operator's own records.
 
 The names below are loaded on first use (PEP 562), not when the package is imported: importing
 SQLAlchemy, SQLModel and Alembic is a noticeable share of a CLI run, and ``dutybound evaluate``

@@ -21,20 +21,52 @@ from sqlmodel import Session, col, select
 from dutybound.engine.attestations import Attestation, check_attestations, kind_refusal
 from dutybound.engine.errors import InputError
 from dutybound.engine.loading import RulePack
-from dutybound.engine.store import audit
 from dutybound.engine.store.connection import database
 from dutybound.engine.store.models import AttestationRecord, Tenant
-from dutybound.engine.store.records import DEFAULT_TENANT, _tenant, current_actor
+from dutybound.engine.store.records import DEFAULT_TENANT
+from dutybound.engine.store.register import record_all, row_payload
 
 ATTESTATION_RECORDED = "attestation.recorded"
 
 
-def attestation_payload(session: Session, record_id: int) -> str | None:
-    record = session.get(AttestationRecord, record_id)
-    if record is None:
+attestation_payload = row_payload(AttestationRecord)
+
+
+def _clash(session: Session, tenant_id: int, attestation: Attestation) -> InputError | None:
+    exists = session.exec(
+        select(AttestationRecord).where(
+            AttestationRecord.tenant_id == tenant_id,
+            AttestationRecord.operator == attestation.operator,
+            AttestationRecord.attestation_id == attestation.id,
+        )
+    ).first()
+    if exists is None:
         return None
-    tenant = session.get(Tenant, record.tenant_id)
-    return audit.digest({**record.model_dump(), "tenant": tenant.name if tenant else None})
+    return InputError(
+        attestation.source or "attestations",
+        f"attestation {attestation.id} is already recorded for {attestation.operator} (record "
+        "a new id to change it)",
+        line=attestation.line,
+        field="id",
+    )
+
+
+def _row(attestation: Attestation, tenant_id: int, who: str, now: dt.datetime) -> AttestationRecord:
+    return AttestationRecord(
+        tenant_id=tenant_id,
+        operator=attestation.operator,
+        attestation_id=attestation.id,
+        obligation=attestation.obligation,
+        assets=orjson.dumps(list(attestation.assets)).decode()
+        if attestation.assets is not None
+        else None,
+        done_on=attestation.done_on,
+        evidence=attestation.evidence,
+        attested_by=attestation.by,
+        note=attestation.note,
+        recorded_by=who,
+        recorded_at=now,
+    )
 
 
 def record_attestations(
@@ -55,56 +87,16 @@ def record_attestations(
                 line=attestation.line,
                 field="obligation",
             )
-    now = dt.datetime.now(dt.UTC).replace(microsecond=0)
-    who = actor or current_actor()
-    with Session(database(url)) as session, session.begin():
-        audit.lock(session)
-        owner = _tenant(session, tenant)
-        assert owner.id is not None, "_tenant flushes a new tenant"
-        ids = []
-        for attestation in attestations:
-            exists = session.exec(
-                select(AttestationRecord).where(
-                    AttestationRecord.tenant_id == owner.id,
-                    AttestationRecord.operator == attestation.operator,
-                    AttestationRecord.attestation_id == attestation.id,
-                )
-            ).first()
-            if exists is not None:
-                raise InputError(
-                    attestation.source or "attestations",
-                    f"attestation {attestation.id} is already recorded for "
-                    f"{attestation.operator} (record a new id to change it)",
-                    line=attestation.line,
-                    field="id",
-                )
-            record = AttestationRecord(
-                tenant_id=owner.id,
-                operator=attestation.operator,
-                attestation_id=attestation.id,
-                obligation=attestation.obligation,
-                assets=orjson.dumps(list(attestation.assets)).decode()
-                if attestation.assets is not None
-                else None,
-                done_on=attestation.done_on,
-                evidence=attestation.evidence,
-                attested_by=attestation.by,
-                note=attestation.note,
-                recorded_by=who,
-                recorded_at=now,
-            )
-            ids.append(
-                audit.add_recorded(
-                    session,
-                    record,
-                    attestation_payload,
-                    action=ATTESTATION_RECORDED,
-                    tenant=tenant,
-                    actor=who,
-                    at=now,
-                )
-            )
-        return ids
+    return record_all(
+        attestations,
+        url,
+        action=ATTESTATION_RECORDED,
+        payload_of=attestation_payload,
+        clash=_clash,
+        row=_row,
+        tenant=tenant,
+        actor=actor,
+    )
 
 
 def stored_attestations(

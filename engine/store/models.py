@@ -173,3 +173,25 @@ class AttestationRecord(SQLModel, table=True):
     note: str | None = Field(default=None, sa_column=Column(Text))
     recorded_by: str
     recorded_at: dt.datetime
+
+
+class VendorDecisionRecord(SQLModel, table=True):
+    """A person's answer about a vendor name (see engine.vendor_decisions), for a tenant.
+    Recorded once, never edited: a changed answer is a new record with a later ``decided_on``,
+    which supersedes the earlier one for evaluations from that day on. Each record has an audit
+    entry."""
+
+    __tablename__ = "vendor_decision"
+    __table_args__ = (UniqueConstraint("tenant_id", "decision_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    tenant_id: int = Field(foreign_key="tenant.id", index=True)
+    decision_id: str
+    name: str
+    confirms_group: str | None = None  # the name is this group's equipment
+    rejects_group: str | None = None  # the name is not this group's equipment
+    relationship: str
+    decided_by: str
+    decided_on: dt.date
+    note: str | None = Field(default=None, sa_column=Column(Text))
+    recorded_by: str
+    recorded_at: dt.datetime

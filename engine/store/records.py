@@ -371,6 +371,10 @@ def verify_audit(
         ATTESTATION_RECORDED,
         attestation_payload,
     )
+    from dutybound.engine.store.vendor_decision_register import (
+        VENDOR_DECISION_RECORDED,
+        vendor_decision_payload,
+    )
     from dutybound.engine.store.waiver_register import WAIVER_RECORDED, waiver_payload
 
     hashes: dict[int, str] = {}
@@ -381,6 +385,7 @@ def verify_audit(
                 EVALUATION_STORED: lambda s, ref: evaluation_payload(s, ref, hashes),
                 WAIVER_RECORDED: waiver_payload,
                 ATTESTATION_RECORDED: attestation_payload,
+                VENDOR_DECISION_RECORDED: vendor_decision_payload,
             },
             expect_head,
         )
@@ -388,7 +393,12 @@ def verify_audit(
 
 def count_rows(url: str | None = None) -> dict[str, int]:
     """Rows per table (for tests and `dutybound db info`)."""
-    from dutybound.engine.store.models import AttestationRecord, AuditEntry, WaiverRecord
+    from dutybound.engine.store.models import (
+        AttestationRecord,
+        AuditEntry,
+        VendorDecisionRecord,
+        WaiverRecord,
+    )
 
     counts = {}
     with Session(database(url)) as session:
@@ -402,6 +412,7 @@ def count_rows(url: str | None = None) -> dict[str, int]:
             FindingRecord,
             WaiverRecord,
             AttestationRecord,
+            VendorDecisionRecord,
             AuditEntry,
         ):
             counts[model.__tablename__] = session.exec(

@@ -17,21 +17,53 @@ from sqlmodel import Session, col, select
 
 from dutybound.engine.errors import InputError
 from dutybound.engine.loading import RulePack
-from dutybound.engine.store import audit
 from dutybound.engine.store.connection import database
 from dutybound.engine.store.models import Tenant, WaiverRecord
-from dutybound.engine.store.records import DEFAULT_TENANT, _tenant, current_actor
+from dutybound.engine.store.records import DEFAULT_TENANT
+from dutybound.engine.store.register import record_all, row_payload
 from dutybound.engine.waivers import Waiver, check_waivers, refusal
 
 WAIVER_RECORDED = "waiver.recorded"
 
 
-def waiver_payload(session: Session, record_id: int) -> str | None:
-    record = session.get(WaiverRecord, record_id)
-    if record is None:
+waiver_payload = row_payload(WaiverRecord)
+
+
+def _clash(session: Session, tenant_id: int, waiver: Waiver) -> InputError | None:
+    exists = session.exec(
+        select(WaiverRecord).where(
+            WaiverRecord.tenant_id == tenant_id,
+            WaiverRecord.operator == waiver.operator,
+            WaiverRecord.waiver_id == waiver.id,
+        )
+    ).first()
+    if exists is None:
         return None
-    tenant = session.get(Tenant, record.tenant_id)
-    return audit.digest({**record.model_dump(), "tenant": tenant.name if tenant else None})
+    return InputError(
+        waiver.source or "waivers",
+        f"waiver {waiver.id} is already recorded for {waiver.operator} (record a new id to "
+        "change it)",
+        line=waiver.line,
+        field="id",
+    )
+
+
+def _row(waiver: Waiver, tenant_id: int, who: str, now: dt.datetime) -> WaiverRecord:
+    return WaiverRecord(
+        tenant_id=tenant_id,
+        operator=waiver.operator,
+        waiver_id=waiver.id,
+        obligation=waiver.obligation,
+        basis=waiver.basis,
+        reference=waiver.reference,
+        assets=orjson.dumps(list(waiver.assets)).decode() if waiver.assets is not None else None,
+        approver=waiver.approver,
+        granted_on=waiver.granted_on,
+        expires_on=waiver.expires_on,
+        note=waiver.note,
+        recorded_by=who,
+        recorded_at=now,
+    )
 
 
 def record_waivers(
@@ -53,59 +85,16 @@ def record_waivers(
                 line=waiver.line,
                 field="basis",
             )
-    now = dt.datetime.now(dt.UTC).replace(microsecond=0)
-    who = actor or current_actor()
-    with Session(database(url)) as session, session.begin():
-        audit.lock(session)
-        owner = _tenant(session, tenant)
-        assert owner.id is not None, "_tenant flushes a new tenant"
-        ids = []
-        for waiver in waivers:
-            exists = session.exec(
-                select(WaiverRecord).where(
-                    WaiverRecord.tenant_id == owner.id,
-                    WaiverRecord.operator == waiver.operator,
-                    WaiverRecord.waiver_id == waiver.id,
-                )
-            ).first()
-            if exists is not None:
-                raise InputError(
-                    waiver.source or "waivers",
-                    f"waiver {waiver.id} is already "
-                    f"recorded for {waiver.operator} (record a new id to change "
-                    "it)",
-                    line=waiver.line,
-                    field="id",
-                )
-            record = WaiverRecord(
-                tenant_id=owner.id,
-                operator=waiver.operator,
-                waiver_id=waiver.id,
-                obligation=waiver.obligation,
-                basis=waiver.basis,
-                reference=waiver.reference,
-                assets=orjson.dumps(list(waiver.assets)).decode()
-                if waiver.assets is not None
-                else None,
-                approver=waiver.approver,
-                granted_on=waiver.granted_on,
-                expires_on=waiver.expires_on,
-                note=waiver.note,
-                recorded_by=who,
-                recorded_at=now,
-            )
-            ids.append(
-                audit.add_recorded(
-                    session,
-                    record,
-                    waiver_payload,
-                    action=WAIVER_RECORDED,
-                    tenant=tenant,
-                    actor=who,
-                    at=now,
-                )
-            )
-        return ids
+    return record_all(
+        waivers,
+        url,
+        action=WAIVER_RECORDED,
+        payload_of=waiver_payload,
+        clash=_clash,
+        row=_row,
+        tenant=tenant,
+        actor=actor,
+    )
 
 
 def stored_waivers(
