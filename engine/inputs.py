@@ -16,6 +16,7 @@ from typing import Any, NamedTuple, cast
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from dutybound.engine import limits
 from dutybound.engine import vocabulary as vocab
 from dutybound.engine.errors import InputError
 from dutybound.engine.loading import RulePack
@@ -121,6 +122,12 @@ def check_profile(
         raise InputError(
             source, "a profile must be a mapping with name, jurisdictions, roles, ...", line=1
         )
+    bad = limits.value_problem(data)
+    if bad is not None:
+        loc, problem = bad
+        raise InputError(
+            source, problem, line=line_of(loc), field=".".join(str(p) for p in loc) or None
+        )
     try:
         profile = Profile.model_validate(data)
     except ValidationError as exc:
@@ -161,8 +168,22 @@ def check_profile(
             "string": isinstance(value, str),
         }[attr.type]
         if not ok:
-            raise fail(("attributes", name), f"must be a {attr.type}")
+            raise fail(("attributes", name), _attribute_type_message(attr.type, value))
     return profile
+
+
+def _attribute_type_message(kind: str, value: Any) -> str:
+    """What an attribute of the wrong type should be. NaN, null and '' are not "unknown" values:
+    an attribute that is not known is left out, and a role that depends on it is not derived."""
+    allowed = {
+        "boolean": "true or false",
+        "number": "a number such as 250 or 1.5",
+        "string": "text",
+    }[kind]
+    unknown = value is None or value == "" or (isinstance(value, float) and value != value)
+    return f"must be a {kind} ({allowed}), got {value!r}" + (
+        "; to say it is not known, leave the attribute out" if unknown else ""
+    )
 
 
 COLUMNS = REQUIRED_COLUMNS + OPTIONAL_COLUMNS
@@ -194,8 +215,11 @@ def assets_from_rows(source: Path | str, rows: Iterable[Row]) -> list[Asset]:
     """Validate inventory rows (values in ``COLUMNS`` order)."""
     seen: dict[str, int] = {}
     vocabulary_cache: dict[tuple[str, ...], tuple[Any, ...]] = {}
+    cap = limits.limit(limits.Limit.FIELD_CHARS)
     with paused_gc():
-        return [_parse_asset(source, line, values, seen, vocabulary_cache) for line, values in rows]
+        return [
+            _parse_asset(source, line, values, seen, vocabulary_cache, cap) for line, values in rows
+        ]
 
 
 def _check_vocabulary(
@@ -235,6 +259,7 @@ def _parse_asset(
     values: list[str],
     seen: dict[str, int],
     vocabulary_cache: dict[tuple[str, ...], tuple[Any, ...]],
+    field_cap: int,
 ) -> Asset:
     """One row. Rows repeat the same few vocabulary combinations, so each distinct combination
     is checked once and the common path is a few dictionary lookups."""
@@ -262,6 +287,7 @@ def _parse_asset(
     def fail(field: str, message: str) -> InputError:
         return InputError(path, message, line=line, field=field)
 
+    _check_cells(path, line, values, field_cap)
     mac = _mac_cell(fail, mac_text, oui_text) if mac_text or oui_text else ""
     if not (asset_id and (vendor or mac) and category and function and country and status):
         for name, value in zip(REQUIRED_COLUMNS, values, strict=False):
@@ -291,9 +317,13 @@ def _parse_asset(
         try:
             amount = int(quantity)
         except ValueError:
-            raise fail("quantity", f"not a whole number: {quantity!r}") from None
-        if amount < 1:
-            raise fail("quantity", "must be 1 or more")
+            raise fail("quantity", f"not a whole number: {quantity[:40]!r}") from None
+        if not _is_quantity(amount):
+            raise fail(
+                "quantity",
+                f"must be a whole number from {limits.QUANTITY_MIN} to {limits.QUANTITY_MAX:,}, "
+                f"got {quantity[:40]}",
+            )
     return Asset(
         asset_id,
         vendor,
@@ -314,6 +344,25 @@ def _parse_asset(
         origin,
         mac,
     )
+
+
+def _check_cells(path: Path | str, line: int, values: list[str], cap: int) -> None:
+    """The row's cells within the value domain every store accepts (no NUL, valid Unicode) and
+    the field-size cap. The whole row is tested at once, and each cell only when it fails: the
+    common path is a join and two scans in C."""
+    joined = "".join(values)
+    if len(joined) <= cap and limits.text_problem(joined) is None:
+        return
+    for name, value in zip(COLUMNS, values, strict=True):
+        if len(value) > cap:
+            raise limits.breach(path, limits.Limit.FIELD_CHARS, "the field", line=line, field=name)
+        problem = limits.text_problem(value)
+        if problem is not None:
+            raise InputError(path, problem, line=line, field=name)
+
+
+def _is_quantity(amount: int) -> bool:
+    return limits.QUANTITY_MIN <= amount <= limits.QUANTITY_MAX
 
 
 def _mac_cell(fail: Callable[[str, str], InputError], mac_text: str, oui_text: str) -> str:
@@ -395,7 +444,10 @@ def parse_flags(text: str) -> tuple[str, ...]:
         elif value in _FALSE_WORDS:
             out.add(name + FALSE_SUFFIX)
         else:
-            raise ValueError(f"flag {name!r}: {value!r} is not yes or no")
+            raise ValueError(
+                f"flag {name!r}: {value!r} is not yes or no (yes, true, y, 1 or no, false, n, 0; "
+                "leave the flag out when it is not known)"
+            )
     both = sorted(f for f in out if f + FALSE_SUFFIX in out)
     if both:
         raise ValueError(f"flag {both[0]!r} is stated both true and false")
@@ -439,6 +491,10 @@ def assets_from_columns(columns: Sequence[list[str]], lines: list[int]) -> list[
     ) = columns
     if any("" in column for column in (asset_id, category, function, country, status)):
         return None
+    cap = limits.limit(limits.Limit.FIELD_CHARS)
+    for column in columns:  # the value domain and the field cap; the row path names the cell
+        if max(map(len, column), default=0) > cap or limits.text_problem("".join(column)):
+            return None
     if any(mac_text) or any(oui_text):
         pairs = list(zip(mac_text, oui_text, strict=True))
         table: dict[tuple[str, str], str] = {}
@@ -465,7 +521,7 @@ def assets_from_columns(columns: Sequence[list[str]], lines: list[int]) -> list[
         _mapped(use, lower, lambda v: not v or v in vocab.USES),
         _mapped(country, _country, _is_country),
         _mapped(origin, _country, lambda v: not v or _is_country(v)),
-        _mapped(quantity, lambda v: int(v) if v else 1, lambda n: n >= 1),
+        _mapped(quantity, lambda v: int(v) if v else 1, _is_quantity),
         _mapped(installed_on, lambda v: dt.date.fromisoformat(v) if v else None, _always),
         _mapped(identified_on, lambda v: dt.date.fromisoformat(v) if v else None, _always),
         _mapped(flags_text, _flags_or_none, lambda fs: fs is not None),

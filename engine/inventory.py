@@ -8,16 +8,14 @@ user can see which column was read as what. Every format ends in the same valida
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
-import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
+from dutybound.engine import limits
 from dutybound.engine.errors import InputError
 from dutybound.engine.inputs import (
     COLUMNS,
@@ -29,7 +27,7 @@ from dutybound.engine.inputs import (
     assets_from_rows,
     paused_gc,
 )
-from dutybound.engine.yamlfile import read_text
+from dutybound.engine.limits import read_text
 
 # Header names (normalised: lower case, '_' and '-' as spaces) accepted for each column.
 SYNONYMS: dict[str, tuple[str, ...]] = {
@@ -159,11 +157,11 @@ def _csv_rows(
     text: str,
     defaulted: frozenset[str],
 ) -> tuple[list[tuple[str, str]], Iterator[Row]]:
-    reader = csv.reader(io.StringIO(text, newline=""))
-    try:
-        header = next(reader)
-    except StopIteration:
-        raise InputError(path, "file is empty") from None
+    records = limits.csv_records(path, text)
+    first = next(records, None)
+    if first is None:
+        raise InputError(path, "file is empty")
+    header = first[1]
     positions, mapping = map_header(path, header, defaulted)
     width = len(header)
     # absent optional columns read an empty value appended at index `width`
@@ -171,19 +169,22 @@ def _csv_rows(
     strip = str.strip
 
     def rows() -> Iterator[Row]:
-        for values in reader:
+        count = 0
+        cap = limits.limit(limits.Limit.ROWS)
+        for line, values in records:
             if len(values) != width:
                 if not any(values):
                     continue
                 if len(values) > width:
-                    raise InputError(
-                        path, f"{len(values)} values but {width} columns", line=reader.line_num
-                    )
+                    raise InputError(path, f"{len(values)} values but {width} columns", line=line)
                 values += [""] * (width - len(values))
             values.append("")
             row = list(map(strip, pick(values)))
             if row[0] or any(row):  # a line of bare commas is blank too
-                yield reader.line_num, row
+                count += 1
+                if count > cap:
+                    raise limits.breach(path, limits.Limit.ROWS, "the rows", line=line)
+                yield line, row
 
     return mapping, rows()
 
@@ -211,7 +212,7 @@ def _csv_assets(
     import pyarrow as pa
     import pyarrow.csv as pcsv
 
-    header = next(csv.reader(io.StringIO(body, newline="")))
+    header = next(limits.csv_records(path, body))[1]
     positions, mapping = map_header(path, header, frozenset(defaults))
     if len(set(header)) != len(header):
         return None  # Arrow would rename a repeated header; the row path reports it
@@ -245,9 +246,14 @@ def _csv_assets(
     rows = table.num_rows
     if rows == 0 or body.count("\n") != rows or table.column_names != header:
         return None  # blank lines were skipped, or the header was read differently
+    limits.check_rows(path, rows)
     with paused_gc():  # one list entry per cell, no reference cycles
         columns = [_strings(table.column(i)) if i is not None else [""] * rows for i in positions]
         del table
+        # Arrow has no field-size limit: a cell past the csv module's is the row path's to name
+        cap = limits.limit(limits.Limit.FIELD_CHARS)
+        if any(max(map(len, column), default=0) > cap for column in columns):
+            return None
         for column, value in defaults.items():
             cells = columns[COLUMNS.index(column)]
             columns[COLUMNS.index(column)] = [cell or value for cell in cells]
@@ -303,26 +309,20 @@ def _cell(value: Any) -> str:
 def _xlsx_rows(
     path: Path, sheet: str | None, defaulted: frozenset[str]
 ) -> tuple[list[tuple[str, str]], list[Row]]:
-    from openpyxl import load_workbook
-
+    book = limits.open_workbook(path)
     try:
-        book = load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many types for a damaged or foreign file
-        raise InputError(
-            path, f"not a readable Excel workbook ({exc.__class__.__name__})"
-        ) from None
-    try:
-        if sheet is not None and sheet not in book.sheetnames:
-            raise InputError(path, f"no sheet {sheet!r}; sheets: {book.sheetnames}")
-        cells = (book[sheet] if sheet else book.worksheets[0]).iter_rows(values_only=True)
+        cells = _sheet(path, book, sheet).iter_rows(values_only=True)
         header = next(cells, None)
         if not header or not any(header):
             raise InputError(path, "the sheet is empty", line=1)
         positions, mapping = map_header(path, [_cell(h) for h in header], defaulted)
         rows: list[Row] = []
+        cap = limits.limit(limits.Limit.ROWS)
         for number, values in enumerate(cells, start=2):  # Excel row numbers
             if not any(v not in (None, "") for v in values):
                 continue
+            if len(rows) == cap:
+                raise limits.breach(path, limits.Limit.ROWS, "the rows", line=number)
             rows.append(
                 (
                     number,
@@ -353,38 +353,122 @@ CYCLONEDX_CATEGORIES = {
 }
 
 
+def _component_where(comp: dict[str, Any], where: str) -> str:
+    """How an error names a component: its bom-ref when it has a usable one, else its index."""
+    ref = comp.get("bom-ref")
+    return f"{where} (bom-ref {ref!r})" if isinstance(ref, str) and ref else where
+
+
+def _component_text(path: Path, comp: dict[str, Any], key: str, where: str) -> str:
+    """A component's text field, '' when absent; any other type is an error naming it."""
+    value = comp.get(key)
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return _cell(value)
+    raise InputError(
+        path,
+        f"{_component_where(comp, where)}: '{key}' must be a string, got {_json_type(value)}",
+        field=f"{where}.{key}",
+    )
+
+
+def _entity_name(path: Path, comp: dict[str, Any], key: str, where: str) -> str:
+    """The ``name`` of a component's manufacturer or supplier object, '' when absent."""
+    entity = comp.get(key)
+    if entity is None:
+        return ""
+    if not isinstance(entity, dict):
+        raise InputError(
+            path,
+            f"{_component_where(comp, where)}: '{key}' must be an object with a name, "
+            f"got {_json_type(entity)}",
+            field=f"{where}.{key}",
+        )
+    return _component_text(path, entity, "name", f"{where}.{key}")
+
+
+def _json_type(value: Any) -> str:
+    """The JSON name of a parsed value's type, for messages."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int | float):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    return "a list" if isinstance(value, list) else "an object"
+
+
+def _component_list(path: Path, value: Any, owner: str, field: str) -> list[Any]:
+    """A ``components`` or ``properties`` value: a list, or nothing."""
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise InputError(
+            path,
+            f"{owner}: '{field.rsplit('.', 1)[-1]}' must be a list, got {_json_type(value)}",
+            field=field,
+        )
+    return value
+
+
+def _component_properties(path: Path, comp: dict[str, Any], where: str) -> dict[str, str]:
+    """The component's ``name: value`` properties; each must be an object with a string name
+    and a string (or number) value."""
+    owner = _component_where(comp, where)
+    props: dict[str, str] = {}
+    for i, prop in enumerate(
+        _component_list(path, comp.get("properties"), owner, f"{where}.properties")
+    ):
+        at = f"{where}.properties[{i}]"
+        if not isinstance(prop, dict):
+            raise InputError(
+                path, f"{owner}: a property is {_json_type(prop)}, not an object", field=at
+            )
+        name = _component_text(path, prop, "name", at)
+        props[name] = _component_text(path, prop, "value", at)
+    return props
+
+
 def _cyclonedx_rows(path: Path, bom: dict[str, Any]) -> tuple[list[tuple[str, str]], list[Row]]:
     """One asset per component (nested components included). ``dutybound:<column>`` properties
     on a component set any column; otherwise the vendor comes from manufacturer, supplier,
-    publisher or author, in that order, and the category from the component type."""
+    publisher or author, in that order, and the category from the component type. A field of
+    the wrong JSON type is an error naming the component (bom-ref, else index) and the field."""
     rows: list[Row] = []
+    cap = limits.limit(limits.Limit.ROWS)
 
     def visit(components: list[Any], trail: str) -> None:
         for i, comp in enumerate(components):
             where = f"{trail}[{i}]"
             if not isinstance(comp, dict):
-                raise InputError(path, "a component is not an object", field=where)
-            props = {
-                p.get("name", ""): str(p.get("value", ""))
-                for p in comp.get("properties") or []
-                if isinstance(p, dict)
+                raise InputError(
+                    path, f"a component is {_json_type(comp)}, not an object", field=where
+                )
+            if len(rows) == cap:
+                raise limits.breach(path, limits.Limit.ROWS, "the components", field=where)
+            props = _component_properties(path, comp, where)
+            text = {
+                key: _component_text(path, comp, key, where)
+                for key in ("bom-ref", "name", "version", "type", "publisher", "author")
             }
-            maker = comp.get("manufacturer") or comp.get("manufacture") or {}
-            supplier = comp.get("supplier") or {}
             vendor = (
-                (maker.get("name") if isinstance(maker, dict) else None)
-                or (supplier.get("name") if isinstance(supplier, dict) else None)
-                or comp.get("publisher")
-                or comp.get("author")
-                or ""
+                _entity_name(path, comp, "manufacturer", where)
+                or _entity_name(path, comp, "manufacture", where)
+                or _entity_name(path, comp, "supplier", where)
+                or text["publisher"]
+                or text["author"]
             )
             values = {
-                "asset_id": comp.get("bom-ref")
-                or f"{comp.get('name', '')}@{comp.get('version', '')}",
+                "asset_id": text["bom-ref"] or f"{text['name']}@{text['version']}",
                 "vendor": vendor,
-                "product": comp.get("name", ""),
-                "model": comp.get("version", ""),
-                "category": CYCLONEDX_CATEGORIES.get(comp.get("type", ""), ""),
+                "product": text["name"],
+                "model": text["version"],
+                "category": CYCLONEDX_CATEGORIES.get(text["type"], ""),
                 "status": "installed",
             }
             values.update(
@@ -395,10 +479,13 @@ def _cyclonedx_rows(path: Path, bom: dict[str, Any]) -> tuple[list[tuple[str, st
                 }
             )
             # the component's position stands in for a line number
-            rows.append((len(rows) + 1, [str(values.get(c) or "").strip() for c in COLUMNS]))
-            visit(comp.get("components") or [], f"{where}.components")
+            rows.append((len(rows) + 1, [(values.get(c) or "").strip() for c in COLUMNS]))
+            children = _component_list(
+                path, comp.get("components"), _component_where(comp, where), f"{where}.components"
+            )
+            visit(children, f"{where}.components")
 
-    visit(bom.get("components") or [], "components")
+    visit(_component_list(path, bom.get("components"), "the BOM", "components"), "components")
     mapping = [
         ("manufacturer/supplier/publisher/author", "vendor"),
         ("name", "product"),
@@ -412,10 +499,7 @@ def _cyclonedx_rows(path: Path, bom: dict[str, Any]) -> tuple[list[tuple[str, st
 def _json_rows(
     path: Path, text: str, defaulted: frozenset[str]
 ) -> tuple[str, list[tuple[str, str]], list[Row]]:
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise InputError(path, f"invalid JSON: {exc.msg}", line=exc.lineno) from None
+    data = limits.load_json(path, text)
     if isinstance(data, dict) and data.get("bomFormat") == "CycloneDX":
         mapping, rows = _cyclonedx_rows(path, data)
         return "cyclonedx", mapping, rows
@@ -425,20 +509,31 @@ def _json_rows(
         raise InputError(
             path, "expected a list of assets, an object with an 'assets' list, or a CycloneDX BOM"
         )
+    limits.check_rows(path, len(data))
     headers: list[str] = []
+    known: set[str] = set()
     for i, item in enumerate(data):
         if not isinstance(item, dict):
             raise InputError(path, f"asset #{i + 1} is not an object", field=f"[{i}]")
-        headers.extend(k for k in item if k not in headers)
+        for key in item:
+            if key not in known:
+                known.add(key)
+                headers.append(key)
     positions, mapping = map_header(path, headers, defaulted)
     rows = []
     for n, item in enumerate(data, start=1):  # the item number stands in for a line
-        values = list(item.values())
-        keys = list(item.keys())
-        by_header = {h: _cell(values[keys.index(h)]) for h in headers if h in item}
-        rows.append(
-            (n, [by_header.get(headers[p], "") if p is not None else "" for p in positions])
-        )
+        cells = []
+        for p in positions:
+            value = item.get(headers[p]) if p is not None else None
+            if isinstance(value, dict | list):
+                raise InputError(
+                    path,
+                    f"asset #{n}: must be a string, number or boolean, got {_json_type(value)}",
+                    line=n,
+                    field=headers[p] if p is not None else None,
+                )
+            cells.append(_cell(value))
+        rows.append((n, cells))
     return "json", mapping, rows
 
 
@@ -454,8 +549,6 @@ def read_inventory(
     suffix = path.suffix.lower()
     defaulted = frozenset(defaults or {})
     if suffix in (".xlsx", ".xlsm"):
-        if not path.is_file():
-            read_text(path)  # raises the usual "file not found" error
         fmt = "xlsx"
         mapping, rows = _xlsx_rows(path, sheet, defaulted)
         stream: Iterator[Row] = iter(rows)
@@ -486,48 +579,72 @@ def load_assets(path: Path) -> list[Asset]:
     return read_inventory(path).assets
 
 
-def read_names(path: Path, sheet: str | None = None) -> list[tuple[int, str]]:
-    """(line, vendor name) pairs from a supplier list: a CSV or Excel file with a vendor-like
-    column, or plain text with one name per line."""
-    suffix = path.suffix.lower()
-    if suffix in (".xlsx", ".xlsm"):
-        from openpyxl import load_workbook
+def _sheet(path: Path, book: Any, sheet: str | None) -> Any:
+    """The named sheet of an open workbook, or its first; an unknown name is an input error."""
+    if sheet is not None and sheet not in book.sheetnames:
+        raise InputError(path, f"no sheet {sheet!r}; sheets: {book.sheetnames}")
+    return book[sheet] if sheet else book.worksheets[0]
 
-        if not path.is_file():
-            read_text(path)
-        book = load_workbook(path, read_only=True, data_only=True)
+
+def _name_rows(path: Path, sheet: str | None) -> list[tuple[int, list[str]]]:
+    """(line, cells) of a supplier list in CSV or Excel, blank rows included, within the row cap."""
+    cap = limits.limit(limits.Limit.ROWS)
+    rows: list[tuple[int, list[str]]] = []
+    if path.suffix.lower() in (".xlsx", ".xlsm"):
+        book = limits.open_workbook(path)
         try:
-            rows = [
-                [_cell(v) for v in r]
-                for r in (book[sheet] if sheet else book.worksheets[0]).iter_rows(values_only=True)
-            ]
+            for number, values in enumerate(
+                _sheet(path, book, sheet).iter_rows(values_only=True), 1
+            ):
+                if len(rows) > cap:
+                    raise limits.breach(path, limits.Limit.ROWS, "the rows", line=number)
+                rows.append((number, [_cell(v) for v in values]))
         finally:
             book.close()
-    elif suffix == ".txt":
-        return [
-            (n, line.strip())
-            for n, line in enumerate(read_text(path).splitlines(), 1)
-            if line.strip()
-        ]
-    else:
-        rows = list(csv.reader(io.StringIO(read_text(path), newline="")))
+        return rows
+    for line, values in limits.csv_records(path, read_text(path)):
+        if len(rows) > cap:
+            raise limits.breach(path, limits.Limit.ROWS, "the rows", line=line)
+        rows.append((line, values))
+    return rows
+
+
+def _checked_names(path: Path, names: list[tuple[int, str]]) -> list[tuple[int, str]]:
+    """The names, each a text a store and a terminal can hold (``limits.text_problem``)."""
+    for line, name in names:
+        problem = limits.text_problem(name)
+        if problem is not None:
+            raise InputError(path, f"the name {problem}", line=line, field="vendor")
+    return names
+
+
+def read_names(path: Path, sheet: str | None = None) -> list[tuple[int, str]]:
+    """(line, vendor name) pairs from a supplier list: a CSV or Excel file with a vendor-like
+    column, or plain text with one name per line. Read through the capped reader
+    (``engine.limits``): a damaged workbook, a zip bomb or an oversized file is an input error."""
+    if path.suffix.lower() == ".txt":
+        lines = read_text(path).splitlines()
+        limits.check_rows(path, len(lines))
+        return _checked_names(
+            path, [(n, line.strip()) for n, line in enumerate(lines, 1) if line.strip()]
+        )
+    rows = _name_rows(path, sheet)
     if not rows:
         raise InputError(path, "file is empty")
-    header = rows[0]
+    header = rows[0][1]
     column = next(
         (i for i, h in enumerate(header) if _LOOKUP.get(_header_key(h)) == "vendor"), None
     )
     if column is None:
         if len(header) == 1:  # a single unnamed column of names, header included
-            return [(n, r[0].strip()) for n, r in enumerate(rows, 1) if r and r[0].strip()]
+            return _checked_names(path, [(n, r[0].strip()) for n, r in rows if r and r[0].strip()])
         raise InputError(
             path,
             "no vendor column (Vendor, Supplier, Manufacturer, Make, OEM, Brand)",
             line=1,
             field="vendor",
         )
-    return [
-        (n, r[column].strip())
-        for n, r in enumerate(rows[1:], 2)
-        if len(r) > column and r[column].strip()
-    ]
+    return _checked_names(
+        path,
+        [(n, r[column].strip()) for n, r in rows[1:] if len(r) > column and r[column].strip()],
+    )

@@ -8,6 +8,7 @@ from typing import Any
 
 import yaml
 
+from dutybound.engine import limits
 from dutybound.engine.errors import InputError
 
 
@@ -44,21 +45,47 @@ class YamlDocument:
 
 
 def read_text(path: Path) -> str:
-    """Read a UTF-8 text file, turning the usual failures into an ``InputError``."""
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise InputError(path, "file not found") from None
-    except IsADirectoryError:
-        raise InputError(path, "is a directory, expected a file") from None
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        raise InputError(path, f"not valid UTF-8 (byte {exc.start})", line=line) from None
-    if not text.strip():
-        raise InputError(path, "file is empty")
-    return text
+    """Read a text file through the one capped reader (``engine.limits``): within the byte cap,
+    UTF-8 or a marked or recognisable UTF-16, not empty; failures are ``InputError``s."""
+    return limits.read_text(path)
+
+
+def check_mappings(path: Path, root: yaml.Node) -> None:
+    """Refuse a duplicate key in any mapping (YAML keeps the last silently: a profile with two
+    ``roles:`` blocks would lose the first) and nesting past ``DUTYBOUND_MAX_DEPTH``. The error
+    names the file, the line of the repeated key and the key. Walked without recursion."""
+    cap = limits.limit(limits.Limit.DEPTH)
+    stack: list[tuple[yaml.Node, int]] = [(root, 1)]
+    visited: set[int] = set()  # an alias is the node it names: walk it once (no YAML bombs)
+    while stack:
+        node, depth = stack.pop()
+        if isinstance(node, yaml.ScalarNode) or id(node) in visited:
+            continue
+        visited.add(id(node))
+        if depth > cap:
+            raise limits.breach(
+                path, limits.Limit.DEPTH, "the YAML's nesting", line=node.start_mark.line + 1
+            )
+        if isinstance(node, yaml.SequenceNode):
+            stack.extend((child, depth + 1) for child in node.value)
+            continue
+        first: dict[tuple[str, str], int] = {}
+        for key, value in node.value:
+            if isinstance(key, yaml.ScalarNode) and key.tag != "tag:yaml.org,2002:merge":
+                line = key.start_mark.line + 1
+                seen = first.get((key.tag, key.value))
+                if seen is not None:
+                    raise InputError(
+                        path,
+                        f"duplicate key {key.value!r} (first on line {seen}); YAML would keep "
+                        "only the last, so merge the two",
+                        line=line,
+                        field=key.value,
+                    )
+                first[(key.tag, key.value)] = line
+            stack.append((value, depth + 1))
+            if not isinstance(key, yaml.ScalarNode):
+                stack.append((key, depth + 1))
 
 
 def load_yaml(path: Path) -> YamlDocument:
@@ -68,6 +95,8 @@ def load_yaml(path: Path) -> YamlDocument:
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)(text)
     try:
         root = loader.get_single_node()
+        if root is not None:
+            check_mappings(path, root)
         data = loader.construct_document(root) if root is not None else None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
