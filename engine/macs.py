@@ -147,6 +147,17 @@ def _disagreement(
     return key, MacMatch(key, None, None, None, 0.5, MatchMethod.MAC_OUI, True, why=why)
 
 
+def given_vendor(vendor: str, mac: str, match: VendorMatch | None) -> str:
+    """The vendor column as the inventory gave it, for an asset ``resolve_macs`` gave a key of
+    its own (the inverse of the keys made above): '' for an asset known only by its MAC, the
+    name before ' [MAC ... disputed]' for a disputed one, ``vendor`` itself otherwise. The store
+    keeps the inventory as given, so that a stored evaluation re-runs to the same result."""
+    if not mac or not isinstance(match, MacMatch):
+        return vendor
+    disputed = f" [MAC {oui_of(mac)} disputed]"
+    return vendor[: -len(disputed)] if vendor.endswith(disputed) else ""
+
+
 def resolve_macs(
     assets: list[Asset],
     matches: Mapping[str, VendorMatch],

@@ -239,7 +239,7 @@ def test_the_schema_is_at_the_newest_migration(database_url) -> None:
     head = ScriptDirectory.from_config(config).get_current_head()
     with database(database_url).connect() as connection:
         context = MigrationContext.configure(connection)
-        assert context.get_current_revision() == head == "0006"
+        assert context.get_current_revision() == head == "0007"
         # the migrations build exactly the tables and columns the models declare
         from alembic.autogenerate import compare_metadata
         from sqlalchemy import MetaData
@@ -264,6 +264,13 @@ def test_the_schema_is_at_the_newest_migration(database_url) -> None:
             if d[0] in ("add_table", "remove_table", "add_column", "remove_column")
         ]
         assert differences == []
+        # and the column types that matter for the values validation accepts (0007)
+        from sqlalchemy import inspect
+
+        quantity = next(
+            c for c in inspect(connection).get_columns("inventory_asset") if c["name"] == "quantity"
+        )
+        assert str(quantity["type"]) in ("BIGINT", "INTEGER" if "sqlite" in database_url else "")
 
 
 def test_diff_between_stored_evaluations_reruns_the_law_they_were_stored_with(
@@ -402,3 +409,92 @@ def test_recorded_waivers_apply_to_later_evaluations_and_are_audited(
     assert [(p.seq, p.message) for p in problems] == [
         (1, "waiver.recorded 1 was changed after it was recorded")
     ]
+
+
+def _mac_inventory():  # type: ignore[no-untyped-def]
+    """GB core equipment known only by its MAC (a Huawei OUI), by a bare OUI, by a name and a
+    MAC that disagree (Nokia's name, Huawei's MAC), and by a name alone."""
+    from dutybound.engine.inputs import assets_from_rows, rows_from_mappings
+
+    base = {"category": "telecom_equipment", "function": "core", "country": "GB",
+            "status": "installed"}  # fmt: skip
+    return assets_from_rows(
+        "macs.csv",
+        rows_from_mappings(
+            [
+                {**base, "asset_id": "M-1", "vendor": "", "mac": "00:E0:FC:12:34:56"},
+                {**base, "asset_id": "M-2", "vendor": "", "oui": "00e0fc"},
+                {**base, "asset_id": "M-3", "vendor": "Nokia", "mac": "00-e0-fc-00-00-01"},
+                {**base, "asset_id": "M-4", "vendor": "Nokia"},
+            ]
+        ),
+    )
+
+
+def test_a_stored_evaluation_of_mac_only_rows_reruns_to_the_same_result(database_url, pack) -> None:
+    """The inventory is stored as given (empty vendor, MAC, OUI), not as the MAC resolved it;
+    re-running the stored inputs gives the stored JSON byte for byte."""
+    from dutybound.engine.inputs import check_profile
+
+    profile = check_profile(
+        {"name": "Albion", "jurisdictions": ["GB"],
+         "roles": ["gb.public_telecoms_provider", "gb.dvd_addressee"]},
+        pack, "p",
+    )  # fmt: skip
+    day = dt.date(2024, 1, 15)
+    result = evaluate(pack, profile, _mac_inventory(), day, inputs_sha256="0" * 64)
+    body = json_text(result.to_json())
+    core = next(
+        f for f in result.to_json()["findings"] if f["obligation_id"] == "gb.dvd-2022.core-removal"
+    )
+    assert {"M-1", "M-2"} <= set(core["assets"])  # the MAC made them Huawei's
+    evaluation_id = save_evaluation(result, body, database_url)
+    stored = load_evaluation(evaluation_id, database_url)
+    assert stored is not None
+    assert [(a.asset_id, a.vendor, a.mac) for a in stored.assets] == [
+        ("M-1", "", "00:e0:fc:12:34:56"),
+        ("M-2", "", "00:e0:fc"),
+        ("M-3", "Nokia", "00:e0:fc:00:00:01"),
+        ("M-4", "Nokia", ""),
+    ]
+    with database(database_url).connect() as connection:
+        columns = connection.execute(
+            text("SELECT asset_id, mac, oui FROM inventory_asset ORDER BY position")
+        ).all()
+    assert [tuple(c) for c in columns] == [
+        ("M-1", "00:e0:fc:12:34:56", "00:e0:fc"),
+        ("M-2", None, "00:e0:fc"),
+        ("M-3", "00:e0:fc:00:00:01", "00:e0:fc"),
+        ("M-4", None, None),
+    ]
+    rerun = evaluate(
+        pack,
+        check_profile(stored.profile, pack, "stored"),
+        stored.assets,
+        stored.record.as_of,
+        inputs_sha256=stored.record.inputs_sha256,
+    )
+    assert json_text(rerun.to_json()) == body
+    assert verify_audit(database_url)[::2] == (1, [])
+    # the MAC is covered by the audit hash like every other column
+    execute(database_url, "UPDATE inventory_asset SET mac = '00:11:22:33:44:55' WHERE position = 0")
+    problems = verify_audit(database_url)[2]
+    assert [p.message for p in problems] == [
+        "evaluation.stored 1 was changed after it was recorded"
+    ]
+
+
+@pytest.mark.parametrize("quantity", [3_000_000_000, 10**12])
+def test_a_quantity_past_32_bits_round_trips_on_both_databases(
+    database_url, pack, quantity: int
+) -> None:
+    """Validation accepts 0 .. 10**12 units (the lead's bound); the column holds all of them
+    (a 32-bit INTEGER on PostgreSQL refused 3,000,000,000 before migration 0007)."""
+    result, _ = uk_evaluation(pack)
+    result.assets = [result.assets[0]._replace(quantity=quantity), *result.assets[1:]]
+    body = json_text(result.to_json())
+    evaluation_id = save_evaluation(result, body, database_url)
+    stored = load_evaluation(evaluation_id, database_url)
+    assert stored is not None and stored.assets[0].quantity == quantity
+    assert stored.assets == result.assets
+    assert verify_audit(database_url)[::2] == (1, [])

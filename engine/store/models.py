@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Column, LargeBinary, Text, UniqueConstraint
+from sqlalchemy import BigInteger, Column, LargeBinary, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 
@@ -62,7 +62,8 @@ class InventoryAsset(SQLModel, table=True):
     country: str
     use: str
     status: str
-    quantity: int
+    # 64-bit: validation accepts up to 10**12 units, past PostgreSQL's 32-bit integer (0007)
+    quantity: int = Field(sa_column=Column(BigInteger, nullable=False))
     site: str
     model: str
     installed_on: dt.date | None
@@ -70,6 +71,9 @@ class InventoryAsset(SQLModel, table=True):
     flags: str  # ';'-joined, sorted
     line: int
     origin: str
+    # from the inventory's mac/oui columns (engine.macs), 0007; the OUI is kept for a full MAC too
+    mac: str | None = None
+    oui: str | None = None
 
 
 class LawSnapshot(SQLModel, table=True):

@@ -24,6 +24,7 @@ from sqlmodel import Session, col, select
 from dutybound.engine.evaluation import Evaluation
 from dutybound.engine.inputs import Asset, Profile, paused_gc
 from dutybound.engine.loading import default_law_dir, default_registry_path
+from dutybound.engine.macs import given_vendor, oui_of
 from dutybound.engine.store import audit, snapshots
 from dutybound.engine.store.connection import database
 from dutybound.engine.store.models import (
@@ -35,6 +36,7 @@ from dutybound.engine.store.models import (
     OperatorProfile,
     Tenant,
 )
+from dutybound.engine.vendors import VendorMatch
 
 DEFAULT_TENANT = "default"
 EVALUATION_STORED = "evaluation.stored"
@@ -56,7 +58,12 @@ _ASSET_FIELDS = (
     "flags",
     "line",
     "origin",
+    "mac",
+    "oui",
 )
+# the columns every inventory had before MAC addresses were kept (migration 0007): a row whose
+# mac and oui are empty is hashed as these alone, so inventories stored before still verify
+_BASE_FIELDS = len(_ASSET_FIELDS) - 2
 
 
 def current_actor() -> str:
@@ -65,10 +72,13 @@ def current_actor() -> str:
     return os.environ.get("DUTYBOUND_ACTOR") or getpass.getuser()
 
 
-def _asset_row(asset: Asset) -> list[Any]:
+def _asset_row(asset: Asset, match: VendorMatch | None) -> list[Any]:
+    """An asset as the inventory gave it: the vendor column before MAC resolution
+    (``engine.macs.given_vendor``), the full MAC (None for a bare OUI) and its OUI, so that
+    the stored evaluation re-runs to the same result."""
     return [
         asset.asset_id,
-        asset.vendor,
+        given_vendor(asset.vendor, asset.mac, match),
         asset.product,
         asset.category,
         asset.function,
@@ -84,11 +94,17 @@ def _asset_row(asset: Asset) -> list[Any]:
         ";".join(asset.flags),
         asset.line,
         asset.origin,
+        asset.mac if len(asset.mac) > len("aa:bb:cc") else None,
+        oui_of(asset.mac) if asset.mac else None,
     ]
 
 
 def inventory_sha256(rows: list[list[Any]]) -> str:
-    return hashlib.sha256(audit.canonical(rows)).hexdigest()
+    """The content hash of an inventory's rows (``_ASSET_FIELDS`` order); a row without MAC or
+    OUI is hashed without those columns, as it was before they were stored."""
+    with paused_gc():
+        hashed = [r if r[-2] is not None or r[-1] is not None else r[:_BASE_FIELDS] for r in rows]
+    return hashlib.sha256(audit.canonical(hashed)).hexdigest()
 
 
 def _tenant(session: Session, name: str) -> Tenant:
@@ -116,10 +132,14 @@ def _profile(session: Session, tenant_id: int, profile: Profile) -> OperatorProf
 
 
 def _inventory(
-    session: Session, tenant_id: int, assets: list[Asset], now: dt.datetime
+    session: Session,
+    tenant_id: int,
+    assets: list[Asset],
+    matches: dict[str, VendorMatch],
+    now: dt.datetime,
 ) -> Inventory:
     with paused_gc():
-        rows = [_asset_row(a) for a in assets]
+        rows = [_asset_row(a, matches.get(a.vendor)) for a in assets]
     sha = inventory_sha256(rows)
     found = session.exec(
         select(Inventory).where(Inventory.tenant_id == tenant_id, Inventory.sha256 == sha)
@@ -200,7 +220,7 @@ def save_evaluation(
         owner = _tenant(session, tenant)
         assert owner.id is not None
         profile = _profile(session, owner.id, evaluation.profile)
-        inventory = _inventory(session, owner.id, evaluation.assets, now)
+        inventory = _inventory(session, owner.id, evaluation.assets, evaluation.vendor_matches, now)
         assert profile.id is not None and inventory.id is not None
         record = EvaluationRecord(
             tenant_id=owner.id,
@@ -332,8 +352,13 @@ def load_evaluation(evaluation_id: int, url: str | None = None) -> StoredEvaluat
         with paused_gc():
             assets = [
                 Asset._make(
-                    # the MAC is not stored (engine.macs): the stored vendor is the resolved one
-                    (*row[:14], tuple(row[14].split(";")) if row[14] else (), *row[15:17], "")
+                    # the vendor as given; the asset's MAC is the full MAC, else the bare OUI
+                    (
+                        *row[:14],
+                        tuple(row[14].split(";")) if row[14] else (),
+                        *row[15:17],
+                        row[17] or row[18] or "",
+                    )
                 )
                 for row in rows
             ]
