@@ -5,13 +5,13 @@ for people (what is overdue, what falls due within 90 days, which assets, which 
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import io
 from collections import Counter
 from enum import StrEnum
 from typing import Any
 
+from dutybound.engine.cells import spreadsheet_writer
 from dutybound.engine.evaluation import Evaluation
 from dutybound.engine.explain import vendor_phrase
 from dutybound.engine.jsontext import json_text
@@ -155,7 +155,7 @@ def assets_csv(evaluation: Evaluation) -> str:
         for asset_id in finding.assets:
             reach.setdefault(asset_id, []).append(finding.id)
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    writer = spreadsheet_writer(out)  # inventory text: never a live formula (engine.cells)
     writer.writerow(
         [
             "asset_id",

@@ -82,7 +82,8 @@ def obligation_report_pdf(
     evaluation: Evaluation, lang: str = "en", data: dict[str, Any] | None = None
 ) -> bytes:
     """Evaluation result to PDF bytes: the obligation report with evaluation.json and
-    affected-assets.csv attached.
+    affected-assets.csv attached. The CSV is opened in spreadsheet programs: its cells are
+    written through ``engine.cells``, so inventory text never arrives as a live formula.
 
     The one path used by ``dutybound report``, ``POST /report`` and bench/bench_report.py
     (context, Jinja2, attachments, WeasyPrint), so the bench times exactly what users run.

@@ -15,13 +15,13 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
 from dutybound.cli.inputs import load_pack
 from dutybound.cli.options import Db, Format, LawDir, OutputFormat
 from dutybound.cli.render.stdout import print_json
+from dutybound.cli.terminal import terminal_console
 
 attestations_app = typer.Typer(
     help="Attestations: records that an operator did a duty (see docs/attestations.md).",
@@ -96,4 +96,4 @@ def list_register(
         cells = (row["operator"], row["id"], row["obligation"], assets, row["done_on"])
         # the register holds the user's own text, which is never terminal markup
         table.add_row(*(escape(c) for c in (*cells, row["evidence"], row["by"])))
-    Console().print(table)
+    terminal_console().print(table)

@@ -12,18 +12,19 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 import typer
-from rich.console import Console
 from rich.markup import escape
 from typer.core import TyperGroup
 
+from dutybound.cli.terminal import terminal_console
 from dutybound.engine.errors import InputError
 
 if TYPE_CHECKING:
     from typer._click import Context  # the click that typer runs on (it vendors its own)
 
 EXIT_INPUT = 2
-# Progress and problems go to stderr, so that stdout carries only the result a pipe reads.
-err = Console(stderr=True, highlight=False)
+# Progress and problems go to stderr, so that stdout carries only the result a pipe reads. Error
+# messages quote the user's own text: the terminal console shows its control characters inert.
+err = terminal_console(stderr=True, highlight=False)
 
 
 def report_input_error(error: InputError) -> None:

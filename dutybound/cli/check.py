@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 
 from dutybound.cli.boundary import err
 from dutybound.cli.inputs import load_inputs, load_waivers
@@ -31,6 +30,7 @@ from dutybound.cli.options import (
 )
 from dutybound.cli.render.stdout import print_json
 from dutybound.cli.render.verdict import print_verdicts
+from dutybound.cli.terminal import terminal_console
 from dutybound.engine.atomic import write_atomically
 from dutybound.engine.errors import InputError
 
@@ -155,5 +155,5 @@ def check(
     elif fmt is CheckFormat.junit:
         sys.stdout.write(junit_xml(result))
     else:
-        print_verdicts(result.to_json(), Console())
+        print_verdicts(result.to_json(), terminal_console())
     raise typer.Exit(result.exit_code)

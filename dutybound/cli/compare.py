@@ -7,7 +7,6 @@ import sys
 from typing import Annotated
 
 import typer
-from rich.console import Console
 
 from dutybound.cli.inputs import load_inputs
 from dutybound.cli.options import (
@@ -25,6 +24,7 @@ from dutybound.cli.options import (
 )
 from dutybound.cli.render.compare import print_comparison
 from dutybound.cli.render.stdout import print_json
+from dutybound.cli.terminal import terminal_console
 from dutybound.engine.errors import InputError
 
 
@@ -74,4 +74,4 @@ def compare(
     if fmt is Format.json:
         print_json(data)
     else:
-        print_comparison(data, Console())
+        print_comparison(data, terminal_console())

@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.console import Console
 from rich.markup import escape as e
 
 from dutybound.cli.boundary import err
@@ -33,6 +32,7 @@ from dutybound.cli.options import (
 )
 from dutybound.cli.render.diff import print_result
 from dutybound.cli.render.stdout import drawn_text
+from dutybound.cli.terminal import terminal_console
 from dutybound.engine.atomic import write_atomically
 from dutybound.engine.errors import InputError
 
@@ -302,7 +302,7 @@ def _finish(
     elif fmt is Format.json:
         sys.stdout.write(json_text(data))
     else:
-        print_result(data, Console())
+        print_result(data, terminal_console())
     hits = [h for s in summaries for h in _failed(fail_on, s)]
     if hits:
         err.print("fail-on: " + "; ".join(e(h) for h in hits))

@@ -6,7 +6,6 @@ import sys
 from typing import Annotated
 
 import typer
-from rich.console import Console
 
 from dutybound.cli.inputs import load_attestations, load_inputs, load_waivers
 from dutybound.cli.options import (
@@ -25,6 +24,7 @@ from dutybound.cli.options import (
 )
 from dutybound.cli.render.explain import print_explanation
 from dutybound.cli.render.stdout import print_json
+from dutybound.cli.terminal import terminal_console
 
 
 def explain(
@@ -72,4 +72,4 @@ def explain(
     if fmt is Format.json:
         print_json(data)
     else:
-        print_explanation(data, Console())
+        print_explanation(data, terminal_console())

@@ -15,16 +15,18 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
 from dutybound.cli.boundary import InputErrorGroup, err
 from dutybound.cli.options import Db, Format, ListingFormat
 from dutybound.cli.render.stdout import print_json
+from dutybound.cli.terminal import terminal_console
 from dutybound.engine.errors import InputError
 
 if TYPE_CHECKING:
+    from rich.console import Console
+
     from dutybound.service.keys import KeyInfo
 
 keys_app = typer.Typer(
@@ -99,7 +101,7 @@ def list_command(db: Db = None, output: ListingFormat = Format.table) -> None:
     if output is Format.json:
         print_json([info.to_json() for info in keys])
     else:
-        print_keys(keys, Console())
+        print_keys(keys, terminal_console())
 
 
 @keys_app.command("revoke")

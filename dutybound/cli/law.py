@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
 
 from dutybound.cli.inputs import load_pack
 from dutybound.cli.options import Format, LawDir, ListingFormat
@@ -17,6 +16,7 @@ from dutybound.cli.render.law import (
     print_roles,
 )
 from dutybound.cli.render.stdout import print_json
+from dutybound.cli.terminal import terminal_console
 from dutybound.engine.errors import InputError
 
 law_app = typer.Typer(
@@ -51,7 +51,7 @@ def law_list(
         print_json(rows)
         return
     title = f"{len(rows)} obligations (rule pack {pack.version}, law as of {pack.law_as_of})"
-    print_obligation_list(rows, title, Console())
+    print_obligation_list(rows, title, terminal_console())
 
 
 @law_app.command("show")
@@ -84,7 +84,7 @@ def law_show(
     if format is Format.json:
         print_json(data)
         return
-    console = Console()
+    console = terminal_console()
     if item_id in pack.instruments:
         print_instrument(data["instrument"], console)
         for obligation in data["obligations"]:
@@ -111,7 +111,7 @@ def law_roles(
     if format is Format.json:
         print_json(roles)
     else:
-        print_roles(roles, Console())
+        print_roles(roles, terminal_console())
 
 
 @law_app.command("sources")
@@ -134,7 +134,7 @@ def law_sources(format: ListingFormat = Format.table, law_dir: LawDir = None) ->
     else:
         from dutybound.cli.render.law import print_sources
 
-        print_sources(report, official_share(report), Console())
+        print_sources(report, official_share(report), terminal_console())
     if missing:
         raise typer.Exit(1)
 
@@ -193,4 +193,4 @@ def law_powers(format: ListingFormat = Format.table, law_dir: LawDir = None) -> 
         return
     from dutybound.cli.render.law import print_powers
 
-    print_powers(rows, Console())
+    print_powers(rows, terminal_console())

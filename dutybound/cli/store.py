@@ -11,7 +11,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.console import Console
 from rich.markup import escape
 
 from dutybound.cli.boundary import err
@@ -19,6 +18,7 @@ from dutybound.cli.inputs import uses_database
 from dutybound.cli.options import Db
 from dutybound.cli.render.stdout import print_json
 from dutybound.cli.render.store import print_history
+from dutybound.cli.terminal import terminal_console
 from dutybound.engine.errors import InputError
 
 if TYPE_CHECKING:
@@ -77,7 +77,7 @@ def history(
     if json_out:
         print_json(data)
     else:
-        print_history(data, Console())
+        print_history(data, terminal_console())
 
 
 audit_app = typer.Typer(

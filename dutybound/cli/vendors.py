@@ -8,12 +8,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.console import Console
 
 from dutybound.cli.inputs import load_pack, parse_as_of
 from dutybound.cli.options import AsOfOrToday, Format, LawDir, ListingFormat, Sheet
 from dutybound.cli.render.stdout import print_json
 from dutybound.cli.render.vendors import print_matches, print_screening
+from dutybound.cli.terminal import terminal_console
 
 if TYPE_CHECKING:
     from dutybound.engine.vendors import Registry
@@ -43,7 +43,7 @@ def vendors_match(
     if format is Format.json:
         print_json(result)
     else:
-        print_matches([result], Console())
+        print_matches([result], terminal_console())
 
 
 @vendors_app.command("screen")
@@ -75,4 +75,4 @@ def vendors_screen(
     if format is Format.json:
         print_json(rows)
     else:
-        print_screening(rows, len(cache), Console())
+        print_screening(rows, len(cache), terminal_console())

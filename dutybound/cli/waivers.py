@@ -16,12 +16,12 @@ import sys
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
 
 from dutybound.cli.inputs import load_pack, parse_as_of
 from dutybound.cli.options import AsOf, Db, Format, LawDir, OutputFormat, Profile, WaiversFile
 from dutybound.cli.render.stdout import print_json
 from dutybound.cli.render.waivers import print_standings
+from dutybound.cli.terminal import terminal_console
 
 EXIT_REFUSED = 1
 
@@ -66,7 +66,7 @@ def check(
     if fmt is Format.json:
         print_json(data)
     else:
-        print_standings(data, Console())
+        print_standings(data, terminal_console())
     if any(st.state == Standing.REFUSED for st in result):
         raise typer.Exit(EXIT_REFUSED)
 

@@ -9,6 +9,7 @@ from collections.abc import Callable
 
 from rich.console import Console
 
+from dutybound.cli.terminal import terminal_console
 from dutybound.engine.jsontext import json_text
 
 # Tables written to a file do not follow the terminal: a fixed width keeps them reproducible.
@@ -22,6 +23,6 @@ def print_json(data: object) -> None:
 
 def drawn_text(draw: Callable[[Console], None]) -> str:
     """What ``draw`` prints, as plain text at ``FILE_WIDTH`` columns."""
-    console = Console(record=True, width=FILE_WIDTH, file=io.StringIO())
+    console = terminal_console(record=True, width=FILE_WIDTH, file=io.StringIO())
     draw(console)
     return console.export_text()
