@@ -162,3 +162,5 @@ class MatchMethod(StrEnum):
     MAC_OUI = "mac_oui"
     # a person's recorded answer for this name (engine.vendor_decisions)
     DECISION = "decision"
+    # a brand documented as selling a group's equipment under its own label (engine.vendors)
+    RELABELLER = "relabeller"

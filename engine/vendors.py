@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -159,10 +160,29 @@ class NotAGroup(_Model):
     source: str = Field(pattern=r"^https?://")
 
 
+class Relabeller(_Model):
+    """A brand documented as selling a group's equipment under its own label (Amcrest, Dahua;
+    LTS, Hikvision). Its equipment may be the group's, or may not: a name of the brand is never
+    matched to the group and never passed silently, it is put up for review with the source.
+    `period` says in the source's own words when the relabelling is reported ("until April
+    2021"), because the sources give months or years, not days."""
+
+    brand: str
+    group: str
+    # the names the brand's equipment and company go by; matched as the whole name or its
+    # beginning, and a one-word name of 5 letters or more also as a word inside a longer name
+    names: list[str] = Field(min_length=1)
+    period: str | None = None
+    source: str = Field(pattern=r"^https?://")
+    verified: bool
+    note: str | None = None
+
+
 class RegistryFile(_Model):
     groups: list[Group]
     review_hints: list[ReviewHint] = Field(default_factory=list)
     not_groups: list[NotAGroup] = Field(default_factory=list)
+    relabellers: list[Relabeller] = Field(default_factory=list)
 
 
 @dataclass(frozen=True, slots=True)
@@ -194,6 +214,7 @@ class VendorMatch:
             + (f" ({self.note})" if self.note else ""),
             MatchMethod.EMPTY: "no vendor name given",
             MatchMethod.DECISION: self.note or "a recorded decision",
+            MatchMethod.RELABELLER: self.note or "possibly another maker's equipment",
         }[self.method] + self._left()
 
     def _left(self) -> str:
@@ -270,6 +291,11 @@ _CITY_HINTS = {
     "xiamen",
 }
 FUZZY_MIN_LENGTH = 5  # shorter names (ZTE, DJI) are matched exactly or not at all
+# A Chinese name is one run of characters without spaces ("海能达通信(香港)有限公司"), so a
+# registry name in Chinese is looked for at its beginning; two-character names (华为, 大华) are
+# too short for that (大华银行 is a bank), three or more (海能达, 海康威视) are not.
+CJK_PREFIX_MIN = 3
+RELABELLER_SCORE = 0.5  # a relabeller's name says "maybe the group's equipment": always review
 # A registry word this short is one letter away from many other firms' names (Autel: Antel,
 # Axtel; Lorex: Lorax; Huawei: Huawen): a near-miss on it counts only when the name's other
 # words are common words or the group's own ("Dahau Technology"), not another firm's ("Lorax
@@ -295,8 +321,15 @@ class Registry:
         groups: list[Group],
         hints: list[ReviewHint] | None = None,
         not_groups: list[NotAGroup] | None = None,
+        relabellers: list[Relabeller] | None = None,
     ) -> None:
         self.groups = {g.id: g for g in groups}
+        self.relabellers = list(relabellers or [])
+        # longest first, so "lt security" is tried before a shorter name of another brand
+        self._relabellers = sorted(
+            ((normalise(name), r) for r in self.relabellers for name in r.names if normalise(name)),
+            key=lambda nr: (-len(nr[0]), nr[0]),
+        )
         self._hints = {normalise(h.word): h.reason for h in hints or []}
         self._not_groups = sorted(
             ((_fold(n.name), n.reason) for n in not_groups or []), key=lambda nr: -len(nr[0])
@@ -326,6 +359,18 @@ class Registry:
         # a longer name, but a single common word ("honor") may not
         self._prefixes = sorted(
             (k for k in self._aliases if k not in self._exact_only or " " in k),
+            key=lambda k: (-len(k), k),
+        )
+        # Chinese names that may begin a longer Chinese name (海能达 in 海能达通信(香港)有限公司)
+        self._cjk_prefixes = sorted(
+            (
+                k
+                for k in self._aliases
+                if k not in self._exact_only
+                and " " not in k
+                and len(k) >= CJK_PREFIX_MIN
+                and all(_CJK.match(ch) for ch in k)
+            ),
             key=lambda k: (-len(k), k),
         )
         # a distinctive token names the group only if every entity using it is in one group
@@ -367,7 +412,36 @@ class Registry:
                         line=doc.line_of(loc),
                         field=".".join(map(str, loc)),
                     )
-        return cls(parsed.groups, parsed.review_hints, parsed.not_groups)
+        registry = cls(parsed.groups, parsed.review_hints, parsed.not_groups, parsed.relabellers)
+        registry._check_relabellers(path, doc.line_of)
+        return registry
+
+    def _check_relabellers(
+        self, path: Path, line_of: Callable[[Sequence[str | int]], int | None]
+    ) -> None:
+        """A relabeller names a group of the registry, and none of its names is a name of a
+        group: the same name cannot be both the group's and possibly another maker's."""
+        for ri, relabeller in enumerate(self.relabellers):
+            if relabeller.group not in self.groups:
+                loc: tuple[str | int, ...] = ("relabellers", ri, "group")
+                raise InputError(
+                    path,
+                    f"unknown vendor group {relabeller.group!r} (known: "
+                    f"{', '.join(sorted(self.groups))})",
+                    line=line_of(loc),
+                    field=".".join(map(str, loc)),
+                )
+            for ni, name in enumerate(relabeller.names):
+                hits = self._aliases.get(normalise(name))
+                if hits:
+                    loc = ("relabellers", ri, "names", ni)
+                    raise InputError(
+                        path,
+                        f"{name!r} is also a registry name of {hits[0][1].name} "
+                        f"({hits[0][0].id}); a name is either a group's or a relabeller's",
+                        line=line_of(loc),
+                        field=".".join(map(str, loc)),
+                    )
 
     def _find(self, key: str) -> tuple[list[tuple[Group, Entity]], MatchMethod, float] | None:
         if key in self._found:
@@ -385,6 +459,10 @@ class Registry:
         if prefix is not None:
             return self._aliases[prefix], MatchMethod.ALIAS_PREFIX, 0.95
         words = key.split()
+        if _CJK.match(key):
+            cjk = next((p for p in self._cjk_prefixes if words[0].startswith(p)), None)
+            if cjk is not None:
+                return self._aliases[cjk], MatchMethod.ALIAS_PREFIX, 0.95
         for word in words:
             if word in self._tokens:
                 return self._tokens[word], MatchMethod.ALIAS_TOKEN, 0.9
@@ -413,6 +491,18 @@ class Registry:
         )
         if other is not None:
             return VendorMatch(vendor, None, None, None, 0.0, MatchMethod.NO_MATCH, False, other)
+        relabelled = self._relabeller(key)
+        if relabelled is not None:
+            return VendorMatch(
+                vendor,
+                None,
+                None,
+                None,
+                RELABELLER_SCORE,
+                MatchMethod.RELABELLER,
+                True,
+                relabelled,
+            )
         found = self._find(key)
         if found is None:
             # a PRC city word counts where it begins the name ("Shenzhen X Co."), not inside
@@ -456,6 +546,26 @@ class Registry:
             score < REVIEW_BELOW,
             left=left,
         )
+
+    def _relabeller(self, key: str) -> str | None:
+        """The review reason when the name is a relabeller's ('possible relabelled Dahua
+        equipment (Amcrest; source ...)'), else None."""
+        words = key.split()
+        for name, r in self._relabellers:
+            if (
+                key == name
+                or key.startswith(name + " ")
+                or (" " not in name and len(name) >= FUZZY_MIN_LENGTH and name in words)
+            ):
+                period = f", {r.period}" if r.period else ""
+                unverified = "" if r.verified else ", unverified"
+                group = self.groups.get(r.group)
+                return (
+                    f"possible relabelled {group.name if group else r.group} equipment "
+                    f"({r.brand}{period}; source {r.source}{unverified}): check the maker of "
+                    "record"
+                )
+        return None
 
     def model_group(self, model: str) -> str | None:
         """The group whose known model-number prefix this model carries, if any."""
