@@ -17,13 +17,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
 from dutybound.cli.inputs import load_pack, uses_database
 from dutybound.cli.options import Db, Format, LawDir, OutputFormat
 from dutybound.cli.render.stdout import print_json
+from dutybound.cli.terminal import terminal_console
 
 if TYPE_CHECKING:
     from dutybound.engine.loading import RulePack
@@ -140,4 +140,4 @@ def list_register(
         cells = (row["tenant"], row["id"], row["name"], decision, row["by"], row["decided_on"])
         # the register holds the user's own text, which is never terminal markup
         table.add_row(*(escape(c) for c in (*cells, row["note"] or "")))
-    Console().print(table)
+    terminal_console().print(table)

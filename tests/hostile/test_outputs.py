@@ -165,6 +165,20 @@ def test_the_terminal_console_neutralises_every_string_it_renders() -> None:
     assert "\x1b[1m" in text  # the program's own bold survived
 
 
+def test_every_command_prints_through_the_terminal_console() -> None:
+    """The sanitiser sits in the console, so a command that made its own ``rich`` console
+    would print inventory text raw."""
+    own = re.compile(r"\bConsole\(")
+    offenders = [
+        f"{path.relative_to(ROOT)}:{n}"
+        for path in (ROOT / "dutybound" / "cli").rglob("*.py")
+        if path.name != "terminal.py"
+        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if own.search(line)
+    ]
+    assert offenders == []
+
+
 def test_escape_sequences_in_inventory_cells_never_reach_the_terminal(tmp_path: Path) -> None:
     """``evaluate`` as a table, on a terminal (forced colour: the program's own styles are
     escape sequences too): the inventory's sequences arrive as visible text."""
