@@ -122,6 +122,7 @@ def check_profile(
         raise InputError(
             source, "a profile must be a mapping with name, jurisdictions, roles, ...", line=1
         )
+    _check_attribute_values(data.get("attributes"), pack, source, line_of)
     bad = limits.value_problem(data)
     if bad is not None:
         loc, problem = bad
@@ -172,6 +173,29 @@ def check_profile(
     return profile
 
 
+def _check_attribute_values(
+    attributes: Any,
+    pack: RulePack,
+    source: Path | str,
+    line_of: Callable[[Sequence[str | int]], int | None],
+) -> None:
+    """Refuse an attribute given as null, NaN, a list or a mapping with the message of its
+    declared type (what it may be, and that an unknown value is left out), before pydantic
+    would answer "Input should be a valid boolean" for a NaN or a null."""
+    if isinstance(attributes, dict):
+        declared_types = {a.id: a.type for j in pack.jurisdictions.values() for a in j.attributes}
+        for name, value in attributes.items():
+            unknown = value is None or (isinstance(value, float) and value != value)
+            if unknown or not isinstance(value, bool | int | float | str):
+                kind = declared_types.get(str(name), "boolean, number or string")
+                raise InputError(
+                    source,
+                    _attribute_type_message(kind, value),
+                    line=line_of(("attributes", name)),
+                    field=f"attributes.{name}",
+                )
+
+
 def _attribute_type_message(kind: str, value: Any) -> str:
     """What an attribute of the wrong type should be. NaN, null and '' are not "unknown" values:
     an attribute that is not known is left out, and a role that depends on it is not derived."""
@@ -179,7 +203,7 @@ def _attribute_type_message(kind: str, value: Any) -> str:
         "boolean": "true or false",
         "number": "a number such as 250 or 1.5",
         "string": "text",
-    }[kind]
+    }.get(kind, "true, false, a number or text")
     unknown = value is None or value == "" or (isinstance(value, float) and value != value)
     return f"must be a {kind} ({allowed}), got {value!r}" + (
         "; to say it is not known, leave the attribute out" if unknown else ""

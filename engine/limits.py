@@ -182,9 +182,10 @@ def _utf16_without_bom(raw: bytes) -> str | None:
     pairs = len(sample) // 2
     even = sample[0::2].count(0)
     odd = sample[1::2].count(0)
-    if even >= pairs * 0.6 and odd == 0:
+    # a few NULs on the other side are characters such as U+0100 or U+4E00 (BE: 01 00, 4E 00)
+    if even >= pairs * 0.6 and odd * 10 <= even:
         return "utf-16-be"
-    if odd >= pairs * 0.6 and even == 0:
+    if odd >= pairs * 0.6 and even * 10 <= odd:
         return "utf-16-le"
     return None
 
@@ -379,7 +380,10 @@ def text_problem(value: str) -> str | None:
 def number_problem(value: int | float) -> str | None:
     """Why a number may not be stored, or None: not finite, or a whole number beyond ±2**53-1."""
     if isinstance(value, float) and not math.isfinite(value):
-        return f"must be a finite number, got {value}"
+        return (
+            f"must be a finite number, got {value} (NaN and Infinity are not numbers; leave "
+            "a value out when it is not known)"
+        )
     if isinstance(value, int) and abs(value) > INTEGER_MAX:
         return f"must be between {-INTEGER_MAX:,} and {INTEGER_MAX:,}"
     return None
