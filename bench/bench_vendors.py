@@ -81,8 +81,9 @@ LABELLED = Path(__file__).resolve().parent.parent / "tests" / "data" / "vendor_n
 def per_class(registry: Registry) -> None:
     """Recall (expected group returned, reviewed or not), precision (of silent matches) and
     review rate, per class of the labelled set (issue 18 targets: 0.98, 0.99, <= 3% on
-    negatives). Class `oem` (names flagged as possibly a group's equipment under another name)
-    expects review: its recall column is the share put up for review, never matched silently."""
+    negatives). Classes `oem` (a spin-off or investee the review hints name) and `relabeller` (a
+    brand documented as relabelling the group's equipment) expect review: their recall column is
+    the share put up for review, never matched silently."""
     with LABELLED.open(encoding="utf-8", newline="") as handle:
         rows = list(csv.DictReader(handle))
     print(f"labelled set: {len(rows)} strings ({LABELLED.name})")

@@ -325,10 +325,17 @@ class Registry:
     ) -> None:
         self.groups = {g.id: g for g in groups}
         self.relabellers = list(relabellers or [])
-        # longest first, so "lt security" is tried before a shorter name of another brand
+        # longest first, so "lt security" is tried before a shorter name of another brand; a
+        # network tool's short label counts too ("AmcrestTechn" for "Amcrest Technologies")
+        forms = {
+            (form, r.brand): r
+            for r in self.relabellers
+            for name in r.names
+            for form in {normalise(name), *short_names(name)}
+            if form
+        }
         self._relabellers = sorted(
-            ((normalise(name), r) for r in self.relabellers for name in r.names if normalise(name)),
-            key=lambda nr: (-len(nr[0]), nr[0]),
+            ((form, r) for (form, _), r in forms.items()), key=lambda fr: (-len(fr[0]), fr[0])
         )
         self._hints = {normalise(h.word): h.reason for h in hints or []}
         self._not_groups = sorted(
