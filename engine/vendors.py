@@ -66,11 +66,16 @@ _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 def _fold(name: str) -> str:
     """Full-width forms, traditional script, case, accents and punctuation folded; legal forms
     kept ('Ｈｕａｗｅｉ' and 'huawei' fold alike, '華為' and '华为' too)."""
-    text = unicodedata.normalize("NFKC", name)
-    if _CJK.search(text):
-        text = _T2S.convert(text)
-    text = unicodedata.normalize("NFKD", text)
-    text = "".join(ch for ch in text if not unicodedata.combining(ch)).casefold()
+    text = name
+    # most inventory names are plain ASCII, where both Unicode normalisations change nothing:
+    # skipping them halves the cost of a name the matcher has not seen
+    if not text.isascii():
+        text = unicodedata.normalize("NFKC", text)
+        if _CJK.search(text):
+            text = _T2S.convert(text)
+        text = unicodedata.normalize("NFKD", text)
+        text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    text = text.casefold()
     text = text.replace("&", " and ")
     # "s.r.o." and "co.,ltd" lose their dots before tokenising so they fold into one word
     text = re.sub(r"(?<=\w)\.(?=\w)", "", text)
@@ -325,18 +330,22 @@ class Registry:
     ) -> None:
         self.groups = {g.id: g for g in groups}
         self.relabellers = list(relabellers or [])
-        # longest first, so "lt security" is tried before a shorter name of another brand; a
-        # network tool's short label counts too ("AmcrestTechn" for "Amcrest Technologies")
-        forms = {
-            (form, r.brand): r
+        # a relabeller's names by normalised form, and a network tool's short label too
+        # ("AmcrestTechn" for "Amcrest Technologies"); looked up by the name's leading words, so
+        # that the check costs a few dictionary lookups per name, not a scan of every brand
+        self._relabel_forms: dict[str, Relabeller] = {
+            form: r
             for r in self.relabellers
             for name in r.names
             for form in {normalise(name), *short_names(name)}
             if form
         }
-        self._relabellers = sorted(
-            ((form, r) for (form, _), r in forms.items()), key=lambda fr: (-len(fr[0]), fr[0])
-        )
+        # one-word names long enough to count anywhere in a longer name ("Annke" in "Foo Annke")
+        self._relabel_words = {
+            form: r
+            for form, r in self._relabel_forms.items()
+            if " " not in form and len(form) >= FUZZY_MIN_LENGTH
+        }
         self._hints = {normalise(h.word): h.reason for h in hints or []}
         self._not_groups = sorted(
             ((_fold(n.name), n.reason) for n in not_groups or []), key=lambda nr: -len(nr[0])
@@ -395,6 +404,8 @@ class Registry:
         # _find's answers by normalised name: a service resolves the same few names again and
         # again, and a name not in the registry costs a scan of every prefix and a fuzzy search
         self._found: dict[str, tuple[list[tuple[Group, Entity]], MatchMethod, float] | None] = {}
+        # the relabeller check's answers by normalised name, for the same reason
+        self._relabelled: dict[str, str | None] = {}
 
     @classmethod
     def load(cls, path: Path) -> Registry:
@@ -498,7 +509,12 @@ class Registry:
         )
         if other is not None:
             return VendorMatch(vendor, None, None, None, 0.0, MatchMethod.NO_MATCH, False, other)
-        relabelled = self._relabeller(key)
+        if key in self._relabelled:
+            relabelled = self._relabelled[key]
+        else:
+            if len(self._relabelled) >= FIND_CACHE_SIZE:
+                self._relabelled.clear()
+            relabelled = self._relabelled[key] = self._relabeller(key)
         if relabelled is not None:
             return VendorMatch(
                 vendor,
@@ -558,21 +574,24 @@ class Registry:
         """The review reason when the name is a relabeller's ('possible relabelled Dahua
         equipment (Amcrest; source ...)'), else None."""
         words = key.split()
-        for name, r in self._relabellers:
-            if (
-                key == name
-                or key.startswith(name + " ")
-                or (" " not in name and len(name) >= FUZZY_MIN_LENGTH and name in words)
-            ):
-                period = f", {r.period}" if r.period else ""
-                unverified = "" if r.verified else ", unverified"
-                group = self.groups.get(r.group)
-                return (
-                    f"possible relabelled {group.name if group else r.group} equipment "
-                    f"({r.brand}{period}; source {r.source}{unverified}): check the maker of "
-                    "record"
-                )
-        return None
+        # the whole name, then its longest beginning, then a distinctive word anywhere
+        r = next(
+            (
+                found
+                for n in range(len(words), 0, -1)
+                if (found := self._relabel_forms.get(" ".join(words[:n]))) is not None
+            ),
+            None,
+        ) or next((self._relabel_words[w] for w in words if w in self._relabel_words), None)
+        if r is None:
+            return None
+        period = f", {r.period}" if r.period else ""
+        unverified = "" if r.verified else ", unverified"
+        group = self.groups.get(r.group)
+        return (
+            f"possible relabelled {group.name if group else r.group} equipment "
+            f"({r.brand}{period}; source {r.source}{unverified}): check the maker of record"
+        )
 
     def model_group(self, model: str) -> str | None:
         """The group whose known model-number prefix this model carries, if any."""
