@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 from collections import Counter
+from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
@@ -17,7 +18,8 @@ from dutybound.engine.explain import vendor_phrase
 from dutybound.engine.jsontext import json_text
 from dutybound.engine.outcomes import FindingStatus, Position
 from dutybound.engine.sources import is_official
-from dutybound.reports.timeline import Mark, timeline_svg
+from dutybound.engine.vocabulary import BINDS, ObligationKind
+from dutybound.reports.timeline import COLOURS, Mark, timeline_svg
 
 SOON_DAYS = 90
 ASSET_LIST_LIMIT = 25  # above this, a finding's assets are summarised (by vendor, function and
@@ -66,6 +68,111 @@ _TILE = {
 
 # the buckets with a deadline, shown as the most urgent findings
 _DATED = (Bucket.OVERDUE, Bucket.DUE_SOON, Bucket.DUE_LATER)
+
+
+# the nouns a count takes in the short answer, singular and plural (the templates translate
+# them through ``tn``, which knows the language's plural forms)
+KIND_NOUNS: dict[str, tuple[str, str]] = {
+    ObligationKind.PROHIBITION: ("prohibition", "prohibitions"),
+    ObligationKind.REMOVAL: ("removal", "removals"),
+    ObligationKind.CAP: ("cap", "caps"),
+    ObligationKind.RISK_ASSESSMENT: ("risk assessment", "risk assessments"),
+    ObligationKind.MEASURE: ("measure", "measures"),
+    ObligationKind.NOTIFICATION: ("notification", "notifications"),
+    ObligationKind.REPORT: ("report", "reports"),
+    ObligationKind.DISCLOSURE: ("disclosure", "disclosures"),
+}
+NAMED_ASSETS = 6  # assets named on a summary line; the finding card and the CSV list them all
+
+
+@dataclass(frozen=True)
+class Provenance:
+    """What the signed report rests on beyond the evaluation itself: who prepares, reviews and
+    approves it (``report --prepared-by`` ...), its version and classification, the inventory
+    file's own hash and row count, and, when the evaluation was stored (``--db``), its id and the
+    audit chain's head after storing it, so the paper can be matched to the record later. Every
+    field is optional: an unset sign-off field prints as a blank line to sign on."""
+
+    prepared_by: str | None = None
+    reviewed_by: str | None = None
+    approved_by: str | None = None
+    version: str | None = None
+    classification: str | None = None
+    inventory_sha256: str | None = None
+    inventory_rows: int | None = None
+    evaluation_id: int | None = None
+    audit_head: str | None = None
+
+
+def _binding(finding: dict[str, Any]) -> bool:
+    return finding["instrument"]["binding"] in BINDS
+
+
+def summary_agenda(findings: list[dict[str, Any]]) -> dict[str, Any]:
+    """The summary page: every breach, every binding duty overdue, every binding duty due within
+    ``SOON_DAYS``, guidance apart, and the counts of the one-paragraph short answer.
+
+    Nothing is cut to a "top three": a signer who sees three of six overdue removals believes
+    there are three. Guidance is listed apart because it binds no one: a Code of Practice tranche
+    must not outrank a removal the law orders. ``findings`` are the real (not what-if) findings
+    with ``bucket`` and ``days`` set.
+    """
+
+    def by_date(f: dict[str, Any]) -> tuple[str, str]:
+        return (f["due"] or "9999-12-31", f["obligation_id"])
+
+    breaches = sorted((f for f in findings if f["position"] == Position.BREACH), key=by_date)
+    acting = [f for f in findings if f["position"] == Position.ACTION_REQUIRED and _binding(f)]
+    overdue = sorted((f for f in acting if f["bucket"] == Bucket.OVERDUE), key=by_date)
+    due_soon = sorted((f for f in acting if f["bucket"] == Bucket.DUE_SOON), key=by_date)
+    continuing = [f for f in acting if f["bucket"] == Bucket.IN_FORCE]
+    guidance = sorted((f for f in findings if f["position"] == Position.ADVICE), key=by_date)
+    ahead = sorted(
+        (
+            f
+            for f in findings
+            if _binding(f)
+            and f["due"]
+            and f["days"] is not None
+            and f["days"] >= 0
+            and f["position"] in (Position.ACTION_REQUIRED, Position.BREACH, Position.PREPARE)
+        ),
+        key=by_date,
+    )
+    kinds = Counter(f["kind"] for f in breaches)
+    return {
+        "breaches": breaches,
+        "overdue": overdue,
+        "due_soon": due_soon,
+        "guidance": guidance,
+        "short_answer": {
+            "breaches": len(breaches),
+            "breach_kinds": [
+                {"n": n, "one": KIND_NOUNS[k][0], "many": KIND_NOUNS[k][1]}
+                for k, n in sorted(kinds.items(), key=lambda kv: (-kv[1], kv[0]))
+            ],
+            "overdue": len(overdue),
+            "due_soon": len(due_soon),
+            "continuing": len(continuing),
+            "next": ahead[0] if ahead else None,
+            "guidance": len(guidance),
+            "prepare": sum(1 for f in findings if f["position"] == Position.PREPARE),
+        },
+    }
+
+
+def _named(ids: list[str], by_id: dict[str, Any]) -> list[dict[str, Any]]:
+    """The first assets of a finding, with what an officer recognises them by."""
+    return [
+        {
+            "id": i,
+            "vendor": by_id[i].vendor,
+            "product": by_id[i].product,
+            "site": by_id[i].site,
+        }
+        for i in ids[:NAMED_ASSETS]
+        if i in by_id
+    ]
 
 
 def _bucket(finding: dict[str, Any], as_of: dt.date) -> Bucket:
@@ -194,7 +301,9 @@ def assets_csv(evaluation: Evaluation) -> str:
     return out.getvalue()
 
 
-def obligation_report(evaluation: Evaluation, data: dict[str, Any]) -> dict[str, Any]:
+def obligation_report(
+    evaluation: Evaluation, data: dict[str, Any], provenance: Provenance | None = None
+) -> dict[str, Any]:
     """The template context of the obligation report. ``data`` is ``evaluation.to_json()``."""
     as_of = evaluation.as_of
     by_id = {a.asset_id: a for a in evaluation.assets}
@@ -204,18 +313,13 @@ def obligation_report(evaluation: Evaluation, data: dict[str, Any]) -> dict[str,
         f["bucket"] = _bucket(f, as_of)
         f["asset_summary"] = _summarise(f["assets"], by_id, evaluation) if f["assets"] else None
         f["days"] = (dt.date.fromisoformat(f["due"]) - as_of).days if f["due"] else None
+        f["named"] = _named(f["assets"], by_id)
         findings.append(f)
     counts = Counter(f["bucket"] for f in findings)
     # what-if findings (an assumed decision) have their own section, never the tiles or lists
     real = [f for f in findings if not f.get("hypothetical")]
     tiles = Counter(_TILE.get(f["position"]) for f in real)
-    breaches = [f for f in real if f["position"] == Position.BREACH]
-    # what the operator must do next: binding duties with a date, breaches apart (listed above
-    # them) and guidance apart (advice, never urgent)
-    urgent = sorted(
-        (f for f in real if f["bucket"] in _DATED and f["position"] == Position.ACTION_REQUIRED),
-        key=lambda f: (f["bucket"] != Bucket.OVERDUE, f["due"], f["obligation_id"]),
-    )[:3]
+    agenda = summary_agenda(real)
     jurisdictions = []
     for code in data["operator"]["jurisdictions"]:
         mine = [f for f in real if f["jurisdiction"] == code]
@@ -250,7 +354,9 @@ def obligation_report(evaluation: Evaluation, data: dict[str, Any]) -> dict[str,
             },
         )
     marks = [
-        Mark(dt.date.fromisoformat(f["due"]), f["title"], f["status"]) for f in findings if f["due"]
+        Mark(dt.date.fromisoformat(f["due"]), f["title"], f["status"], _binding(f))
+        for f in real
+        if f["due"]
     ]
     marks = sorted(marks, key=lambda m: (abs((m.day - as_of).days), m.label))[:18]
     return {
@@ -265,13 +371,24 @@ def obligation_report(evaluation: Evaluation, data: dict[str, Any]) -> dict[str,
             if f["position"] == Position.ACTION_REQUIRED and f["status"] == FindingStatus.OVERDUE
         ),
         # a breach is shown first and in full: it is what the officer signing must act on
-        "breaches": breaches,
+        "breaches": agenda["breaches"],
         "soon_days": SOON_DAYS,
-        "urgent": urgent,
+        "overdue": agenda["overdue"],
+        "due_soon": agenda["due_soon"],
+        "guidance": agenda["guidance"],
+        "short_answer": agenda["short_answer"],
+        "provenance": provenance or Provenance(),
         "jurisdictions": jurisdictions,
         "instruments": sorted(instruments.values(), key=lambda i: i["id"]),
         "unverified": [f for f in findings if not f["verified"]],
         "timeline": timeline_svg(marks, as_of),
+        # the legend's colours: only the statuses the chart shows, in the order of severity
+        "timeline_keys": [
+            {"status": s.value, "colour": COLOURS[s]}
+            for s in FindingStatus
+            if s in COLOURS and any(m.status == s for m in marks)
+        ],
+        "timeline_guidance": any(not m.binding for m in marks),
         "affected": len({a for f in findings for a in f["assets"]}),
         "asset_list_limit": ASSET_LIST_LIMIT,
         "review": review_groups(data["review"]),
