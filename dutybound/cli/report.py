@@ -3,6 +3,7 @@ report; and ``dutybound verify-report``, which reads back the evaluation a PDF r
 
 from __future__ import annotations
 
+import hashlib
 import json
 from enum import StrEnum
 from pathlib import Path
@@ -40,6 +41,7 @@ from dutybound.engine.jsontext import json_text
 
 if TYPE_CHECKING:
     from dutybound.engine.evaluation import Evaluation
+    from dutybound.reports.context import Provenance
 
 
 class ReportFormat(StrEnum):
@@ -80,6 +82,22 @@ def report(
     store: Store = None,
     attestations: Attestations = None,
     vendor_decisions: VendorDecisions = None,
+    prepared_by: Annotated[
+        str | None, typer.Option(help="Sign-off block: who prepared the report.")
+    ] = None,
+    reviewed_by: Annotated[
+        str | None, typer.Option(help="Sign-off block: who reviewed it.")
+    ] = None,
+    approved_by: Annotated[
+        str | None, typer.Option(help="Sign-off block: who approved it.")
+    ] = None,
+    document_version: Annotated[
+        str | None, typer.Option(help="Sign-off block: the document's version (e.g. 1.0).")
+    ] = None,
+    classification: Annotated[
+        str | None,
+        typer.Option(help="Sign-off block: the document's classification (e.g. CONFIDENTIAL)."),
+    ] = None,
 ) -> None:
     """Write the obligation report a compliance officer takes to the board: PDF/A-3b with the
     evaluation (JSON) and the affected assets (CSV) attached, or HTML, or Markdown.
@@ -92,6 +110,7 @@ def report(
     """
     from dutybound.engine.evaluation import evaluate as run_evaluation
     from dutybound.engine.evaluation import inputs_fingerprint
+    from dutybound.reports.context import Provenance
     from dutybound.reports.render import LANGUAGES
 
     fmt = format or FORMAT_BY_SUFFIX.get(out.suffix.lower(), ReportFormat.pdf)
@@ -136,25 +155,39 @@ def report(
         ),
     )
     data = result.to_json()
-    body = _obligation_report(result, data, fmt, lang)
+    provenance = Provenance(
+        prepared_by=prepared_by,
+        reviewed_by=reviewed_by,
+        approved_by=approved_by,
+        version=document_version,
+        classification=classification,
+        inventory_sha256=hashlib.sha256(assets.read_bytes()).hexdigest(),
+        inventory_rows=len(inputs.inventory),
+    )
+    body = _obligation_report(result, data, fmt, lang, provenance)
     store_evaluation(result, json_text(data), db, store, law_dir)
     write_atomically(out, body)
     err.print(f"wrote {out} ({fmt.value}, {len(result.findings)} findings, {len(body):,} bytes)")
 
 
 def _obligation_report(
-    result: Evaluation, data: dict[str, Any], fmt: ReportFormat, lang: str
+    result: Evaluation,
+    data: dict[str, Any],
+    fmt: ReportFormat,
+    lang: str,
+    provenance: Provenance | None = None,
 ) -> bytes:
-    """The obligation report's bytes in ``fmt``."""
+    """The obligation report's bytes in ``fmt``; ``provenance`` fills its sign-off block."""
     from dutybound.reports.context import obligation_report
     from dutybound.reports.markdown import obligation_markdown
     from dutybound.reports.render import obligation_report_pdf, render_html
 
     if fmt is ReportFormat.pdf:
-        return obligation_report_pdf(result, lang, data)
+        return obligation_report_pdf(result, lang, data, provenance)
+    context = obligation_report(result, data, provenance)
     if fmt is ReportFormat.md:
-        return obligation_markdown(obligation_report(result, data)).encode()
-    return render_html("report.html.j2", obligation_report(result, data), lang).encode()
+        return obligation_markdown(context).encode()
+    return render_html("report.html.j2", context, lang).encode()
 
 
 def _comparison_report(
