@@ -311,7 +311,7 @@ def _xlsx_rows(
 ) -> tuple[list[tuple[str, str]], list[Row]]:
     book = limits.open_workbook(path)
     try:
-        cells = _sheet(path, book, sheet).iter_rows(values_only=True)
+        cells = limits.sheet_rows(path, _sheet(path, book, sheet))
         header = next(cells, None)
         if not header or not any(header):
             raise InputError(path, "the sheet is empty", line=1)
@@ -593,12 +593,10 @@ def _name_rows(path: Path, sheet: str | None) -> list[tuple[int, list[str]]]:
     if path.suffix.lower() in (".xlsx", ".xlsm"):
         book = limits.open_workbook(path)
         try:
-            for number, values in enumerate(
-                _sheet(path, book, sheet).iter_rows(values_only=True), 1
-            ):
+            for number, cells in enumerate(limits.sheet_rows(path, _sheet(path, book, sheet)), 1):
                 if len(rows) > cap:
                     raise limits.breach(path, limits.Limit.ROWS, "the rows", line=number)
-                rows.append((number, [_cell(v) for v in values]))
+                rows.append((number, [_cell(v) for v in cells]))
         finally:
             book.close()
         return rows

@@ -353,6 +353,28 @@ def open_workbook(path: Path) -> Workbook:
         ) from None
 
 
+def sheet_rows(path: Path, worksheet: Any) -> Iterator[tuple[Any, ...]]:
+    """The rows of a read-only worksheet, as openpyxl parses them lazily: a damaged sheet fails
+    while it is read (an XML error, a bad character reference), and that is an ``InputError``
+    naming the file and the row, like a workbook that fails to open."""
+    rows = worksheet.iter_rows(values_only=True)
+    number = 0
+    while True:
+        try:
+            row = next(rows)
+        except StopIteration:
+            return
+        except Exception as exc:  # openpyxl and the XML parser raise many types
+            raise InputError(
+                path,
+                f"not a readable Excel workbook: row {number + 1} cannot be read "
+                f"({exc.__class__.__name__})",
+                line=number + 1,
+            ) from None
+        number += 1
+        yield row
+
+
 # --- the value domain of stored numbers and text -------------------------------------------
 
 # Asset quantities: whole numbers in 0..10**12 (a trillion units is beyond any network and well

@@ -540,6 +540,24 @@ def test_item15_supplier_lists_meet_the_zip_bomb_check_and_name_a_missing_sheet(
     assert read_names(tmp_path / "plain.xlsx")[0] == (2, "Huawei")
 
 
+@pytest.mark.parametrize("reader", ["inventory", "names"])
+def test_item15_a_sheet_that_fails_while_it_is_read_names_the_row(
+    reader: str, tmp_path: Path
+) -> None:
+    """openpyxl writes U+FFFF as a character reference its own reader then refuses, mid-sheet
+    (found by the property tests): the error names the row, like a workbook that fails to open."""
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(HEADER.split(","))
+    sheet.append(["A-1", "Huawei\uffff", "router", "core", "GB", "installed"])
+    path = tmp_path / "damaged.xlsx"
+    book.save(path)
+    with pytest.raises(InputError, match="row 2 cannot be read") as info:
+        read_inventory(path) if reader == "inventory" else read_names(path)
+    assert info.value.line == 2
+
+
 # --- item 17: encodings and unknown values --------------------------------------------------
 
 
