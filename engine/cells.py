@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Iterable
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 # What makes a spreadsheet program read a cell as a formula (OWASP: CSV injection). The full-width
 # forms are included: some programs fold them to ASCII before parsing.
@@ -62,3 +62,21 @@ class SpreadsheetWriter:
 def spreadsheet_writer(out: _Text, *, lineterminator: str = "\n") -> SpreadsheetWriter:
     """A CSV writer onto ``out`` for a file a person opens in a spreadsheet program."""
     return SpreadsheetWriter(csv.writer(out, lineterminator=lineterminator))
+
+
+if TYPE_CHECKING:
+    from openpyxl import Workbook
+
+
+def spreadsheet_workbook(sheets: Iterable[tuple[str, Iterable[Iterable[object]]]]) -> Workbook:
+    """An XLSX workbook with one sheet per ``(title, rows)``, every cell passed through
+    ``spreadsheet_cell``; the caller may style it (widths, wrapping) but writes no cell itself."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.remove(book.worksheets[0])
+    for title, rows in sheets:
+        sheet = book.create_sheet(title)
+        for row in rows:
+            sheet.append([spreadsheet_cell(cell) for cell in row])
+    return book

@@ -7,14 +7,23 @@ an asset next to a rule that does not reach it (review of Dec 2026, X-3: a Germa
 asset was shown under s.41 BSIG with the NIS2 registration date, when the rule that reaches it is
 the contractual core exit by 31 Dec 2026).
 
-Which line leads a cell, first test first:
+Which line leads a cell, first test first (``Line.key``):
 
 1. lines that reach assets before the operator's standing duties that reach none: what the
-   operator must do about its kit (a vendor-specific removal agreed by contract) leads a
-   vendor-neutral duty of the operator itself, even one of law (comply with any s.41 order);
-2. binding law before contracts before guidance;
-3. the measure: prohibition, removal, cap, assess, report;
-4. the earlier deadline, then the obligation id.
+   operator must do about its kit leads a vendor-neutral duty of the operator itself;
+2. binding (law or contract) before guidance;
+3. among binding lines, the ones that take kit out (a prohibition or removal with an asset
+   scope) before the rest, and among those the one that bites first: a removal by its deadline,
+   a prohibition from its own date (its deadline, else the day it took effect). Law and
+   contract are not ranked against each other here: a contract that removes kit sooner is
+   never hidden behind a later statutory duty (Germany: the 2024 agreement takes Huawei out of
+   the 5G core by 31 Dec 2026; the s.41 BSIG duty to comply with an order is an "assess" line,
+   and follows it);
+4. then law before contract, the measure (prohibition, removal, cap, assess, report), the earlier
+   deadline and the obligation id.
+
+Each line carries ``phrase``: its measure said with its own scope and date ("no new 5G kit",
+"core out by 31 Dec 2023"; engine.scope_phrases), made from the same obligation as its citation.
 
 Guidance never leads a cell that has a binding line: the strongest guidance line is given beneath
 it (``guidance``), with its own citation and assets (the 2023 Commission Communication on Huawei
@@ -42,10 +51,11 @@ from dutybound.engine.deadlines import due_date
 from dutybound.engine.evaluation import Evaluation
 from dutybound.engine.findings import Finding
 from dutybound.engine.loading import LoadedObligation, RulePack
-from dutybound.engine.outcomes import APPLYING, FindingStatus
+from dutybound.engine.outcomes import APPLYING, FindingStatus, RoleSource
 from dutybound.engine.powers import duty_when, latent, used_against, watch_list
 from dutybound.engine.roles import HeldRole
 from dutybound.engine.rules import compile_rules
+from dutybound.engine.scope_phrases import scope_phrase
 from dutybound.engine.vocabulary import BINDS, Binding, ObligationKind
 
 # kind -> (rank, the word a consultant's slide uses); lower rank = stronger
@@ -66,6 +76,10 @@ RESTRICTED = "restricted"
 BINDING_RANK: dict[Binding, int] = {b: n for n, b in enumerate(Binding)}
 # the statuses that fill a cell: in effect on the date, or guidance past its target date
 LIVE: frozenset[FindingStatus] = APPLYING | {FindingStatus.PAST_TARGET}
+# the kinds that take kit out of a network (with an asset scope): ranked first among binding lines
+TAKES_KIT_OUT: frozenset[ObligationKind] = frozenset(
+    {ObligationKind.PROHIBITION, ObligationKind.REMOVAL}
+)
 
 
 def measure_word(kind: ObligationKind, scoped: bool) -> str:
@@ -105,11 +119,30 @@ class Line:
     kind: ObligationKind
     # when the line's rule starts (shown for what-if lines: their dates count from the decision)
     effective_from: dt.date | None = None
+    # the measure with its own scope and date, for a slide (engine.scope_phrases)
+    phrase: str = ""
 
-    def key(self) -> tuple[bool, int, int, dt.date, str]:
-        """The order lines lead a cell in (module docstring)."""
+    @property
+    def takes_kit_out(self) -> bool:
+        """A prohibition or removal with an asset scope: the line says kit must go."""
+        return self.scoped and self.kind in TAKES_KIT_OUT
+
+    def bites(self) -> dt.date:
+        """When a kit-removing line bites: a removal's deadline; a prohibition's deadline, else
+        the day it took effect. ``date.max`` for a line without either."""
+        if self.kind is ObligationKind.PROHIBITION:
+            return self.due or self.effective_from or dt.date.max
+        return self.due or dt.date.max
+
+    def key(self) -> tuple[bool, bool, bool, dt.date, int, int, dt.date, str]:
+        """The order lines lead a cell in (module docstring, tests 1 to 4)."""
+        binds = self.binding in BINDS
+        kit = binds and self.takes_kit_out
         return (
             not self.assets,
+            not binds,
+            not kit,
+            self.bites() if kit else dt.date.max,
             BINDING_RANK[self.binding],
             MEASURES[self.kind][0],
             self.due or dt.date.max,
@@ -123,6 +156,7 @@ class Line:
         return {
             "measure": self.measure,
             "label": self.label(),
+            "phrase": self.phrase,
             "from": self.effective_from.isoformat() if self.effective_from else None,
             "binding": self.binding,
             "obligation_id": self.obligation_id,
@@ -167,14 +201,19 @@ class Cell:
     # unused powers of the jurisdiction that reach the operator's roles (engine.powers): what a
     # decision under each would bring; never in force
     latent: list[dict[str, Any]] = field(default_factory=list)
+    # the leading line's measure with its own scope and date (engine.scope_phrases)
+    phrase: str | None = None
+    title: str | None = None  # the leading line's obligation title
 
     def to_json(self) -> dict[str, Any]:
         return {
             "jurisdiction": self.jurisdiction,
             "measure": self.measure,
             "label": self.label(),
+            "phrase": self.phrase,
             "binding": self.binding,
             "obligation_id": self.obligation_id,
+            "title": self.title,
             "citation": self.citation,
             "url": self.url,
             "measure_due": self.measure_due.isoformat() if self.measure_due else None,
@@ -216,6 +255,7 @@ def _line(
         scoped,
         ob.kind,
         item.window()[0],
+        scope_phrase(ob, due),
     )
 
 
@@ -245,6 +285,7 @@ def _cell(code: str, lines: list[Line], upcoming: int, has_role: bool) -> Cell:
             [],
             0,
             upcoming,
+            phrase="nothing" if has_role else "no role",
         )
     ordered = sorted(lines, key=Line.key)
     binding = [line for line in ordered if line.binding in BINDS]
@@ -292,6 +333,8 @@ def _cell(code: str, lines: list[Line], upcoming: int, has_role: bool) -> Cell:
         guidance,
         more,
         sorted({a for line in lines for a in line.assets}),
+        phrase=lead.phrase,
+        title=lead.title,
     )
 
 
@@ -467,13 +510,20 @@ def run_comparison(
     codes: list[str],
     vendors: list[str] | None,
     hypothetical: frozenset[str] = frozenset(),
+    sector: str | None = None,
 ) -> Comparison:
     """Evaluate once and reduce to cells: per jurisdiction, or per vendor and jurisdiction.
 
-    Raises ``InputError`` for an unknown jurisdiction or a vendor the registry cannot place.
+    With ``sector``, each compared jurisdiction's roles are filled with the ones its law gives
+    that sector (engine.sector_roles), held as hypothetical and listed under ``assumed_sector``.
+
+    Raises ``InputError`` for an unknown jurisdiction or sector, or a vendor the registry cannot
+    place.
     """
     from dutybound.engine.errors import InputError
     from dutybound.engine.evaluation import evaluate
+    from dutybound.engine.roles import assume_roles
+    from dutybound.engine.sector_roles import sector_roles
 
     for code in codes:
         if code not in pack.jurisdictions:
@@ -481,12 +531,29 @@ def run_comparison(
                 "--jurisdiction",
                 f"unknown jurisdiction {code!r}; this rule pack has {sorted(pack.jurisdictions)}",
             )
+    assumed = sector_roles(pack, sector, codes, as_of) if sector is not None else None
+    conditions: dict[str, str | None] = {}
+    if assumed is not None:
+        conditions = {a.role: a.condition for a in assumed.assumed}
+        new = [r for r in conditions if r not in profile.roles]
+        hypothetical = hypothetical | frozenset(new)
+        profile = assume_roles(pack, profile, new, source="--as-sector")
     profile = profile.model_copy(update={"jurisdictions": sorted(set(codes))})
     result = evaluate(pack, profile, assets, as_of, hypothetical=hypothetical)
+    roles: list[dict[str, Any]] = []
+    for h in result.roles.values():
+        row: dict[str, Any] = {"role": h.role, "source": h.source}
+        if h.role in conditions and h.source == RoleSource.HYPOTHETICAL:
+            row.update(sector=sector, condition=conditions[h.role])
+        roles.append(row)
     data: dict[str, Any] = {
         "as_of": as_of.isoformat(),
         "operator": profile.name,
-        "roles": [{"role": h.role, "source": h.source} for h in result.roles.values()],
+        "roles": roles,
+        # roles filled in for a sector (--as-sector): hypothetical, with their conditions
+        "assumed_sector": assumed.to_json() if assumed is not None else None,
+        # whether an inventory was given: without one, no count of affected assets means anything
+        "inventory": bool(assets),
         "rulepack": {"version": pack.version, "sha256": pack.sha256},
         "jurisdictions": codes,
         "notices": [n.to_json() for n in result.notices],

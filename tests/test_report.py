@@ -244,7 +244,8 @@ def test_comparison_report_pdf(tmp_path: Path) -> None:
     assert "NDAA FY2019 §889(a)(1)(B)" in text
     attached = json.loads(reader.attachments["comparison.json"][0])
     cells = {c["jurisdiction"]: c for c in attached["vendors"][0]["cells"]}
-    assert cells["US"]["obligation_id"] == "us.ndaa889.a1b-use"
+    # the earliest binding prohibition leads: FAR 52.204-25(b)(1) from 13 Aug 2019 (issue 20)
+    assert cells["US"]["obligation_id"] == "us.far52204-25.b1-provide"
 
 
 def test_verify_report_extracts_and_revalidates_the_record(tmp_path: Path) -> None:
