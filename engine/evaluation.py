@@ -19,6 +19,7 @@ from typing import Any
 
 from dutybound.engine.attestations import Attestation, apply_attestations
 from dutybound.engine.evaluators import Evaluator, get_evaluator
+from dutybound.engine.explain import explain_findings
 from dutybound.engine.findings import Finding, apply_waivers, build_findings, missing_facts
 from dutybound.engine.inputs import Asset, Profile
 from dutybound.engine.loading import RulePack
@@ -365,7 +366,7 @@ def evaluate(
     findings.sort(
         key=lambda f: (position_rank(f.position), f.item.jurisdiction, f.due or dt.date.max, f.id)
     )
-    return Evaluation(
+    result = Evaluation(
         as_of,
         profile,
         pack,
@@ -383,6 +384,9 @@ def evaluate(
         signatures,
         decided,
     )
+    # each finding's conditions and vendor links (engine.explain), once the findings are final
+    explain_findings(result)
+    return result
 
 
 def _apply_waivers(

@@ -30,6 +30,7 @@ not hold the role".
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import functools
 from collections.abc import Sequence
@@ -41,7 +42,7 @@ from typing import TYPE_CHECKING, Any
 from rapidfuzz import process
 
 from dutybound.engine.errors import InputError
-from dutybound.engine.findings import OPTIONAL_FACTS
+from dutybound.engine.findings import OPTIONAL_FACTS, lower_first
 from dutybound.engine.loading import LoadedObligation, RulePack
 from dutybound.engine.outcomes import UnaffectedReason
 from dutybound.engine.rules import (
@@ -56,6 +57,7 @@ from dutybound.engine.vocabulary import label
 if TYPE_CHECKING:
     from dutybound.engine.evaluation import Evaluation
     from dutybound.engine.findings import Finding
+    from dutybound.engine.inputs import Asset
     from dutybound.engine.vendors import VendorMatch
 
 
@@ -103,27 +105,39 @@ def fmt_day(day: dt.date) -> str:
     return f"{day.day} {day:%b %Y}"
 
 
+class FactSource(StrEnum):
+    """Where the fact a condition is tested against comes from: a reader checks an inventory
+    fact against the named row, a role against the profile, a date against the calendar."""
+
+    INVENTORY = "inventory"
+    PROFILE = "profile"
+    DATE = "date"
+
+
+# how a result reads in the JSON: met true or false, or "unknown" (the inventory is silent)
+MET_JSON: dict[TestResult, bool | str] = {
+    TestResult.MET: True,
+    TestResult.NOT_MET: False,
+    TestResult.UNKNOWN: "unknown",
+}
+
+
 @dataclass(frozen=True, slots=True)
 class Check:
-    """One test of one rule against one signature."""
+    """One test of one rule against one signature: the condition the law states, and the fact
+    the inventory, the profile or the date gives (for an inventory fact, the value alone: the
+    rows it comes from are named when the checks are listed, ``conditions_json``)."""
 
     test: str
-    law: str
-    inventory: str
+    condition: str
+    fact: str
     result: TestResult
     # what a failure of this test means, and the sentence that says so (empty when met)
     reason: UnaffectedReason
     detail: str = ""
     # not yet in effect: only the reason when no lasting test fails (see the module docstring)
     provisional: bool = False
-
-    def to_json(self) -> dict[str, str]:
-        return {
-            "test": self.test,
-            "law": self.law,
-            "inventory": self.inventory,
-            "result": self.result,
-        }
+    source: FactSource = FactSource.INVENTORY
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,11 +151,13 @@ class Failure:
 
 @dataclass(frozen=True, slots=True)
 class Context:
-    """What every rule is tested against besides the asset: the law, the date, the roles held."""
+    """What every rule is tested against besides the asset: the law, the date, the roles held,
+    and, when known, how each role is held (``RoleSource`` words), for the role's fact."""
 
     pack: RulePack
     as_of: dt.date
     roles: frozenset[str]
+    held: tuple[tuple[str, str], ...] = ()
 
 
 @functools.cache
@@ -157,19 +173,36 @@ def _listing(field: str, values: tuple[str, ...]) -> str:
     return ", ".join(_show(field, v) for v in values if v)
 
 
+def _either(names: Sequence[str]) -> str:
+    """'A', 'A or B', 'A, B or C'."""
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} or {names[-1]}"
+
+
+def _both(names: Sequence[str]) -> str:
+    """'A', 'A and B', 'A, B and C'."""
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+
+
+def reach_words(relationships: Sequence[str]) -> str:
+    """'the parent company, subsidiaries, affiliates and brands': the relationships to a group
+    the law reaches, in the registry's order."""
+    return _both([_REACHES[r] for r in _REACHES if r in relationships])
+
+
 def _vendor_check(rule: Rule, sig: Signature, ctx: Context, seen: str, certain: bool) -> Check:
     tests = dict(rule.tests)
     groups = tests.get("group")
     reason = UnaffectedReason.VENDOR_NOT_REACHED
     if groups is None:
-        return Check("vendor", "any vendor", seen, TestResult.MET, reason)
-    names = " or ".join(ctx.pack.registry.groups[g].name for g in groups)
-    reached = ", ".join(_REACHES[r] for r in _REACHES if r in tests["relationship"])
-    law = f"{names}: {reached}"
+        return Check("vendor", "any vendor (the law names none)", seen, TestResult.MET, reason)
+    names = [ctx.pack.registry.groups[g].name for g in groups]
+    law = f"vendor is {_either(names)} ({reach_words(tests['relationship'])})"
     group, relationship = sig.get("group"), sig.get("relationship")
     if group not in groups or relationship not in tests["relationship"]:
+        reached = ", ".join(_REACHES[r] for r in _REACHES if r in tests["relationship"])
         detail = (
-            f"the vendor is {vendor_phrase(ctx.pack, group, relationship)}; the law reaches {law}"
+            f"the vendor is {vendor_phrase(ctx.pack, group, relationship)}; the law reaches "
+            f"{' or '.join(names)}: {reached}"
         )
         return Check("vendor", law, seen, TestResult.NOT_MET, reason, detail)
     if not certain:
@@ -181,12 +214,13 @@ def _vendor_check(rule: Rule, sig: Signature, ctx: Context, seen: str, certain: 
 def _window_checks(item: LoadedObligation, ctx: Context) -> list[Check]:
     inst = item.instrument
     reason = UnaffectedReason.OUTSIDE_WINDOW
-    on = f"as of {fmt_day(ctx.as_of)}"
+    date = FactSource.DATE
+    on = f"evaluated as of {fmt_day(ctx.as_of)}"
     start = inst.start or item.obligation.effective.from_
     word = "adopted" if inst.adopted else "in force"
-    law = f"{inst.title}: {word} on {fmt_day(start)}"
+    law = f"the law exists on the date: {inst.title}, {word} on {fmt_day(start)}"
     if item.exists_on(ctx.as_of):
-        adopted = Check("adopted", law, on, TestResult.MET, reason)
+        adopted = Check("adopted", law, on, TestResult.MET, reason, source=date)
     else:
         adopted = Check(
             "adopted",
@@ -195,9 +229,10 @@ def _window_checks(item: LoadedObligation, ctx: Context) -> list[Check]:
             TestResult.NOT_MET,
             reason,
             f"not yet adopted on {fmt_day(ctx.as_of)}: {inst.title} was {word} on {fmt_day(start)}",
+            source=date,
         )
     begin, end = item.window()
-    law = f"from {fmt_day(begin)}" + (
+    law = f"in effect on the date: from {fmt_day(begin)}" + (
         f" until {fmt_day(end)} (when it ceased to apply)" if end else ""
     )
     if ctx.as_of < begin:
@@ -209,6 +244,7 @@ def _window_checks(item: LoadedObligation, ctx: Context) -> list[Check]:
             reason,
             f"takes effect on {fmt_day(begin)}",
             provisional=True,
+            source=date,
         )
     elif end is not None and ctx.as_of >= end:
         effect = Check(
@@ -218,9 +254,10 @@ def _window_checks(item: LoadedObligation, ctx: Context) -> list[Check]:
             TestResult.NOT_MET,
             reason,
             f"ceased to apply on {fmt_day(end)}",
+            source=date,
         )
     else:
-        effect = Check("in effect", law, on, TestResult.MET, reason)
+        effect = Check("in effect", law, on, TestResult.MET, reason, source=date)
     return [adopted, effect]
 
 
@@ -236,75 +273,97 @@ def roles_known(pack: RulePack, rule: Rule, day: dt.date) -> bool:
     return False
 
 
+# how the profile gives a role (engine.outcomes.RoleSource words), as the role's fact says it
+_HELD_AS = {
+    "declared": "declared",
+    "derived": "derived from its attributes",
+    "hypothetical": "assumed",
+}
+
+
 def _role_check(rule: Rule, ctx: Context) -> Check:
     roles = ctx.pack.roles
     law = " or ".join(f"{roles[r].title} ({r})" for r in rule.roles)
+    titles = [f"{lower_first(roles[r].title)} ({r})" for r in rule.roles]
     reason = UnaffectedReason.ROLE_NOT_HELD
+    profile = FactSource.PROFILE
     held = sorted(ctx.roles.intersection(rule.roles))
-    addressed = f"addressed to {law}"
+    addressed = f"the operator is {_either(titles)}"
     if held:
-        return Check("role", addressed, "holds " + ", ".join(held), TestResult.MET, reason)
-    holds = "holds " + ", ".join(sorted(ctx.roles)) if ctx.roles else "holds no role"
+        how = dict(ctx.held)
+        fact = "the profile gives " + "; ".join(
+            f"{r} ({_HELD_AS.get(how[r], how[r])})" if r in how else r for r in held
+        )
+        return Check("role", addressed, fact, TestResult.MET, reason, source=profile)
+    holds = (
+        "the profile gives " + ", ".join(sorted(ctx.roles))
+        if ctx.roles
+        else "the profile gives no role"
+    )
     if not roles_known(ctx.pack, rule, ctx.as_of):
         detail = f"the law addresses {law}, which no law had defined yet on {fmt_day(ctx.as_of)}"
     else:
         detail = f"the law addresses {law}; the profile holds none of these roles"
-    return Check("role", addressed, holds, TestResult.NOT_MET, reason, detail)
+    return Check("role", addressed, holds, TestResult.NOT_MET, reason, detail, source=profile)
 
 
-def _scope_checks(rule: Rule, sig: Signature) -> list[Check]:
+def _field_checks(rule: Rule, field: str, value: str) -> list[Check]:
+    """The tests of one scope field of a rule against one value: the values the law allows, and
+    the values it excludes ("produced in a foreign country": any known value but these)."""
     reason = UnaffectedReason.OUTSIDE_SCOPE
     checks: list[Check] = []
     tests = dict(rule.tests)
     excluded = dict(rule.tests_not)
-    values = dict(zip(SIGNATURE_FIELDS, sig.values, strict=True))
+    seen = _show(field, value)
+    if field in tests:
+        allowed = _listing(field, tests[field])
+        law = f"{field} is {allowed}" if len(tests[field]) == 1 else f"{field} is one of: {allowed}"
+        if value in tests[field]:
+            checks.append(Check(field, law, seen, TestResult.MET, reason))
+        elif not value and field in OPTIONAL_FACTS:
+            checks.append(
+                Check(field, law, seen, TestResult.UNKNOWN, reason, f"{field} is not stated")
+            )
+        else:
+            checks.append(
+                Check(
+                    field,
+                    law,
+                    seen,
+                    TestResult.NOT_MET,
+                    reason,
+                    f"the asset's {field} ({seen}) is outside the law's scope: {allowed}",
+                )
+            )
+    if field in excluded:
+        others = _listing(field, excluded[field])
+        law = f"{field} is known, and none of: {others}"
+        if not value:
+            checks.append(
+                Check(field, law, seen, TestResult.UNKNOWN, reason, f"{field} is not stated")
+            )
+        elif value in excluded[field]:
+            checks.append(
+                Check(
+                    field,
+                    law,
+                    seen,
+                    TestResult.NOT_MET,
+                    reason,
+                    f"the asset's {field} ({seen}) is outside the law's scope, which "
+                    f"excludes {others}",
+                )
+            )
+        else:
+            checks.append(Check(field, law, seen, TestResult.MET, reason))
+    return checks
+
+
+def _scope_checks(rule: Rule, sig: Signature) -> list[Check]:
+    checks: list[Check] = []
     for field in _SCOPE_FIELDS:
-        if field not in tests and field not in excluded:
-            continue
-        value = values[field]
-        seen = _show(field, value)
-        if field in tests:
-            allowed = _listing(field, tests[field])
-            law = f"one of: {allowed}"
-            if value in tests[field]:
-                checks.append(Check(field, law, seen, TestResult.MET, reason))
-            elif not value and field in OPTIONAL_FACTS:
-                checks.append(
-                    Check(field, law, seen, TestResult.UNKNOWN, reason, f"{field} is not stated")
-                )
-            else:
-                checks.append(
-                    Check(
-                        field,
-                        law,
-                        seen,
-                        TestResult.NOT_MET,
-                        reason,
-                        f"the asset's {field} ({seen}) is outside the law's scope: {allowed}",
-                    )
-                )
-        if field in excluded:
-            # "produced in a foreign country": any known value except these
-            others = _listing(field, excluded[field])
-            law = f"known, and none of: {others}"
-            if not value:
-                checks.append(
-                    Check(field, law, seen, TestResult.UNKNOWN, reason, f"{field} is not stated")
-                )
-            elif value in excluded[field]:
-                checks.append(
-                    Check(
-                        field,
-                        law,
-                        seen,
-                        TestResult.NOT_MET,
-                        reason,
-                        f"the asset's {field} ({seen}) is outside the law's scope, which "
-                        f"excludes {others}",
-                    )
-                )
-            else:
-                checks.append(Check(field, law, seen, TestResult.MET, reason))
+        if field in rule.tested_fields:
+            checks.extend(_field_checks(rule, field, sig.get(field)))
     return checks
 
 
@@ -444,29 +503,263 @@ def vendor_phrase(pack: RulePack, group: str, relationship: str) -> str:
     return f"{_IS.get(relationship, relationship)} of {pack.registry.groups[group].name}"
 
 
-def vendor_seen(match: VendorMatch, pack: RulePack) -> str:
-    """How the inventory's vendor name was resolved, in words."""
+def vendor_words(match: VendorMatch, pack: RulePack) -> str:
+    """'Huawei Technologies (Czech) s.r.o., a subsidiary of Huawei': the vendor name as the
+    inventory gives it, the registry entry when it is spelt otherwise, and the entry's place in
+    its group. An uncertain match says so: it reaches no rule until a person confirms it."""
+    name = match.input or "(no vendor name)"
     if match.group is None:
-        return f"{match.input!r}: {match.reason()}"
-    return (
-        f"{match.input!r} is {match.entity}, "
-        f"{vendor_phrase(pack, match.group, match.relationship or '')} "
-        f"(by {match.method}, score {match.score})"
-    )
+        return f"{name} (no designated vendor group)"
+    entity = match.entity or ""
+    spelt = f" ({entity})" if entity and entity.casefold() != match.input.casefold() else ""
+    text = f"{name}{spelt}, {vendor_phrase(pack, match.group, match.relationship or '')}"
+    return text + (" (uncertain match: to be confirmed)" if match.needs_review else "")
+
+
+# rows named per fact, vendor names listed under a rule that names no vendor: the first few
+# (four rows are kept, so that "rows 2, 3, 4 and 9" need not read "rows 2, 3, 4 and 1 more")
+_ROWS_SHOWN = 3
+_ROWS_KEPT = _ROWS_SHOWN + 1
+_NEUTRAL_VENDORS_SHOWN = 10
+
+
+def rows_phrase(lines: Sequence[int], count: int) -> str:
+    """'row 2', 'rows 2 and 5', 'rows 2, 5, 9 and 1,204 more': where in the inventory a fact is
+    stated (its line, sheet row or item number): the first few rows and how many more."""
+    shown = [str(n) for n in lines[: _ROWS_KEPT if count == _ROWS_KEPT else _ROWS_SHOWN]]
+    more = count - len(shown)
+    if count == 1:
+        return f"row {shown[0]}"
+    if more > 0:
+        return f"rows {', '.join(shown)} and {more:,} more"
+    return f"rows {_both(shown)}"
+
+
+@dataclass
+class _Rows:
+    """How many assets state one fact, and the indexes of the first few, in inventory order."""
+
+    count: int = 0
+    first: list[int] = dataclasses.field(default_factory=list)
+
+    def add(self, rows: Sequence[int], count: int | None = None) -> None:
+        """Add assets by their (ascending) indexes; ``count`` when ``rows`` holds only the
+        first few of them."""
+        self.count += len(rows) if count is None else count
+        self.first = sorted([*self.first, *rows[:_ROWS_KEPT]])[:_ROWS_KEPT]
+
+    def where(self, assets: Sequence[Asset]) -> str:
+        return rows_phrase([assets[i].line for i in self.first], self.count)
+
+
+# one rule's checks of one part of a finding (a signature), with the assets of that part
+Part = tuple[Sequence[Check], Sequence[int]]
+
+
+def conditions_json(
+    parts: Sequence[Part], assets: Sequence[Asset], vendor_fact: str | None = None
+) -> list[dict[str, Any]]:
+    """One entry per condition of the law: what the law requires, the fact that was tested
+    against it (inventory facts with the rows they come from, one clause per distinct value),
+    and whether it is met (true, false, or "unknown" when the inventory does not state it).
+
+    ``parts`` are the checks of the same rule against each signature a finding (or one asset)
+    holds, so every list has the same tests in the same order. ``vendor_fact`` replaces the
+    vendor test's fact: it names each vendor string, which a signature (a vendor group) does
+    not. This is the one structure of a finding's ``conditions`` and of ``explain --asset``."""
+    out: list[dict[str, Any]] = []
+    for k, check in enumerate(parts[0][0]):
+        results = {checks[k].result for checks, _rows in parts}
+        met = (
+            TestResult.NOT_MET
+            if TestResult.NOT_MET in results
+            else TestResult.UNKNOWN
+            if TestResult.UNKNOWN in results
+            else TestResult.MET
+        )
+        if check.source is not FactSource.INVENTORY:
+            fact = check.fact
+        elif check.test == "vendor" and vendor_fact is not None:
+            fact = vendor_fact
+        else:
+            by_fact: dict[str, _Rows] = {}
+            for checks, rows in parts:
+                by_fact.setdefault(checks[k].fact, _Rows()).add(rows)
+            fact = "; ".join(
+                f"{rows.where(assets)}: {text}"
+                for text, rows in sorted(by_fact.items(), key=lambda kv: kv[1].first)
+            )
+        out.append(
+            {
+                "test": check.test,
+                "condition": check.condition,
+                "fact": fact,
+                "met": MET_JSON[met],
+                "source": check.source,
+            }
+        )
+    return out
+
+
+class FindingExplainer:
+    """The conditions and vendor links of one evaluation's findings (``Finding.conditions``,
+    ``Finding.vendor_link``) and of ``explain --asset``, from the checks above.
+
+    The work follows signatures, not assets: a rule's checks run once per distinct set of the
+    values it reads, and a signature's vendor names are gathered once; only a finding split by
+    identification date reads its rows one by one. A finding over 50,000 rows of three
+    signatures lists three facts per condition, each naming its first rows and how many more.
+    """
+
+    def __init__(self, evaluation: Evaluation) -> None:
+        self.evaluation = evaluation
+        pack = evaluation.pack
+        self.ctx = Context(
+            pack,
+            evaluation.as_of,
+            frozenset(evaluation.roles),
+            tuple(sorted((r, h.source) for r, h in evaluation.roles.items())),
+        )
+        self.rules = {r.id: r for r in compile_rules(pack)}
+        self._vendors: dict[str, dict[str, _Rows]] = {}
+        self._identified: dict[str, dict[str, Any]] = {}
+
+    def explain(self, finding: Finding) -> None:
+        """Set the finding's ``conditions`` and ``vendor_link``."""
+        item = finding.item
+        rule = self.rules[item.obligation.id]
+        assets = self.evaluation.assets
+        if not rule.asset_level:
+            finding.conditions = conditions_json(
+                [([*_window_checks(item, self.ctx), _role_check(rule, self.ctx)], ())], assets
+            )
+            finding.vendor_link = []
+            return
+        memo: dict[tuple[tuple[str, ...], tuple[str, ...]], list[Check]] = {}
+        parts: list[Part] = []
+        vendors: dict[str, _Rows] = {}
+        fields = ("group", "relationship", *sorted(rule.tested_fields))
+        for sig_id, rows in finding.rows.items():
+            sig = self.evaluation.signatures[int(sig_id[1:])]
+            key = (
+                tuple(map(sig.get, fields)),
+                tuple(
+                    "1" if f in sig.flags else "0" if f in sig.flags_false else ""
+                    for f in (*rule.flags_all, *rule.flags_none)
+                ),
+            )
+            checks = memo.get(key)
+            if checks is None:
+                checks = memo[key] = rule_checks(item, rule, sig, self.ctx, "")
+            parts.append((checks, rows))
+            for name, found in self._vendor_rows(sig_id, rows).items():
+                vendors.setdefault(name, _Rows()).add(found.first, found.count)
+        ordered = sorted(vendors.items(), key=lambda kv: kv[1].first)
+        finding.conditions = conditions_json(parts, assets, self._vendor_fact(rule, ordered))
+        finding.vendor_link = [self.link(item, rule, name, rows) for name, rows in ordered]
+
+    def _vendor_rows(self, sig_id: str, rows: Sequence[int]) -> dict[str, _Rows]:
+        """The vendor names of a signature's rows: a whole signature's once per evaluation."""
+        whole = len(rows) == len(self.evaluation.members[int(sig_id[1:])])
+        if whole and sig_id in self._vendors:
+            return self._vendors[sig_id]
+        by_name: dict[str, list[int]] = {}
+        assets = self.evaluation.assets
+        for i in rows:
+            by_name.setdefault(assets[i].vendor, []).append(i)
+        out = {name: _Rows(len(found), found[:_ROWS_KEPT]) for name, found in by_name.items()}
+        if whole:
+            self._vendors[sig_id] = out
+        return out
+
+    def _vendor_fact(self, rule: Rule, ordered: list[tuple[str, _Rows]]) -> str:
+        """Each vendor name of the finding, with its rows and what the registry makes of it.
+        Under a rule that names no vendor the names decide nothing: the first few are listed."""
+        pack, matches = self.evaluation.pack, self.evaluation.vendor_matches
+        assets = self.evaluation.assets
+        shown = ordered if named_groups(rule) else ordered[:_NEUTRAL_VENDORS_SHOWN]
+        text = "; ".join(
+            f"{rows.where(assets)}: {vendor_words(matches[name], pack)}" for name, rows in shown
+        )
+        rest = ordered[len(shown) :]
+        if rest:
+            text += (
+                f"; and {len(rest):,} more vendor names "
+                f"({sum(rows.count for _, rows in rest):,} assets)"
+            )
+        return text
+
+    def link(self, item: LoadedObligation, rule: Rule, name: str, rows: _Rows) -> dict[str, Any]:
+        """How one vendor name is linked to the law: its rows, how it resolved (the
+        evaluation's identification, with the registry source) and what the law reaches."""
+        ident = self._identified.get(name)
+        if ident is None:
+            ident = self._identified[name] = self.evaluation.identification(name)
+        reach = [r for r in _REACHES if r in dict(rule.tests).get("relationship", ())]
+        designation = item.designation.id if item.designation else None
+        where = rows.where(self.evaluation.assets)
+        if ident["group"] is None or not reach:
+            text = f"{where}: {name} is in no vendor group this law names"
+        else:
+            group = ident["group_name"]
+            phrase = vendor_phrase(self.evaluation.pack, ident["group"], ident["relationship"])
+            spelt = ident["entity"]
+            spelt = f" ({spelt})" if spelt and spelt.casefold() != name.casefold() else ""
+            source = ""
+            if ident["source"]:
+                unverified = "" if ident["source_verified"] else ", unverified"
+                source = f"; registry source: {ident['source']}{unverified}"
+            who = f"the designation {designation}" if designation else "the law"
+            text = (
+                f"{where}: {name}{spelt} is {phrase} ({ident['reason']}{source}); {who} "
+                f"reaches {reach_words(reach)} of {group}, so these assets count"
+            )
+        return {
+            "vendor": name,
+            "rows": [self.evaluation.assets[i].line for i in rows.first],
+            "assets": rows.count,
+            **{k: ident[k] for k in _LINK_KEYS},
+            "designation": designation,
+            "reach": reach,
+            "text": text,
+        }
+
+
+# what a vendor link repeats of the evaluation's identification of the name
+_LINK_KEYS = (
+    "group",
+    "group_name",
+    "entity",
+    "relationship",
+    "method",
+    "score",
+    "reason",
+    "source",
+    "source_verified",
+)
+
+
+def explain_findings(evaluation: Evaluation) -> None:
+    """Give every finding of the evaluation its conditions and vendor links."""
+    explainer = FindingExplainer(evaluation)
+    for finding in evaluation.findings:
+        explainer.explain(finding)
 
 
 def explain_asset(
     evaluation: Evaluation, asset_id: str, inventory: str | Path = "the inventory"
 ) -> dict[str, Any]:
     """Why one asset is, or is not, caught: every asset-level obligation of the profile's
-    jurisdictions that names the asset's vendor group or no vendor at all, test by test, with
-    the overall result. ``inventory`` names the file in the error for an unknown id."""
+    jurisdictions that names the asset's vendor group or no vendor at all, condition by
+    condition (the structure of a finding's ``conditions``, for this one row), with the overall
+    result. ``inventory`` names the file in the error for an unknown id."""
     assets = evaluation.assets
-    asset = next((a for a in assets if a.asset_id == asset_id), None)
-    if asset is None:
+    index = next((i for i, a in enumerate(assets) if a.asset_id == asset_id), None)
+    if index is None:
         raise InputError(
             inventory, _unknown_id(asset_id, [a.asset_id for a in assets]), field="asset_id"
         )
+    asset = assets[index]
     pack = evaluation.pack
     match = evaluation.vendor_matches[asset.vendor]
     sig = build_signatures([asset], {asset.vendor: match})[0][0]
@@ -479,8 +772,10 @@ def explain_asset(
         sig = Signature(
             sig.id, tuple(values[f] for f in SIGNATURE_FIELDS), sig.flags, sig.flags_false
         )
-    ctx = Context(pack, evaluation.as_of, frozenset(evaluation.roles))
-    seen = vendor_seen(match, pack)
+    explainer = FindingExplainer(evaluation)
+    ctx = explainer.ctx
+    row = _Rows(1, [index])
+    vendor_fact = f"row {asset.line}: {vendor_words(match, pack)}"
     covering: dict[str, Finding] = {}
     for finding in evaluation.findings:
         if asset_id in finding.assets:
@@ -495,8 +790,13 @@ def explain_asset(
             unnamed.append(code)
         for rule in reaching:
             item = pack.obligation(rule.id)
-            checks = rule_checks(item, rule, sig, ctx, seen, certain)
-            rules.append(_rule_json(item, checks, covering.get(rule.id)))
+            checks = rule_checks(item, rule, sig, ctx, "", certain)
+            entry = _rule_json(item, checks, covering.get(rule.id))
+            entry["conditions"] = conditions_json([(checks, [index])], assets, vendor_fact)
+            entry["vendor_link"] = (
+                [explainer.link(item, rule, asset.vendor, row)] if named_groups(rule) else []
+            )
+            rules.append(entry)
     order = list(Outcome)
     rules.sort(key=lambda r: (r["jurisdiction"], order.index(r["outcome"]), r["obligation_id"]))
     return {
@@ -533,6 +833,7 @@ def explain_asset(
 def _rule_json(
     item: LoadedObligation, checks: list[Check], finding: Finding | None
 ) -> dict[str, Any]:
+    """One obligation's outcome for the asset; the caller adds its conditions."""
     ob = item.obligation
     failure = why_not(checks)
     if finding is not None:
@@ -562,7 +863,6 @@ def _rule_json(
         "reason": reason,
         "detail": detail,
         "finding": finding.id if finding is not None else None,
-        "tests": [c.to_json() for c in checks],
     }
 
 

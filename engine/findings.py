@@ -20,7 +20,7 @@ from dutybound.engine.loading import LoadedObligation, RulePack
 from dutybound.engine.outcomes import APPLYING, FindingStatus, Position, Standing
 from dutybound.engine.roles import HeldRole
 from dutybound.engine.rules import Rule, Signature, signature_matches
-from dutybound.engine.vocabulary import Binding, label
+from dutybound.engine.vocabulary import Binding
 from dutybound.engine.waivers import WaiverStanding, finding_waiver_json, waiver_sentences
 
 
@@ -46,6 +46,13 @@ class Finding:
     status_without_attestations: FindingStatus | None = None
     # where the operator stands (engine.positions); set once waivers and attestations are applied
     position: Position = Position.ACTION_REQUIRED
+    # each condition the law states with the fact tested and whether it is met, and how each
+    # vendor name of the finding is linked to the law (engine.explain.FindingExplainer; set by
+    # engine.evaluation.evaluate once the findings are final)
+    conditions: list[dict[str, Any]] = field(default_factory=list)
+    vendor_link: list[dict[str, Any]] = field(default_factory=list)
+    # the asset indexes of each signature the finding holds: what the two above are worked from
+    rows: dict[str, list[int]] = field(default_factory=dict, repr=False)
 
     def to_json(self) -> dict[str, Any]:
         ob, inst = self.item.obligation, self.item.instrument
@@ -68,6 +75,8 @@ class Finding:
             },
             "assets": self.assets,
             "explanation": self.explanation,
+            "conditions": self.conditions,
+            "vendor_link": self.vendor_link,
             "note": ob.note,
         }
         if self.item.hypothetical:
@@ -91,38 +100,21 @@ def _fmt(day: dt.date) -> str:
     return f"{day.day} {day:%b %Y}"
 
 
-def _asset_phrase(ids: list[str]) -> str:
+def _concerns(ids: list[str], groups: list[str]) -> str:
+    """' It concerns assets E-001 and E-003 of Huawei and ZTE.': which assets, and every vendor
+    group they belong to (the conditions name each row and vendor name)."""
     if len(ids) == 1:
-        return f"Asset {ids[0]} is"
-    if len(ids) <= 5:
-        return f"Assets {', '.join(ids[:-1])} and {ids[-1]} are"
-    return f"{len(ids)} assets ({', '.join(ids[:3])} and {len(ids) - 3} more) are"
-
-
-def _describe_signatures(sigs: list[Signature], pack: RulePack) -> str:
-    parts = []
-    for sig in sigs[:3]:
-        group = sig.get("group")
-        vendor = pack.registry.groups[group].name if group else "vendor-neutral"
-        rel = sig.get("relationship")
-        if rel and rel != "parent":
-            vendor += f" ({rel})"
-        where = [label(sig.get("function"))]
-        if sig.get("network"):
-            where.append(f"{label(sig.get('network'))} network")
-        if sig.get("use"):
-            where.append(f"used for {label(sig.get('use'))}")
-        if sig.get("origin"):
-            where.append(f"made in {sig.get('origin')}")
-        if sig.flags:
-            where.append("flagged " + ", ".join(label(f) for f in sig.flags))
-        parts.append(
-            f"{vendor} {label(sig.get('category'))} ({'; '.join(where)}, "
-            f"{label(sig.get('status'))})"
+        who = f"asset {ids[0]}"
+    elif len(ids) <= 5:
+        who = f"assets {', '.join(ids[:-1])} and {ids[-1]}"
+    else:
+        who = f"{len(ids):,} assets ({', '.join(ids[:3])} and {len(ids) - 3:,} more)"
+    of = ""
+    if groups:
+        of = " of " + (
+            groups[0] if len(groups) == 1 else f"{', '.join(groups[:-1])} and {groups[-1]}"
         )
-    extra = len(sigs) - 3
-    more = f", and {extra} other combination{'s' if extra > 1 else ''}" if extra > 0 else ""
-    return "; ".join(parts) + more
+    return f" It concerns {who}{of}."
 
 
 def _status(
@@ -229,7 +221,7 @@ def _trace(
     }
 
 
-def _lower_first(text: str) -> str:
+def lower_first(text: str) -> str:
     """'Tier 1 provider' -> 'tier 1 provider', but 'PECN provider' stays as written."""
     if len(text) > 1 and text[0].isupper() and text[1].islower():
         return text[0].lower() + text[1:]
@@ -246,7 +238,7 @@ _BINDING_WORDS: dict[Binding, str] = {
 
 def _duty_sentence(pack: RulePack, item: LoadedObligation, held: list[HeldRole]) -> str:
     ob, inst = item.obligation, item.instrument
-    as_roles = " and as ".join(_lower_first(pack.roles[h.role].title) for h in held)
+    as_roles = " and as ".join(lower_first(pack.roles[h.role].title) for h in held)
     binding = _BINDING_WORDS[inst.binding]
     return (
         f"As {as_roles}, the operator is addressed by {inst.title}{binding} "
@@ -265,7 +257,8 @@ def _tail(
         parts.append(f"This ceased to apply on {_fmt(window[1])}.")
     if not (item.obligation.verified and item.instrument.verified):
         why = item.obligation.note or item.instrument.note or "see the source"
-        parts.append(f"UNVERIFIED: {why}")
+        # a note that already begins with the word is not prefixed twice
+        parts.append(why if why.startswith("UNVERIFIED") else f"UNVERIFIED: {why}")
     return (" " + " ".join(parts)) if parts else ""
 
 
@@ -353,9 +346,7 @@ def _asset_findings(
         ids = sorted([assets[i].asset_id for idx in by_sig.values() for i in idx])
         used = [s for s in sigs if s.id in by_sig]
         status = _status(item, as_of, window, due, cap_met)
-        text = f"{_asset_phrase(ids)} {_describe_signatures(used, pack)}. " + _duty_sentence(
-            pack, item, held
-        )
+        text = _duty_sentence(pack, item, held)
         if due is not None:
             text += f" by {_fmt(due)}"
             if relative:
@@ -371,6 +362,8 @@ def _asset_findings(
                     + ")"
                 )
         text += "."
+        named = sorted({g for s in used if (g := s.get("group"))})
+        text += _concerns(ids, [pack.registry.groups[g].name for g in named])
         if cap is not None:
             text += f" The cap allows {cap['max_share']:.0%}"
             if cap["measured_share"] is None:
@@ -394,6 +387,7 @@ def _asset_findings(
                 text,
                 _trace(item, window, held, evaluator, [(s, len(by_sig[s.id])) for s in used]),
                 cap,
+                rows={s.id: by_sig[s.id] for s in used},
             )
         )
     return findings

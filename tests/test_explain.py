@@ -35,8 +35,9 @@ def rule(data: dict[str, Any], obligation_id: str) -> dict[str, Any]:
     return next(r for r in data["rules"] if r["obligation_id"] == obligation_id)
 
 
-def checks_of(entry: dict[str, Any]) -> dict[str, tuple[str, str, str]]:
-    return {t["test"]: (t["law"], t["inventory"], t["result"]) for t in entry["tests"]}
+def checks_of(entry: dict[str, Any]) -> dict[str, tuple[str, str, bool | str]]:
+    """{test: (condition in the law, fact with its row, met)} of one obligation."""
+    return {c["test"]: (c["condition"], c["fact"], c["met"]) for c in entry["conditions"]}
 
 
 def test_uk_transmission_kit_rule_by_rule(pack: RulePack) -> None:
@@ -53,18 +54,40 @@ def test_uk_transmission_kit_rule_by_rule(pack: RulePack) -> None:
     assert transmission["result"] == (
         "applies — finding gb.dvd-2022.transmission-removal, status due"
     )
-    assert checks_of(transmission)["function"] == ("one of: transmission", "transmission", "met")
-    assert checks_of(transmission)["role"][2] == "met"
+    # T-001 is on line 10 of the UK example's assets.csv (the header is line 1)
+    assert checks_of(transmission)["function"] == (
+        "function is transmission",
+        "row 10: transmission",
+        True,
+    )
+    assert checks_of(transmission)["role"][2] is True
     assert checks_of(transmission)["vendor"] == (
-        "Huawei: the parent company, subsidiaries, affiliates, brands",
-        "'Huawei' is Huawei Technologies Co., Ltd., the parent company of Huawei "
-        "(by alias, score 1.0)",
-        "met",
+        "vendor is Huawei (the parent company, subsidiaries, affiliates and brands)",
+        "row 10: Huawei (Huawei Technologies Co., Ltd.), the parent company of Huawei",
+        True,
+    )
+    # how the name resolved, and why the law reaches it: the designation reaches the group's
+    # parent company, which the registry says 'Huawei' is
+    (link,) = transmission["vendor_link"]
+    assert (link["vendor"], link["rows"], link["relationship"], link["method"]) == (
+        "Huawei",
+        [10],
+        "parent",
+        "alias",
+    )
+    assert link["reach"] == ["parent", "subsidiary", "affiliate", "brand"]
+    assert link["text"].endswith(
+        "reaches the parent company, subsidiaries, affiliates and brands of Huawei, so these "
+        "assets count"
     )
 
     core = rule(data, "gb.dvd-2022.core-removal")
     assert core["outcome"] == "does_not_apply"
-    assert checks_of(core)["function"] == ("one of: network core", "transmission", "not met")
+    assert checks_of(core)["function"] == (
+        "function is network core",
+        "row 10: transmission",
+        False,
+    )
     assert core["result"] == (
         "does not apply: the asset's function (transmission) is outside the law's scope: "
         "network core"
@@ -73,7 +96,7 @@ def test_uk_transmission_kit_rule_by_rule(pack: RulePack) -> None:
 
     five_g = rule(data, "gb.dvd-2022.5g-removal")
     assert five_g["outcome"] == "review"
-    assert checks_of(five_g)["network"] == ("one of: 5G", "(empty)", "unknown")
+    assert checks_of(five_g)["network"] == ("network is 5G", "row 10: (empty)", "unknown")
     assert five_g["result"] == "review: network unknown"
     # the review list for the asset asks for the same fact
     assert any(r.get("field") == "network" for r in data["review"])
@@ -95,14 +118,14 @@ def test_uk_direction_day_before_and_day_of(pack: RulePack) -> None:
         explain_asset(example(pack, UK, "2022-10-12"), "C-001"), "gb.dvd-2022.core-removal"
     )
     assert before["outcome"] == "does_not_apply"
-    assert checks_of(before)["adopted"][2] == "not met"
+    assert checks_of(before)["adopted"][1:] == ("evaluated as of 12 Oct 2022", False)
     assert before["result"].startswith("does not apply: not yet adopted on 12 Oct 2022")
     assert "13 Oct 2022" in before["result"]
     day_of = rule(
         explain_asset(example(pack, UK, "2022-10-13"), "C-001"), "gb.dvd-2022.core-removal"
     )
     assert day_of["outcome"] == "applies"
-    assert checks_of(day_of)["adopted"][2] == "met"
+    assert checks_of(day_of)["adopted"][2] is True
 
 
 def test_us_router_before_and_after_the_use_ban(pack: RulePack) -> None:
@@ -111,11 +134,16 @@ def test_us_router_before_and_after_the_use_ban(pack: RulePack) -> None:
     # upcoming duty: the window test is not met, yet the finding is there.
     data = explain_asset(example(pack, US, "2020-06-01"), "U-001")
     use = rule(data, "us.ndaa889.a1b-use")
-    assert checks_of(use)["in effect"] == ("from 13 Aug 2020", "as of 1 Jun 2020", "not met")
+    assert checks_of(use)["in effect"] == (
+        "in effect on the date: from 13 Aug 2020",
+        "evaluated as of 1 Jun 2020",
+        False,
+    )
     assert use["result"] == "applies — finding us.ndaa889.a1b-use, status upcoming"
     # the ZTE splitters U-005 cannot see user data: the statutory exception applies
     splitters = rule(explain_asset(example(pack, US, "2021-06-01"), "U-005"), "us.ndaa889.a1b-use")
-    assert checks_of(splitters)["exception no_user_data_visibility"][1:] == ("stated", "not met")
+    assert checks_of(splitters)["exception no_user_data_visibility"][2] is False
+    assert checks_of(splitters)["exception no_user_data_visibility"][1].endswith(": stated")
     assert splitters["reason"] == "fact_excludes"
 
 
@@ -131,7 +159,7 @@ def test_cz_roles_of_a_later_act_did_not_exist_yet(pack: RulePack) -> None:
     assert later["reason"] == "role_not_held"
     assert later["detail"].endswith("which no law had defined yet on 1 Feb 2019")
     # not yet in effect either, but the role is the lasting reason
-    assert checks_of(later)["in effect"][2] == "not met"
+    assert checks_of(later)["in effect"][2] is False
 
 
 def test_cz_hikvision_camera_is_reached_only_by_vendor_neutral_law(pack: RulePack) -> None:
@@ -141,10 +169,12 @@ def test_cz_hikvision_camera_is_reached_only_by_vendor_neutral_law(pack: RulePac
     data = explain_asset(example(pack, ROOT / "examples" / "cz-energy", "2025-10-01"), "E-006")
     assert data["group_not_named_in"] == ["CZ"]
     transfer = rule(data, "cz.nukib-prc-data-2025.data-transfer")
-    assert checks_of(transfer)["vendor"][0] == "any vendor"
+    assert checks_of(transfer)["vendor"][0] == "any vendor (the law names none)"
+    # a law that names no vendor links none: the vendor's group decides nothing
+    assert transfer["vendor_link"] == []
     assert checks_of(transfer)["flag data_transfer_cn"] == (
         "data_transfer_cn holds",
-        "(not stated)",
+        "row 7: (not stated)",
         "unknown",
     )
     assert transfer["outcome"] == "review"
@@ -164,7 +194,11 @@ def test_uncertain_vendor_match_is_a_question(pack: RulePack, tmp_path: Path) ->
     data = explain_asset(evaluate(pack, operator, rows, dt.date(2024, 1, 1)), "X-1")
     core = rule(data, "gb.dvd-2022.core-removal")
     assert core["outcome"] == "review"
-    assert checks_of(core)["vendor"][2] == "unknown"
+    assert checks_of(core)["vendor"][1:] == (
+        "row 2: Huawai Technologies (Huawei Technologies Co., Ltd.), the parent company of "
+        "Huawei (uncertain match: to be confirmed)",
+        "unknown",
+    )
     assert data["vendor"]["needs_review"] is True
     assert data["findings"] == []
 

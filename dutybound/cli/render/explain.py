@@ -1,5 +1,7 @@
 """``dutybound explain`` as a terminal table: one asset, each obligation that could reach it, and
-every test with the condition the law states, the fact the inventory gives, and the result."""
+every condition the law states, with the fact the inventory (row), the profile or the date gives,
+and whether it is met; then how the asset's vendor is linked to the law. The rows are a finding's
+``conditions`` and ``vendor_link`` (engine.explain.conditions_json), for this one asset."""
 
 from __future__ import annotations
 
@@ -9,9 +11,14 @@ from rich.console import Console
 from rich.markup import escape as e
 from rich.table import Table
 
-# the words of engine.explain.TestResult and engine.explain.Outcome; this module does not import
-# the engine, so that drawing a table loads nothing but rich
-RESULT_STYLE = {"met": "green", "not met": "red", "unknown": "yellow"}
+# the "met" values of a condition (engine.explain.MET_JSON) and the words of
+# engine.explain.Outcome; this module does not import the engine, so that drawing a table loads
+# nothing but rich
+MET_WORDS: dict[bool | str, tuple[str, str]] = {
+    True: ("yes", "green"),
+    False: ("no", "red"),
+    "unknown": ("unknown", "yellow"),
+}
 OUTCOME_STYLE = {"applies": "bold red", "review": "bold yellow", "does_not_apply": "dim"}
 
 
@@ -57,13 +64,20 @@ def print_explanation(data: dict[str, Any], console: Console) -> None:
             expand=True,
         )
         table.add_column("Test", no_wrap=True)
-        table.add_column("The law", ratio=3, overflow="fold")
-        table.add_column("Inventory", ratio=2, overflow="fold")
-        table.add_column("Result", no_wrap=True)
-        for test in rule["tests"]:
-            result = f"[{RESULT_STYLE[test['result']]}]{test['result']}[/]"
-            table.add_row(e(test["test"]), e(test["law"]), e(test["inventory"]), result)
+        table.add_column("Condition in the law", ratio=3, overflow="fold")
+        table.add_column("Fact (inventory row, profile or date)", ratio=2, overflow="fold")
+        table.add_column("Met?", no_wrap=True)
+        for condition in rule["conditions"]:
+            word, colour = MET_WORDS[condition["met"]]
+            table.add_row(
+                e(condition["test"]),
+                e(condition["condition"]),
+                e(condition["fact"]),
+                f"[{colour}]{word}[/]",
+            )
         console.print(table)
+        for link in rule["vendor_link"]:
+            console.print(f"vendor link: {e(link['text'])}")
     s = data["summary"]
     console.print(
         f"{len(data['rules'])} obligations tested: {s['applies']} apply, {s['review']} need a "
