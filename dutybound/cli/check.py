@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -35,6 +37,20 @@ from dutybound.engine.atomic import write_atomically
 from dutybound.engine.errors import InputError
 
 EXIT_INTERNAL = 70  # EX_SOFTWARE (sysexits.h): 1 already means "prohibited"
+
+
+@contextmanager
+def crashes_exit_internal() -> Iterator[None]:
+    """Whatever fails inside ``check`` other than bad input (exit 2) or a verdict ends with 70:
+    loading the items, evaluating, rendering or writing the report. A pipeline reading exit 1
+    as "prohibited" must never read a crash that way."""
+    try:
+        yield
+    except (InputError, typer.Exit):
+        raise
+    except Exception as error:
+        err.print(f"internal error: {error.__class__.__name__}: {error}", soft_wrap=True)
+        raise typer.Exit(EXIT_INTERNAL) from None
 
 
 class CheckFormat(StrEnum):
@@ -92,68 +108,70 @@ def check(
     --category video_surveillance --function physical_security
     --use government_facility_security --country US --as-of 2026-11-28
     """
-    from dutybound.engine.inputs import assets_from_rows, rows_from_mappings
-    from dutybound.engine.verdict import check_items, junit_xml
+    with crashes_exit_internal():
+        from dutybound.engine.inputs import assets_from_rows, rows_from_mappings
+        from dutybound.engine.verdict import check_items, junit_xml
 
-    if (items is None) == (vendor is None):
-        raise InputError(
-            "--vendor",
-            "give one item (--vendor, --category, --function, ...) or a file of items (--items)",
-        )
-    defaults = [*(default or []), "status=in_procurement"]
-    pack, operator, inventory, day, hypothetical = load_inputs(
-        profile, items, as_of, law_dir, as_role, defaults, sheet, assume=assume_designation
-    )
-    records = load_waivers(waivers, pack, operator, None, None)
-    if items is None:
-        assert vendor is not None  # one item or a file of items, checked above
-        where = country or (operator.jurisdictions[0] if len(operator.jurisdictions) == 1 else None)
-        if where is None:
+        if (items is None) == (vendor is None):
             raise InputError(
-                "--country",
-                "the profile lists several jurisdictions; say where the item will be used",
+                "--vendor",
+                "give one item (--vendor, --category, --function, ...) "
+                "or a file of items (--items)",
             )
-        row = {
-            "asset_id": "item-1",
-            "vendor": vendor,
-            "category": category or "",
-            "function": function or "",
-            "country": where,
-            "status": "in_procurement",
-            "use": use or "",
-            "network": network or "",
-            "product": product or "",
-            "model": model or "",
-            "quantity": str(quantity),
-            "flags": flags or "",
-            "origin": origin or "",
-        }
-        try:
-            inventory = assets_from_rows("--vendor/--category/...", rows_from_mappings([row]))
-        except InputError as error:  # name the option the user typed, not an inventory column
-            raise InputError(f"--{error.field or 'item'}", error.message) from None
-    try:
-        result = check_items(pack, operator, inventory, day, hypothetical, waivers=records)
-    except Exception as error:
-        err.print(f"internal error: {error.__class__.__name__}: {error}")
-        raise typer.Exit(EXIT_INTERNAL) from None
-    if report is not None:
-        from dutybound.reports.render import render_html, render_pdf
-
-        data = result.to_json()
-        html = render_html("procurement.html.j2", {"d": data})
-        body = (
-            html.encode()
-            if report.suffix.lower() in (".html", ".htm")
-            else render_pdf(html, {"check.json": json.dumps(data, indent=2, ensure_ascii=False)})
+        defaults = [*(default or []), "status=in_procurement"]
+        pack, operator, inventory, day, hypothetical = load_inputs(
+            profile, items, as_of, law_dir, as_role, defaults, sheet, assume=assume_designation
         )
-        write_atomically(report, body)
-        err.print(f"wrote {report}")
-    fmt = format or (CheckFormat.table if sys.stdout.isatty() else CheckFormat.json)
-    if fmt is CheckFormat.json:
-        print_json(result.to_json())
-    elif fmt is CheckFormat.junit:
-        sys.stdout.write(junit_xml(result))
-    else:
-        print_verdicts(result.to_json(), terminal_console())
-    raise typer.Exit(result.exit_code)
+        records = load_waivers(waivers, pack, operator, None, None)
+        if items is None:
+            assert vendor is not None  # one item or a file of items, checked above
+            where = country or (
+                operator.jurisdictions[0] if len(operator.jurisdictions) == 1 else None
+            )
+            if where is None:
+                raise InputError(
+                    "--country",
+                    "the profile lists several jurisdictions; say where the item will be used",
+                )
+            row = {
+                "asset_id": "item-1",
+                "vendor": vendor,
+                "category": category or "",
+                "function": function or "",
+                "country": where,
+                "status": "in_procurement",
+                "use": use or "",
+                "network": network or "",
+                "product": product or "",
+                "model": model or "",
+                "quantity": str(quantity),
+                "flags": flags or "",
+                "origin": origin or "",
+            }
+            try:
+                inventory = assets_from_rows("--vendor/--category/...", rows_from_mappings([row]))
+            except InputError as error:  # name the option the user typed, not an inventory column
+                raise InputError(f"--{error.field or 'item'}", error.message) from None
+        result = check_items(pack, operator, inventory, day, hypothetical, waivers=records)
+        if report is not None:
+            from dutybound.reports.render import render_html, render_pdf
+
+            data = result.to_json()
+            html = render_html("procurement.html.j2", {"d": data})
+            body = (
+                html.encode()
+                if report.suffix.lower() in (".html", ".htm")
+                else render_pdf(
+                    html, {"check.json": json.dumps(data, indent=2, ensure_ascii=False)}
+                )
+            )
+            write_atomically(report, body)
+            err.print(f"wrote {report}")
+        fmt = format or (CheckFormat.table if sys.stdout.isatty() else CheckFormat.json)
+        if fmt is CheckFormat.json:
+            print_json(result.to_json())
+        elif fmt is CheckFormat.junit:
+            sys.stdout.write(junit_xml(result))
+        else:
+            print_verdicts(result.to_json(), terminal_console())
+        raise typer.Exit(result.exit_code)

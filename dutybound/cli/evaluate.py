@@ -9,7 +9,7 @@ from typing import Annotated, Any
 import typer
 
 from dutybound.cli.boundary import err
-from dutybound.cli.inputs import load_attestations, load_inputs, load_waivers, uses_database
+from dutybound.cli.inputs import load_attestations, load_inputs, load_waivers
 from dutybound.cli.options import (
     AsOf,
     AsRole,
@@ -33,7 +33,7 @@ from dutybound.cli.render.stdout import drawn_text
 from dutybound.cli.store import store_evaluation
 from dutybound.cli.terminal import terminal_console
 from dutybound.cli.vendor_decisions import load_vendor_decisions
-from dutybound.engine.atomic import write_atomically
+from dutybound.engine.atomic import stage
 from dutybound.engine.jsontext import json_bytes
 
 
@@ -134,21 +134,27 @@ def evaluate(
     if notice:
         result.notices.insert(0, evaluator_notice(notice))
     data = result.to_json()
-    # bytes, decoded only to store them: a large evaluation is tens of MB of JSON
+    # bytes, decoded only to store them (store_evaluation): a large evaluation is tens of MB
     encoded = json_bytes(data)
     fmt = format or (Format.table if sys.stdout.isatty() and out is None else Format.json)
-    if uses_database(db, store):
-        store_evaluation(result, encoded.decode(), db, store, law_dir)
-    if out is not None:
-        body = encoded if fmt is Format.json else drawn_text(lambda c: print_evaluation(data, c))
-        write_atomically(out, body)
-        err.print(f"wrote {out} ({len(result.findings)} findings)")
-    elif fmt is Format.json:
-        sys.stdout.flush()
-        sys.stdout.buffer.write(encoded)
-        sys.stdout.buffer.flush()
+
+    def print_result() -> None:
+        if fmt is Format.json:
+            sys.stdout.flush()
+            sys.stdout.buffer.write(encoded)
+            sys.stdout.buffer.flush()
+        else:
+            print_evaluation(data, terminal_console())
+
+    if out is None:
+        store_evaluation(result, encoded, db, store, law_dir, publish=print_result)
     else:
-        print_evaluation(data, terminal_console())
+        # written beside --out first: an unwritable path fails (exit 2) before anything is
+        # stored; put in place inside the store's transaction (see engine.atomic)
+        body = encoded if fmt is Format.json else drawn_text(lambda c: print_evaluation(data, c))
+        with stage(out, body) as staged:
+            store_evaluation(result, encoded, db, store, law_dir, publish=staged.publish)
+        err.print(f"wrote {out} ({len(result.findings)} findings)")
     if fail_on is not None:
         failing = gate_failures(data, fail_on)
         if failing:

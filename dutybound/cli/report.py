@@ -35,7 +35,7 @@ from dutybound.cli.options import (
 from dutybound.cli.store import store_evaluation
 from dutybound.cli.terminal import terminal_console
 from dutybound.cli.vendor_decisions import load_vendor_decisions
-from dutybound.engine.atomic import write_atomically
+from dutybound.engine.atomic import stage, write_atomically
 from dutybound.engine.errors import InputError
 from dutybound.engine.jsontext import json_text
 
@@ -165,8 +165,8 @@ def report(
         inventory_rows=len(inputs.inventory),
     )
     body = _obligation_report(result, data, fmt, lang, provenance)
-    store_evaluation(result, json_text(data), db, store, law_dir)
-    write_atomically(out, body)
+    with stage(out, body) as staged:  # in place only once stored: see engine.atomic
+        store_evaluation(result, json_text(data), db, store, law_dir, publish=staged.publish)
     err.print(f"wrote {out} ({fmt.value}, {len(result.findings)} findings, {len(body):,} bytes)")
 
 

@@ -99,8 +99,11 @@ def audit_verify(
     """Recompute every audit entry and every record it covers. Exit 0 when intact, 1 when
     anything was changed, removed or reordered (each problem is listed)."""
     from dutybound.engine.store import verify_audit
+    from dutybound.engine.store.records import audit_notes
 
     count, head, problems = verify_audit(db, expect_head)
+    for note in audit_notes(db):  # how the chain came to be as it is (migrations)
+        err.print(f"note: {escape(note)}", soft_wrap=True)
     for problem in problems:
         err.print(f"[bold red]entry {problem.seq}:[/] {escape(problem.message)}", soft_wrap=True)
     if problems:

@@ -21,9 +21,13 @@ import orjson
 from sqlalchemy import text
 from sqlmodel import Session, col, select
 
-from dutybound.engine.store.models import AuditEntry
+from dutybound.engine.store.models import AuditEntry, AuditRehash
 
 GENESIS = "0" * 64
+# The entry migration 0008 appended: the entries up to its ``ref_id`` were recorded under an
+# earlier, narrower payload; their payloads under the current one are in ``audit_rehash``.
+PAYLOADS_EXTENDED = "audit.payloads_extended"
+Payloads = dict[str, Callable[[Session, int], str | None]]
 
 
 def canonical(data: object) -> bytes:
@@ -132,17 +136,84 @@ def add_recorded(
     return record.id
 
 
+def rehash_digest(rows: list[tuple[int, str]]) -> str:
+    """The payload of a ``PAYLOADS_EXTENDED`` entry: every (seq, payload) it recorded."""
+    return digest([[seq, payload] for seq, payload in sorted(rows)])
+
+
+def extend_payloads(
+    session: Session, payloads: Payloads, *, actor: str, at: dt.datetime
+) -> AuditEntry | None:
+    """Record, for every entry so far, its payload under ``payloads`` (in ``audit_rehash``), and
+    append one ``PAYLOADS_EXTENDED`` entry covering them. Nothing already in the chain is
+    rewritten: the entries keep the payload they were written with, and ``verify`` checks both.
+    None when the chain is empty (nothing to extend)."""
+    entries = session.exec(select(AuditEntry).order_by(col(AuditEntry.seq))).all()
+    if not entries:
+        return None
+    rows = []
+    for entry in entries:
+        recompute = payloads.get(entry.action)
+        payload = (recompute(session, entry.ref_id) if recompute else None) or ""
+        rows.append((entry.seq, payload))
+        session.add(AuditRehash(seq=entry.seq, payload_sha256=payload))
+    session.flush()
+    return append(
+        session,
+        action=PAYLOADS_EXTENDED,
+        tenant="",
+        ref_id=entries[-1].seq,
+        payload_sha256=rehash_digest(rows),
+        actor=actor,
+        at=at,
+    )
+
+
+def extensions(session: Session) -> list[AuditEntry]:
+    """The ``PAYLOADS_EXTENDED`` entries of the chain, oldest first."""
+    return list(
+        session.exec(
+            select(AuditEntry)
+            .where(AuditEntry.action == PAYLOADS_EXTENDED)
+            .order_by(col(AuditEntry.seq))
+        )
+    )
+
+
 def verify(
     session: Session,
-    payloads: dict[str, Callable[[Session, int], str | None]],
+    payloads: Payloads,
     expect_head: str | None = None,
+    earlier: Payloads | None = None,
 ) -> tuple[int, str, list[Problem]]:
     """Check the whole chain; returns (entries checked, head hash, problems found).
 
     ``payloads`` maps an action to a function that recomputes the payload hash of the record an
-    entry points at (None when the record is gone).
+    entry points at (None when the record is gone). An entry written before a
+    ``PAYLOADS_EXTENDED`` entry is checked twice: its own payload against ``earlier`` (the
+    payload it was written with), and its recorded extension against ``payloads``.
     """
+    rehash = {r.seq: r.payload_sha256 for r in session.exec(select(AuditRehash))}
+    covered = max((e.ref_id for e in extensions(session)), default=0)
     problems: list[Problem] = []
+
+    def check(entry: AuditEntry, recompute: Callable[[Session, int], str | None] | None,
+              expected: str, suffix: str) -> None:  # fmt: skip
+        if recompute is None:
+            problems.append(Problem(entry.seq, f"unknown action {entry.action!r}"))
+            return
+        actual = recompute(session, entry.ref_id)
+        if actual is None:
+            if not suffix:  # a deleted record is named once, by the first check
+                problems.append(Problem(entry.seq, f"{entry.action} {entry.ref_id} was deleted"))
+        elif actual != expected:
+            problems.append(
+                Problem(
+                    entry.seq,
+                    f"{entry.action} {entry.ref_id} was changed after it was recorded{suffix}",
+                )
+            )
+
     prev, count, seen_expected = GENESIS, 0, expect_head is None
     for entry in session.exec(select(AuditEntry).order_by(col(AuditEntry.seq))):
         count += 1
@@ -159,20 +230,22 @@ def verify(
             )
         if entry_hash(entry) != entry.entry_sha256:
             problems.append(Problem(entry.seq, "the entry itself was changed"))
-        recompute = payloads.get(entry.action)
-        if recompute is None:
-            problems.append(Problem(entry.seq, f"unknown action {entry.action!r}"))
-        else:
-            actual = recompute(session, entry.ref_id)
-            if actual is None:
-                problems.append(Problem(entry.seq, f"{entry.action} {entry.ref_id} was deleted"))
-            elif actual != entry.payload_sha256:
+        if entry.action == PAYLOADS_EXTENDED:
+            rows = [(seq, p) for seq, p in rehash.items() if seq <= entry.ref_id]
+            if rehash_digest(rows) != entry.payload_sha256:
                 problems.append(
-                    Problem(
-                        entry.seq,
-                        f"{entry.action} {entry.ref_id} was changed after it was recorded",
-                    )
+                    Problem(entry.seq, "the payloads this migration entry recorded were changed")
                 )
+        elif entry.seq <= covered:
+            check(entry, (earlier or payloads).get(entry.action), entry.payload_sha256, "")
+            check(
+                entry,
+                payloads.get(entry.action),
+                rehash.get(entry.seq, ""),
+                " (found by the fuller payload recorded by the migration entry)",
+            )
+        else:
+            check(entry, payloads.get(entry.action), entry.payload_sha256, "")
         prev = entry.entry_sha256
         seen_expected = seen_expected or entry.entry_sha256 == expect_head
     if not seen_expected:

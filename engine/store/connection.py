@@ -8,6 +8,11 @@ SQLite gets WAL (readers do not block the writer), a 60 s busy timeout, foreign 
 ``BEGIN IMMEDIATE`` for every transaction: the audit chain needs each writer to see the newest
 chain head before it appends, so writers must queue at the start of the transaction rather
 than fail at commit.
+
+A database that cannot be used (a corrupt or read-only file, a file that is no database, a
+directory, a server that does not answer) is the user's to fix, not a crash: every engine turns
+such a driver error into ``UnusableDatabase``, an input error naming the URL with its password
+hidden (one line, exit 2 at the CLI's boundary).
 """
 
 from __future__ import annotations
@@ -18,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, inspect
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import ExceptionContext, make_url
 from sqlalchemy.pool import StaticPool
 
 from dutybound.engine.bundled import migrations_dir
@@ -56,6 +61,39 @@ def resolve_url(url: str | None = None) -> str:
     return parsed.render_as_string(hide_password=False)
 
 
+class UnusableDatabase(InputError):
+    """The database cannot be opened, read or written; ``file`` is its URL, password hidden."""
+
+
+def shown_url(url: str) -> str:
+    """``url`` as it may be printed: the password hidden."""
+    return make_url(url).render_as_string(hide_password=True)
+
+
+def _unusable(url: str, error: BaseException) -> UnusableDatabase:
+    """The one-line error for an unusable database: the URL and what the driver said."""
+    password = make_url(url).password
+    said = " ".join(line.strip() for line in str(error).splitlines() if line.strip())
+    if password:  # a driver may quote its connection string back
+        said = said.replace(str(password), "***")
+    return UnusableDatabase(shown_url(url), f"cannot use this database: {said or type(error)}")
+
+
+def _is_unusable(context: ExceptionContext) -> bool:
+    """A driver error that says the database itself cannot be used (it cannot be reached,
+    opened, read or written), as opposed to a statement the program got wrong."""
+    dbapi = context.dialect.loaded_dbapi
+    error = context.original_exception
+    return isinstance(error, dbapi.OperationalError) or type(error) is dbapi.DatabaseError
+
+
+def _report_unusable(engine: Engine, url: str) -> None:
+    @event.listens_for(engine, "handle_error")
+    def _handle_error(context: ExceptionContext) -> None:
+        if _is_unusable(context):
+            raise _unusable(url, context.original_exception) from context.original_exception
+
+
 def _sqlite_setup(engine: Engine) -> None:
     @event.listens_for(engine, "connect")
     def _connect(dbapi_connection: Any, _record: Any) -> None:
@@ -81,7 +119,14 @@ def database(url: str | None = None) -> Engine:
             if resolved.startswith("sqlite"):
                 database_path = make_url(resolved).database
                 if database_path and database_path != ":memory:":
-                    Path(database_path).parent.mkdir(parents=True, exist_ok=True)
+                    try:
+                        Path(database_path).parent.mkdir(parents=True, exist_ok=True)
+                    except OSError as error:  # a file where its folder should be, say
+                        raise UnusableDatabase(
+                            shown_url(resolved),
+                            f"cannot use this database: cannot create its folder "
+                            f"{Path(database_path).parent}: {error.strerror}",
+                        ) from error
                     engine = create_engine(resolved)
                 else:  # in memory: one connection, or every connection is a new empty database
                     engine = create_engine(
@@ -90,6 +135,7 @@ def database(url: str | None = None) -> Engine:
                 _sqlite_setup(engine)
             else:
                 engine = create_engine(resolved, pool_pre_ping=True)
+            _report_unusable(engine, resolved)
             migrate(engine)
             _ENGINES[resolved] = engine
     return engine

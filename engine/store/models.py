@@ -137,6 +137,18 @@ class AuditEntry(SQLModel, table=True):
     entry_sha256: str
 
 
+class AuditRehash(SQLModel, table=True):
+    """An audit entry's payload under the fuller hash of migration 0008, for entries recorded
+    before it (their own ``payload_sha256`` stays as written). The migration's own audit entry
+    covers every row of this table, so these are as tamper-evident as the entries."""
+
+    __tablename__ = "audit_rehash"
+    seq: int = Field(
+        primary_key=True, foreign_key="audit_entry.seq", sa_column_kwargs={"autoincrement": False}
+    )
+    payload_sha256: str  # '' when the record was already gone at the migration
+
+
 class WaiverRecord(SQLModel, table=True):
     """A waiver or exception recorded for an operator (see engine.waivers). Recorded once, never
     edited: a changed waiver is a new record with a new id, and each record has an audit entry."""

@@ -13,12 +13,13 @@ import datetime as dt
 import getpass
 import hashlib
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import orjson
-from sqlalchemy import func
+from sqlalchemy import Connection, func
 from sqlmodel import Session, col, select
 
 from dutybound.engine.evaluation import Evaluation
@@ -40,6 +41,9 @@ from dutybound.engine.vendors import VendorMatch
 
 DEFAULT_TENANT = "default"
 EVALUATION_STORED = "evaluation.stored"
+# what an evaluation's audit payload covers (see evaluation_payload); a change to it is a new
+# version with a migration that extends the chain (audit.extend_payloads), never an edit of one
+PAYLOAD_VERSION = 2
 _ASSET_FIELDS = (
     "asset_id",
     "vendor",
@@ -210,8 +214,12 @@ def save_evaluation(
     registry_path: Path | None = None,
     tenant: str = DEFAULT_TENANT,
     actor: str | None = None,
+    before_commit: Callable[[int], None] | None = None,
 ) -> int:
-    """Store one evaluation with everything needed to re-run it; returns its id."""
+    """Store one evaluation with everything needed to re-run it; returns its id.
+
+    ``before_commit(id)`` runs inside the transaction, after the audit entry: the CLI puts its
+    output file in place there, so a run whose output fails stores nothing (issue 19)."""
     now = dt.datetime.now(dt.UTC).replace(microsecond=0)
     law = snapshots.law_archive(law_dir or default_law_dir())
     registry = snapshots.registry_archive(registry_path or default_registry_path())
@@ -254,14 +262,24 @@ def save_evaluation(
             actor=record.actor,
             at=now,
         )
+        if before_commit is not None:
+            before_commit(record.id)
         return record.id
 
 
 def evaluation_payload(
-    session: Session, evaluation_id: int, inventory_hashes: dict[int, str] | None = None
+    session: Session,
+    evaluation_id: int,
+    inventory_hashes: dict[int, str] | None = None,
+    version: int = PAYLOAD_VERSION,
 ) -> str | None:
     """The hash the audit entry of a stored evaluation covers, from the rows as they are now:
     the evaluation row, its findings, and the content of its profile, inventory and law.
+
+    Version 2 (migration 0008) also covers every other column a person reads back: the
+    operator's name and the profile and inventory rows' own columns (``history`` shows the name
+    from ``operator_profile``, which version 1 left out, so a forged name went unnoticed).
+    Version 1 is kept to check entries written before 0008 (``audit.verify``).
 
     ``inventory_hashes`` caches inventory content hashes by id: an inventory of 100k rows is
     shared by many evaluations and need be read once per verification (or not at all when it
@@ -291,6 +309,11 @@ def evaluation_payload(
     fields["law_archive_sha256"] = snapshots.sha256(law.archive) if law else None
     fields["registry_archive_sha256"] = snapshots.sha256(registry.archive) if registry else None
     fields["findings"] = [f.model_dump(exclude={"id"}) for f in findings]
+    if version >= 2:
+        inventory = session.get(Inventory, record.inventory_id)
+        fields["profile"] = profile.model_dump(exclude={"body"}) if profile else None
+        fields["inventory"] = inventory.model_dump() if inventory else None
+        fields["snapshot_kinds"] = [law.kind if law else None, registry.kind if registry else None]
     return audit.digest(fields)
 
 
@@ -388,10 +411,11 @@ def list_evaluations(
         return rows
 
 
-def verify_audit(
-    url: str | None = None,
-    expect_head: str | None = None,
-) -> tuple[int, str, list[audit.Problem]]:
+def payload_functions(
+    version: int = PAYLOAD_VERSION, inventory_hashes: dict[int, str] | None = None
+) -> audit.Payloads:
+    """Each audited action's payload function, as of payload ``version``. The registers' rows
+    are covered whole in every version (``register.row_payload``)."""
     from dutybound.engine.store.attestation_register import (
         ATTESTATION_RECORDED,
         attestation_payload,
@@ -402,18 +426,55 @@ def verify_audit(
     )
     from dutybound.engine.store.waiver_register import WAIVER_RECORDED, waiver_payload
 
+    hashes = inventory_hashes if inventory_hashes is not None else {}
+    return {
+        EVALUATION_STORED: lambda s, ref: evaluation_payload(s, ref, hashes, version),
+        WAIVER_RECORDED: waiver_payload,
+        ATTESTATION_RECORDED: attestation_payload,
+        VENDOR_DECISION_RECORDED: vendor_decision_payload,
+    }
+
+
+def verify_audit(
+    url: str | None = None,
+    expect_head: str | None = None,
+) -> tuple[int, str, list[audit.Problem]]:
     hashes: dict[int, str] = {}
     with Session(database(url)) as session:
         return audit.verify(
             session,
-            {
-                EVALUATION_STORED: lambda s, ref: evaluation_payload(s, ref, hashes),
-                WAIVER_RECORDED: waiver_payload,
-                ATTESTATION_RECORDED: attestation_payload,
-                VENDOR_DECISION_RECORDED: vendor_decision_payload,
-            },
+            payload_functions(PAYLOAD_VERSION, hashes),
             expect_head,
+            earlier=payload_functions(1, hashes),
         )
+
+
+def audit_notes(url: str | None = None) -> list[str]:
+    """What a person reading ``audit verify`` should know about the chain's history: each entry
+    a migration appended to extend the payloads, and what that means for older entries."""
+    with Session(database(url)) as session:
+        return [
+            f"entry {e.seq}: on {e.at:%Y-%m-%d} {e.actor} extended the audit payload of entries "
+            f"1-{e.ref_id} to every field the store shows (the operator's name and the profile "
+            "and inventory rows were not covered before). Nothing was rewritten: each older "
+            "entry is checked against the payload it was written with and against the fuller "
+            f"one recorded then; a change made before {e.at:%Y-%m-%d} to a field the old "
+            "payload left out cannot be detected."
+            for e in audit.extensions(session)
+        ]
+
+
+def extend_audit_payloads(connection: Connection, migration: str) -> None:
+    """Migration 0008's work: record every entry's payload under the current version and append
+    the entry saying so (``audit.extend_payloads``), in the migration's transaction."""
+    with Session(bind=connection) as session:
+        audit.extend_payloads(
+            session,
+            payload_functions(PAYLOAD_VERSION),
+            actor=f"dutybound migration {migration}",
+            at=dt.datetime.now(dt.UTC).replace(microsecond=0),
+        )
+        session.flush()
 
 
 def count_rows(url: str | None = None) -> dict[str, int]:
