@@ -7,6 +7,7 @@ store nothing never load it.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -26,15 +27,32 @@ if TYPE_CHECKING:
 
 
 def store_evaluation(
-    result: Evaluation, text: str, db: str | None, store: bool | None, law_dir: Path | None
+    result: Evaluation,
+    text: str | bytes,
+    db: str | None,
+    store: bool | None,
+    law_dir: Path | None,
+    *,
+    publish: Callable[[], None],
 ) -> None:
-    """Store an evaluation, with the JSON text it printed, when asked to (see ``options.Store``).
-    An unusable database is an input error and the evaluation is not half-stored."""
+    """Output an evaluation (``publish``: print it, or put its file in place) and store it, with
+    the JSON text it output, when asked to (see ``options.Store``).
+
+    Storing, ``publish`` runs inside the store's transaction, just before it commits: a run
+    whose output fails stores nothing, and one killed at any moment leaves no stored evaluation
+    without its output. An unusable database is an input error and nothing is half-stored."""
     if not uses_database(db, store):
+        publish()
         return
     from dutybound.engine.store import save_evaluation
 
-    evaluation_id = save_evaluation(result, text, db, law_dir=law_dir)
+    evaluation_id = save_evaluation(
+        result,
+        text if isinstance(text, str) else text.decode(),
+        db,
+        law_dir=law_dir,
+        before_commit=lambda _id: publish(),
+    )
     err.print(f"stored as evaluation {evaluation_id}")
 
 
