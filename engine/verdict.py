@@ -140,6 +140,27 @@ class CheckResult:
         }
 
 
+# the inventory status of an item the buyer already has; every other status is a proposal
+HELD_STATUS = "installed"
+
+
+def for_the_purchase(findings: list[dict[str, Any]], asset: Asset) -> list[dict[str, Any]]:
+    """The findings that bear on buying ``asset``: a report duty only once the item is held.
+
+    A report duty (FAR 52.204-25(d): report covered equipment *identified* during contract
+    performance within one business day; Vermont's 30-day report of *existing* products) is
+    triggered by equipment the operator has. An item only proposed (planned, in procurement)
+    has nothing to report yet, and were it bought the duty would attach then, to an inventory
+    line: listing "report within one business day" as a condition of a purchase that a
+    prohibition bars, or that has not happened, tells the buyer to report what it does not own.
+    The evaluation keeps the finding (the JSON of ``evaluate`` is unchanged); only the verdict,
+    its reasons and the items' lists leave it out.
+    """
+    if asset.status == HELD_STATUS:
+        return findings
+    return [f for f in findings if f["kind"] != ObligationKind.REPORT]
+
+
 def _waivers_for(finding: dict[str, Any], asset_id: str) -> list[dict[str, Any]]:
     """The waivers in effect that cover this asset of the finding."""
     return [
@@ -338,7 +359,7 @@ def check_items(
     # the items as the evaluation resolved them: an item known by its MAC has its vendor from
     # the IEEE registrant (engine.macs), in the same order as given
     for asset in result.assets:
-        own = by_asset.get(asset.asset_id, [])
+        own = for_the_purchase(by_asset.get(asset.asset_id, []), asset)
         group = result.vendor_matches[asset.vendor].group
         designated = group is not None
         doubts = lapsed if designated else []
