@@ -490,7 +490,9 @@ def assets_from_columns(columns: Sequence[list[str]], lines: list[int]) -> list[
 
     The fast path for large files: each column's distinct values are checked once, and no Python
     code runs per row. It returns None as soon as anything is wrong; the caller then runs
-    ``assets_from_rows``, which finds the first bad row and names its line and field. A test
+    ``assets_from_rows``, which finds the first bad row and names its line and field. The
+    caller has checked the text's value domain and field sizes (``inventory._csv_assets`` does,
+    on the whole file at once, cheaper than per cell). A test
     checks that both paths give the same assets whenever this one succeeds.
     """
     (
@@ -515,10 +517,6 @@ def assets_from_columns(columns: Sequence[list[str]], lines: list[int]) -> list[
     ) = columns
     if any("" in column for column in (asset_id, category, function, country, status)):
         return None
-    cap = limits.limit(limits.Limit.FIELD_CHARS)
-    for column in columns:  # the value domain and the field cap; the row path names the cell
-        if max(map(len, column), default=0) > cap or limits.text_problem("".join(column)):
-            return None
     if any(mac_text) or any(oui_text):
         pairs = list(zip(mac_text, oui_text, strict=True))
         table: dict[tuple[str, str], str] = {}

@@ -209,6 +209,12 @@ def _csv_assets(
     body = text.rstrip("\r\n")
     if "\r" in body and body.count("\r\n") != body.count("\r"):
         return None  # old Mac line ends: leave them to the csv module
+    # Arrow has no field-size limit, and this path checks no cell's text: a NUL (the value
+    # domain; decoded text holds no lone surrogate) or a line past the field cap (every line is
+    # one row here, so no field is longer than its line) is the row path's to name
+    cap = limits.limit(limits.Limit.FIELD_CHARS)
+    if "\x00" in body or (len(body) > cap and max(map(len, body.split("\n"))) > cap):
+        return None
     import pyarrow as pa
     import pyarrow.csv as pcsv
 
@@ -250,10 +256,6 @@ def _csv_assets(
     with paused_gc():  # one list entry per cell, no reference cycles
         columns = [_strings(table.column(i)) if i is not None else [""] * rows for i in positions]
         del table
-        # Arrow has no field-size limit: a cell past the csv module's is the row path's to name
-        cap = limits.limit(limits.Limit.FIELD_CHARS)
-        if any(max(map(len, column), default=0) > cap for column in columns):
-            return None
         for column, value in defaults.items():
             cells = columns[COLUMNS.index(column)]
             columns[COLUMNS.index(column)] = [cell or value for cell in cells]
@@ -520,19 +522,21 @@ def _json_rows(
                 known.add(key)
                 headers.append(key)
     positions, mapping = map_header(path, headers, defaulted)
+    present = [(i, headers[p]) for i, p in enumerate(positions) if p is not None]
+    blank = [""] * len(positions)
     rows = []
     for n, item in enumerate(data, start=1):  # the item number stands in for a line
-        cells = []
-        for p in positions:
-            value = item.get(headers[p]) if p is not None else None
-            if isinstance(value, dict | list):
+        cells = blank.copy()
+        for i, header in present:
+            value = item.get(header)
+            if type(value) is dict or type(value) is list:
                 raise InputError(
                     path,
                     f"asset #{n}: must be a string, number or boolean, got {_json_type(value)}",
                     line=n,
-                    field=headers[p] if p is not None else None,
+                    field=header,
                 )
-            cells.append(_cell(value))
+            cells[i] = _cell(value)
         rows.append((n, cells))
     return "json", mapping, rows
 

@@ -232,23 +232,30 @@ def read_text(path: Path) -> str:
 
 
 def nesting_depth(data: Any, cap: int) -> int:
-    """How deep ``data`` nests (a scalar is 0, ``[]`` is 1), counted without recursion and
-    stopping once past ``cap``."""
+    """How deep parsed JSON nests (a scalar is 0, ``[]`` is 1), counted without recursion and
+    stopping once past ``cap``. A container's children are typed in one C-level pass (``map``),
+    so a large inventory of flat objects costs one set per object, not Python code per value."""
     deepest = 0
     stack: list[tuple[Any, int]] = [(data, 1)]
     while stack:
         node, depth = stack.pop()
-        if isinstance(node, dict):
+        if type(node) is dict:
             children: Any = node.values()
-        elif isinstance(node, list):
+        elif type(node) is list:
             children = node
         else:
             continue
-        deepest = max(deepest, depth)
-        if deepest > cap:
-            return deepest
-        stack.extend((child, depth + 1) for child in children if isinstance(child, dict | list))
+        if depth > deepest:
+            deepest = depth
+            if deepest > cap:
+                return deepest
+        kinds = set(map(type, children))
+        if dict in kinds or list in kinds:
+            stack.extend((child, depth + 1) for child in children if type(child) in _CONTAINERS)
     return deepest
+
+
+_CONTAINERS = (dict, list)
 
 
 def load_json(path: Path | str, text: str) -> Any:
