@@ -656,7 +656,13 @@ class FindingExplainer:
                 vendors.setdefault(name, _Rows()).add(found.first, found.count)
         ordered = sorted(vendors.items(), key=lambda kv: kv[1].first)
         finding.conditions = conditions_json(parts, assets, self._vendor_fact(rule, ordered))
-        finding.vendor_link = [self.link(item, rule, name, rows) for name, rows in ordered]
+        # a law that names no vendor draws no link: the name decides nothing (the vendor
+        # condition lists the names)
+        finding.vendor_link = (
+            [self.link(item, rule, name, rows) for name, rows in ordered]
+            if named_groups(rule)
+            else []
+        )
 
     def _vendor_rows(self, sig_id: str, rows: Sequence[int]) -> dict[str, _Rows]:
         """The vendor names of a signature's rows: a whole signature's once per evaluation."""
