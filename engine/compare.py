@@ -496,6 +496,10 @@ def vendor_matrix(
     return matrix
 
 
+# the title of the one block of an operator comparison (without --vendor)
+OPERATOR_BLOCK = "Obligations by jurisdiction"
+
+
 @dataclass
 class Comparison:
     data: dict[str, Any]  # the JSON the CLI prints
@@ -584,5 +588,5 @@ def run_comparison(
     else:
         cells = compare_operator(result, codes)
         data["cells"] = [c.to_json() for c in cells]
-        blocks = [("Obligations by jurisdiction", cells)]
+        blocks = [(OPERATOR_BLOCK, cells)]
     return Comparison(data, blocks)

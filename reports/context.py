@@ -430,34 +430,74 @@ def comparison_report(
     notices: list[dict[str, Any] | str],
     blocks: list[tuple[str, list[Any]]],
     names: dict[str, str],
+    assumed_sector: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """The comparison report's context: ``blocks`` are (title, cells) pairs from
-    ``engine.compare``; each cited obligation gets one numbered footnote."""
-    from dutybound.engine.compare import Cell
+    ``engine.compare`` (one per vendor with ``--vendor``, else one for the operator).
 
-    numbers: dict[str, int] = {}
-    footnotes = []
+    ``matrix`` is the landscape slide page (engine.compare_matrix: rows, jurisdiction columns,
+    each cell a phrase or two with its footnote number); ``blocks`` are the portrait detail
+    tables beneath it, every line with its own footnote, numbered on from the matrix's. The
+    assets column is shown only for a block where some cell reaches an asset: without an
+    inventory there is nothing to count, and "0 affected assets" would read as an all-clear.
+    """
+    import dataclasses
+
+    from dutybound.engine.compare import OPERATOR_BLOCK, Cell
+    from dutybound.engine.compare_matrix import assumption_text, slide_matrix
+
+    codes = list(names)
+    vendor_rows = not (len(blocks) == 1 and blocks[0][0] == OPERATOR_BLOCK)
+    as_json = [(title, [c.to_json() for c in cells]) for title, cells in blocks]
+    data: dict[str, Any] = {"jurisdictions": codes, "operator": operator}
+    if vendor_rows:
+        data["vendors"] = [{"vendor": title, "cells": cells} for title, cells in as_json]
+    else:
+        data["cells"] = as_json[0][1]
+    matrix = slide_matrix(data, names)
+    numbers = {n.obligation_id: n.number for n in matrix.footnotes}
+    footnotes: list[dict[str, Any]] = [dataclasses.asdict(n) for n in matrix.footnotes]
+
+    def number(line: dict[str, Any]) -> int:
+        ident = line["obligation_id"]
+        if ident not in numbers:
+            numbers[ident] = len(numbers) + 1
+            footnotes.append(
+                {
+                    "number": numbers[ident],
+                    "obligation_id": ident,
+                    "title": line.get("title") or "",
+                    "binding": line["binding"],
+                    "citation": line["citation"] or "",
+                    "url": line["url"] or "",
+                    "verified": line["verified"] is not False,
+                }
+            )
+        return numbers[ident]
+
     rendered = []
-    for title, cells in blocks:
+    for (title, cells), (_, source) in zip(as_json, blocks, strict=True):
         rows = []
-        for cell in cells:
-            assert isinstance(cell, Cell)
-            row = {**cell.to_json(), "label": cell.label(), "footnote": None}
-            if cell.obligation_id:
-                if cell.obligation_id not in numbers:
-                    numbers[cell.obligation_id] = len(numbers) + 1
-                    footnotes.append(
-                        {
-                            "number": numbers[cell.obligation_id],
-                            "obligation_id": cell.obligation_id,
-                            "citation": cell.citation,
-                            "url": cell.url,
-                            "verified": cell.verified,
-                        }
-                    )
-                row["footnote"] = numbers[cell.obligation_id]
+        for cell, raw in zip(cells, source, strict=True):
+            assert isinstance(raw, Cell)
+            row = {**cell, "footnote": number(cell) if cell["obligation_id"] else None}
+            if cell["guidance"]:
+                row["guidance"] = {**cell["guidance"], "footnote": number(cell["guidance"])}
+            row["more"] = [{**m, "footnote": number(m)} for m in cell["more"]]
             rows.append(row)
-        rendered.append({"title": title, "cells": rows})
+        rendered.append(
+            {"title": title, "cells": rows, "assets": any(c["all_assets"] for c in cells)}
+        )
+    if assumed_sector is None:
+        sector_rows = [r for r in roles if r.get("sector")]
+        if sector_rows:
+            assumed_sector = {
+                "sector": sector_rows[0]["sector"],
+                "roles": [
+                    {"role": r["role"], "condition": r.get("condition")} for r in sector_rows
+                ],
+                "no_role_in": [],
+            }
     return {
         "operator": operator,
         "as_of": as_of,
@@ -465,6 +505,9 @@ def comparison_report(
         "roles": roles,
         "notices": notices,
         "blocks": rendered,
+        "matrix": matrix,
+        "vendor_rows": vendor_rows,
+        "assumption": assumption_text(assumed_sector),
         "footnotes": footnotes,
         "names": names,
     }

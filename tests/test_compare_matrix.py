@@ -232,3 +232,35 @@ def test_xlsx_needs_out_and_bad_sector_exits_2(tmp_path: Path) -> None:
     )  # fmt: skip
     assert bad.returncode == 2 and "--as-sector" in bad.stderr and "telecoms" in bad.stderr
     assert bad.stdout == ""
+
+
+# --- the PDF ------------------------------------------------------------------------------------
+
+
+def test_comparison_pdf_opens_on_a_landscape_matrix_and_counts_no_assets_without_inventory(
+    tmp_path: Path,
+) -> None:
+    from pypdf import PdfReader
+
+    profile = write(
+        tmp_path / "p.yaml",
+        "name: Slide Co\njurisdictions: [GB, US]\n"
+        "roles: [gb.public_telecoms_provider, gb.dvd_addressee, us.fcc_subsidy_recipient]\n",
+    )
+    out = tmp_path / "c.pdf"
+    args = ["report", "--profile", profile, "--as-of", "2026-12-03", "--compare", ",".join(ALL)]
+    for vendor in VENDORS:
+        args += ["--vendor", vendor]
+    result = run(*args, "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    reader = PdfReader(out)
+    first = reader.pages[0]
+    assert float(first.mediabox.width) > float(first.mediabox.height)  # landscape
+    assert all(float(p.mediabox.width) < float(p.mediabox.height) for p in reader.pages[1:])
+    slide = " ".join(first.extract_text().split())
+    assert "Jurisdiction comparison: vendor × jurisdiction matrix" in slide
+    assert all(vendor in slide for vendor in VENDORS) and all(code in slide for code in ALL)
+    assert "no new 5G kit" in slide and "covered uses only" in slide
+    text = "\n".join(page.extract_text() for page in reader.pages)
+    assert "Assets it reaches" not in text and "affected assets" not in text
+    assert "gb.dvd-2022.5g-no-new-install" in text  # in the citations
