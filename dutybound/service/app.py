@@ -17,7 +17,7 @@ import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fastapi import FastAPI
 
@@ -28,6 +28,9 @@ from dutybound.service.middleware import ServiceMiddleware
 from dutybound.service.routers import ROUTERS
 from dutybound.service.settings import Settings
 from dutybound.service.state import Service
+
+if TYPE_CHECKING:
+    import uvicorn
 
 # Threads for the plain-``def`` endpoints. Evaluations are serialised by the engine's lock, so
 # more threads only add GIL contention (throughput falls and p99 grows at many clients); a few
@@ -86,6 +89,16 @@ def app_from_env() -> FastAPI:
     return create_app(Settings.from_env())
 
 
+def server_config(app: FastAPI, settings: Settings, **options: Any) -> uvicorn.Config:
+    """uvicorn's configuration of one server process: ``app`` with every connection held to the
+    settings' time, size and count limits (``connections``); ``options`` go to uvicorn."""
+    import uvicorn
+
+    from dutybound.service.connections import protocol_class
+
+    return uvicorn.Config(app, http=protocol_class(settings.connection_limits()), **options)
+
+
 def run(
     host: str = "127.0.0.1",
     port: int = 8000,
@@ -97,7 +110,8 @@ def run(
 ) -> int:
     """Serve with uvicorn (uvloop and httptools when installed, no access log: the middleware
     logs each request); ``db_url``, ``law_dir`` and ``check_cache_bytes`` override the
-    environment's settings when given. ``workers`` > 1 runs that many processes on one port,
+    environment's settings when given. Each connection is held to the settings' time and
+    size limits (``connections``). ``workers`` > 1 runs that many processes on one port,
     each with its own socket where the kernel can balance connections over them
     (``service.workers``). Returns the exit status; ``InputError`` for a setting that cannot
     be read, OSError or ValueError when the port cannot be had."""
@@ -116,8 +130,12 @@ def run(
     )
     options: dict[str, Any] = {"access_log": False, "log_level": log_level, "server_header": False}
     if workers <= 1:
-        uvicorn.run(create_app(settings), host=host, port=port, **options)
-        return 0
+        # bound here, not by uvicorn: a taken port is then an OSError the caller reports (exit
+        # 2), where uvicorn would log it and exit 3
+        with worker_processes.listening_socket(host, port, reuse_port=False) as sock:
+            server = uvicorn.Server(server_config(create_app(settings), settings, **options))
+            server.run(sockets=[sock])
+        return 0 if server.started else 1
     from dutybound.engine.store.connection import resolve_url
 
     # every process must use the same database, even when the default is a per-user file
@@ -128,6 +146,7 @@ def run(
         return worker_processes.serve(host, port, workers, options)
     uvicorn.run(
         "dutybound.service.app:app_from_env",
+        http="dutybound.service.connections:from_environment",
         factory=True,
         workers=workers,
         host=host,

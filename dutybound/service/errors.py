@@ -6,11 +6,14 @@ like FastAPI's validation errors, with ``loc`` naming the field, so a client han
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
 from fastapi import FastAPI, Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 from dutybound.engine.errors import InputError
@@ -36,29 +39,94 @@ class FieldError(Exception):
         self.message = message
 
 
+def field_loc(field: str, data: Any = None) -> list[str | int]:
+    """The engine's dotted ``field`` as a ``loc`` list, read against ``data`` (what the engine
+    was given): a mapping key is kept whole even when it holds dots (a profile attribute
+    ``"a.b"`` is one part, not two), taking at each level the longest key that the rest of the
+    field starts with. Without ``data``, or where the field leaves it, a dot separates parts and
+    digits are list positions."""
+    parts = [p for p in field.split(".") if p]
+    loc: list[str | int] = []
+    node = data
+    while parts:
+        if isinstance(node, dict):
+            for n in range(len(parts), 0, -1):
+                key = ".".join(parts[:n])
+                if key in node:
+                    loc.append(key)
+                    node, parts = node[key], parts[n:]
+                    break
+            else:
+                node = None
+            continue
+        part = parts.pop(0)
+        if part.isdigit():
+            loc.append(int(part))
+            node = node[int(part)] if isinstance(node, list) and int(part) < len(node) else None
+        else:
+            loc.append(part)
+            node = None
+    return loc
+
+
 @contextmanager
-def engine_input(prefix: tuple[str | int, ...], indexed: bool = False) -> Iterator[None]:
+def engine_input(
+    prefix: tuple[str | int, ...], indexed: bool = False, data: Any = None
+) -> Iterator[None]:
     """Turn an engine ``InputError`` into a 422 naming ``prefix`` + the error's (line, field);
-    with ``indexed``, the error's line is the 1-based position in the list at ``prefix``."""
+    with ``indexed``, the error's line is the 1-based position in the list at ``prefix``.
+    ``data`` is what the engine was given, to read the field's keys from (``field_loc``)."""
     try:
         yield
     except InputError as error:
         loc: list[str | int] = list(prefix)
         if indexed and error.line is not None:
             loc.append(error.line - 1)
-        for part in (error.field or "").split("."):
-            if part:
-                loc.append(int(part) if part.isdigit() else part)
+        loc.extend(field_loc(error.field or "", data))
         raise FieldError(loc, error.message) from None
+
+
+def readable(value: Any) -> Any:
+    """``value`` with every lone surrogate replaced by U+FFFD and every NaN or infinity by its
+    name, so that it can be sent as JSON in UTF-8: a 422 echoes the input it refuses, and that
+    input may be text no UTF-8 can carry or a number JSON has not (FastAPI's own handler then
+    fails, and the client got a 500 for its bad input)."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return value.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+        return value
+    if isinstance(value, dict):
+        return {readable(k): readable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [readable(v) for v in value]
+    return value
+
+
+def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
+    """FastAPI's 422 for a request its models refuse, exactly as FastAPI shapes it, with the
+    echoed input made sendable (``readable``)."""
+    assert isinstance(exc, RequestValidationError)
+    return JSONResponse(
+        status_code=422, content={"detail": readable(jsonable_encoder(exc.errors()))}
+    )
 
 
 def _field_error(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, FieldError)
     return JSONResponse(
         status_code=422,
-        content={"detail": [{"loc": exc.loc, "msg": exc.message, "type": "input_error"}]},
+        content={
+            "detail": [
+                {"loc": readable(exc.loc), "msg": readable(exc.message), "type": "input_error"}
+            ]
+        },
     )
 
 
 def add_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(FieldError, _field_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)

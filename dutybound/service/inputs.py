@@ -57,7 +57,7 @@ def checked_profile(
     roles that are only assumed."""
     from dutybound.engine.roles import assume_roles
 
-    with engine_input(where):
+    with engine_input(where, data=data):
         profile = svc.validated_profile(orjson.dumps(data, option=orjson.OPT_SORT_KEYS))
     hypothetical = frozenset(req.as_role) - set(profile.roles)
     if req.as_role:
@@ -84,7 +84,7 @@ def checked_waivers(
     if req.waivers is None:
         return None, []
     data = [w.model_dump(mode="json", exclude_none=True) for w in req.waivers]
-    with engine_input(("body", "waivers")):
+    with engine_input(("body", "waivers"), data=data):
         return check_waivers(data, svc.pack, "waivers", operator=profile.name), data
 
 
@@ -118,7 +118,7 @@ def checked_decisions(svc: Service, req: _WithProfile) -> list[Decision] | None:
         return None
     from dutybound.engine.vendor_decisions import check_decisions
 
-    with engine_input(("body", "vendor_decisions")):
+    with engine_input(("body", "vendor_decisions"), data=req.vendor_decisions):
         return check_decisions(req.vendor_decisions, svc.pack.registry, "vendor_decisions")
 
 

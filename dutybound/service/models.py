@@ -11,9 +11,10 @@ import datetime as dt
 from enum import StrEnum
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from dutybound.engine import vocabulary as vocab
+from dutybound.service.values import QUANTITY_MAX, QUANTITY_MIN, check_value
 
 MAX_CHECK_ITEMS = 1000
 MAX_ASSETS = 20000
@@ -34,7 +35,14 @@ CountryCode = Field(pattern=r"^[A-Za-z]{2}$", description="ISO 3166 two-letter c
 
 
 class Strict(BaseModel):
+    """Every request model: unknown fields refused, and every field's value within what the
+    engine and both stores can hold (``values.check_value``: valid Unicode without NUL, whole
+    numbers within ±2**53-1, finite numbers), so such input is a 422 naming the field, never a
+    500 from deeper down."""
+
     model_config = ConfigDict(extra="forbid")
+
+    _in_domain = field_validator("*", mode="after")(check_value)
 
 
 class ProfileIn(Strict):
@@ -100,7 +108,12 @@ class _AssetFields(Strict):
     use: Use | None = Field(  # type: ignore[valid-type]
         None, description="Use; purpose-limited US rules (Hikvision, Dahua, Hytera) need it."
     )
-    quantity: int = Field(1, ge=1, le=10**9, description="Units; caps are measured by quantity.")
+    quantity: int = Field(
+        1,
+        ge=QUANTITY_MIN,
+        le=QUANTITY_MAX,
+        description="Units; caps are measured by quantity.",
+    )
     product: str | None = Field(None, max_length=500, description="Product name.")
     model: str | None = Field(None, max_length=500, description="Model number.")
     site: str | None = Field(None, max_length=500, description="Site.")

@@ -5,6 +5,13 @@
 - ``DUTYBOUND_CHECK_CACHE_BYTES`` (``check_cache_bytes``): default 64 MiB per process; 0 is off.
 - ``DUTYBOUND_KEY_CACHE_SECONDS`` (``key_cache_seconds``): default 5; 0 reads every key afresh.
 - ``DUTYBOUND_MAX_BODY_BYTES`` (``max_body_bytes``): default 5 MiB.
+- ``DUTYBOUND_HEADER_TIMEOUT_SECONDS`` (``header_timeout_seconds``): default 10; the time a
+  client has to send a request's line and headers (``connections``).
+- ``DUTYBOUND_BODY_TIMEOUT_SECONDS`` (``body_timeout_seconds``): default 60; the time it then
+  has to send the body.
+- ``DUTYBOUND_MAX_HEADER_BYTES`` (``max_header_bytes``): default 64 KiB.
+- ``DUTYBOUND_MAX_CONNECTIONS`` (``max_connections``): default 1000 per server process (kept 64
+  below the process's open-files limit).
 
 An empty variable counts as unset. Command-line options (``serve --db ...``) override the
 environment: ``app.run`` applies them with ``dataclasses.replace``.
@@ -30,12 +37,17 @@ from typing import Any
 
 from dutybound.engine.errors import InputError
 from dutybound.service.cache import DEFAULT_MAX_BYTES
+from dutybound.service.connections import Limits
 
 ENV_DATABASE_URL = "DUTYBOUND_DATABASE_URL"
 ENV_LAW_DIR = "DUTYBOUND_LAW_DIR"
 ENV_CHECK_CACHE_BYTES = "DUTYBOUND_CHECK_CACHE_BYTES"
 ENV_KEY_CACHE_SECONDS = "DUTYBOUND_KEY_CACHE_SECONDS"
 ENV_MAX_BODY_BYTES = "DUTYBOUND_MAX_BODY_BYTES"
+ENV_HEADER_TIMEOUT = "DUTYBOUND_HEADER_TIMEOUT_SECONDS"
+ENV_BODY_TIMEOUT = "DUTYBOUND_BODY_TIMEOUT_SECONDS"
+ENV_MAX_HEADER_BYTES = "DUTYBOUND_MAX_HEADER_BYTES"
+ENV_MAX_CONNECTIONS = "DUTYBOUND_MAX_CONNECTIONS"
 
 
 def _bytes(name: str, text: str) -> int:
@@ -65,6 +77,23 @@ def _positive_bytes(name: str, text: str) -> int:
     return value
 
 
+def _positive_count(name: str, text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value <= 0:
+        raise InputError(name, f"not a whole number more than 0: {text!r}")
+    return value
+
+
+def _positive_seconds(name: str, text: str) -> float:
+    value = _seconds(name, text)
+    if value == 0:
+        raise InputError(name, "must be more than 0")
+    return value
+
+
 # field name -> (variable, parser): the single description of how the environment maps onto
 # Settings, used in both directions (``from_env`` and ``to_env``)
 _VARIABLES: dict[str, tuple[str, Callable[[str, str], Any]]] = {
@@ -73,6 +102,10 @@ _VARIABLES: dict[str, tuple[str, Callable[[str, str], Any]]] = {
     "check_cache_bytes": (ENV_CHECK_CACHE_BYTES, _bytes),
     "key_cache_seconds": (ENV_KEY_CACHE_SECONDS, _seconds),
     "max_body_bytes": (ENV_MAX_BODY_BYTES, _positive_bytes),
+    "header_timeout_seconds": (ENV_HEADER_TIMEOUT, _positive_seconds),
+    "body_timeout_seconds": (ENV_BODY_TIMEOUT, _positive_seconds),
+    "max_header_bytes": (ENV_MAX_HEADER_BYTES, _positive_bytes),
+    "max_connections": (ENV_MAX_CONNECTIONS, _positive_count),
 }
 
 
@@ -87,6 +120,22 @@ class Settings:
     # working (see service.keys). Within it, a request costs no database read for its key.
     key_cache_seconds: float = 5.0
     max_body_bytes: int = 5 * 1024 * 1024  # larger request bodies get 413
+    # What one connection may take (``connections.GuardedProtocol``): a client that sends its
+    # request head or body slower gets 408, a bigger head 431; past max_connections the
+    # connection idle longest is closed.
+    header_timeout_seconds: float = 10.0
+    body_timeout_seconds: float = 60.0
+    max_header_bytes: int = 64 * 1024
+    max_connections: int = 1000
+
+    def connection_limits(self) -> Limits:
+        """The limits the server's connections are held to."""
+        return Limits(
+            header_timeout=self.header_timeout_seconds,
+            body_timeout=self.body_timeout_seconds,
+            max_header_bytes=self.max_header_bytes,
+            max_connections=self.max_connections,
+        )
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:

@@ -42,7 +42,7 @@ def supported() -> bool:
     return sys.platform.startswith("linux") and hasattr(socket, "SO_REUSEPORT")
 
 
-def _listening_socket(host: str, port: int, reuse_port: bool) -> socket.socket:
+def listening_socket(host: str, port: int, reuse_port: bool) -> socket.socket:
     """A bound TCP socket; IPv6 when the host has a colon, as uvicorn decides."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM)
@@ -75,17 +75,18 @@ def _worker(host: str, port: int, options: dict[str, Any], started: Event) -> No
     """One server process: load the application (rule pack, database), then join the group."""
     import uvicorn
 
-    from dutybound.service.app import app_from_env
+    from dutybound.service.app import app_from_env, server_config
 
     _stop_when_orphaned()
 
     app = app_from_env()  # before binding: no connection waits on a process still loading
-    sock = _listening_socket(host, port, reuse_port=True)
+    sock = listening_socket(host, port, reuse_port=True)
     # listening from here (uvicorn listens again when it starts serving, a moment later):
     # the supervisor's "listening" line then means every process takes connections
     sock.listen(options.get("backlog", 2048))
     started.set()
-    uvicorn.Server(uvicorn.Config(app, **options)).run(sockets=[sock])
+    config = server_config(app, app.state.service.settings, **options)
+    uvicorn.Server(config).run(sockets=[sock])
 
 
 class _Supervisor:
@@ -154,5 +155,5 @@ def serve(host: str, port: int, workers: int, options: dict[str, Any]) -> int:
     SIGTERM; 1 if one failed at startup, else 0. ``options`` go to ``uvicorn.Config``."""
     if port == 0:
         raise ValueError("several server processes need a fixed port, not 0")
-    _listening_socket(host, port, reuse_port=False).close()  # OSError if the port is taken
+    listening_socket(host, port, reuse_port=False).close()  # OSError if the port is taken
     return _Supervisor(host, port, workers, options).run()

@@ -15,6 +15,7 @@ from dutybound.service.deps import CallerDep, DatabaseDep, ServiceDep
 from dutybound.service.errors import ERRORS, NOT_FOUND, FieldError
 from dutybound.service.inputs import read_assets, resolve_profile, run_evaluation
 from dutybound.service.models import CompareRequest, EvaluateRequest, EvaluationOut
+from dutybound.service.values import Text
 
 router = APIRouter(tags=["evaluation"], responses={**ERRORS, **NOT_FOUND})
 
@@ -34,7 +35,7 @@ def evaluate_inventory(req: EvaluateRequest, who: CallerDep, svc: ServiceDep) ->
 def get_result(
     who: CallerDep,
     database: DatabaseDep,
-    result_id: Annotated[str, PathParam(max_length=64)],
+    result_id: Annotated[Text, PathParam(max_length=64)],
 ) -> dict[str, Any]:
     """A stored evaluation (of your tenant, or of one you may read)."""
     row = db.get_readable(database, db.StoredResult, result_id, who)

@@ -14,6 +14,7 @@ from dutybound.service.deps import CallerDep, ServiceDep
 from dutybound.service.errors import ERRORS, NOT_FOUND, engine_input
 from dutybound.service.inputs import stored_profile
 from dutybound.service.models import ProfileIn, ProfileOut
+from dutybound.service.values import Text
 
 router = APIRouter(prefix="/profiles", tags=["profiles"], responses=ERRORS)
 
@@ -24,7 +25,7 @@ def create_profile(profile: ProfileIn, who: CallerDep, svc: ServiceDep) -> dict[
     from dutybound.engine.inputs import check_profile
 
     data = profile.model_dump()
-    with engine_input(("body",)):
+    with engine_input(("body",), data=data):
         check_profile(data, svc.pack, "profile")
     row = db.save_profile(svc.db, who.tenant, profile.name, json.dumps(data))
     return {"id": row.id, "tenant": row.tenant, "created_at": row.created_at, "profile": data}
@@ -34,7 +35,7 @@ def create_profile(profile: ProfileIn, who: CallerDep, svc: ServiceDep) -> dict[
 def get_profile(
     who: CallerDep,
     svc: ServiceDep,
-    profile_id: Annotated[str, PathParam(max_length=64)],
+    profile_id: Annotated[Text, PathParam(max_length=64)],
 ) -> dict[str, Any]:
     """A stored profile (of your tenant, or of one you may read)."""
     row = stored_profile(svc, profile_id, who)
