@@ -251,6 +251,13 @@ def test_cli_json_and_table() -> None:
     assert table.returncode == 0, table.stderr
     assert "gb.dvd-2022.core-removal" in table.stdout
     assert "applies — finding gb.dvd-2022.core-removal, status overdue" in table.stdout
+    # the table is the JSON's conditions: the condition, the row's fact, met; then the link
+    flat = " ".join(table.stdout.split())
+    assert "Condition in the law" in flat and "Met?" in flat
+    assert "function is network core" in flat and "row 5: network core" in flat
+    assert (
+        "vendor link: row 5: Huawei (Huawei Technologies Co., Ltd.) is the parent company" in flat
+    )
 
 
 def test_cli_unknown_asset_exits_2_naming_the_file() -> None:
