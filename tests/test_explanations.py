@@ -256,7 +256,7 @@ def test_the_macro_draws_the_table_and_the_vendor_link(pack: RulePack) -> None:
     # one line per vendor name, each with the law's reach
     assert html.count('class="vendor-link"') == 4
     assert "ZTE Corporation (row 4) → the parent company of ZTE" in html
-    assert "the designation reaches the parent company, subsidiaries of Huawei" in html
+    assert "the designation reaches the parent company and subsidiaries of Huawei" in html
 
 
 def test_inventory_text_in_the_macro_is_escaped(pack: RulePack, tmp_path: Path) -> None:
@@ -284,6 +284,7 @@ def test_the_macro_translates_every_fixed_word(pack: RulePack) -> None:
         "[registry source]",
         "[the designation reaches]",
         "[affiliates]",
+        "[and]",
         "[of]",
     ):
         assert word in html, word
