@@ -147,7 +147,11 @@ def evaluate(
             print_evaluation(data, terminal_console())
 
     if out is None:
-        store_evaluation(result, encoded, db, store, law_dir, publish=print_result)
+        # printed first, outside the store's transaction: a pipe may take its time to read, and
+        # the transaction holds the database's write lock; a run that fails to print stores
+        # nothing
+        print_result()
+        store_evaluation(result, encoded, db, store, law_dir)
     else:
         # written beside --out first: an unwritable path fails (exit 2) before anything is
         # stored; put in place inside the store's transaction (see engine.atomic)

@@ -33,16 +33,19 @@ def store_evaluation(
     store: bool | None,
     law_dir: Path | None,
     *,
-    publish: Callable[[], None],
+    publish: Callable[[], None] | None = None,
 ) -> None:
-    """Output an evaluation (``publish``: print it, or put its file in place) and store it, with
-    the JSON text it output, when asked to (see ``options.Store``).
+    """Store an evaluation, with the JSON text it output, when asked to (see ``options.Store``);
+    ``publish`` puts its output file in place (``engine.atomic.StagedFile.publish``).
 
     Storing, ``publish`` runs inside the store's transaction, just before it commits: a run
     whose output fails stores nothing, and one killed at any moment leaves no stored evaluation
-    without its output. An unusable database is an input error and nothing is half-stored."""
+    without its output. It must be quick and wait on nothing (a rename, never a pipe): the
+    transaction holds the database's write lock. An unusable database is an input error and
+    nothing is half-stored."""
     if not uses_database(db, store):
-        publish()
+        if publish is not None:
+            publish()
         return
     from dutybound.engine.store import save_evaluation
 
@@ -51,7 +54,7 @@ def store_evaluation(
         text if isinstance(text, str) else text.decode(),
         db,
         law_dir=law_dir,
-        before_commit=lambda _id: publish(),
+        before_commit=None if publish is None else lambda _id: publish(),
     )
     err.print(f"stored as evaluation {evaluation_id}")
 
