@@ -436,7 +436,12 @@ def test_vendor_matrix_needs_no_inventory() -> None:
     }
     assert rows["huawei"]["GB"]["measure"] == "prohibited"
     assert rows["huawei"]["US"]["measure"] == "prohibited"
-    assert rows["hikvision"]["US"]["obligation_id"] == "us.ndaa889.a1b-use-purpose-limited"
+    # both US prohibitions reach covered uses only; FAR 52.204-25(b)(1) (providing, in force
+    # since 13 Aug 2019) bites before s.889(a)(1)(B) (using, since 13 Aug 2020), so it leads
+    hikvision_us = rows["hikvision"]["US"]
+    assert hikvision_us["obligation_id"] == "us.far52204-25.b1-provide-purpose-limited"
+    assert hikvision_us["measure"] == "prohibited"
+    assert hikvision_us["phrase"] == "no covered kit for covered uses only"
     assert rows["hikvision"]["GB"]["measure"] == "nothing"
     unknown = run(
         "compare", "--profile", UK / "profile.yaml", "--as-of", "2026-11-28", "--vendor", "Nokia"

@@ -91,7 +91,7 @@ def changed_inputs(tmp_path: Path, pack: RulePack) -> tuple[Side, Side]:
     shutil.copyfile(default_registry_path(), registry_before)
     registry_after = tmp_path / "vendors-after.yaml"
     text = default_registry_path().read_text(encoding="utf-8")
-    old = "aliases: [Huawei, Huawei Technologies, 华为技术有限公司, 华为, Huawei Tech]"
+    old = "aliases: [Huawei, Huawei Technologies, 华为技术有限公司, 华为技术, 华为, Huawei Tech]"
     assert text.count(old) == 1
     registry_after.write_text(
         text.replace(old, old[:-1] + ", Albion Rebadge Networks]"), encoding="utf-8"

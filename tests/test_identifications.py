@@ -59,7 +59,8 @@ def test_the_evaluation_says_how_each_vendor_name_resolved_and_from_which_source
 def test_the_report_lists_the_identifications_the_findings_rest_on(pack) -> None:
     result = _evaluate(pack, ["EZVIZ", "Huawai"])
     html = render_html("report.html.j2", obligation_report(result, result.to_json()))
-    section = html.split("How the vendors were identified", 1)[1].split("</section>", 1)[0]
+    section = html.split('<section class="identified">', 1)[1].split("</section>", 1)[0]
+    assert "How the vendors were identified" in section
     assert "EZVIZ</b> → a brand of Hikvision" in section
     assert _ezviz_source(pack) in section
     # the uncertain name is in the review section, not presented as an identification
