@@ -21,6 +21,7 @@ from dutybound.service.models import ErrorOut
 
 # ``responses=`` of the endpoints that need a key, and of those that look an id up
 ERRORS: dict[int | str, dict[str, Any]] = {
+    400: {"model": ErrorOut, "description": "The body is not JSON, or Content-Length is invalid."},
     401: {"model": ErrorOut, "description": "Missing, unknown or revoked API key."},
     413: {"model": ErrorOut, "description": "Request body too large."},
     422: {"model": ErrorOut, "description": "Invalid input; `loc` names the field."},

@@ -1,8 +1,11 @@
 """Property-based fuzzing of the API from its own OpenAPI document (schemathesis).
 
 ``python -m dutybound.service.fuzz [--examples N]`` fuzzes every operation in-process (ASGI)
-with a valid API key, positive and negative generation, and fails on any 5xx.
-``tests/test_service.py`` runs a smaller budget. Uses a throw-away SQLite database.
+with a valid API key, positive and negative generation, and fails on any 5xx or on a response
+that does not conform to the OpenAPI document (status code documented, content type, body
+schema). Strings are hostile: any character UTF-8 can carry, NUL included (``allow_x00``).
+``tests/hostile/test_api_properties.py`` runs a smaller budget in the suite. Uses a throw-away
+SQLite database.
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ class FuzzResult:
     statuses: Counter[int] = field(default_factory=Counter)
     by_operation_status: Counter[tuple[str, int]] = field(default_factory=Counter)
     server_errors: list[str] = field(default_factory=list)
+    nonconforming: list[str] = field(default_factory=list)
     seconds: float = 0.0
 
 
@@ -38,6 +42,9 @@ def fuzz(app: Any, api_key: str, max_examples: int = 50, negative: bool = True) 
     from schemathesis.generation import GenerationMode
 
     schema = schemathesis.openapi.from_asgi("/openapi.json", app)
+    # hostile strings: NUL and every other character UTF-8 can carry (schemathesis' defaults,
+    # stated here so that a change of default cannot quietly make the fuzzing polite)
+    schema.config.generation.update(allow_x00=True, codec="utf-8")
     out = FuzzResult()
     start = time.perf_counter()
     modes = [GenerationMode.POSITIVE] + ([GenerationMode.NEGATIVE] if negative else [])
@@ -56,6 +63,14 @@ def _run_operation(
 ) -> None:
     from hypothesis import HealthCheck, Phase, given, settings
     from hypothesis.errors import Unsatisfiable
+    from schemathesis.core.failures import FailureGroup
+    from schemathesis.specs.openapi.checks import (
+        content_type_conformance,
+        response_schema_conformance,
+        status_code_conformance,
+    )
+
+    conformance = [status_code_conformance, content_type_conformance, response_schema_conformance]
 
     strategy = operation.as_strategy(generation_mode=mode)
 
@@ -79,6 +94,11 @@ def _run_operation(
         out.by_operation_status[label, response.status_code] += 1
         if response.status_code >= 500:
             out.server_errors.append(f"{label} -> {response.status_code}: {case.as_curl_command()}")
+            return
+        try:
+            case.validate_response(response, checks=conformance)
+        except FailureGroup as failures:
+            out.nonconforming.append(f"{label} -> {response.status_code}: {failures}"[:2000])
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # hypothesis/schemathesis chatter
@@ -116,7 +136,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  {label}: {n} {statuses}")
     for line in result.server_errors[:20]:
         print("5xx:", line)
-    return 1 if result.server_errors else 0
+    for line in result.nonconforming[:20]:
+        print("not as documented:", line)
+    return 1 if result.server_errors or result.nonconforming else 0
 
 
 if __name__ == "__main__":
