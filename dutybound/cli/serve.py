@@ -37,6 +37,11 @@ def serve(
 
     The service keeps API keys, profiles and results in --db, which can be the database the
     CLI stores evaluations in.
+
+    Each connection must send its request head within DUTYBOUND_HEADER_TIMEOUT_SECONDS (10) and
+    its body within DUTYBOUND_BODY_TIMEOUT_SECONDS (60), else 408; heads over
+    DUTYBOUND_MAX_HEADER_BYTES (65536) get 431, bodies over DUTYBOUND_MAX_BODY_BYTES (5 MiB)
+    413; each process holds at most DUTYBOUND_MAX_CONNECTIONS (1000) connections.
     """
     from dutybound.service.app import run
 
