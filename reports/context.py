@@ -224,6 +224,60 @@ def _summarise(ids: list[str], by_id: dict[str, Any], evaluation: Evaluation) ->
     }
 
 
+def duty_text(finding: dict[str, Any]) -> str:
+    """The explanation without its opening "As <roles>, the operator is addressed by
+    <instrument> [<citation>]: it", for the report's card.
+
+    The card states those facts already, each once: the role in the table of conditions, the
+    citation on its own line, the instrument under "Instruments cited". What is left is the
+    duty, its date, the assets and any caveat ("It must remove ... by 28 Jan 2023. It concerns
+    asset S-001 of Huawei. UNVERIFIED: ..."). The opening ends where engine.findings'
+    duty sentence puts the citation in brackets; an explanation of another shape is kept whole.
+    """
+    text: str = finding["explanation"]
+    marker = f"[{finding['citation']}]: it "
+    if marker not in text:
+        return text
+    return "It " + text.split(marker, 1)[1]
+
+
+# conditions on one inventory column each: met, they read as one row ("function is core;
+# status is installed; country is GB") without losing a fact
+_SCOPE_TESTS = frozenset({"category", "function", "network", "use", "status", "country", "origin"})
+
+
+def card_conditions(conditions: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The conditions as the report's card draws them: the same facts in fewer rows.
+
+    Conditions the date alone meets are left out (the card's header gives the window); the
+    met conditions on single inventory columns are joined into one row. The vendor, the role,
+    the flags and every condition not met or unknown keep their own row: those are what a
+    reader checks. The evaluation JSON attached to the PDF keeps every condition as it is.
+    """
+    rows: list[dict[str, Any]] = []
+    scope: list[dict[str, Any]] = []
+    for c in conditions:
+        if c["met"] is True and c["source"] == "date":
+            continue
+        if c["met"] is True and c["test"] in _SCOPE_TESTS:
+            scope.append(c)
+            continue
+        rows.append(c)
+    if len(scope) > 1:
+        rows.append(
+            {
+                "test": "scope",
+                "condition": "; ".join(c["condition"] for c in scope),
+                "fact": " · ".join(c["fact"] for c in scope),
+                "met": True,
+                "source": "inventory",
+            }
+        )
+    else:
+        rows.extend(scope)
+    return rows
+
+
 def review_groups(review: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """The review items grouped by what must be checked (reason and detail), largest first.
 
@@ -311,6 +365,8 @@ def obligation_report(
     for f in data["findings"]:
         f = dict(f)
         f["bucket"] = _bucket(f, as_of)
+        f["duty_text"] = duty_text(f)
+        f["card_conditions"] = card_conditions(f.get("conditions", []))
         f["asset_summary"] = _summarise(f["assets"], by_id, evaluation) if f["assets"] else None
         f["days"] = (dt.date.fromisoformat(f["due"]) - as_of).days if f["due"] else None
         f["named"] = _named(f["assets"], by_id)

@@ -26,7 +26,7 @@ from dutybound.reports.paths import TEMPLATES
 from dutybound.reports.render import LANGUAGES, translator
 
 ROOT = Path(__file__).resolve().parent.parent
-PRINTED = ("report.html.j2", "procurement.html.j2", "conditions.html.j2")
+PRINTED = ("report.html.j2", "procurement.html.j2", "conditions.html.j2", "compare.html.j2")
 SHIPPED = [lang for lang in LANGUAGES if lang != "en"]
 
 
