@@ -264,3 +264,28 @@ def test_comparison_pdf_opens_on_a_landscape_matrix_and_counts_no_assets_without
     text = "\n".join(page.extract_text() for page in reader.pages)
     assert "Assets it reaches" not in text and "affected assets" not in text
     assert "gb.dvd-2022.5g-no-new-install" in text  # in the citations
+
+
+def test_the_comparison_report_prints_the_sector_assumption(tmp_path: Path) -> None:
+    # report --compare takes --as-sector too: the PDF says the roles are assumed, not declared
+    out = tmp_path / "c.html"
+    profile = write(tmp_path / "p.yaml", "name: Client\njurisdictions: [GB]\n")
+    result = run(
+        "report",
+        "--profile",
+        profile,
+        "--as-of",
+        DAY.isoformat(),
+        "--compare",
+        "GB,DE",
+        "--vendor",
+        "Huawei",
+        "--as-sector",
+        "telecoms",
+        "--out",
+        str(out),
+    )
+    assert result.returncode == 0, result.stderr
+    html = " ".join(out.read_text().split())
+    assert "Roles assumed for sector telecoms (hypothetical, not declared)" in html
+    assert "gb.public_telecoms_provider" in html

@@ -496,6 +496,13 @@ def test_law_and_compare(setup) -> None:
     )
     assert response.status_code == 422
     assert response.json()["detail"][0]["loc"] == ["body", "jurisdictions"]
+    # a consultant's what-if: the roles the law gives the sector, marked as assumed
+    body = {"profile": UK_DVD, "as_of": AS_OF, "vendors": ["Huawei"], "jurisdictions": ["GB"]}
+    assumed = call(setup, "POST", "/compare", json={**body, "as_sector": "telecoms"}).json()
+    assert assumed["assumed_sector"]["sector"] == "telecoms"
+    unknown = call(setup, "POST", "/compare", json={**body, "as_sector": "telecom"})
+    assert unknown.status_code == 422
+    assert unknown.json()["detail"][0]["loc"] == ["body", "as_sector"]
 
 
 def test_report_pdf(setup) -> None:

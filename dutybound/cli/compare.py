@@ -15,6 +15,7 @@ from dutybound.cli.inputs import load_inputs
 from dutybound.cli.options import (
     AsOf,
     AsRole,
+    AsSector,
     AssumeDesignation,
     Defaults,
     LawDir,
@@ -46,16 +47,6 @@ class CompareFormat(StrEnum):
     csv = "csv"
     xlsx = "xlsx"
     md = "md"
-
-
-AsSector = Annotated[
-    str | None,
-    typer.Option(
-        "--as-sector",
-        help="What-if: fill each compared jurisdiction's roles with the ones its law gives this "
-        "sector (e.g. telecoms), marked hypothetical; roles of named addressees are not assumed.",
-    ),
-]
 
 
 def compare(

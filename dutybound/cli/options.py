@@ -135,3 +135,11 @@ Store = Annotated[
         "in your data directory).",
     ),
 ]
+AsSector = Annotated[
+    str | None,
+    typer.Option(
+        "--as-sector",
+        help="What-if: fill each compared jurisdiction's roles with the ones its law gives this "
+        "sector (e.g. telecoms), marked hypothetical; roles of named addressees are not assumed.",
+    ),
+]

@@ -17,6 +17,7 @@ from dutybound.cli.inputs import Inputs, load_attestations, load_inputs, load_pa
 from dutybound.cli.options import (
     AsOf,
     AsRole,
+    AsSector,
     AssumeDesignation,
     Attestations,
     Db,
@@ -67,6 +68,7 @@ def report(
         ),
     ] = None,
     vendor: MatrixVendors = None,
+    as_sector: AsSector = None,
     format: Annotated[
         ReportFormat | None,
         typer.Option("--format", help="pdf, html or md (default: from the --out extension)."),
@@ -136,7 +138,7 @@ def report(
     done = load_attestations(attestations, inputs.pack, inputs.operator, db, store)
     decisions = load_vendor_decisions(vendor_decisions, inputs.pack, inputs.day, db, store)
     if compare:
-        _comparison_report(inputs, compare, vendor, out, fmt, lang)
+        _comparison_report(inputs, compare, vendor, out, fmt, lang, as_sector)
         return
     assert assets is not None
     result = run_evaluation(
@@ -197,8 +199,11 @@ def _comparison_report(
     out: Path,
     fmt: ReportFormat,
     lang: str,
+    sector: str | None = None,
 ) -> None:
-    """``report --compare``: the comparison as HTML, or as PDF with its JSON attached."""
+    """``report --compare``: the comparison as HTML, or as PDF with its JSON attached; with
+    ``sector`` (``--as-sector``), each jurisdiction's roles are those its law gives the sector,
+    printed as an assumption."""
     from dutybound.engine.compare import run_comparison
     from dutybound.reports.context import comparison_report
     from dutybound.reports.render import render_html, render_pdf
@@ -206,7 +211,14 @@ def _comparison_report(
     pack = inputs.pack
     codes = [c.strip().upper() for c in compare.split(",") if c.strip()]
     comparison = run_comparison(
-        pack, inputs.operator, inputs.inventory, inputs.day, codes, vendor, inputs.hypothetical
+        pack,
+        inputs.operator,
+        inputs.inventory,
+        inputs.day,
+        codes,
+        vendor,
+        inputs.hypothetical,
+        sector,
     )
     if fmt is ReportFormat.md:
         raise InputError("--out", "the comparison report is PDF or HTML")
@@ -218,6 +230,7 @@ def _comparison_report(
         notices=comparison.data["notices"],
         blocks=comparison.blocks,
         names={c: pack.jurisdictions[c].name for c in codes},
+        assumed_sector=comparison.data["assumed_sector"],
     )
     html = render_html("compare.html.j2", context, lang)
     body = (

@@ -390,6 +390,12 @@ class CompareRequest(_WithProfile):
         max_length=20,
         description="Vendor-by-jurisdiction matrix for these vendors, e.g. Huawei.",
     )
+    as_sector: str | None = Field(
+        None,
+        max_length=40,
+        description="What-if: fill each compared jurisdiction's roles with the ones its law "
+        "gives this sector (e.g. telecoms), marked hypothetical (as `compare --as-sector`).",
+    )
 
     @model_validator(mode="after")
     def _assets_or_vendors(self) -> Any:

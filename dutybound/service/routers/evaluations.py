@@ -61,11 +61,18 @@ def compare(req: CompareRequest, who: CallerDep, svc: ServiceDep) -> dict[str, A
     try:
         with svc.engine_lock:
             data: dict[str, Any] = run_comparison(
-                svc.pack, profile, assets, req.as_of, codes, req.vendors, hypothetical
+                svc.pack,
+                profile,
+                assets,
+                req.as_of,
+                codes,
+                req.vendors,
+                hypothetical,
+                req.as_sector,
             ).data
     except InputError as error:
-        field = error.file.lstrip("-")
-        raise FieldError(
-            ["body", "vendors" if field == "vendor" else "jurisdictions"], error.message
-        ) from None
+        field = {"vendor": "vendors", "as-sector": "as_sector"}.get(
+            error.file.lstrip("-"), "jurisdictions"
+        )
+        raise FieldError(["body", field], error.message) from None
     return data
