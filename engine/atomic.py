@@ -48,6 +48,18 @@ class StagedFile:
             raise UnwritableOutput(self.path, _why(self.path, error)) from None
         self.published = True
 
+    def rewrite(self, data: str | bytes) -> None:
+        """Replace the staged bytes before publishing: a report that prints the id its store
+        gives it is rendered again once that id is known (``dutybound.cli.report``)."""
+        try:
+            with open(self.temporary, "wb") as handle:
+                handle.write(data.encode("utf-8") if isinstance(data, str) else data)
+                handle.flush()
+                os.fsync(handle.fileno())
+        except OSError as error:
+            self.discard()
+            raise UnwritableOutput(self.path, _why(self.path, error)) from None
+
     def discard(self) -> None:
         self.temporary.unlink(missing_ok=True)
 

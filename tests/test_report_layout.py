@@ -26,8 +26,6 @@ EXAMPLES = {
     "us": ("us-federal-contractor", "2021-03-01"),
     "uk": ("uk-telecoms", "2026-11-28"),
 }
-# the page counts reached with the conditions tables on every binding card (issue 20 aims at
-# 4 and 8; a regression past these fails)
 # issue 20: the CZ example fits in at most 4 pages, the UK example in at most 8
 MAX_PAGES = {"cz": 4, "us": 9, "uk": 8}
 
@@ -85,6 +83,22 @@ def _summary(reader: PdfReader) -> str:
 
 def _real(data: dict[str, Any]) -> list[dict[str, Any]]:
     return [f for f in data["findings"] if not f.get("hypothetical")]
+
+
+def test_a_stored_report_prints_its_evaluation_id_and_the_audit_head(tmp_path: Path) -> None:
+    # the paper can be matched to the record: the id the store gave and the chain's head
+    db, out = f"sqlite:///{tmp_path / 'r.db'}", tmp_path / "r.pdf"
+    name, day = EXAMPLES["cz"]
+    folder = ROOT / "examples" / name
+    made = cli("report", "--profile", folder / "profile.yaml", "--assets", folder / "assets.csv")
+    assert made.returncode == 2  # --as-of and --out are required: nothing stored or written
+    args = ["--profile", folder / "profile.yaml", "--assets", folder / "assets.csv"]
+    made = cli("report", *args, "--as-of", day, "--out", out, "--db", db)
+    assert made.returncode == 0, made.stderr
+    head = cli("audit", "head", "--db", db).stdout.strip()
+    text = _flat(" ".join((p.extract_text() or "") for p in PdfReader(out).pages))
+    assert "Stored record evaluation 1" in text
+    assert f"audit head {head}" in text and len(head) == 64
 
 
 @pytest.mark.parametrize("key", list(EXAMPLES))

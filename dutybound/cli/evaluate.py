@@ -157,7 +157,9 @@ def evaluate(
         # stored; put in place inside the store's transaction (see engine.atomic)
         body = encoded if fmt is Format.json else drawn_text(lambda c: print_evaluation(data, c))
         with stage(out, body) as staged:
-            store_evaluation(result, encoded, db, store, law_dir, publish=staged.publish)
+            store_evaluation(
+                result, encoded, db, store, law_dir, publish=lambda _stored: staged.publish()
+            )
         err.print(f"wrote {out} ({len(result.findings)} findings)")
     if fail_on is not None:
         failing = gate_failures(data, fail_on)

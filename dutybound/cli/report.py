@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from dataclasses import replace
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -33,7 +34,7 @@ from dutybound.cli.options import (
     VendorDecisions,
     Waivers,
 )
-from dutybound.cli.store import store_evaluation
+from dutybound.cli.store import StoredAs, store_evaluation
 from dutybound.cli.terminal import terminal_console
 from dutybound.cli.vendor_decisions import load_vendor_decisions
 from dutybound.engine.atomic import stage, write_atomically
@@ -168,7 +169,27 @@ def report(
     )
     body = _obligation_report(result, data, fmt, lang, provenance)
     with stage(out, body) as staged:  # in place only once stored: see engine.atomic
-        store_evaluation(result, json_text(data), db, store, law_dir, publish=staged.publish)
+
+        def put_in_place(stored: StoredAs | None) -> None:
+            """Stored, the report prints the evaluation id and the audit head it is stored
+            under (so paper and record can be matched), known only inside the transaction."""
+            nonlocal body
+            if stored is not None:
+                body = _obligation_report(
+                    result,
+                    data,
+                    fmt,
+                    lang,
+                    replace(
+                        provenance,
+                        evaluation_id=stored.evaluation_id,
+                        audit_head=stored.audit_head,
+                    ),
+                )
+                staged.rewrite(body)
+            staged.publish()
+
+        store_evaluation(result, json_text(data), db, store, law_dir, publish=put_in_place)
     err.print(f"wrote {out} ({fmt.value}, {len(result.findings)} findings, {len(body):,} bytes)")
 
 

@@ -8,6 +8,7 @@ store nothing never load it.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -26,6 +27,14 @@ if TYPE_CHECKING:
     from dutybound.engine.evaluation import Evaluation
 
 
+@dataclass(frozen=True)
+class StoredAs:
+    """Where an evaluation was stored: its id and the audit chain's head after its entry."""
+
+    evaluation_id: int
+    audit_head: str
+
+
 def store_evaluation(
     result: Evaluation,
     text: str | bytes,
@@ -33,19 +42,20 @@ def store_evaluation(
     store: bool | None,
     law_dir: Path | None,
     *,
-    publish: Callable[[], None] | None = None,
+    publish: Callable[[StoredAs | None], None] | None = None,
 ) -> None:
     """Store an evaluation, with the JSON text it output, when asked to (see ``options.Store``);
-    ``publish`` puts its output file in place (``engine.atomic.StagedFile.publish``).
+    ``publish`` puts its output file in place (``engine.atomic.StagedFile.publish``), told where
+    the evaluation was stored (None when it is not stored).
 
     Storing, ``publish`` runs inside the store's transaction, just before it commits: a run
     whose output fails stores nothing, and one killed at any moment leaves no stored evaluation
-    without its output. It must be quick and wait on nothing (a rename, never a pipe): the
-    transaction holds the database's write lock. An unusable database is an input error and
-    nothing is half-stored."""
+    without its output. It should be quick: the transaction holds the database's write lock
+    (the obligation report re-renders there to print its id, a second or two). An unusable
+    database is an input error and nothing is half-stored."""
     if not uses_database(db, store):
         if publish is not None:
-            publish()
+            publish(None)
         return
     from dutybound.engine.store import save_evaluation
 
@@ -54,7 +64,7 @@ def store_evaluation(
         text if isinstance(text, str) else text.decode(),
         db,
         law_dir=law_dir,
-        before_commit=None if publish is None else lambda _id: publish(),
+        before_commit=None if publish is None else lambda id_, head: publish(StoredAs(id_, head)),
     )
     err.print(f"stored as evaluation {evaluation_id}")
 

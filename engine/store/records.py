@@ -214,12 +214,14 @@ def save_evaluation(
     registry_path: Path | None = None,
     tenant: str = DEFAULT_TENANT,
     actor: str | None = None,
-    before_commit: Callable[[int], None] | None = None,
+    before_commit: Callable[[int, str], None] | None = None,
 ) -> int:
     """Store one evaluation with everything needed to re-run it; returns its id.
 
-    ``before_commit(id)`` runs inside the transaction, after the audit entry: the CLI puts its
-    output file in place there, so a run whose output fails stores nothing (issue 19)."""
+    ``before_commit(id, audit_head)`` runs inside the transaction, after the audit entry (whose
+    hash is the chain's new head): the CLI puts its output file in place there, so a run whose
+    output fails stores nothing (issue 19), and a report can print the id and head it is stored
+    under."""
     now = dt.datetime.now(dt.UTC).replace(microsecond=0)
     law = snapshots.law_archive(law_dir or default_law_dir())
     registry = snapshots.registry_archive(registry_path or default_registry_path())
@@ -253,7 +255,7 @@ def save_evaluation(
         session.flush()
         payload = evaluation_payload(session, record.id, {inventory.id: inventory.sha256})
         assert payload is not None
-        audit.append(
+        entry = audit.append(
             session,
             action=EVALUATION_STORED,
             tenant=tenant,
@@ -263,7 +265,7 @@ def save_evaluation(
             at=now,
         )
         if before_commit is not None:
-            before_commit(record.id)
+            before_commit(record.id, entry.entry_sha256)
         return record.id
 
 
