@@ -62,6 +62,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # per-request telemetry hooks would be a sizeable part of a cached check's time
         telemetry={"tracing": False, "metrics": False, "logs": False},
         title="dutybound",
+        # /docs and /redoc are routers.docs: FastAPI's own load Swagger UI and ReDoc from a CDN
+        docs_url=None,
+        redoc_url=None,
         version=svc.engine_version,
         summary="High-risk-vendor obligations and procurement verdicts, as of a date.",
         description="Every response carries the rule pack in the headers "

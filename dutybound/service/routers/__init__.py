@@ -2,14 +2,22 @@
 
 POST /check comes first: FastAPI matches a request against the included routers one after the
 other, and /check is the endpoint procurement systems call over and over, so it is tried first.
-The order is also that of the OpenAPI document.
+The order is also that of the OpenAPI document; the documentation pages (``docs``) come last.
 """
 
 from __future__ import annotations
 
 from fastapi import APIRouter
 
-from dutybound.service.routers import check, evaluations, health, law, profiles, reports
+from dutybound.service.routers import (
+    check,
+    docs,
+    evaluations,
+    health,
+    law,
+    profiles,
+    reports,
+)
 
 ROUTERS: tuple[APIRouter, ...] = (
     check.router,
@@ -18,4 +26,5 @@ ROUTERS: tuple[APIRouter, ...] = (
     evaluations.router,
     reports.router,
     profiles.router,
+    docs.router,
 )
