@@ -528,12 +528,13 @@ def run_comparison(
     from dutybound.engine.evaluation import evaluate
     from dutybound.engine.roles import assume_roles
     from dutybound.engine.sector_roles import sector_roles
+    from dutybound.engine.suggest import unknown
 
     for code in codes:
         if code not in pack.jurisdictions:
             raise InputError(
                 "--jurisdiction",
-                f"unknown jurisdiction {code!r}; this rule pack has {sorted(pack.jurisdictions)}",
+                unknown("jurisdiction", code, pack.jurisdictions, label="this rule pack has"),
             )
     assumed = sector_roles(pack, sector, codes, as_of) if sector is not None else None
     conditions: dict[str, str | None] = {}

@@ -20,6 +20,7 @@ from dutybound.engine import limits
 from dutybound.engine import vocabulary as vocab
 from dutybound.engine.errors import InputError
 from dutybound.engine.loading import RulePack
+from dutybound.engine.suggest import country_code, unknown
 from dutybound.engine.yamlfile import load_yaml
 
 SECTORS: frozenset[str] = frozenset(
@@ -122,6 +123,14 @@ def check_profile(
         raise InputError(
             source, "a profile must be a mapping with name, jurisdictions, roles, ...", line=1
         )
+    for key in data:
+        if key not in Profile.model_fields:
+            raise InputError(
+                source,
+                unknown("key", str(key), Profile.model_fields),
+                line=line_of((key,)),
+                field=str(key),
+            )
     _check_attribute_values(data.get("attributes"), pack, source, line_of)
     bad = limits.value_problem(data)
     if bad is not None:
@@ -144,14 +153,17 @@ def check_profile(
         if code not in pack.jurisdictions:
             raise fail(
                 ("jurisdictions", i),
-                f"unknown jurisdiction {code!r}; this rule pack has {sorted(pack.jurisdictions)}",
+                unknown("jurisdiction", code, pack.jurisdictions, label="this rule pack has"),
             )
     for i, sector in enumerate(profile.sectors):
         if sector not in SECTORS:
-            raise fail(("sectors", i), f"unknown sector {sector!r}; allowed: {sorted(SECTORS)}")
+            raise fail(("sectors", i), unknown("sector", sector, SECTORS))
     for i, role in enumerate(profile.roles):
         if role not in pack.roles:
-            raise fail(("roles", i), f"unknown role {role!r}; see 'dutybound law roles'")
+            raise fail(
+                ("roles", i),
+                unknown("role", role, pack.roles, listing=False) + "; see 'dutybound law roles'",
+            )
         if role.split(".")[0].upper() not in profile.jurisdictions:
             raise fail(
                 ("roles", i), f"role {role!r} belongs to a jurisdiction the profile does not list"
@@ -160,9 +172,7 @@ def check_profile(
     for name, value in profile.attributes.items():
         attr = declared.get(name)
         if attr is None:
-            raise fail(
-                ("attributes", name), f"unknown attribute {name!r}; declared: {sorted(declared)}"
-            )
+            raise fail(("attributes", name), unknown("attribute", name, declared))
         ok = {
             "number": isinstance(value, int | float) and not isinstance(value, bool),
             "boolean": isinstance(value, bool),
@@ -266,10 +276,10 @@ def _check_vocabulary(
         ("use", use, vocab.USES),
     ):
         if value not in allowed and value:
-            raise fail(name, f"unknown {name} {value!r}; allowed: {', '.join(sorted(allowed))}")
+            raise fail(name, unknown(name, value, allowed))
     country = country.upper()
     if len(country) != 2 or not country.isalpha():
-        raise fail("country", f"expected a two-letter ISO country code, got {country!r}")
+        raise fail("country", _not_a_country(country))
     try:
         flags = parse_flags(flags_text)
     except ValueError as exc:
@@ -334,7 +344,7 @@ def _parse_asset(
     if origin:
         origin = origin.upper()
         if len(origin) != 2 or not origin.isalpha():
-            raise fail("origin", f"expected a two-letter ISO country code, got {origin!r}")
+            raise fail("origin", _not_a_country(origin))
     if not quantity:
         amount = 1
     else:
@@ -383,6 +393,14 @@ def _check_cells(path: Path | str, line: int, values: list[str], cap: int) -> No
         problem = limits.text_problem(value)
         if problem is not None:
             raise InputError(path, problem, line=line, field=name)
+
+
+def _not_a_country(text: str) -> str:
+    """The refusal of a country cell that is not a code, naming the code when it is a
+    country's name or alias ("Czech Republic" is CZ)."""
+    code = country_code(text)
+    hint = f" (did you mean {code!r}?)" if code is not None else ""
+    return f"expected a two-letter ISO country code, got {text!r}{hint}"
 
 
 def _is_quantity(amount: int) -> bool:
@@ -462,7 +480,7 @@ def parse_flags(text: str) -> tuple[str, ...]:
             continue
         name, _, value = token.partition("=")
         if name not in vocab.FLAGS:
-            raise ValueError(f"unknown flag {name!r}; allowed: {', '.join(sorted(vocab.FLAGS))}")
+            raise ValueError(unknown("flag", name, vocab.FLAGS))
         if not value or value in _TRUE_WORDS:
             out.add(name)
         elif value in _FALSE_WORDS:

@@ -194,10 +194,14 @@ def assume_roles(
 ) -> Profile:
     """The profile with extra roles assumed (and their jurisdictions added), for what-if runs."""
     from dutybound.engine.errors import InputError
+    from dutybound.engine.suggest import unknown
 
     for role in roles:
         if role not in pack.roles:
-            raise InputError(source, f"unknown role {role!r}; see 'dutybound law roles'")
+            raise InputError(
+                source,
+                unknown("role", role, pack.roles, listing=False) + "; see 'dutybound law roles'",
+            )
     codes = [r.split(".")[0].upper() for r in roles]
     return profile.model_copy(
         update={

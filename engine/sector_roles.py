@@ -31,6 +31,7 @@ from dutybound.engine.errors import InputError
 from dutybound.engine.inputs import SECTORS
 from dutybound.engine.loading import RulePack
 from dutybound.engine.roles import role_exists
+from dutybound.engine.suggest import unknown
 
 MEDIUM_OR_LARGE = "medium or large entity (NIS2 size thresholds)"
 ABOVE_THRESHOLDS = "above the KRITIS thresholds"
@@ -163,7 +164,7 @@ def sector_roles(pack: RulePack, sector: str, codes: list[str], day: dt.date) ->
     rule pack does not define (a table out of step with the law).
     """
     if sector not in SECTORS:
-        raise InputError("--as-sector", f"unknown sector {sector!r}; allowed: {sorted(SECTORS)}")
+        raise InputError("--as-sector", unknown("sector", sector, SECTORS))
     wanted = set(codes)
     assumed, not_yet = [], []
     for a in SECTOR_ROLES[sector]:

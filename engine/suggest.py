@@ -3,7 +3,7 @@
 A new user types ``UK`` for Great Britain, ``cz.cii_admin`` for a role, ``jurisdiction:`` for the
 ``jurisdictions`` key. Refusing with the full list of allowed words is correct but leaves them to
 spot the right one among forty; naming the closest one fixes the mistake in one run. The match is
-fuzzy (rapidfuzz's weighted ratio, case and punctuation ignored) and deliberately conservative: a
+fuzzy (rapidfuzz, case and punctuation ignored) and deliberately conservative: a
 wrong suggestion is worse than none, so below the cut-off nothing is suggested.
 
 Jurisdictions are countries, and people write countries by name or by a common alias: those are
@@ -17,9 +17,10 @@ from collections.abc import Iterable
 
 from rapidfuzz import fuzz, process, utils
 
-# Below this weighted-ratio score (0-100) no word is suggested: "switch" is not "iot".
+# Below this similarity (rapidfuzz ratio, 0-100) no word is suggested: "switch" is not "iot",
+# "UK" is not "US" (50).
 CUTOFF = 72.0
-# Words this short are compared whole (a weighted ratio finds "US" in "UK" half-similar).
+# Words this short are never taken for an abbreviation.
 SHORT = 3
 
 # Codes and names ISO 3166-1 does not give, but people use for a jurisdiction of the pack.
@@ -37,18 +38,26 @@ ALIASES: dict[str, str] = {
 
 
 def closest(value: str, choices: Iterable[str]) -> str | None:
-    """The choice closest to ``value``, or None when none is close enough to suggest."""
+    """The choice closest to ``value``, or None when none is close enough to suggest.
+
+    Close means the same word but for case, or a choice that starts with ``value`` (an
+    abbreviation: ``cz.cii_admin``), or an edit-distance similarity (rapidfuzz's ratio, case and
+    punctuation ignored) of at least ``CUTOFF``. Partial-match scorers are not used: they find
+    ``gb.space_pirate`` "similar" to any long ``gb.`` role."""
     options = [c for c in choices if c != value]
-    if not value.strip() or not options:
+    text = value.strip()
+    if not text or not options:
         return None
     folded = {c.casefold(): c for c in options}
-    if value.casefold() in folded:  # only the case differs
-        return folded[value.casefold()]
-    short = len(value.strip()) <= SHORT
-    scorer = fuzz.ratio if short else fuzz.WRatio
-    cutoff = 80.0 if short else CUTOFF
+    if text.casefold() in folded:  # only the case differs
+        return folded[text.casefold()]
+    key = utils.default_process(text)
+    if len(key) > SHORT:
+        starting = [c for c in options if utils.default_process(c).startswith(key)]
+        if len(starting) == 1 and len(key) * 2 >= len(starting[0]):
+            return starting[0]
     best = process.extractOne(
-        value, options, scorer=scorer, processor=utils.default_process, score_cutoff=cutoff
+        text, options, scorer=fuzz.ratio, processor=utils.default_process, score_cutoff=CUTOFF
     )
     return None if best is None else str(best[0])
 
@@ -87,12 +96,14 @@ def suggest_jurisdiction(value: str, codes: Iterable[str]) -> str:
     return suggest(value, known)
 
 
-def unknown(kind: str, value: str, choices: Iterable[str], *, listing: bool = True) -> str:
+def unknown(
+    kind: str, value: str, choices: Iterable[str], *, listing: bool = True, label: str = "allowed"
+) -> str:
     """The message refusing ``value`` for ``kind``: what was given, the closest allowed word
-    and, with ``listing``, every allowed word."""
+    and, with ``listing``, every allowed word after ``label``."""
     allowed = sorted(choices)
     hint = (
         suggest_jurisdiction(value, allowed) if kind == "jurisdiction" else suggest(value, allowed)
     )
-    tail = f"; allowed: {', '.join(allowed)}" if listing else ""
+    tail = f"; {label}: {', '.join(allowed)}" if listing else ""
     return f"unknown {kind} {value!r}{hint}{tail}"

@@ -196,7 +196,7 @@ BAD_PROFILES = {
     ),
     "unknown_key": (
         "name: X\njurisdictions: [GB]\nrole: [gb.dvd_addressee]\n",
-        ":3: field 'role': Extra inputs are not permitted",
+        ":3: field 'role': unknown key 'role' (did you mean 'roles'?)",
     ),
     "bad_attribute_type": (
         "name: X\njurisdictions: [GB]\nattributes:\n  gb.relevant_turnover_gbp: lots\n",

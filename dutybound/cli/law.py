@@ -38,13 +38,13 @@ def law_list(
 ) -> None:
     """List obligations with their citations, dates and verification status."""
     from dutybound.engine.catalogue import list_obligations
+    from dutybound.engine.suggest import unknown
 
     pack = load_pack(law_dir)
     if jurisdiction and jurisdiction.upper() not in pack.jurisdictions:
         raise InputError(
             "--jurisdiction",
-            f"unknown jurisdiction {jurisdiction!r}; this "
-            f"rule pack has {sorted(pack.jurisdictions)}",
+            unknown("jurisdiction", jurisdiction, pack.jurisdictions, label="this rule pack has"),
         )
     rows = list_obligations(pack, jurisdiction.upper() if jurisdiction else None, kind)
     if format is Format.json:
