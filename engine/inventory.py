@@ -9,13 +9,14 @@ user can see which column was read as what. Every format ends in the same valida
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
 from dutybound.engine import limits
+from dutybound.engine.cyclonedx import bom_notices, cyclonedx_category
 from dutybound.engine.errors import InputError
 from dutybound.engine.inputs import (
     COLUMNS,
@@ -24,10 +25,14 @@ from dutybound.engine.inputs import (
     Asset,
     Row,
     assets_from_columns,
-    assets_from_rows,
     paused_gc,
 )
+from dutybound.engine.inventory_check import header_suggestion, validate_all
 from dutybound.engine.limits import read_text
+from dutybound.engine.mapping import MAPPABLE, NO_MAPPING, Mapping
+from dutybound.engine.netbox import MAPPING_USED as NETBOX_MAPPING
+from dutybound.engine.netbox import is_netbox_page, netbox_csv, netbox_page_rows
+from dutybound.engine.notices import Notice
 
 # Header names (normalised: lower case, '_' and '-' as spaces) accepted for each column.
 SYNONYMS: dict[str, tuple[str, ...]] = {
@@ -79,6 +84,9 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
 }
 
 
+MISSING_COLUMN = "missing required column"
+
+
 def _header_key(name: str) -> str:
     return " ".join(name.strip().lower().replace("_", " ").replace("-", " ").split())
 
@@ -95,6 +103,8 @@ class Inventory:
     format: str
     # (header as written in the file, the column it was read as), for the user to check
     columns: list[tuple[str, str]] = field(default_factory=list)
+    # what qualifies the inventory as a whole (components left out of a BOM)
+    notices: list[Notice] = field(default_factory=list)
 
     def renamed(self) -> list[tuple[str, str]]:
         """The headers that were read under another name."""
@@ -105,21 +115,36 @@ def map_header(
     path: Path | str,
     header: list[str],
     defaulted: frozenset[str] = frozenset(),
+    mapping: Mapping = NO_MAPPING,
+    problems: list[InputError] | None = None,
 ) -> tuple[list[int | None], list[tuple[str, str]]]:
     """Positions of each of ``COLUMNS`` in ``header`` (None if absent), and the mapping used.
-    A required column may be absent when ``--default`` gives its value (``defaulted``)."""
+    A required column may be absent when ``--default`` gives its value (``defaulted``). The
+    mapping file's ``columns`` come before the built-in synonyms. With ``problems``, a header
+    problem is added to it and reading goes on (the missing column reads as empty), so that the
+    rows' problems are found in the same run; without, the first one is raised."""
     found: dict[str, int] = {}
+
+    def problem(error: InputError) -> None:
+        if problems is None:
+            raise error
+        problems.append(error)
+
     for i, name in enumerate(header):
-        column = _LOOKUP.get(_header_key(str(name)))
+        column = mapping.columns.get(_header_key(str(name))) or _LOOKUP.get(_header_key(str(name)))
         if column is None:
             continue  # extra columns are common in exports and are ignored
         if column in found:
-            raise InputError(
-                path,
-                f"columns {header[found[column]]!r} and {name!r} both mean '{column}'; keep one",
-                line=1,
-                field=column,
+            problem(
+                InputError(
+                    path,
+                    f"columns {header[found[column]]!r} and {name!r} both mean '{column}'; "
+                    "keep one",
+                    line=1,
+                    field=column,
+                )
             )
+            continue
         found[column] = i
     missing = [
         c
@@ -129,17 +154,21 @@ def map_header(
         # an inventory of MAC addresses may have no vendor column at all
         and not (c == "vendor" and any(m in found for m in VENDOR_STAND_INS))
     ]
-    if missing:
-        raise InputError(
-            path,
-            f"missing required column(s): {', '.join(missing)} (accepted "
-            f"names for '{missing[0]}': {', '.join(SYNONYMS[missing[0]])})"
-            + ("; or give a 'mac' or 'oui' column" if missing[0] == "vendor" else ""),
-            line=1,
-            field=missing[0],
+    unread = [str(h) for i, h in enumerate(header) if i not in found.values() and str(h).strip()]
+    for column in missing:
+        problem(
+            InputError(
+                path,
+                f"{MISSING_COLUMN} {column!r} (accepted names: "
+                f"{', '.join(SYNONYMS[column])})"
+                + ("; or give a 'mac' or 'oui' column" if column == "vendor" else "")
+                + header_suggestion(column, unread),
+                line=1,
+                field=column,
+            )
         )
-    mapping = [(str(header[i]), c) for c, i in sorted(found.items(), key=lambda kv: kv[1])]
-    return [found.get(c) for c in COLUMNS], mapping
+    mapping_used = [(str(header[i]), c) for c, i in sorted(found.items(), key=lambda kv: kv[1])]
+    return [found.get(c) for c in COLUMNS], mapping_used
 
 
 def _with_defaults(rows: Iterator[Row], defaults: dict[str, str]) -> Iterator[Row]:
@@ -156,13 +185,15 @@ def _csv_rows(
     path: Path,
     text: str,
     defaulted: frozenset[str],
+    mapping: Mapping = NO_MAPPING,
+    problems: list[InputError] | None = None,
 ) -> tuple[list[tuple[str, str]], Iterator[Row]]:
     records = limits.csv_records(path, text)
     first = next(records, None)
     if first is None:
         raise InputError(path, "file is empty")
     header = first[1]
-    positions, mapping = map_header(path, header, defaulted)
+    positions, used = map_header(path, header, defaulted, mapping, problems)
     width = len(header)
     # absent optional columns read an empty value appended at index `width`
     pick = itemgetter(*[width if i is None else i for i in positions])
@@ -186,7 +217,7 @@ def _csv_rows(
                     raise limits.breach(path, limits.Limit.ROWS, "the rows", line=line)
                 yield line, row
 
-    return mapping, rows()
+    return used, rows()
 
 
 FAST_PATH_MIN_ROWS = 5_000  # CSV inventories with more lines than this take the Arrow path
@@ -196,6 +227,7 @@ def _csv_assets(
     path: Path,
     text: str,
     defaults: dict[str, str],
+    mapping: Mapping = NO_MAPPING,
 ) -> tuple[list[Asset], str, list[tuple[str, str]]] | None:
     """The fast path for a large, well-formed CSV: Apache Arrow's C++ reader, then validation
     column by column over each column's distinct values (``assets_from_columns``).
@@ -219,7 +251,10 @@ def _csv_assets(
     import pyarrow.csv as pcsv
 
     header = next(limits.csv_records(path, body))[1]
-    positions, mapping = map_header(path, header, frozenset(defaults))
+    try:
+        positions, used = map_header(path, header, frozenset(defaults), mapping)
+    except InputError:
+        return None  # the row path lists every problem
     if len(set(header)) != len(header):
         return None  # Arrow would rename a repeated header; the row path reports it
     ids = header[positions[0]] if positions[0] is not None else None
@@ -262,7 +297,7 @@ def _csv_assets(
         assets = assets_from_columns(columns, list(range(2, rows + 2)))
     del columns
     _give_back_freed_memory()
-    return None if assets is None else (assets, "csv", mapping)
+    return None if assets is None else (assets, "csv", used)
 
 
 def _give_back_freed_memory() -> None:
@@ -309,7 +344,11 @@ def _cell(value: Any) -> str:
 
 
 def _xlsx_rows(
-    path: Path, sheet: str | None, defaulted: frozenset[str]
+    path: Path,
+    sheet: str | None,
+    defaulted: frozenset[str],
+    mapping: Mapping = NO_MAPPING,
+    problems: list[InputError] | None = None,
 ) -> tuple[list[tuple[str, str]], list[Row]]:
     book = limits.open_workbook(path)
     try:
@@ -317,7 +356,7 @@ def _xlsx_rows(
         header = next(cells, None)
         if not header or not any(header):
             raise InputError(path, "the sheet is empty", line=1)
-        positions, mapping = map_header(path, [_cell(h) for h in header], defaulted)
+        positions, used = map_header(path, [_cell(h) for h in header], defaulted, mapping, problems)
         rows: list[Row] = []
         cap = limits.limit(limits.Limit.ROWS)
         for number, values in enumerate(cells, start=2):  # Excel row numbers
@@ -336,23 +375,7 @@ def _xlsx_rows(
             )
     finally:
         book.close()
-    return mapping, rows
-
-
-# CycloneDX component types → dutybound categories (an SBOM does not say how an asset is used).
-CYCLONEDX_CATEGORIES = {
-    "device": "it_hardware",
-    "firmware": "software",
-    "application": "software",
-    "framework": "software",
-    "library": "software",
-    "container": "software",
-    "operating-system": "software",
-    "platform": "software",
-    "file": "software",
-    "machine-learning-model": "ai_service",
-    "cryptographic-asset": "software",
-}
+    return used, rows
 
 
 def _component_where(comp: dict[str, Any], where: str) -> str:
@@ -436,23 +459,42 @@ def _component_properties(path: Path, comp: dict[str, Any], where: str) -> dict[
     return props
 
 
-def _cyclonedx_rows(path: Path, bom: dict[str, Any]) -> tuple[list[tuple[str, str]], list[Row]]:
+@dataclass
+class BomRows:
+    """The rows of a CycloneDX BOM, each row's component named for messages (bom-ref), and the
+    components left out because nothing names who made them."""
+
+    rows: list[Row] = field(default_factory=list)
+    labels: dict[int, str] = field(default_factory=dict)
+    without_vendor: list[str] = field(default_factory=list)
+
+
+def _cyclonedx_rows(path: Path, bom: dict[str, Any]) -> tuple[list[tuple[str, str]], BomRows]:
     """One asset per component (nested components included). ``dutybound:<column>`` properties
     on a component set any column; otherwise the vendor comes from manufacturer, supplier,
     publisher or author, in that order, and the category from the component type. A field of
-    the wrong JSON type is an error naming the component (bom-ref, else index) and the field."""
-    rows: list[Row] = []
+    the wrong JSON type is an error naming the component (bom-ref, else index) and the field.
+
+    A component with no vendor at all (most open-source libraries name no supplier) is left
+    out and counted (``BomRows.without_vendor``): the law asks who made a thing, and a component
+    that does not say cannot be matched to a designated vendor; the caller turns the count into
+    a notice. A ``dutybound:vendor`` property gives such a component its vendor."""
+    out = BomRows()
+    rows = out.rows
     cap = limits.limit(limits.Limit.ROWS)
+    visited = 0
 
     def visit(components: list[Any], trail: str) -> None:
+        nonlocal visited
         for i, comp in enumerate(components):
             where = f"{trail}[{i}]"
             if not isinstance(comp, dict):
                 raise InputError(
                     path, f"a component is {_json_type(comp)}, not an object", field=where
                 )
-            if len(rows) == cap:
+            if visited == cap:
                 raise limits.breach(path, limits.Limit.ROWS, "the components", field=where)
+            visited += 1
             props = _component_properties(path, comp, where)
             text = {
                 key: _component_text(path, comp, key, where)
@@ -470,7 +512,7 @@ def _cyclonedx_rows(path: Path, bom: dict[str, Any]) -> tuple[list[tuple[str, st
                 "vendor": vendor,
                 "product": text["name"],
                 "model": text["version"],
-                "category": CYCLONEDX_CATEGORIES.get(text["type"], ""),
+                "category": cyclonedx_category(text["type"]),
                 "status": "installed",
             }
             values.update(
@@ -480,8 +522,13 @@ def _cyclonedx_rows(path: Path, bom: dict[str, Any]) -> tuple[list[tuple[str, st
                     if k.startswith("dutybound:") and k.removeprefix("dutybound:") in COLUMNS
                 }
             )
-            # the component's position stands in for a line number
-            rows.append((len(rows) + 1, [(values.get(c) or "").strip() for c in COLUMNS]))
+            label = _component_where(comp, where)
+            if not any((values.get(c) or "").strip() for c in ("vendor", *VENDOR_STAND_INS)):
+                out.without_vendor.append(label)
+            else:
+                # the component's position stands in for a line number
+                out.labels[len(rows) + 1] = label
+                rows.append((len(rows) + 1, [(values.get(c) or "").strip() for c in COLUMNS]))
             children = _component_list(
                 path, comp.get("components"), _component_where(comp, where), f"{where}.components"
             )
@@ -495,16 +542,24 @@ def _cyclonedx_rows(path: Path, bom: dict[str, Any]) -> tuple[list[tuple[str, st
         ("type", "category"),
         ("bom-ref", "asset_id"),
     ]
-    return mapping, rows
+    return mapping, out
 
 
 def _json_rows(
-    path: Path, text: str, defaulted: frozenset[str]
-) -> tuple[str, list[tuple[str, str]], list[Row]]:
+    path: Path,
+    text: str,
+    defaulted: frozenset[str],
+    mapping: Mapping = NO_MAPPING,
+    problems: list[InputError] | None = None,
+) -> tuple[str, list[tuple[str, str]], list[Row] | BomRows]:
+    """The rows of a JSON inventory (a list of assets, or an object with an 'assets' list), or
+    of a CycloneDX BOM (``BomRows``)."""
     data = limits.load_json(path, text)
     if isinstance(data, dict) and data.get("bomFormat") == "CycloneDX":
-        mapping, rows = _cyclonedx_rows(path, data)
-        return "cyclonedx", mapping, rows
+        used, bom = _cyclonedx_rows(path, data)
+        return "cyclonedx", used, bom
+    if is_netbox_page(data):
+        return "netbox", NETBOX_MAPPING, netbox_page_rows(path, data, mapping)
     if isinstance(data, dict):
         data = data.get("assets")
     if not isinstance(data, list):
@@ -521,7 +576,7 @@ def _json_rows(
             if key not in known:
                 known.add(key)
                 headers.append(key)
-    positions, mapping = map_header(path, headers, defaulted)
+    positions, used = map_header(path, headers, defaulted, mapping, problems)
     present = [(i, headers[p]) for i, p in enumerate(positions) if p is not None]
     blank = [""] * len(positions)
     rows = []
@@ -538,13 +593,18 @@ def _json_rows(
                 )
             cells[i] = _cell(value)
         rows.append((n, cells))
-    return "json", mapping, rows
+    return "json", used, rows
 
 
 def read_inventory(
-    path: Path, defaults: dict[str, str] | None = None, sheet: str | None = None
+    path: Path,
+    defaults: dict[str, str] | None = None,
+    sheet: str | None = None,
+    mapping: Mapping = NO_MAPPING,
 ) -> Inventory:
-    """Read and validate an inventory; the format follows the file extension."""
+    """Read and validate an inventory; the format follows the file extension (and, for JSON,
+    the content: a CycloneDX BOM, a NetBox device list). Every problem of the file is found in
+    one run and raised together (``engine.inventory_check.InventoryErrors``)."""
     for column in defaults or {}:
         if column not in COLUMNS:
             raise InputError(
@@ -552,30 +612,77 @@ def read_inventory(
             )
     suffix = path.suffix.lower()
     defaulted = frozenset(defaults or {})
+    problems: list[InputError] = []
+    notices: list[Notice] = []
+    label: Callable[[int], str] | None = None
     if suffix in (".xlsx", ".xlsm"):
         fmt = "xlsx"
-        mapping, rows = _xlsx_rows(path, sheet, defaulted)
-        stream: Iterator[Row] = iter(rows)
+        used, rows = _xlsx_rows(path, sheet, defaulted, mapping, problems)
     elif suffix == ".json":
-        fmt, mapping, rows = _json_rows(path, read_text(path), defaulted)
-        stream = iter(rows)
+        fmt, used, read = _json_rows(path, read_text(path), defaulted, mapping, problems)
+        if isinstance(read, BomRows):
+            rows, labels = read.rows, read.labels
+            label = labels.__getitem__
+            notices.extend(bom_notices(read.without_vendor))
+            if not rows and read.without_vendor:
+                raise InputError(
+                    path,
+                    f"none of the {len(read.without_vendor)} components names a supplier, "
+                    "manufacturer, publisher or author; give one with a 'dutybound:vendor' "
+                    "property",
+                )
+        else:
+            rows = read
     else:
         fmt = "csv"
         text = read_text(path)
-        # Arrow pays for itself only on large files: importing it costs more than the row-by-row
-        # reader spends on a few thousand rows, so below that the csv module wins (the figures
-        # behind the threshold are in docs/performance.md).
-        if text.count("\n") > FAST_PATH_MIN_ROWS:
-            fast = _csv_assets(path, text, defaults or {})
-            if fast is not None:
-                return Inventory(*fast)
-        mapping, stream = _csv_rows(path, text, defaulted)
+        netbox = netbox_csv(path, text, mapping)
+        if netbox is not None:
+            fmt, used, rows = "netbox", netbox[0], list(netbox[1])
+        else:
+            # Arrow pays for itself only on large files: importing it costs more than the
+            # row-by-row reader spends on a few thousand rows, so below that the csv module wins
+            # (the figures behind the threshold are in docs/performance.md). A value mapping
+            # translates cells one by one, which only the row path does.
+            if text.count("\n") > FAST_PATH_MIN_ROWS and not mapping.values:
+                fast = _csv_assets(path, text, defaults or {}, mapping)
+                if fast is not None:
+                    return Inventory(*fast)
+            used, stream = _csv_rows(path, text, defaulted, mapping, problems)
+            rows = list(stream)
     if defaults:
-        stream = _with_defaults(stream, defaults)
-    assets = assets_from_rows(path, stream)
+        rows = list(_with_defaults(iter(rows), defaults))
+    rows = list(_translated(rows, mapping))
+    headers = {column: header for header, column in used}
+    assets = validate_all(path, rows, problems, headers, _absent(problems), label)
     if not assets:
         raise InputError(path, "no assets (only a header)")
-    return Inventory(assets, fmt, mapping)
+    return Inventory(assets, fmt, used, notices)
+
+
+def _absent(problems: list[InputError]) -> frozenset[str]:
+    """The required columns the header lacks, each already reported once as a header problem
+    (only these get stand-in values while the rows are checked: never a column a format simply
+    does not fill, such as a BOM's country)."""
+    return frozenset(
+        p.field for p in problems if p.field is not None and p.message.startswith(MISSING_COLUMN)
+    )
+
+
+def _translated(rows: Iterable[Row], mapping: Mapping) -> Iterator[Row]:
+    """Rows with the mapping's values (and the known country names and lifecycle words) put in
+    dutybound's words; each distinct cell is translated once."""
+    positions = [(COLUMNS.index(c), c) for c in MAPPABLE]
+    memo: dict[tuple[int, str], str] = {}
+    for line, values in rows:
+        for i, column in positions:
+            text = values[i]
+            if text:
+                done = memo.get((i, text))
+                if done is None:
+                    done = memo[(i, text)] = mapping.translate(column, text)
+                values[i] = done
+        yield line, values
 
 
 def load_assets(path: Path) -> list[Asset]:

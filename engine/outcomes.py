@@ -88,6 +88,8 @@ class NoticeCode(StrEnum):
     WAIVER_UNUSED = "waiver_unused"
     ATTESTATION_OTHER_OPERATOR = "attestation_other_operator"
     ATTESTATION_REFUSED = "attestation_refused"
+    # components of a CycloneDX BOM left out because none names its supplier or vendor
+    COMPONENTS_WITHOUT_VENDOR = "components_without_vendor"
 
 
 class UnaffectedReason(StrEnum):

@@ -53,7 +53,7 @@ def test_excel_inventory_reads_the_first_sheet_with_excel_row_numbers(tmp_path: 
         ["X-1", "ZTE Corporation", "router", "core", "CZ", "installed", dt.datetime(2018, 5, 1)]
     )
     sheet.append([None, None, None, None, None, None, None])
-    sheet.append(["X-2", "Nokia", "router", "core", "CZ", "retired", None])
+    sheet.append(["X-2", "Nokia", "router", "core", "CZ", "scrapped", None])
     path = tmp_path / "inventory.xlsx"
     book.save(path)
     with pytest.raises(InputError) as info:
@@ -99,8 +99,14 @@ def test_cyclonedx_hbom_with_defaults(tmp_path: Path) -> None:
     }
     path = tmp_path / "hbom.json"
     path.write_text(json.dumps(bom), encoding="utf-8")
-    with pytest.raises(InputError, match="field 'function': is empty"):
+    with pytest.raises(InputError) as info:
         read_inventory(path)
+    message = str(info.value)
+    # every component's problems in one run, each naming the component by bom-ref or position
+    assert "field 'function': components[0] (bom-ref 'cam-1'): is empty" in message
+    assert "field 'country': components[0].components[0]: is empty" in message
+    assert "--default function=<value>" in message
+    assert len(getattr(info.value, "problems", [])) == 6
     inventory = read_inventory(path, {"country": "US", "function": "other"})
     assert inventory.format == "cyclonedx"
     assets = {a.asset_id: a for a in inventory.assets}

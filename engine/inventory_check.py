@@ -1,0 +1,210 @@
+"""Every problem of an inventory in one run, each with what to do about it.
+
+A new user's first CMDB export has several kinds of mistakes at once (a column name, a category
+word, a lifecycle word, a country name). Reported one per run, six rows took five runs to load.
+Here the whole file is read: each row is validated by the one row validator
+(``engine.inputs.assets_from_rows``); when it fails, the problem is recorded, the bad cell is
+replaced by a neutral stand-in and the row is validated again, so a row with three bad cells
+gives three problems and no check is written twice. Each problem names the file, the row, the
+column as headed in the file, the value, the allowed values and, when one is close, a
+suggestion (rapidfuzz) or the mapping-file line that would fix it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from dutybound.engine import vocabulary as vocab
+from dutybound.engine.errors import InputError, InputErrors
+from dutybound.engine.inputs import COLUMNS, Asset, Row, assets_from_rows
+
+# How many problems a failing command prints before it counts the rest.
+SHOWN_PROBLEMS = 50
+
+# A valid value for each required column, put in place of a bad cell so the rest of the row can
+# still be checked (never kept: a row with a problem yields no asset).
+_STAND_INS: dict[str, str] = {
+    "vendor": "stand-in",
+    "category": sorted(vocab.CATEGORIES)[0],
+    "function": sorted(vocab.FUNCTIONS)[0],
+    "country": "ZZ",
+    "status": sorted(vocab.STATUSES)[0],
+}
+_INDEX = {c: i for i, c in enumerate(COLUMNS)}
+
+
+class InventoryErrors(InputErrors):
+    """All problems of one inventory: printed one per line (at most ``SHOWN_PROBLEMS``, then a
+    count of the rest), so the person fixes them in one pass."""
+
+    def __init__(self, problems: list[InputError]) -> None:
+        self.problems = problems
+        super().__init__(problems)
+
+    def __str__(self) -> str:
+        problems = getattr(self, "problems", None)
+        if not problems:
+            return super().__str__()
+        shown = problems[:SHOWN_PROBLEMS]
+        lines = [f"{len(problems)} problem(s) in {problems[0].file}:"]
+        lines += [f"  {p}" for p in shown]
+        if len(problems) > len(shown):
+            lines.append(
+                f"  ... and {len(problems) - len(shown)} more "
+                "(run 'dutybound inventory check' to list them all)"
+            )
+        return "\n".join(lines)
+
+
+def raise_problems(problems: list[InputError]) -> None:
+    """Raise nothing, or every problem at once."""
+    if problems:
+        raise InventoryErrors(problems)
+
+
+def close_match(value: str, choices: list[str] | frozenset[str], cutoff: float = 70) -> str | None:
+    """The choice closest to ``value`` when it is close enough to be a likely typo."""
+    from rapidfuzz import fuzz, process, utils
+
+    if not value or not choices:
+        return None
+    found = process.extractOne(
+        value,
+        list(choices),
+        scorer=fuzz.WRatio,
+        processor=utils.default_process,
+        score_cutoff=cutoff,
+    )
+    return None if found is None else str(found[0])
+
+
+def header_suggestion(column: str, unread: list[str]) -> str:
+    """Which of the file's unrecognised headers is probably ``column``, as the mapping-file line
+    that would read it so."""
+    from dutybound.engine.inventory import SYNONYMS
+
+    names = [column.replace("_", " "), *SYNONYMS.get(column, ())]
+    best: tuple[float, str] | None = None
+    for header in unread:
+        match = close_match(header, names, cutoff=80)
+        if match is not None:
+            from rapidfuzz import fuzz, utils
+
+            score = fuzz.WRatio(header, match, processor=utils.default_process)
+            if best is None or score > best[0]:
+                best = (score, header)
+    if best is None:
+        return ""
+    return f"; did you mean {best[1]!r}? map it with --map: columns: {{{best[1]}: {column}}}"
+
+
+def value_suggestion(column: str, value: str) -> str:
+    """A hint for a value the column does not accept: the closest allowed word, and the mapping
+    line that translates this export's word for good."""
+    if not value:
+        return ""
+    allowed = vocab.ASSET_FIELDS.get(column)
+    if allowed is not None:
+        match = close_match(value, allowed)
+        hint = f"; did you mean {match!r}?" if match else ""
+        return hint + f" (or map it with --map: values: {{{column}: {{{value}: <value>}}}})"
+    if column in ("country", "origin"):
+        import pycountry
+
+        names = [c.name for c in pycountry.countries]
+        match = close_match(value, names, cutoff=80)
+        if match is not None:
+            code = pycountry.countries.get(name=match)
+            return f"; did you mean {match} ({code.alpha_2 if code else '?'})?"
+    return ""
+
+
+def _annotated(
+    error: InputError, value: str, header: str | None, label: Callable[[int], str] | None
+) -> InputError:
+    """The row validator's error with the header as written, the component (for a BOM) and a
+    suggestion."""
+    column = error.field or ""
+    where = f"column {header!r} ({column})" if header and header != column else ""
+    message = error.message
+    if "did you mean" not in message:
+        message += value_suggestion(column, value)
+    if where:
+        message = f"{where}: {message}"
+    if label is not None and error.line is not None:
+        if error.message == "is empty":
+            message += (
+                f" (give it with --default {column}=<value>, or a 'dutybound:{column}' "
+                "property on the component)"
+            )
+        message = f"{label(error.line)}: {message}"
+    return InputError(error.file, message, line=error.line, field=error.field)
+
+
+def validate_all(
+    path: Path | str,
+    rows: list[Row],
+    problems: list[InputError],
+    headers: dict[str, str] | None = None,
+    absent: frozenset[str] = frozenset(),
+    label: Callable[[int], str] | None = None,
+) -> list[Asset]:
+    """The assets of ``rows``, or ``InventoryErrors`` listing ``problems`` (those found already,
+    e.g. in the header) and every problem of every row. ``headers`` maps a column to its header
+    in the file; ``absent`` are required columns the header lacks (reported once, not per row);
+    ``label`` names a row for the person (a BOM component's bom-ref)."""
+    if not problems and not absent and label is None:
+        try:
+            return assets_from_rows(path, rows)  # the common case: one fast pass
+        except InputError:
+            pass
+    headers = headers or {}
+    assets: list[Asset] = []
+    seen: dict[str, int] = {}
+    for line, cells in rows:
+        values = list(cells)
+        for column in absent:
+            values[_INDEX[column]] = _STAND_INS.get(column, "")
+        bad = False
+        asset: Asset | None = None
+        for _ in range(len(COLUMNS) + 1):
+            try:
+                (asset,) = assets_from_rows(path, [(line, values)])
+                break
+            except InputError as error:
+                bad = True
+                index = _INDEX.get(error.field or "")
+                if index is None:
+                    problems.append(error)
+                    break
+                problems.append(
+                    _annotated(error, values[index], headers.get(error.field or ""), label)
+                )
+                stand_in = f"row {line}" if index == 0 else _STAND_INS.get(error.field or "", "")
+                if values[index] == stand_in:
+                    break  # nothing more to learn from this row
+                values[index] = stand_in
+        if asset is None:
+            continue
+        if asset.asset_id in seen and values[0] == cells[0]:
+            problems.append(
+                _annotated(
+                    InputError(
+                        path,
+                        f"duplicate asset id {asset.asset_id!r} (first on line "
+                        f"{seen[asset.asset_id]})",
+                        line=line,
+                        field="asset_id",
+                    ),
+                    asset.asset_id,
+                    headers.get("asset_id"),
+                    label,
+                )
+            )
+            continue
+        seen[asset.asset_id] = line
+        if not bad:
+            assets.append(asset)
+    raise_problems(problems)
+    return assets
