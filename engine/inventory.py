@@ -27,7 +27,7 @@ from dutybound.engine.inputs import (
     assets_from_columns,
     paused_gc,
 )
-from dutybound.engine.inventory_check import header_suggestion, validate_all
+from dutybound.engine.inventory_check import header_suggestion, likely_header, validate_all
 from dutybound.engine.limits import read_text
 from dutybound.engine.mapping import MAPPABLE, NO_MAPPING, Mapping
 from dutybound.engine.netbox import MAPPING_USED as NETBOX_MAPPING
@@ -156,17 +156,22 @@ def map_header(
     ]
     unread = [str(h) for i, h in enumerate(header) if i not in found.values() and str(h).strip()]
     for column in missing:
+        likely = likely_header(column, unread) if problems is not None else None
         problem(
             InputError(
                 path,
                 f"{MISSING_COLUMN} {column!r} (accepted names: "
                 f"{', '.join(SYNONYMS[column])})"
                 + ("; or give a 'mac' or 'oui' column" if column == "vendor" else "")
-                + header_suggestion(column, unread),
+                + header_suggestion(column, likely),
                 line=1,
                 field=column,
             )
         )
+        if likely is not None:
+            # read provisionally, so that its values' problems are found in the same run
+            found[column] = [str(h) for h in header].index(likely)
+            unread.remove(likely)
     mapping_used = [(str(header[i]), c) for c, i in sorted(found.items(), key=lambda kv: kv[1])]
     return [found.get(c) for c in COLUMNS], mapping_used
 
@@ -654,18 +659,21 @@ def read_inventory(
         rows = list(_with_defaults(iter(rows), defaults))
     rows = list(_translated(rows, mapping))
     headers = {column: header for header, column in used}
-    assets = validate_all(path, rows, problems, headers, _absent(problems), label)
+    assets = validate_all(path, rows, problems, headers, _absent(problems, used), label)
     if not assets:
         raise InputError(path, "no assets (only a header)")
     return Inventory(assets, fmt, used, notices)
 
 
-def _absent(problems: list[InputError]) -> frozenset[str]:
+def _absent(problems: list[InputError], used: list[tuple[str, str]]) -> frozenset[str]:
     """The required columns the header lacks, each already reported once as a header problem
-    (only these get stand-in values while the rows are checked: never a column a format simply
-    does not fill, such as a BOM's country)."""
+    and not read provisionally from a likely header (only these get stand-in values while the
+    rows are checked: never a column a format simply does not fill, such as a BOM's country)."""
+    read = {column for _header, column in used}
     return frozenset(
-        p.field for p in problems if p.field is not None and p.message.startswith(MISSING_COLUMN)
+        p.field
+        for p in problems
+        if p.field is not None and p.field not in read and p.message.startswith(MISSING_COLUMN)
     )
 
 

@@ -79,9 +79,11 @@ def close_match(value: str, choices: list[str] | frozenset[str], cutoff: float =
     return None if found is None else str(found[0])
 
 
-def header_suggestion(column: str, unread: list[str]) -> str:
-    """Which of the file's unrecognised headers is probably ``column``, as the mapping-file line
-    that would read it so."""
+def likely_header(column: str, unread: list[str]) -> str | None:
+    """Which of the file's unrecognised headers is probably ``column`` ("Device Type" for
+    category), judged against the column's name and synonyms; None if none is close."""
+    from rapidfuzz import fuzz, utils
+
     from dutybound.engine.inventory import SYNONYMS
 
     names = [column.replace("_", " "), *SYNONYMS.get(column, ())]
@@ -89,14 +91,20 @@ def header_suggestion(column: str, unread: list[str]) -> str:
     for header in unread:
         match = close_match(header, names, cutoff=80)
         if match is not None:
-            from rapidfuzz import fuzz, utils
-
             score = fuzz.WRatio(header, match, processor=utils.default_process)
             if best is None or score > best[0]:
                 best = (score, header)
-    if best is None:
+    return None if best is None else best[1]
+
+
+def header_suggestion(column: str, header: str | None) -> str:
+    """The hint for a missing column: the likely header, as the mapping-file line to read it."""
+    if header is None:
         return ""
-    return f"; did you mean {best[1]!r}? map it with --map: columns: {{{best[1]}: {column}}}"
+    return (
+        f"; did you mean {header!r}? (its values are checked as {column} below) map it with "
+        f"--map: columns: {{{header}: {column}}}"
+    )
 
 
 def value_suggestion(column: str, value: str) -> str:

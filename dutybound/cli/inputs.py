@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from dutybound.engine.attestations import Attestation
     from dutybound.engine.inputs import Asset, Profile
     from dutybound.engine.loading import RulePack
+    from dutybound.engine.notices import Notice
     from dutybound.engine.waivers import Waiver
 
 # The inputs live until the process ends; from this many assets on they are moved out of the
@@ -80,17 +81,24 @@ def load_inputs(
     defaults: list[str] | None = None,
     sheet: str | None = None,
     assume: list[str] | None = None,
+    mapping: Path | None = None,
+    notices: list[Notice] | None = None,
 ) -> Inputs:
-    """Read and validate the date, rule pack, profile (with any ``--as-role``) and inventory.
+    """Read and validate the date, rule pack, profile (with any ``--as-role``) and inventory
+    (through the ``--map`` mapping file, if any).
 
     The columns read under another name than their header are listed on stderr, so that the
-    user can check the guess.
+    user can check the guess. What qualifies the inventory as a whole (BOM components left out
+    for want of a supplier) is printed there too, and added to ``notices`` when the caller
+    passes a list, for it to put into the evaluation's notices.
     """
     from dutybound.engine.inputs import load_profile
     from dutybound.engine.inventory import read_inventory
+    from dutybound.engine.mapping import load_mapping
     from dutybound.engine.roles import assume_roles
 
     day = parse_as_of(as_of)
+    table = load_mapping(mapping)
     pack = load_pack(law_dir)
     if assume:
         from dutybound.engine.powers import assume as assume_decisions
@@ -103,8 +111,12 @@ def load_inputs(
         operator = assume_roles(pack, operator, as_role)
     inventory: list[Asset] = []
     if assets is not None:
-        read = read_inventory(assets, parse_defaults(defaults), sheet)
+        read = read_inventory(assets, parse_defaults(defaults), sheet, table)
         inventory = read.assets
+        for notice in read.notices:
+            err.print(f"note: {escape(notice.message)}", highlight=False)
+        if notices is not None:
+            notices.extend(read.notices)
         renamed = read.renamed()
         if renamed:
             err.print(

@@ -69,6 +69,14 @@ Defaults = Annotated[
 Sheet = Annotated[
     str | None, typer.Option("--sheet", help="Excel sheet to read (default: the first).")
 ]
+MapFile = Annotated[
+    Path | None,
+    typer.Option(
+        "--map",
+        help="Mapping file (YAML, see docs/inventories.md): the inventory's column names and "
+        "values in dutybound's words, e.g. 'Device Type' -> category, 'In Service' -> installed.",
+    ),
+]
 Waivers = Annotated[
     Path | None,
     typer.Option(
