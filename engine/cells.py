@@ -15,7 +15,9 @@ from being used anywhere else).
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterable
+import io
+import re
+from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Protocol
 
 # What makes a spreadsheet program read a cell as a formula (OWASP: CSV injection). The full-width
@@ -68,9 +70,29 @@ if TYPE_CHECKING:
     from openpyxl import Workbook
 
 
+# Characters an XLSX file cannot hold (XML 1.0 forbids them; openpyxl refuses the cell with
+# IllegalCharacterError and the whole workbook fails): C0 controls other than TAB, LF and CR.
+_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
+# Excel's limit for the text of one cell; longer text is cut, with a mark saying so.
+XLSX_CELL_MAX = 32_767
+_CUT = " [...]"
+
+
+def workbook_cell(value: object) -> object:
+    """``spreadsheet_cell`` for an XLSX cell: also replaces the control characters XML cannot
+    hold with U+FFFD (one bad inventory cell must not cost the officer the whole file) and cuts
+    text past Excel's cell limit, marked, rather than have Excel refuse to open the file."""
+    value = spreadsheet_cell(value)
+    if isinstance(value, str):
+        value = _XML_ILLEGAL.sub("\ufffd", value)
+        if len(value) > XLSX_CELL_MAX:
+            value = value[: XLSX_CELL_MAX - len(_CUT)] + _CUT
+    return value
+
+
 def spreadsheet_workbook(sheets: Iterable[tuple[str, Iterable[Iterable[object]]]]) -> Workbook:
     """An XLSX workbook with one sheet per ``(title, rows)``, every cell passed through
-    ``spreadsheet_cell``; the caller may style it (widths, wrapping) but writes no cell itself."""
+    ``workbook_cell``; the caller may style it (widths, wrapping) but writes no cell itself."""
     from openpyxl import Workbook
 
     book = Workbook()
@@ -78,5 +100,40 @@ def spreadsheet_workbook(sheets: Iterable[tuple[str, Iterable[Iterable[object]]]
     for title, rows in sheets:
         sheet = book.create_sheet(title)
         for row in rows:
-            sheet.append([spreadsheet_cell(cell) for cell in row])
+            sheet.append([workbook_cell(cell) for cell in row])
     return book
+
+
+def tracking_sheet(
+    title: str, header: Sequence[str], rows: Iterable[Sequence[object]], widths: Sequence[int]
+) -> bytes:
+    """One sheet as a person works in it, as XLSX bytes: a bold header row that stays in view
+    (frozen panes), a filter on every column, column widths for the content, long text wrapped.
+    This is where remediation is tracked, so it must open ready to sort and filter."""
+    from openpyxl.styles import Alignment, Font
+    from openpyxl.utils import get_column_letter
+
+    book = spreadsheet_workbook([(title, [list(header), *rows])])
+    sheet = book.worksheets[0]
+    sheet.freeze_panes = "A2"
+    sheet.auto_filter.ref = sheet.dimensions
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for index, width in enumerate(widths, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = width
+    wrap = Alignment(wrap_text=True, vertical="top")
+    for row in sheet.iter_rows(min_row=2):
+        for cell in row:
+            cell.alignment = wrap
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def csv_text(header: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
+    """A header and rows as CSV text, every cell through ``spreadsheet_cell``."""
+    out = io.StringIO()
+    writer = spreadsheet_writer(out)
+    writer.writerow(header)
+    writer.writerows(rows)
+    return out.getvalue()

@@ -4,6 +4,12 @@ pipeline can branch on.
 Exit codes: 0 allowed, 1 prohibited, 3 review, 4 conditional (``engine.verdict``), 2 bad input
 (the error boundary), 70 an internal error. A pipeline must be able to tell "prohibited" from
 a crash, so a crash here does not end as Python's usual 1.
+
+``--fail-on prohibited|review|conditional`` sets how bad a verdict must be to fail: a verdict at
+least that bad (prohibited > review > conditional) exits with its own code as above, so the
+pipeline can still tell which; a milder one exits 0. Without it every verdict but ``allowed``
+fails, as ``--fail-on conditional`` does. ``--fail-on prohibited`` lets a bid that only needs
+review or attaches conditions through; bad input (2) and crashes (70) fail whatever it says.
 """
 
 from __future__ import annotations
@@ -30,11 +36,14 @@ from dutybound.cli.options import (
     Sheet,
     Waivers,
 )
+from dutybound.cli.outfile import format_for_out
 from dutybound.cli.render.stdout import print_json
 from dutybound.cli.render.verdict import print_verdicts
 from dutybound.cli.terminal import terminal_console
 from dutybound.engine.atomic import write_atomically
 from dutybound.engine.errors import InputError
+from dutybound.engine.jsontext import json_bytes
+from dutybound.engine.outcomes import Verdict
 
 EXIT_INTERNAL = 70  # EX_SOFTWARE (sysexits.h): 1 already means "prohibited"
 
@@ -57,6 +66,40 @@ class CheckFormat(StrEnum):
     json = "json"
     table = "table"
     junit = "junit"
+    sarif = "sarif"
+
+
+class FailOn(StrEnum):
+    """``--fail-on``: the mildest verdict that fails the check (module docstring)."""
+
+    prohibited = "prohibited"
+    review = "review"
+    conditional = "conditional"
+
+
+class ProcurementReportFormat(StrEnum):
+    """What ``--report`` writes, from its extension (dutybound.cli.outfile)."""
+
+    pdf = "pdf"
+    html = "html"
+
+
+REPORT_BY_SUFFIX = {
+    ".pdf": ProcurementReportFormat.pdf,
+    ".html": ProcurementReportFormat.html,
+    ".htm": ProcurementReportFormat.html,
+}
+
+
+def gate_exit_code(verdict: Verdict, fail_on: FailOn | None) -> int:
+    """The exit code: the verdict's own code when it is at least as bad as ``fail_on`` (any
+    verdict but allowed when no ``--fail-on``), else 0."""
+    from dutybound.engine.verdict import EXIT_CODES, SEVERITY
+
+    threshold = Verdict(fail_on.value) if fail_on is not None else Verdict.CONDITIONAL
+    if SEVERITY.index(verdict) <= SEVERITY.index(threshold):
+        return EXIT_CODES[verdict]
+    return 0
 
 
 def check(
@@ -91,7 +134,20 @@ def check(
     sheet: Sheet = None,
     format: Annotated[
         CheckFormat | None,
-        typer.Option("--format", help="json, table (default on a terminal) or junit."),
+        typer.Option(
+            "--format",
+            help="json, table (default on a terminal), junit, or sarif (SARIF 2.1.0, results at "
+            "the rows of --items).",
+        ),
+    ] = None,
+    fail_on: Annotated[
+        FailOn | None,
+        typer.Option(
+            "--fail-on",
+            help="Fail (exit with the verdict's code) only for a verdict at least this bad: "
+            "prohibited, review or conditional (the default: every verdict but allowed fails); "
+            "a milder verdict exits 0.",
+        ),
     ] = None,
     report: Annotated[
         Path | None,
@@ -112,6 +168,19 @@ def check(
         from dutybound.engine.inputs import assets_from_rows, rows_from_mappings
         from dutybound.engine.verdict import check_items, junit_xml
 
+        if format is CheckFormat.sarif and items is None:
+            raise InputError(
+                "--format",
+                "sarif points at the rows of a file of items: give --items (one item given "
+                "with --vendor has no file to point at)",
+            )
+        report_format = (
+            None
+            if report is None
+            else format_for_out(
+                None, report, REPORT_BY_SUFFIX, ProcurementReportFormat.pdf, option="--report"
+            )
+        )
         if (items is None) == (vendor is None):
             raise InputError(
                 "--vendor",
@@ -160,7 +229,7 @@ def check(
             html = render_html("procurement.html.j2", {"d": data})
             body = (
                 html.encode()
-                if report.suffix.lower() in (".html", ".htm")
+                if report_format is ProcurementReportFormat.html
                 else render_pdf(
                     html, {"check.json": json.dumps(data, indent=2, ensure_ascii=False)}
                 )
@@ -172,6 +241,14 @@ def check(
             print_json(result.to_json())
         elif fmt is CheckFormat.junit:
             sys.stdout.write(junit_xml(result))
+        elif fmt is CheckFormat.sarif:
+            from dutybound.engine.sarif import check_sarif
+
+            assert items is not None  # refused above without --items
+            sarif = check_sarif(result.to_json(), inventory, items)
+            sys.stdout.flush()
+            sys.stdout.buffer.write(json_bytes(sarif))
+            sys.stdout.buffer.flush()
         else:
             print_verdicts(result.to_json(), terminal_console())
-        raise typer.Exit(result.exit_code)
+        raise typer.Exit(gate_exit_code(result.verdict, fail_on))

@@ -1,4 +1,6 @@
-"""``dutybound evaluate``: an operator's obligations on a date, as JSON or a table."""
+"""``dutybound evaluate``: an operator's obligations on a date, as JSON, a table, a spreadsheet
+(CSV or XLSX, a row per finding and asset, ``engine.findings_table``) or SARIF
+(``engine.sarif``)."""
 
 from __future__ import annotations
 
@@ -18,22 +20,22 @@ from dutybound.cli.options import (
     Attestations,
     Db,
     Defaults,
-    Format,
     LawDir,
     MaybeOut,
-    OutputFormat,
     Profile,
     Sheet,
     Store,
     VendorDecisions,
     Waivers,
 )
+from dutybound.cli.outfile import format_for_out
 from dutybound.cli.render.evaluation import print_evaluation
 from dutybound.cli.render.stdout import drawn_text
 from dutybound.cli.store import store_evaluation
 from dutybound.cli.terminal import terminal_console
 from dutybound.cli.vendor_decisions import load_vendor_decisions
 from dutybound.engine.atomic import stage
+from dutybound.engine.errors import InputError
 from dutybound.engine.jsontext import json_bytes
 
 
@@ -45,6 +47,26 @@ class EvaluatorChoice(StrEnum):
     auto = "auto"
     durable = "durable"
     reference = "reference"
+
+
+class EvaluateFormat(StrEnum):
+    """``--format`` of ``evaluate``."""
+
+    json = "json"
+    table = "table"
+    csv = "csv"
+    xlsx = "xlsx"
+    sarif = "sarif"
+
+
+# the extensions --out may carry, each with the format it names (dutybound.cli.outfile)
+FORMAT_BY_SUFFIX = {
+    ".json": EvaluateFormat.json,
+    ".txt": EvaluateFormat.table,
+    ".csv": EvaluateFormat.csv,
+    ".xlsx": EvaluateFormat.xlsx,
+    ".sarif": EvaluateFormat.sarif,
+}
 
 
 class FailOn(StrEnum):
@@ -70,7 +92,15 @@ def evaluate(
     profile: Profile,
     assets: Assets,
     as_of: AsOf,
-    format: OutputFormat = None,
+    format: Annotated[
+        EvaluateFormat | None,
+        typer.Option(
+            "--format",
+            help="json, table (default on a terminal), csv or xlsx (a row per finding and asset, "
+            "for tracking remediation; xlsx needs --out) or sarif (for CI); with --out and no "
+            "--format, the extension decides (.json .txt .csv .xlsx .sarif).",
+        ),
+    ] = None,
     out: MaybeOut = None,
     include_ended: Annotated[
         bool, typer.Option(help="Also list obligations that had ended by the date.")
@@ -107,6 +137,14 @@ def evaluate(
     from dutybound.engine.evaluators import get_evaluator
     from dutybound.engine.notices import evaluator_notice
 
+    fmt = format_for_out(
+        format,
+        out,
+        FORMAT_BY_SUFFIX,
+        EvaluateFormat.table if sys.stdout.isatty() and out is None else EvaluateFormat.json,
+    )
+    if fmt is EvaluateFormat.xlsx and out is None:
+        raise InputError("--out", "--format xlsx writes a workbook: give --out FILE.xlsx")
     pack, operator, inventory, day, hypothetical = load_inputs(
         profile, assets, as_of, law_dir, as_role, default, sheet, assume=assume_designation
     )
@@ -136,15 +174,31 @@ def evaluate(
     data = result.to_json()
     # bytes, decoded only to store them (store_evaluation): a large evaluation is tens of MB
     encoded = json_bytes(data)
-    fmt = format or (Format.table if sys.stdout.isatty() and out is None else Format.json)
+
+    def rendered() -> bytes:
+        """The output in a file format (every format but the table)."""
+        if fmt is EvaluateFormat.json:
+            return encoded
+        if fmt is EvaluateFormat.sarif:
+            from dutybound.engine.sarif import evaluation_sarif
+
+            return json_bytes(evaluation_sarif(data, inventory, assets, profile))
+        from dutybound.engine.cells import csv_text, tracking_sheet
+        from dutybound.engine.findings_table import HEADER, WIDTHS, finding_rows
+
+        rows = finding_rows(result, data["findings"])
+        if fmt is EvaluateFormat.xlsx:
+            return tracking_sheet("Findings", HEADER, rows, WIDTHS)
+        return csv_text(HEADER, rows).encode()
 
     def print_result() -> None:
-        if fmt is Format.json:
-            sys.stdout.flush()
-            sys.stdout.buffer.write(encoded)
-            sys.stdout.buffer.flush()
-        else:
+        if fmt is EvaluateFormat.table:
             print_evaluation(data, terminal_console())
+        else:
+            body = rendered()
+            sys.stdout.flush()
+            sys.stdout.buffer.write(body)
+            sys.stdout.buffer.flush()
 
     if out is None:
         # printed first, outside the store's transaction: a pipe may take its time to read, and
@@ -155,7 +209,11 @@ def evaluate(
     else:
         # written beside --out first: an unwritable path fails (exit 2) before anything is
         # stored; put in place inside the store's transaction (see engine.atomic)
-        body = encoded if fmt is Format.json else drawn_text(lambda c: print_evaluation(data, c))
+        body = (
+            drawn_text(lambda c: print_evaluation(data, c))
+            if fmt is EvaluateFormat.table
+            else rendered()
+        )
         with stage(out, body) as staged:
             store_evaluation(
                 result, encoded, db, store, law_dir, publish=lambda _stored: staged.publish()

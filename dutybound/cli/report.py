@@ -34,6 +34,7 @@ from dutybound.cli.options import (
     VendorDecisions,
     Waivers,
 )
+from dutybound.cli.outfile import format_for_out
 from dutybound.cli.store import StoredAs, store_evaluation
 from dutybound.cli.terminal import terminal_console
 from dutybound.cli.vendor_decisions import load_vendor_decisions
@@ -52,7 +53,14 @@ class ReportFormat(StrEnum):
     md = "md"
 
 
-FORMAT_BY_SUFFIX = {".html": ReportFormat.html, ".htm": ReportFormat.html, ".md": ReportFormat.md}
+# the extensions --out may carry, each with the format it names (dutybound.cli.outfile): a
+# report.docx would be a PDF under a Word name, so it is refused
+FORMAT_BY_SUFFIX = {
+    ".pdf": ReportFormat.pdf,
+    ".html": ReportFormat.html,
+    ".htm": ReportFormat.html,
+    ".md": ReportFormat.md,
+}
 
 
 def report(
@@ -116,7 +124,7 @@ def report(
     from dutybound.reports.context import Provenance
     from dutybound.reports.render import LANGUAGES
 
-    fmt = format or FORMAT_BY_SUFFIX.get(out.suffix.lower(), ReportFormat.pdf)
+    fmt = format_for_out(format, out, FORMAT_BY_SUFFIX, ReportFormat.pdf)
     if lang not in LANGUAGES:
         raise InputError(
             "--lang", f"no interface language {lang!r}; available: {', '.join(LANGUAGES)}"
