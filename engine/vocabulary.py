@@ -205,3 +205,110 @@ LABELS: dict[str, str] = {
 
 def label(word: str) -> str:
     return LABELS.get(word, word.replace("_", " "))
+
+
+class Vocabulary(StrEnum):
+    """The inventory columns whose values come from a closed vocabulary (``dutybound
+    vocabulary`` lists them); ``flags`` holds several, separated by ``;``."""
+
+    CATEGORY = "category"
+    FUNCTION = "function"
+    NETWORK = "network"
+    USE = "use"
+    STATUS = "status"
+    FLAGS = "flags"
+
+
+# What each word means, for the person filling in an inventory (``dutybound vocabulary``): the
+# label says what it is called, the meaning when to choose it. A word may mean different things
+# in different columns ("other"), hence one table per column. tests/test_first_run.py checks
+# that every word of every vocabulary has one.
+MEANINGS: dict[Vocabulary, dict[str, str]] = {
+    Vocabulary.CATEGORY: {
+        "telecom_equipment": "network equipment of a telecoms network: radio units, baseband, "
+        "core network and transmission equipment",
+        "video_surveillance": "CCTV cameras, video recorders and their management systems",
+        "software": "software not chiefly for security: applications, operating systems, libraries",
+        "security_software": "antivirus, endpoint protection, firewalls sold as software",
+        "cloud_service": "hosted computing or storage bought as a service",
+        "semiconductor": "chips and modules built into other equipment",
+        "drone": "unmanned aircraft and their ground stations",
+        "router": "routers and switches outside a telecoms network (enterprise, home, small "
+        "office)",
+        "iot": "connected devices: sensors, smart meters, modules with a network connection",
+        "it_hardware": "computers, servers, storage, printers and other office hardware",
+        "ot_control": "industrial control: PLCs, SCADA, DCS, inverters and their controllers",
+        "mobile_app": "apps installed on phones or tablets",
+        "ai_service": "AI models or services used through an interface or API",
+        "telecom_service": "a telecoms service bought from another provider: connectivity, "
+        "backhaul, roaming",
+        "managed_service": "a system operated or administered for you by a provider",
+    },
+    Vocabulary.FUNCTION: {
+        "core": "the network core: switching, subscriber data, control and user plane",
+        "ran": "the radio access network: antennas, radio units, baseband",
+        "access_fttp": "full-fibre (FTTP) access network equipment",
+        "access_other": "other access network equipment (copper, cable, fixed wireless)",
+        "transmission": "links between sites: microwave, optical transport, backhaul",
+        "management": "systems that manage or monitor the network (OSS, network management)",
+        "security_function": "equipment doing a security job: firewalls, gateways, "
+        "lawful-intercept",
+        "physical_security": "protecting premises: cameras, access control, alarms",
+        "office_it": "the business's own office IT",
+        "ot": "operational technology running a physical process",
+        "other": "none of the above",
+    },
+    Vocabulary.NETWORK: {
+        "5g": "5G mobile network",
+        "4g": "4G (LTE) mobile network",
+        "3g": "3G mobile network",
+        "2g": "2G (GSM) mobile network",
+        "fttp": "full-fibre fixed network",
+        "fttc": "fibre-to-the-cabinet fixed network",
+        "cable": "cable (DOCSIS) network",
+        "satellite": "satellite network",
+        "enterprise": "a company's own network, not a public one",
+        "other": "another network",
+    },
+    Vocabulary.USE: {
+        "public_safety": "used for public safety: emergency services, police",
+        "government_facility_security": "securing government buildings and sites",
+        "critical_infrastructure_security": "physical security of critical infrastructure",
+        "national_security": "used for national-security purposes",
+        "other": "another use",
+    },
+    Vocabulary.STATUS: {
+        "installed": "in service now",
+        "planned": "decided on, not yet bought",
+        "in_procurement": "being bought: a tender or order is open",
+        "decommissioned": "taken out of service (kept in the inventory for the record)",
+    },
+    Vocabulary.FLAGS: {
+        "no_user_data_visibility": "cannot route or redirect user data traffic or see user data "
+        "(e.g. US s.889(a)(2)(B))",
+        "third_party_interconnection": "a service connecting to a third party's facilities: "
+        "backhaul, roaming, interconnection",
+        "national_security_site": "at a site the operator has been told is significant to "
+        "national security",
+        "sanctions_affected": "equipment affected by US sanctions (UK designated vendor "
+        "direction, full-fibre requirement)",
+        "safety_critical_network": "part of a safety-related or safety-critical network in "
+        "critical national infrastructure (UK NCSC advice, 28 Jan 2020)",
+        "sensitive_government_site": "on a government site classed as sensitive (UK Cabinet "
+        "Office definition, instruction of 24 Nov 2022)",
+        "data_transfer_cn": "transfers system or user data to China",
+        "remote_admin_cn": "administered remotely from China",
+        "federal_contract_delivery": "supplied under a US federal contract",
+        "federal_award_funded": "paid for with US federal award (grant) money",
+    },
+}
+
+# the words of each vocabulary by column (MEANINGS says what each means)
+WORDS: dict[Vocabulary, frozenset[str]] = {
+    Vocabulary.CATEGORY: CATEGORIES,
+    Vocabulary.FUNCTION: FUNCTIONS,
+    Vocabulary.NETWORK: NETWORKS,
+    Vocabulary.USE: USES,
+    Vocabulary.STATUS: STATUSES,
+    Vocabulary.FLAGS: FLAGS,
+}
