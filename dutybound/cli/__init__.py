@@ -25,6 +25,7 @@ from dutybound.cli import (
     diff,
     evaluate,
     explain,
+    inventory,
     keys,
     law,
     report,
@@ -72,6 +73,7 @@ app.add_typer(waivers.waivers_app, name="waivers")
 app.add_typer(attestations.attestations_app, name="attestations")
 app.add_typer(vendor_decisions.vendor_decisions_app, name="vendor-decisions")
 app.add_typer(keys.keys_app, name="keys")
+app.add_typer(inventory.inventory_app, name="inventory")
 
 
 def main() -> None:  # pragma: no cover - the console script and ``python -m dutybound``
