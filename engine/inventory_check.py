@@ -13,6 +13,7 @@ suggestion (rapidfuzz) or the mapping-file line that would fix it.
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import lru_cache
 from pathlib import Path
 
 from dutybound.engine import vocabulary as vocab
@@ -107,25 +108,37 @@ def header_suggestion(column: str, header: str | None) -> str:
     )
 
 
-def value_suggestion(column: str, value: str) -> str:
-    """A hint for a value the column does not accept: the closest allowed word, and the mapping
-    line that translates this export's word for good."""
+def value_suggestion(column: str, value: str, guessed: bool = False) -> str:
+    """A hint for a value the column does not accept: the closest allowed word (unless the
+    message has ``guessed`` one already), and the mapping line that translates this export's
+    word for good."""
     if not value:
         return ""
     allowed = vocab.ASSET_FIELDS.get(column)
     if allowed is not None:
-        match = close_match(value, allowed)
+        match = None if guessed else close_match(value, allowed)
         hint = f"; did you mean {match!r}?" if match else ""
         return hint + f" (or map it with --map: values: {{{column}: {{{value}: <value>}}}})"
     if column in ("country", "origin"):
-        import pycountry
-
-        names = [c.name for c in pycountry.countries]
-        match = close_match(value, names, cutoff=80)
+        names = _country_names()
+        match = close_match(value, list(names), cutoff=80)
         if match is not None:
-            code = pycountry.countries.get(name=match)
-            return f"; did you mean {match} ({code.alpha_2 if code else '?'})?"
+            return f"; did you mean {match} ({names[match]})?"
     return ""
+
+
+@lru_cache(maxsize=1)
+def _country_names() -> dict[str, str]:
+    """Every ISO 3166 country's name, official name and common name -> its alpha-2 code."""
+    import pycountry
+
+    names: dict[str, str] = {}
+    for country in pycountry.countries:
+        for attribute in ("name", "official_name", "common_name"):
+            name = getattr(country, attribute, None)
+            if name:
+                names[str(name)] = str(country.alpha_2)
+    return names
 
 
 def _annotated(
@@ -134,10 +147,11 @@ def _annotated(
     """The row validator's error with the header as written, the component (for a BOM) and a
     suggestion."""
     column = error.field or ""
-    where = f"column {header!r} ({column})" if header and header != column else ""
-    message = error.message
-    if "did you mean" not in message:
-        message += value_suggestion(column, value)
+    named = header and " ".join(header.lower().replace("_", " ").split()) != column.replace(
+        "_", " "
+    )
+    where = f"column {header!r} ({column})" if named else ""
+    message = error.message + value_suggestion(column, value, "did you mean" in error.message)
     if where:
         message = f"{where}: {message}"
     if label is not None and error.line is not None:

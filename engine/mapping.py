@@ -114,17 +114,37 @@ def country_code(text: str) -> str | None:
     return str(found.alpha_2)
 
 
+def _key_lines(path: Path) -> dict[tuple[str, ...], int]:
+    """The line of every key of the file, by its path of keys: an error about a key points at
+    the key, not at the value below it. (The file has been parsed once already: it is valid.)"""
+    import yaml
+
+    from dutybound.engine.yamlfile import read_text
+
+    root = yaml.compose(read_text(path), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    lines: dict[tuple[str, ...], int] = {}
+    stack: list[tuple[Any, tuple[str, ...]]] = [(root, ())]
+    while stack:
+        node, trail = stack.pop()
+        if isinstance(node, yaml.MappingNode):
+            for k, v in node.value:
+                at = (*trail, str(k.value))
+                lines[at] = k.start_mark.line + 1
+                stack.append((v, at))
+    return lines
+
+
 def load_mapping(path: Path | None) -> Mapping:
     """Read and check a mapping file; ``NO_MAPPING`` when none is given."""
     if path is None:
         return NO_MAPPING
     doc = load_yaml(path)
     data: Any = doc.data
+    keys = _key_lines(path)
 
     def fail(loc: tuple[str | int, ...], message: str) -> InputError:
-        return InputError(
-            path, message, line=doc.line_of(loc), field=".".join(str(p) for p in loc) or None
-        )
+        line = keys.get(tuple(str(p) for p in loc)) or doc.line_of(loc)
+        return InputError(path, message, line=line, field=".".join(str(p) for p in loc) or None)
 
     if data is None:
         data = {}
