@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import socket
 import threading
@@ -18,6 +19,7 @@ with warnings.catch_warnings():
 
 from dutybound.service.app import create_app, server_config
 from dutybound.service.keys import create_key
+from dutybound.service.models import MAX_SCREEN_NAMES
 from dutybound.service.settings import Settings
 
 AS_OF = "2026-11-28"
@@ -333,6 +335,182 @@ def test_tenants_see_only_their_own_profiles_and_results(setup) -> None:
     assert call(setup, "GET", f"/results/{rid}", who="B").json()["evaluation"] == evaluation
     assert call(setup, "GET", f"/results/{rid}", who="consultant").status_code == 200
     assert call(setup, "GET", "/results/00000000-0000-4000-8000-000000000000").status_code == 404
+
+
+def test_profiles_and_results_are_listed_in_pages_and_deleted_by_their_tenant(setup) -> None:
+    """Listings show what the key may read, newest first, in pages that neither overlap nor
+    skip; a tenant deletes its own rows (then 404 everywhere), never another's, and a consultant
+    who reads a client's rows may not delete them."""
+    url = setup["url"]
+    keys = {
+        "owner": create_key(url, "lister").secret,
+        "other": create_key(url, "stranger").secret,
+        "consultant": create_key(url, "advisor", ["lister"]).secret,
+    }
+
+    def as_(who: str, method: str, path: str, **kwargs):
+        return setup["client"].request(method, path, headers={"X-API-Key": keys[who]}, **kwargs)
+
+    profiles = [
+        as_("owner", "POST", "/profiles", json={**US_AGENCY, "name": f"Office {n}"}).json()["id"]
+        for n in range(5)
+    ]
+    results = [
+        as_(
+            "owner",
+            "POST",
+            "/evaluate",
+            json={"profile_id": profiles[0], "as_of": f"2026-0{n + 1}-01", "assets": ASSETS},
+        ).json()["result_id"]
+        for n in range(3)
+    ]
+    first = as_("owner", "GET", "/profiles", params={"limit": 2}).json()
+    assert (first["total"], first["offset"], first["limit"]) == (5, 0, 2)
+    pages = [
+        as_("owner", "GET", "/profiles", params={"limit": 2, "offset": o}).json()["items"]
+        for o in (0, 2, 4)
+    ]
+    listed = [p["id"] for page in pages for p in page]
+    assert listed == profiles[::-1]  # newest first, each once
+    assert {p["name"] for p in pages[2]} == {"Office 0"} and pages[2][0]["tenant"] == "lister"
+    page = as_("owner", "GET", "/results").json()
+    assert page["total"] == 3 and [r["result_id"] for r in page["items"]] == results[::-1]
+    assert [r["as_of"] for r in page["items"]] == ["2026-03-01", "2026-02-01", "2026-01-01"]
+    assert "evaluation" not in page["items"][0]  # bodies only by id
+    # another tenant sees none of it; the consultant sees its client's
+    assert as_("other", "GET", "/profiles").json() == {
+        "total": 0,
+        "offset": 0,
+        "limit": 50,
+        "items": [],
+    }
+    assert as_("consultant", "GET", "/results").json()["total"] == 3
+    assert as_("owner", "GET", "/results", params={"limit": 0}).status_code == 422
+    assert as_("owner", "GET", "/results", params={"limit": 501}).status_code == 422
+    assert as_("owner", "GET", "/profiles", params={"offset": -1}).status_code == 422
+
+    # deletion: only by the owning tenant
+    assert as_("other", "DELETE", f"/results/{results[0]}").status_code == 404
+    refused = as_("consultant", "DELETE", f"/results/{results[0]}")
+    assert refused.status_code == 403 and "consultant" in refused.json()["detail"]
+    assert as_("consultant", "DELETE", f"/profiles/{profiles[1]}").status_code == 403
+    deleted = as_("owner", "DELETE", f"/results/{results[0]}")
+    assert deleted.status_code == 204 and deleted.content == b""
+    assert as_("owner", "GET", f"/results/{results[0]}").status_code == 404
+    assert as_("owner", "DELETE", f"/results/{results[0]}").status_code == 404
+    assert as_("owner", "GET", "/results").json()["total"] == 2
+    assert as_("owner", "DELETE", f"/profiles/{profiles[0]}").status_code == 204
+    gone = {"profile_id": profiles[0], "as_of": AS_OF, "item": DAHUA}
+    assert as_("owner", "POST", "/check", json=gone).status_code == 404
+    # a result evaluated with the deleted profile keeps the profile it was evaluated with
+    kept = as_("owner", "GET", f"/results/{results[1]}").json()["evaluation"]["operator"]
+    assert kept["name"] == "Office 0"
+    assert [p["id"] for p in as_("owner", "GET", "/profiles").json()["items"]] == profiles[:0:-1]
+
+
+def test_deleting_a_stored_result_leaves_the_audit_chain_verifying(setup, tmp_path) -> None:
+    """The service's stored results are not entries of the audit chain: with an evaluation
+    stored by the CLI (an audit entry) in the same database, deleting API results changes
+    nothing `audit verify` sees."""
+    import subprocess
+    import sys
+
+    from dutybound.engine.store import verify_audit
+
+    profile = tmp_path / "p.json"
+    profile.write_text(json.dumps(US_CONTRACTOR), encoding="utf-8")
+    inventory = tmp_path / "a.json"
+    inventory.write_text(json.dumps(ASSETS), encoding="utf-8")
+    cli = subprocess.run(
+        [
+            *(sys.executable, "-m", "dutybound", "evaluate", "--profile", str(profile)),
+            *("--assets", str(inventory), "--as-of", AS_OF, "--format", "json"),
+            *("--db", setup["url"]),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=Path(__file__).resolve().parent.parent,
+    )
+    assert cli.returncode in (0, 1), cli.stderr
+    count, head, problems = verify_audit(setup["url"])
+    assert count >= 1 and problems == []
+    rid = call(
+        setup,
+        "POST",
+        "/evaluate",
+        json={"profile": US_CONTRACTOR, "as_of": AS_OF, "assets": ASSETS},
+    ).json()["result_id"]
+    assert call(setup, "DELETE", f"/results/{rid}").status_code == 204
+    assert verify_audit(setup["url"]) == (count, head, [])
+
+
+def test_vendor_screening(setup) -> None:
+    """Each distinct name once, in the order first given, with its count, group, entity,
+    relationship, method, review flag, reason and registry source; a bad item is a 422 naming
+    it; the list has a size limit."""
+    names = ["HUAWEI TECHNOLOGIES CO.,LTD", "Nokia", "Huawai Tech", "Nokia", "EZVIZ", "Nokia"]
+    response = call(setup, "POST", "/vendors/screen", json={"names": names, "as_of": AS_OF})
+    assert response.status_code == 200, response.text
+    data = response.json()
+    assert (data["as_of"], data["names"], data["distinct"]) == (AS_OF, 6, 4)
+    assert (data["matched"], data["needs_review"]) == (2, 1)
+    by_name = {r["input"]: r for r in data["results"]}
+    assert list(by_name) == ["HUAWEI TECHNOLOGIES CO.,LTD", "Nokia", "Huawai Tech", "EZVIZ"]
+    huawei = by_name["HUAWEI TECHNOLOGIES CO.,LTD"]
+    assert (huawei["group"], huawei["group_name"], huawei["count"]) == ("huawei", "Huawei", 1)
+    assert huawei["source"].startswith("https://") and huawei["needs_review"] is False
+    assert by_name["Nokia"]["count"] == 3 and by_name["Nokia"]["group"] is None
+    assert by_name["Nokia"]["method"] == "no_match" and by_name["Nokia"]["source"] is None
+    typo = by_name["Huawai Tech"]
+    assert (typo["method"], typo["needs_review"]) == ("fuzzy_token", True)
+    assert "typo" in typo["reason"]
+    ezviz = by_name["EZVIZ"]
+    assert (ezviz["group"], ezviz["relationship"]) == ("hikvision", "brand")
+    # the same as `dutybound vendors match` gives for each name
+    from dutybound.engine.loading import load_rulepack
+
+    registry = load_rulepack().registry
+    for name, row in by_name.items():
+        expected = registry.match(name, dt.date.fromisoformat(AS_OF)).to_json()
+        assert {k: row[k] for k in expected} == expected
+    # bad items, each named
+    for bad, at in [
+        (["Huawei", "   "], 1),
+        (["Huawei", "Nokia", "x" * 501], 2),
+        (["Hua\x00wei"], 0),
+        (["Huawei", 7], 1),
+    ]:
+        refused = call(setup, "POST", "/vendors/screen", json={"names": bad})
+        assert refused.status_code == 422, bad
+        assert refused.json()["detail"][0]["loc"] == ["body", "names", at], refused.text
+    assert call(setup, "POST", "/vendors/screen", json={"names": []}).status_code == 422
+    too_many = {"names": ["Huawei"] * (MAX_SCREEN_NAMES + 1)}
+    refused = call(setup, "POST", "/vendors/screen", json=too_many)
+    assert refused.status_code == 422 and refused.json()["detail"][0]["loc"] == ["body", "names"]
+    # without a date: today
+    today = call(setup, "POST", "/vendors/screen", json={"names": ["Huawei"]}).json()
+    assert today["as_of"] == dt.date.today().isoformat()
+
+
+def test_role_errors_point_to_the_roles_endpoint(setup) -> None:
+    """An unknown or misplaced role says where the roles are listed: GET /law/roles (not the
+    CLI's command)."""
+    cases = [
+        ("/check", {"profile": {**US_AGENCY, "roles": ["us.federal_agncy"]}, "item": DAHUA}),
+        ("/check", {"profile": US_AGENCY, "item": DAHUA, "as_role": ["us.nope"]}),
+        ("/check", {"profile": {**US_AGENCY, "roles": ["gb.dvd_addressee"]}, "item": DAHUA}),
+        ("/evaluate", {"profile": {**US_AGENCY, "roles": ["xx"]}, "assets": ASSETS}),
+    ]
+    for path, body in cases:
+        response = call(setup, "POST", path, json={**body, "as_of": AS_OF})
+        assert response.status_code == 422, response.text
+        (error,) = response.json()["detail"]
+        assert error["loc"][-1] in (0, "as_role"), error
+        assert "GET /law/roles" in error["msg"] and "dutybound law" not in error["msg"], error
+    response = call(setup, "POST", "/profiles", json={**US_AGENCY, "roles": ["us.federal_agncy"]})
+    assert response.status_code == 422
+    assert "did you mean 'us.federal_agency'" in response.text and "GET /law/roles" in response.text
 
 
 # not delivered under a federal contract: stated, so that FAR 52.204-25(b)(1) asks nothing
@@ -651,6 +829,12 @@ def _every_keyed_request(profile_id: str, result_id: str) -> list[tuple[str, str
         ("POST", "/report", {"json": evaluate}),
         ("POST", "/profiles", {"json": US_AGENCY}),
         ("GET", f"/profiles/{profile_id}", {}),
+        ("GET", "/profiles", {}),
+        ("GET", "/results", {}),
+        ("POST", "/vendors/screen", {"json": {"names": ["Huawei"], "as_of": AS_OF}}),
+        # last: the requests above read what these delete
+        ("DELETE", f"/results/{result_id}", {}),
+        ("DELETE", f"/profiles/{profile_id}", {}),
     ]
 
 

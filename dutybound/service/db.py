@@ -1,19 +1,23 @@
-"""The service's own tables (sqlmodel; SQLite by default, any SQLAlchemy URL works), and reading
-and writing stored profiles and results.
+"""The service's own tables (sqlmodel; SQLite by default, any SQLAlchemy URL works), and reading,
+listing, writing and deleting stored profiles and results.
 
 Every stored profile and result belongs to a tenant; ids are random UUIDs, so they cannot be
-guessed or enumerated. API keys are kept in ``service_api_key`` (``ApiKey``; ``service.keys``
-creates, looks up, lists and revokes them).
+guessed or enumerated. A stored result is the API's copy of an evaluation it answered with: it is
+not part of the store's audit chain (``engine.store.audit`` covers the evaluations the CLI stores
+with ``--db``), so deleting one removes the row and leaves ``dutybound audit verify`` as it was.
+API keys are kept in ``service_api_key`` (``ApiKey``; ``service.keys`` creates, looks up, lists
+and revokes them).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import uuid
+from enum import StrEnum
 from typing import TYPE_CHECKING, TypeVar
 
-from sqlalchemy import Engine
-from sqlmodel import Field, Session, SQLModel
+from sqlalchemy import Engine, func
+from sqlmodel import Field, Session, SQLModel, col, select
 
 if TYPE_CHECKING:
     from dutybound.service.keys import Caller
@@ -112,3 +116,42 @@ def get_readable(
     if row is None or row.tenant not in caller.readable:
         return None
     return row
+
+
+def list_readable(
+    engine: Engine, model: type[Stored], tenants: frozenset[str], limit: int, offset: int
+) -> tuple[list[Stored], int]:
+    """One page of the rows of ``tenants``, newest first (ties by id, so pages never overlap),
+    and how many there are in all."""
+    where = col(model.tenant).in_(sorted(tenants))
+    with Session(engine) as session:
+        total = session.exec(select(func.count()).select_from(model).where(where)).one()
+        rows = session.exec(
+            select(model)
+            .where(where)
+            .order_by(col(model.created_at).desc(), col(model.id))
+            .offset(offset)
+            .limit(limit)
+        ).all()
+    return list(rows), int(total)
+
+
+class Deleted(StrEnum):
+    """What asking to delete a row came to."""
+
+    DELETED = "deleted"
+    NOT_FOUND = "not_found"  # no such row, or of a tenant the caller may not read
+    NOT_OWNER = "not_owner"  # readable (a consultant's client's), but not the caller's own
+
+
+def delete_own(engine: Engine, model: type[Stored], item_id: str, caller: Caller) -> Deleted:
+    """Delete the row if it belongs to the caller's own tenant: a consultant key reads its
+    clients' rows but does not remove them."""
+    with Session(engine) as session, session.begin():
+        row = session.get(model, item_id)
+        if row is None or row.tenant not in caller.readable:
+            return Deleted.NOT_FOUND
+        if row.tenant != caller.tenant:
+            return Deleted.NOT_OWNER
+        session.delete(row)
+    return Deleted.DELETED

@@ -11,12 +11,13 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI, HTTPException, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 from dutybound.engine.errors import InputError
+from dutybound.service.db import Deleted
 from dutybound.service.models import ErrorOut
 
 # ``responses=`` of the endpoints that need a key, and of those that look an id up
@@ -29,6 +30,18 @@ ERRORS: dict[int | str, dict[str, Any]] = {
 NOT_FOUND: dict[int | str, dict[str, Any]] = {
     404: {"model": ErrorOut, "description": "No such id (or not yours)."}
 }
+
+
+def deleted(outcome: Deleted, what: str) -> None:
+    """The HTTP answer to a deletion that did not happen: 404 for an id that does not exist or
+    is not readable (ids of other tenants cannot be probed), 403 for a consultant's client's."""
+    if outcome is Deleted.NOT_FOUND:
+        raise HTTPException(404, f"no {what} with this id")
+    if outcome is Deleted.NOT_OWNER:
+        raise HTTPException(
+            403,
+            f"this {what} belongs to another tenant: a consultant key may read it, not delete it",
+        )
 
 
 class FieldError(Exception):
@@ -70,6 +83,29 @@ def field_loc(field: str, data: Any = None) -> list[str | int]:
     return loc
 
 
+# The engine's messages point a CLI user to a command; an API client is pointed to the endpoint
+# that answers the same question.
+_CLI_POINTERS = (
+    ("see 'dutybound law roles'", "the roles are listed at GET /law/roles"),
+    ("('dutybound law roles' lists them)", "(GET /law/roles lists them)"),
+    ("see 'dutybound law list'", "the obligations are listed at GET /law/obligations"),
+    ("see 'dutybound vendors match'", "POST /vendors/screen resolves vendor names"),
+)
+ROLES_POINTER = "the roles are listed at GET /law/roles"
+ROLE_FIELDS = frozenset({"roles", "as_role"})
+
+
+def for_api(loc: list[str | int], message: str) -> str:
+    """The engine's ``message`` for an API client: a pointer to a CLI command becomes the
+    endpoint's, and every error about a role field says where the roles are listed."""
+    for cli, api in _CLI_POINTERS:
+        message = message.replace(cli, api)
+    field = next((part for part in reversed(loc) if isinstance(part, str)), None)
+    if field in ROLE_FIELDS and "GET /law/roles" not in message:
+        message = f"{message}; {ROLES_POINTER}"
+    return message
+
+
 @contextmanager
 def engine_input(
     prefix: tuple[str | int, ...], indexed: bool = False, data: Any = None
@@ -84,7 +120,7 @@ def engine_input(
         if indexed and error.line is not None:
             loc.append(error.line - 1)
         loc.extend(field_loc(error.field or "", data))
-        raise FieldError(loc, error.message) from None
+        raise FieldError(loc, for_api(loc, error.message)) from None
 
 
 def readable(value: Any) -> Any:

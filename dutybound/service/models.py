@@ -9,15 +9,24 @@ from __future__ import annotations
 
 import datetime as dt
 from enum import StrEnum
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    field_validator,
+    model_validator,
+)
 
 from dutybound.engine import vocabulary as vocab
 from dutybound.service.values import QUANTITY_MAX, QUANTITY_MIN, check_value
 
 MAX_CHECK_ITEMS = 1000
 MAX_ASSETS = 20000
+MAX_SCREEN_NAMES = 20000
 
 
 def _enum(name: str, values: frozenset[str]) -> type[StrEnum]:
@@ -410,7 +419,49 @@ class ReportRequest(_WithInventory):
     lang: str = Field("en", pattern=r"^[a-z]{2}$", description="Interface language.")
 
 
-# -- responses (documented; the engine's JSON is returned as it is) ------------------------------
+def _named(value: str) -> str:
+    """A vendor name with its surrounding blanks taken off; one of nothing but blanks is
+    refused (it names no vendor), so the 422 points at that item of the list."""
+    value = value.strip()
+    if not value:
+        raise ValueError("a vendor name must not be blank")
+    return value
+
+
+VendorName = Annotated[
+    str, StringConstraints(max_length=500), AfterValidator(check_value), AfterValidator(_named)
+]
+
+
+class ScreenRequest(Strict):
+    """A supplier list to screen: vendor names as the list writes them."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "names": ["HUAWEI TECHNOLOGIES CO.,LTD", "Nokia", "Huawai Tech", "Nokia"],
+                    "as_of": "2026-11-28",
+                }
+            ]
+        },
+    )
+
+    names: list[VendorName] = Field(
+        min_length=1,
+        max_length=MAX_SCREEN_NAMES,
+        description=f"Up to {MAX_SCREEN_NAMES} vendor names; repeats are counted, each distinct "
+        "name is resolved once.",
+    )
+    as_of: dt.date | None = Field(
+        None,
+        description="Match as the registry stood on this date (group membership changes); "
+        "default: today.",
+    )
+
+
+# -- responses of the service's own (the engine's JSON is described in ``responses``) ----------
 
 
 class RulepackInfo(BaseModel):
@@ -423,48 +474,6 @@ class Health(BaseModel):
     status: Literal["ok"]
     rulepack: RulepackInfo
     engine: dict[str, str] = Field(description="Engine version and evaluator.")
-
-
-class ItemVerdictOut(BaseModel):
-    item: dict[str, Any] = Field(description="The item as the engine read it.")
-    verdict: Literal["prohibited", "review", "conditional", "allowed"]
-    reasons: list[str] = Field(description="Why, with citations.")
-    findings: list[dict[str, Any]] = Field(description="Findings about this item.")
-    review: list[dict[str, Any]] = Field(description="What a person must confirm.")
-    vendor_match: dict[str, Any] | None = Field(
-        None, description="How the vendor name was resolved, with the reason in words."
-    )
-    preconditions: list[dict[str, Any]] = Field(
-        default_factory=list,
-        description="Binding duties of the buyer that are a condition of buying from a "
-        "designated vendor (e.g. notify the regulator first): they keep the verdict from "
-        "'allowed'.",
-    )
-
-
-class CheckResponse(BaseModel):
-    """The same JSON as `dutybound check --format json`."""
-
-    verdict: Literal["prohibited", "review", "conditional", "allowed"] = Field(
-        description="The worst item's verdict."
-    )
-    as_of: str
-    operator: str
-    rulepack: RulepackInfo
-    inputs: dict[str, Any]
-    engine: dict[str, Any]
-    notices: list[dict[str, Any]] = Field(
-        description="Notice objects: code, message and the facts behind it."
-    )
-    items: list[ItemVerdictOut]
-
-
-class EvaluationOut(BaseModel):
-    """The evaluation JSON (`dutybound evaluate --format json`) and where it is stored."""
-
-    result_id: str = Field(description="Id for GET /results/{id}.")
-    created_at: dt.datetime
-    evaluation: dict[str, Any] = Field(description="The evaluation JSON of the CLI.")
 
 
 class ProfileOut(BaseModel):

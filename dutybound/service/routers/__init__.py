@@ -17,6 +17,7 @@ from dutybound.service.routers import (
     law,
     profiles,
     reports,
+    vendors,
 )
 
 ROUTERS: tuple[APIRouter, ...] = (
@@ -26,5 +27,6 @@ ROUTERS: tuple[APIRouter, ...] = (
     evaluations.router,
     reports.router,
     profiles.router,
+    vendors.router,
     docs.router,
 )

@@ -31,7 +31,8 @@ from dutybound.service.inputs import (
     request_pack,
     what_if,
 )
-from dutybound.service.models import CheckRequest, CheckResponse
+from dutybound.service.models import CheckRequest
+from dutybound.service.responses import CheckResponse
 from dutybound.service.state import Service
 
 if TYPE_CHECKING:
