@@ -196,3 +196,40 @@ def test_evaluate_sarif_to_a_json_file_is_allowed(tmp_path: Path) -> None:
     result = evaluate(CZ, "2019-02-01", "--format", "sarif", "--out", out)
     assert result.returncode == 0, result.stderr
     assert json.loads(out.read_bytes())["version"] == "2.1.0"
+
+
+SUPPLIERS = "Supplier\nHuawei\nAcme Ltd\nHuawei\n=cmd|' /C calc'!A0\nHikvision\nHuawei\nAcme Ltd\n"
+
+
+def test_vendors_screen_xlsx_is_one_row_per_distinct_name_with_counts(tmp_path: Path) -> None:
+    suppliers = tmp_path / "suppliers.csv"
+    suppliers.write_text(SUPPLIERS, encoding="utf-8")
+    out = tmp_path / "screen.xlsx"
+    result = run("vendors", "screen", suppliers, "--as-of", "2026-11-28", "--out", out)
+    assert result.returncode == 0, result.stderr
+    sheet = openpyxl.load_workbook(out).worksheets[0]
+    assert sheet.freeze_panes == "A2" and sheet.auto_filter.ref
+    header, *rows = list(sheet.iter_rows(values_only=True))
+    assert header[:4] == ("Name", "Rows", "Lines", "Group")
+    by_name = {r[0]: r for r in rows}
+    assert len(rows) == 4  # seven lines, four distinct names
+    assert by_name["Huawei"][1:4] == (3, "2, 4, 7", "huawei")
+    assert by_name["Hikvision"][1:4] == (1, "6", "hikvision")
+    assert by_name["Acme Ltd"][1:4] == (2, "3, 8", None)
+    assert "'=cmd|' /C calc'!A0" in by_name  # a formula in the list stays text
+    # matched names come first, most frequent first
+    assert [r[0] for r in rows[:2]] == ["Huawei", "Hikvision"]
+
+
+def test_vendors_screen_csv_groups_and_json_keeps_one_entry_per_line(tmp_path: Path) -> None:
+    suppliers = tmp_path / "suppliers.csv"
+    suppliers.write_text(SUPPLIERS, encoding="utf-8")
+    grouped = run("vendors", "screen", suppliers, "--as-of", "2026-11-28", "--format", "csv")
+    assert grouped.returncode == 0, grouped.stderr
+    rows = list(csv.DictReader(io.StringIO(grouped.stdout.decode())))
+    assert [(r["Name"], r["Rows"]) for r in rows if r["Name"] == "Huawei"] == [("Huawei", "3")]
+    per_line = run("vendors", "screen", suppliers, "--as-of", "2026-11-28", "--format", "json")
+    assert [r["line"] for r in json.loads(per_line.stdout)] == [2, 3, 4, 5, 6, 7, 8]
+    refused = run("vendors", "screen", suppliers, "--format", "csv", "--out", tmp_path / "x.xlsx")
+    assert refused.returncode == 2 and b"--out" in refused.stderr
+    assert not (tmp_path / "x.xlsx").exists()
