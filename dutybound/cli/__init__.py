@@ -16,6 +16,8 @@ of their own (``check`` ends an internal error with 70); their modules say which
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import typer
 
 from dutybound.cli import (
@@ -25,6 +27,7 @@ from dutybound.cli import (
     diff,
     evaluate,
     explain,
+    init,
     inventory,
     keys,
     law,
@@ -33,16 +36,18 @@ from dutybound.cli import (
     store,
     vendor_decisions,
     vendors,
+    vocabulary,
     waivers,
 )
-from dutybound.cli.boundary import InputErrorGroup
+from dutybound.cli.helptext import HelpfulGroup
 
 app = typer.Typer(
     name="dutybound",
-    cls=InputErrorGroup,
+    cls=HelpfulGroup,
     help="Which high-risk-vendor obligations apply to an operator on a date, and why.",
     no_args_is_help=True,
-    add_completion=False,
+    # --install-completion / --show-completion for bash, zsh, fish and PowerShell
+    add_completion=True,
     pretty_exceptions_enable=False,
     # Markdown joins the docstrings' wrapped lines into paragraphs; Typer's default ("rich")
     # keeps every source line break and prints ragged help.
@@ -50,12 +55,44 @@ app = typer.Typer(
 )
 
 
+def _print_version(value: bool) -> None:
+    """Print the program's and the rule pack's versions: a result is only reproducible with
+    both, and the law changes more often than the code."""
+    if not value:
+        return
+    from importlib.metadata import PackageNotFoundError, version
+
+    import yaml
+
+    from dutybound.engine.loading import default_law_dir
+
+    try:
+        program = version("dutybound")
+    except PackageNotFoundError:  # pragma: no cover - run from a checkout never installed
+        program = "unknown"
+    info = yaml.safe_load((default_law_dir() / "rulepack.yaml").read_text(encoding="utf-8"))
+    typer.echo(f"dutybound {program}, rule pack {info['version']} (law as of {info['law_as_of']})")
+    raise typer.Exit()
+
+
 @app.callback()
-def main_options() -> None:
+def main_options(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version",
+            callback=_print_version,
+            is_eager=True,
+            help="Print the dutybound and rule-pack versions and exit.",
+        ),
+    ] = False,
+) -> None:
     """dutybound: high-risk-vendor obligations for critical-infrastructure operators."""
 
 
 # The order here is the order of ``dutybound --help``: commands first, then groups.
+app.command("init")(init.init)
+app.command("vocabulary")(vocabulary.vocabulary)
 app.command("evaluate")(evaluate.evaluate)
 app.command("explain")(explain.explain)
 app.command("compare")(compare.compare)
