@@ -31,7 +31,7 @@ from dutybound.engine.inventory_check import header_suggestion, likely_header, v
 from dutybound.engine.limits import read_text
 from dutybound.engine.mapping import MAPPABLE, NO_MAPPING, Mapping
 from dutybound.engine.netbox import MAPPING_USED as NETBOX_MAPPING
-from dutybound.engine.netbox import is_netbox_page, netbox_csv, netbox_page_rows
+from dutybound.engine.netbox import device_label, is_netbox_page, netbox_csv, netbox_page_rows
 from dutybound.engine.notices import Notice
 
 # Header names (normalised: lower case, '_' and '-' as spaces) accepted for each column.
@@ -638,6 +638,9 @@ def read_inventory(
                 )
         else:
             rows = read
+            if fmt == "netbox":
+                names = {row[0]: device_label(row) for row in rows}
+                label = names.__getitem__
     else:
         fmt = "csv"
         text = read_text(path)

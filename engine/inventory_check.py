@@ -154,12 +154,15 @@ def _annotated(
     message = error.message + value_suggestion(column, value, "did you mean" in error.message)
     if where:
         message = f"{where}: {message}"
+    if error.message == "is empty" and header is None:
+        # the format has no such column (a BOM's or NetBox's country): one option fills it
+        message += f" (this format has no {column}: give it with --default {column}=<value>"
+        message += (
+            f", or a 'dutybound:{column}' property on the component)"
+            if label is not None and "component" in label(error.line or 0)
+            else ")"
+        )
     if label is not None and error.line is not None:
-        if error.message == "is empty":
-            message += (
-                f" (give it with --default {column}=<value>, or a 'dutybound:{column}' "
-                "property on the component)"
-            )
         message = f"{label(error.line)}: {message}"
     return InputError(error.file, message, line=error.line, field=error.field)
 

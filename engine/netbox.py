@@ -68,7 +68,7 @@ MAPPING_USED = [
     ("Role", "function"),
     ("Status", "status"),
     ("Site", "site"),
-    ("Serial number", "model"),
+    ("Type", "model"),
 ]
 
 
@@ -136,8 +136,14 @@ def _name(value: Any, *path: str) -> str:
     return ""
 
 
+def device_label(row: Row) -> str:
+    """How a message names a NetBox device: by its name (or asset tag) as NetBox shows it."""
+    return f"device {row[1][0]!r}"
+
+
 def netbox_page_rows(path: Path, data: dict[str, Any], mapping: Mapping) -> list[Row]:
-    """The rows of one API page; the device's position in ``results`` stands in for a line."""
+    """The rows of one API page; the device's position in ``results`` stands in for a line
+    (messages also name the device, ``device_label``)."""
     results = data["results"]
     limits.check_rows(path, len(results))
     rows: list[Row] = []
