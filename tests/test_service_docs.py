@@ -125,3 +125,62 @@ def test_docs_follow_the_proxy_prefix(tmp_path: Path) -> None:
     client = TestClient(app, root_path="/dutybound")
     urls = _references(client.get("/docs").text)
     assert urls and all(u.startswith("/dutybound/") for u in urls)
+
+
+def _browser() -> str | None:
+    import shutil
+
+    return next(
+        (p for n in ("chromium", "chromium-browser") if (p := shutil.which(n)) is not None), None
+    )
+
+
+@pytest.mark.skipif(_browser() is None, reason="no headless Chromium on this machine")
+@pytest.mark.parametrize(("page", "rendered"), [("/docs", "opblock"), ("/redoc", "operation/")])
+def test_a_browser_without_network_renders_the_pages(tmp_path: Path, page, rendered) -> None:
+    """Headless Chromium with every name unresolvable and every non-loopback connection sent to
+    a dead proxy loads the page from a real socket and renders the operations (Swagger UI's
+    operation blocks, ReDoc's operation anchors), which needs every script and style to load."""
+    import subprocess
+    import threading
+    import time
+
+    import uvicorn
+
+    app = create_app(Settings(database_url=f"sqlite:///{tmp_path / 'db.sqlite'}"))
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    try:
+        deadline = time.monotonic() + 20
+        while not server.started:
+            assert time.monotonic() < deadline and thread.is_alive(), "server did not start"
+            time.sleep(0.02)
+        browser = subprocess.run(
+            [
+                str(_browser()),
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--no-first-run",
+                f"--user-data-dir={tmp_path / 'profile'}",
+                "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
+                "--proxy-server=http://127.0.0.1:9",
+                "--virtual-time-budget=15000",
+                "--dump-dom",
+                f"http://127.0.0.1:{port}{page}",
+            ],
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+    dom = browser.stdout
+    assert browser.returncode == 0, browser.stderr[-2000:]
+    assert rendered in dom, dom[:2000]
+    assert "/vendors/screen" in dom and "/check" in dom
