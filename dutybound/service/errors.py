@@ -83,13 +83,12 @@ def field_loc(field: str, data: Any = None) -> list[str | int]:
     return loc
 
 
-# The engine's messages point a CLI user to a command; an API client is pointed to the endpoint
-# that answers the same question.
+# The engine's messages point a CLI user to a command (quoted, whatever the words around it); an
+# API client is pointed to the endpoint that answers the same question.
 _CLI_POINTERS = (
-    ("see 'dutybound law roles'", "the roles are listed at GET /law/roles"),
-    ("('dutybound law roles' lists them)", "(GET /law/roles lists them)"),
-    ("see 'dutybound law list'", "the obligations are listed at GET /law/obligations"),
-    ("see 'dutybound vendors match'", "POST /vendors/screen resolves vendor names"),
+    ("'dutybound law roles'", "GET /law/roles"),
+    ("'dutybound law list'", "GET /law/obligations"),
+    ("'dutybound vendors match'", "POST /vendors/screen"),
 )
 ROLES_POINTER = "the roles are listed at GET /law/roles"
 ROLE_FIELDS = frozenset({"roles", "as_role"})
