@@ -27,6 +27,7 @@ from dutybound.cli import (
     diff,
     evaluate,
     explain,
+    export,
     init,
     inventory,
     keys,
@@ -111,6 +112,7 @@ app.add_typer(attestations.attestations_app, name="attestations")
 app.add_typer(vendor_decisions.vendor_decisions_app, name="vendor-decisions")
 app.add_typer(keys.keys_app, name="keys")
 app.add_typer(inventory.inventory_app, name="inventory")
+app.add_typer(export.export_app, name="export")
 
 
 def main() -> None:  # pragma: no cover - the console script and ``python -m dutybound``
