@@ -122,7 +122,7 @@ def test_init_then_evaluate_the_template_with_one_row(tmp_path: Path) -> None:
     assert code == 0, err
     example = init_module.example_row("GB")
     assert example in err  # the example init prints, a row of the template's columns
-    row = example.replace("Example Networks", "Huawei")
+    row = example.replace("Nokia", "Huawei")
     with (tmp_path / "assets.csv").open("a") as f:
         f.write(row + "\n")
     code, out, err = cli(
@@ -166,11 +166,13 @@ def test_init_without_a_terminal_names_the_missing_flags(tmp_path: Path) -> None
 
 def test_init_asks_on_a_terminal(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(init_module, "can_ask", lambda: True)
-    code, _, err = init(tmp_path, input="CZ\ntelecoms\nhuge\nsmall\nAcme\n")
+    code, out, err = init(tmp_path, input="cz, GB\ntelecoms\nhuge\nsmall\nAcme\n")
     assert code == 0, err
+    assert out.count("Size (small, medium or large):") == 2  # 'huge' is not a size: asked again
     text = (tmp_path / "profile.yaml").read_text()
-    # 'huge' is not a size: asked again; a small Czech operator gets no size class
-    assert 'name: "Acme"' in text and role_lines(text) == ["eu.mobile_network_operator"]
+    assert 'name: "Acme"' in text and "jurisdictions: [CZ, EU, GB]" in text
+    # a small operator gets no size class
+    assert role_lines(text) == ["eu.mobile_network_operator", "gb.public_telecoms_provider"]
 
 
 def test_init_refuses_a_typo_with_a_suggestion(tmp_path: Path) -> None:

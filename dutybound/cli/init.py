@@ -35,20 +35,6 @@ PROFILE_FILE = "profile.yaml"
 ASSETS_FILE = "assets.csv"
 # the inventory template's columns: every column the loader reads but 'oui' ('mac' takes one)
 TEMPLATE_SKIPS = frozenset({"oui"})
-# the example row ``init`` prints (the country is the operator's first jurisdiction)
-EXAMPLE: dict[str, str] = {
-    "asset_id": "R-001",
-    "vendor": "Example Networks",
-    "category": "telecom_equipment",
-    "function": "ran",
-    "status": "installed",
-    "product": "5G radio unit",
-    "network": "5g",
-    "quantity": "10",
-    "site": "North site",
-    "model": "X100",
-    "installed_on": "2024-05-01",
-}
 
 
 class Size(StrEnum):
@@ -170,7 +156,10 @@ def template_text() -> str:
 
 
 def example_row(country: str) -> str:
-    """An example inventory row in the template's column order, for the user to copy."""
+    """An example inventory row in the template's column order, for the user to copy: the one
+    ``dutybound inventory template`` writes, in the operator's country."""
+    from dutybound.engine.inventory_template import EXAMPLE
+
     values = {**EXAMPLE, "country": country}
     return ",".join(values.get(c, "") for c in template_columns())
 
@@ -237,10 +226,11 @@ def init(
     pack = load_pack(law_dir)
     if can_ask():
         if not jurisdiction:
-            answer = typer.prompt(
-                f"Jurisdictions, comma-separated ({', '.join(sorted(pack.jurisdictions))})"
-            )
-            jurisdiction = answer.split(",")
+            jurisdiction = [
+                typer.prompt(
+                    f"Jurisdictions, comma-separated ({', '.join(sorted(pack.jurisdictions))})"
+                )
+            ]
         if sector is None:
             sector = typer.prompt(f"Sector ({', '.join(sorted(SECTORS))})")
         while size is None:
@@ -263,8 +253,10 @@ def init(
         )
     assert jurisdiction is not None and sector is not None and size is not None
     assert name is not None  # all four checked just above
-    codes = sorted({c.strip().upper() for c in jurisdiction if c.strip()})
-    for given in jurisdiction:
+    # -j CZ -j GB, -j CZ,GB and the prompt's "CZ, GB" all say the same
+    given_codes = [part.strip() for item in jurisdiction for part in item.split(",")]
+    codes = sorted({c.upper() for c in given_codes if c})
+    for given in given_codes:
         code = given.strip().upper()
         if code and code not in pack.jurisdictions:
             raise InputError(
@@ -301,9 +293,11 @@ def init(
     err.print(f"wrote {profile_path} and {assets_path}", soft_wrap=True)
     err.print(
         f"next: add one row per asset to {assets_path}, e.g.\n  {example_row(country)}\n"
-        "  ('dutybound vocabulary' lists the words each column accepts), then\n"
-        f"  dutybound evaluate --profile {profile_path} --assets {assets_path} "
-        f"--as-of {day.isoformat()}",
+        "  ('dutybound vocabulary' lists the words each column accepts; 'dutybound inventory "
+        "template --format xlsx' writes an Excel template with them as drop-down lists), then\n"
+        f"  dutybound inventory check {assets_path}\n"
+        f"  dutybound report --profile {profile_path} --assets {assets_path} "
+        f"--as-of {day.isoformat()} --out report.pdf",
         soft_wrap=True,
         markup=False,
     )
