@@ -10,7 +10,8 @@ points at the profile, with no line.
 The level says how bad it is, from the finding's position (``engine.positions``): a breach is an
 ``error``, a duty that binds now a ``warning``, advice and time to prepare a ``note``; a duty
 recorded as done or met is ``kind: pass``; a waived one keeps its level with an accepted external
-suppression naming the waivers, so dashboards show it as dealt with. An item a person must look at
+suppression naming the waivers, so dashboards show it as dealt with. A what-if finding
+(``--assume-designation``) is a ``note`` whatever its position. An item a person must look at
 (an uncertain vendor match, a missing fact) is a ``warning`` under the rule ``dutybound/review``.
 
 One run, one tool: the whole log is built from the evaluation JSON (``Evaluation.to_json``) and
@@ -127,7 +128,11 @@ class _Log:
         result: dict[str, Any] = {
             "ruleId": finding["obligation_id"],
             "ruleIndex": self.rule_index(_rule(finding)),
-            "level": LEVEL_BY_POSITION[position].value,
+            # a what-if finding (an assumed designation) is never more than a note: it is not law
+            # in force, and a dashboard must not fail a build on it
+            "level": (
+                Level.NOTE if finding.get("hypothetical") else LEVEL_BY_POSITION[position]
+            ).value,
             "message": {
                 "text": f"{subject}: {finding['title']} ({position.value}, "
                 f"{finding['status']}{due}) [{finding['citation']}]"

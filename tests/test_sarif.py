@@ -191,3 +191,65 @@ def test_gate_exit_code_for_every_verdict(fail_on: str | None, codes: tuple[int,
 
     gate = None if fail_on is None else FailOn(fail_on)
     assert tuple(gate_exit_code(v, gate) for v in Verdict) == codes
+
+
+def _finding(fid: str, position: str, **extra: Any) -> dict[str, Any]:
+    return {
+        "id": fid,
+        "obligation_id": fid,
+        "jurisdiction": "XX",
+        "kind": "prohibition",
+        "title": f"title of {fid}",
+        "instrument": {"binding": "law"},
+        "citation": "Act 1 s.2",
+        "url": "https://law.example/1",
+        "verified": True,
+        "status": "in_force",
+        "position": position,
+        "due": None,
+        "assets": ["A-1"],
+        **extra,
+    }
+
+
+@pytest.mark.parametrize(
+    ("position", "extra", "level", "kind", "suppressed"),
+    [
+        ("breach", {}, "error", None, False),
+        ("action_required", {}, "warning", None, False),
+        ("advice", {}, "note", None, False),
+        ("prepare", {}, "note", None, False),
+        ("fulfilled", {}, "none", "pass", False),
+        ("compliant", {}, "none", "pass", False),
+        ("waived", {"waivers": [{"id": "W-1"}]}, "warning", None, True),
+        # a what-if breach is a note: not law in force, never fails a code-scanning gate
+        ("breach", {"hypothetical": True}, "note", None, False),
+    ],
+)
+def test_result_level_follows_the_position(
+    validator, position: str, extra: dict, level: str, kind: str | None, suppressed: bool
+) -> None:
+    from dutybound.engine.inputs import Asset
+    from dutybound.engine.sarif import evaluation_sarif
+
+    asset = Asset(
+        *("A-1", "Huawei", "", "router", "core", "", "GB", "", "installed", 1, "", ""),
+        installed_on=None,
+        identified_on=None,
+        flags=(),
+        line=7,
+    )
+    data = {
+        "as_of": "2026-01-01",
+        "engine": {"version": "1"},
+        "rulepack": {"version": "1", "sha256": "0" * 64, "law_as_of": "2026-01-01"},
+        "inputs": {"sha256": "1" * 64},
+        "findings": [_finding("xx.rule", position, **extra)],
+        "review": [],
+    }
+    log = valid(validator, evaluation_sarif(data, [asset], "assets.csv", "profile.yaml"))
+    (result,) = log["runs"][0]["results"]
+    assert result["level"] == level and result.get("kind") == kind
+    assert ("suppressions" in result) is suppressed
+    region = result["locations"][0]["physicalLocation"]["region"]
+    assert region == {"startLine": 7}
