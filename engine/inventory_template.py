@@ -47,8 +47,9 @@ def _closed_columns() -> list[tuple[str, list[str]]]:
     return [(column, sorted(words)) for column, words in vocab.ASSET_FIELDS.items()]
 
 
-def _meaning(word: str) -> str:
-    return vocab.label(word)
+def _meaning(column: str, word: str) -> str:
+    """What a word means in its column (``engine.vocabulary.MEANINGS``), else its label."""
+    return vocab.MEANINGS.get(vocab.Vocabulary(column), {}).get(word) or vocab.label(word)
 
 
 def template_csv() -> str:
@@ -75,8 +76,8 @@ def template_xlsx() -> bytes:
     body: list[list[object]] = []
     for i in range(longest):
         row: list[object] = []
-        for _column, words in closed:
-            row += [words[i], _meaning(words[i])] if i < len(words) else ["", ""]
+        for column, words in closed:
+            row += [words[i], _meaning(column, words[i])] if i < len(words) else ["", ""]
         body.append(row)
     book = spreadsheet_workbook(
         [

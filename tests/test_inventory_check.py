@@ -263,6 +263,10 @@ def test_the_xlsx_template_offers_the_vocabulary_as_drop_downs(tmp_path: Path) -
     assert vocabulary["A1"].value == "category"
     categories = [r[0] for r in vocabulary.iter_rows(min_row=2, values_only=True) if r[0]]
     assert "telecom_equipment" in categories
+    from dutybound.engine.vocabulary import MEANINGS, Vocabulary
+
+    meanings = {r[0]: r[1] for r in vocabulary.iter_rows(min_row=2, values_only=True) if r[0]}
+    assert meanings["telecom_equipment"] == MEANINGS[Vocabulary.CATEGORY]["telecom_equipment"]
     # the example row loads as an inventory
     csv_out = tmp_path / "template.csv"
     assert runner.invoke(app, ["inventory", "template", "--format", "csv", "--out", str(csv_out)])
@@ -275,3 +279,42 @@ def test_the_template_refuses_an_out_file_of_another_format(tmp_path: Path) -> N
     )
     assert result.exit_code == 2 and "does not end in .xlsx" in result.output
     assert not (tmp_path / "t.csv").exists()
+
+
+def test_evaluate_reads_through_a_mapping_and_reports_the_bom_notice(tmp_path: Path) -> None:
+    profile = str(ROOT / "examples" / "uk-telecoms" / "profile.yaml")
+    export = _cmdb_export(tmp_path / "cmdb.xlsx")
+    mapping = tmp_path / "mapping.yaml"
+    mapping.write_text(MAPPING, encoding="utf-8")
+    base = ["evaluate", "--profile", profile, "--as-of", "2025-01-01", "--format", "json"]
+    cz = ["--profile", str(ROOT / "examples" / "cz-energy" / "profile.yaml")]
+    inputs = ["--assets", str(export), "--map", str(mapping)]
+    mapped = runner.invoke(
+        app,
+        ["evaluate", *cz, "--as-of", "2019-02-01", "--format", "json", *inputs],
+    )
+    assert mapped.exit_code == 0, mapped.output
+    findings = json.loads(mapped.stdout)["findings"]
+    # the Huawei and ZTE switches, read through the mapping (SW-3's country was 'Czech Rep.')
+    assert {a for f in findings for a in f["assets"]} == {"SW-1", "SW-2", "SW-3"}
+    bom = tmp_path / "sbom.json"
+    bom.write_text(
+        json.dumps(
+            {
+                "bomFormat": "CycloneDX",
+                "components": [
+                    {"type": "library", "bom-ref": "a", "name": "a", "supplier": {"name": "ZTE"}},
+                    {"type": "library", "bom-ref": "b", "name": "b"},
+                ],
+            }
+        ),
+        encoding="utf-8",
+    )
+    result = runner.invoke(
+        app,
+        [*base, "--assets", str(bom), "--default", "country=GB", "--default", "function=core"],
+    )
+    assert result.exit_code == 0, result.output
+    notices = json.loads(result.stdout)["notices"]
+    (skipped,) = [n for n in notices if n["code"] == "components_without_vendor"]
+    assert skipped["count"] == 1 and skipped["components"] == ["components[1] (bom-ref 'b')"]

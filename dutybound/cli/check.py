@@ -32,6 +32,7 @@ from dutybound.cli.options import (
     AssumeDesignation,
     Defaults,
     LawDir,
+    MapFile,
     Profile,
     Sheet,
     Waivers,
@@ -132,6 +133,7 @@ def check(
     assume_designation: AssumeDesignation = None,
     default: Defaults = None,
     sheet: Sheet = None,
+    mapping: MapFile = None,
     format: Annotated[
         CheckFormat | None,
         typer.Option(
@@ -189,7 +191,15 @@ def check(
             )
         defaults = [*(default or []), "status=in_procurement"]
         pack, operator, inventory, day, hypothetical = load_inputs(
-            profile, items, as_of, law_dir, as_role, defaults, sheet, assume=assume_designation
+            profile,
+            items,
+            as_of,
+            law_dir,
+            as_role,
+            defaults,
+            sheet,
+            assume=assume_designation,
+            mapping=mapping,
         )
         records = load_waivers(waivers, pack, operator, None, None)
         if items is None:

@@ -19,6 +19,7 @@ from dutybound.cli.options import (
     AssumeDesignation,
     Defaults,
     LawDir,
+    MapFile,
     MatrixVendors,
     MaybeAssets,
     MaybeOut,
@@ -67,6 +68,7 @@ def compare(
     assume_designation: AssumeDesignation = None,
     default: Defaults = None,
     sheet: Sheet = None,
+    mapping: MapFile = None,
     as_sector: AsSector = None,
     format: Annotated[
         CompareFormat | None,
@@ -95,7 +97,15 @@ def compare(
             "--assets", "give an inventory, or --vendor for the law-level vendor matrix"
         )
     pack, operator, inventory, day, hypothetical = load_inputs(
-        profile, assets, as_of, law_dir, as_role, default, sheet, assume=assume_designation
+        profile,
+        assets,
+        as_of,
+        law_dir,
+        as_role,
+        default,
+        sheet,
+        assume=assume_designation,
+        mapping=mapping,
     )
     codes = (
         [c.strip().upper() for c in jurisdiction.split(",")]

@@ -21,6 +21,7 @@ from dutybound.cli.options import (
     Db,
     Defaults,
     LawDir,
+    MapFile,
     MaybeOut,
     Profile,
     Sheet,
@@ -113,6 +114,7 @@ def evaluate(
     assume_designation: AssumeDesignation = None,
     default: Defaults = None,
     sheet: Sheet = None,
+    mapping: MapFile = None,
     law_dir: LawDir = None,
     waivers: Waivers = None,
     db: Db = None,
@@ -135,7 +137,7 @@ def evaluate(
     from dutybound.engine.evaluation import evaluate as run_evaluation
     from dutybound.engine.evaluation import inputs_fingerprint
     from dutybound.engine.evaluators import get_evaluator
-    from dutybound.engine.notices import evaluator_notice
+    from dutybound.engine.notices import Notice, evaluator_notice
 
     fmt = format_for_out(
         format,
@@ -145,8 +147,18 @@ def evaluate(
     )
     if fmt is EvaluateFormat.xlsx and out is None:
         raise InputError("--out", "--format xlsx writes a workbook: give --out FILE.xlsx")
+    inventory_notices: list[Notice] = []
     pack, operator, inventory, day, hypothetical = load_inputs(
-        profile, assets, as_of, law_dir, as_role, default, sheet, assume=assume_designation
+        profile,
+        assets,
+        as_of,
+        law_dir,
+        as_role,
+        default,
+        sheet,
+        assume=assume_designation,
+        mapping=mapping,
+        notices=inventory_notices,
     )
     records = load_waivers(waivers, pack, operator, db, store)
     done = load_attestations(attestations, pack, operator, db, store)
@@ -166,11 +178,12 @@ def evaluate(
         inputs_sha256=inputs_fingerprint(
             profile,
             assets,
-            *(p for p in (waivers, attestations, vendor_decisions) if p is not None),
+            *(p for p in (waivers, attestations, vendor_decisions, mapping) if p is not None),
         ),
     )
     if notice:
         result.notices.insert(0, evaluator_notice(notice))
+    result.notices.extend(inventory_notices)
     data = result.to_json()
     # bytes, decoded only to store them (store_evaluation): a large evaluation is tens of MB
     encoded = json_bytes(data)

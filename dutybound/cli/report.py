@@ -24,6 +24,7 @@ from dutybound.cli.options import (
     Db,
     Defaults,
     LawDir,
+    MapFile,
     MatrixVendors,
     MaybeAssets,
     MaybeOut,
@@ -87,6 +88,7 @@ def report(
     assume_designation: AssumeDesignation = None,
     default: Defaults = None,
     sheet: Sheet = None,
+    mapping: MapFile = None,
     law_dir: LawDir = None,
     waivers: Waivers = None,
     db: Db = None,
@@ -121,6 +123,7 @@ def report(
     """
     from dutybound.engine.evaluation import evaluate as run_evaluation
     from dutybound.engine.evaluation import inputs_fingerprint
+    from dutybound.engine.notices import Notice
     from dutybound.reports.context import Provenance
     from dutybound.reports.render import LANGUAGES
 
@@ -134,8 +137,18 @@ def report(
             "--assets",
             "an inventory is needed (only --compare with --vendor works from the law alone)",
         )
+    inventory_notices: list[Notice] = []
     inputs = load_inputs(
-        profile, assets, as_of, law_dir, as_role, default, sheet, assume=assume_designation
+        profile,
+        assets,
+        as_of,
+        law_dir,
+        as_role,
+        default,
+        sheet,
+        assume=assume_designation,
+        mapping=mapping,
+        notices=inventory_notices,
     )
     if compare and waivers:
         raise InputError("--waivers", "waivers apply to the obligation report, not to --compare")
@@ -162,9 +175,10 @@ def report(
         inputs_sha256=inputs_fingerprint(
             profile,
             assets,
-            *(p for p in (waivers, attestations, vendor_decisions) if p is not None),
+            *(p for p in (waivers, attestations, vendor_decisions, mapping) if p is not None),
         ),
     )
+    result.notices.extend(inventory_notices)
     data = result.to_json()
     provenance = Provenance(
         prepared_by=prepared_by,
