@@ -179,7 +179,7 @@ def validate_all(
     e.g. in the header) and every problem of every row. ``headers`` maps a column to its header
     in the file; ``absent`` are required columns the header lacks (reported once, not per row);
     ``label`` names a row for the person (a BOM component's bom-ref)."""
-    if not problems and not absent and label is None:
+    if not problems and not absent:
         try:
             return assets_from_rows(path, rows)  # the common case: one fast pass
         except InputError:
