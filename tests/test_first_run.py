@@ -344,19 +344,23 @@ def _commands(
 
 
 def test_help_says_what_to_type() -> None:
-    """No option of any command shows a Python type (<bool>, <str>, <list[str]>, <path>)."""
+    """No option or argument of any command shows a Python type (<bool>, <str>, <list[str]>,
+    <path>)."""
     commands = _commands(typer.main.get_command(app))
     assert ("init",) in commands and ("vocabulary",) in commands and len(commands) > 20
     for path in [(), *commands]:
         code, out, _ = cli(*path, "--help")
         assert code == 0, path
-        options = [line for line in out.splitlines() if re.match(r"│ [ *]*--", line)]
-        for line in options:
+        rows = [line for line in out.splitlines() if line.startswith("│")]
+        assert any(re.match(r"│ [ *]*--help ", line) for line in rows), path
+        for line in rows:
             assert not re.search(r"<(bool|str|list\[|path|int|float)", line), (path, line)
     _, out, _ = cli("evaluate", "--help")
     assert re.search(r"--as-of +DATE ", out) and re.search(r"--as-role +ROLE ", out)
     assert re.search(r"--profile +FILE ", out) and re.search(
         r"--include-ended +--no-include-ended +Also", out
     )
+    _, out, _ = cli("vendors", "screen", "--help")
+    assert re.search(r"│ \*    FILE +CSV or Excel", out)
     _, out, _ = cli("check", "--help")
     assert "One of: ai_service, cloud_service," in out

@@ -2,7 +2,8 @@
 
 Typer's default column says ``<bool>`` for a flag, ``<str>`` or ``<list[str]>`` for text and
 ``<path>`` for a file, which tells a compliance officer nothing. Every option gets a metavar
-saying what to type (DATE, FILE, CODE, ROLE, ...), flags get none (they take no value), and an
+saying what to type (DATE, FILE, CODE, ROLE, ...), flags get none (they take no value), an
+argument shows its name only (``FILE``) and not its Python type beside it, and an
 option named after an inventory column with a closed vocabulary (``check --category``) lists
 the words it accepts in its help.
 
@@ -16,7 +17,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from typer.core import TyperOption
+from typer.core import TyperArgument, TyperOption
 
 from dutybound.cli.boundary import InputErrorGroup
 
@@ -112,12 +113,22 @@ def _plain_help_option(command: Command) -> None:
     command.get_help_option = get_help_option  # type: ignore[method-assign]
 
 
+def _no_type(ctx: Context) -> None:
+    """An argument's type column: empty, its name column already says what to give."""
+    return None
+
+
 def _humanize_params(params: list[Parameter]) -> None:
     for param in params:
         if isinstance(param, TyperOption):
             if param.metavar is None:
                 param.metavar = _metavar(param)
             _vocabulary_help(param)
+        elif isinstance(param, TyperArgument):
+            if param.metavar is None:
+                name = (param.name or "value").upper()
+                param.metavar = "FILE" if param.type_descriptor.is_path else name
+            param.display_type_rich = _no_type  # type: ignore[method-assign]
 
 
 def humanize(command: Command) -> None:
