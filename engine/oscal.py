@@ -11,6 +11,7 @@ is stated once, here:
 - each finding has one ``observation``: the explanation, the assets it rests on as subjects
   (inventory items defined in the result, or the operator as a party for its own duties) and the
   inventory file as evidence;
+- the evaluation's notices (what qualifies all of it) are the result's ``remarks``;
 - each finding has one ``risk``: open while the duty binds, ``deviation-approved`` when waived,
   ``closed`` when done, met or ended, with the due date as deadline.
 
@@ -29,6 +30,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from dutybound.engine.notices import notice_message
 from dutybound.engine.outcomes import Position
 from dutybound.engine.sarif import artifact_uri
 
@@ -207,6 +209,10 @@ def assessment_results(
         ],
         "reviewed-controls": {"control-selections": [selection]},
     }
+    if data["notices"]:
+        # what qualifies the whole evaluation (a lapsed role, components skipped for want of a
+        # supplier): a reader of the findings must see it before relying on them
+        result["remarks"] = "\n\n".join(notice_message(n) for n in data["notices"])
     if items:
         result["local-definitions"] = {"inventory-items": items}
     if observations:

@@ -141,3 +141,24 @@ def test_out_must_be_json(tmp_path: Path) -> None:
     result = export(CZ, "2019-02-01", "--out", tmp_path / "x.xlsx")
     assert result.returncode == 2 and b"--out" in result.stderr
     assert list(tmp_path.iterdir()) == []
+
+
+def test_no_findings_validates_and_the_notice_is_the_results_remarks(tmp_path: Path) -> None:
+    profile = tmp_path / "nobody.yaml"
+    profile.write_text("name: Nobody\njurisdictions: [CZ]\nroles: []\n", encoding="utf-8")
+    out = tmp_path / "none.json"
+    result = subprocess.run(
+        [
+            *(sys.executable, "-m", "dutybound", "export", "oscal", "--profile", str(profile)),
+            *("--assets", str(CZ / "assets.csv"), "--as-of", "2019-02-01", "--out", str(out)),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    trestle_valid(out)
+    (res,) = json.loads(out.read_bytes())["assessment-results"]["results"]
+    assert "findings" not in res
+    assert res["reviewed-controls"]["control-selections"] == [{"include-all": {}}]
+    assert "holds no role under the law of CZ" in res["remarks"]

@@ -20,6 +20,7 @@ from dutybound.cli.options import (
     Attestations,
     Defaults,
     LawDir,
+    MapFile,
     MaybeOut,
     Profile,
     Sheet,
@@ -50,6 +51,7 @@ def export_oscal(
     as_role: AsRole = None,
     default: Defaults = None,
     sheet: Sheet = None,
+    mapping: MapFile = None,
     law_dir: LawDir = None,
     waivers: Waivers = None,
     attestations: Attestations = None,
@@ -64,11 +66,21 @@ def export_oscal(
     from dutybound.engine.atomic import write_atomically
     from dutybound.engine.evaluation import evaluate, inputs_fingerprint
     from dutybound.engine.jsontext import json_bytes
+    from dutybound.engine.notices import Notice
     from dutybound.engine.oscal import assessment_results
 
     format_for_out(ExportFormat.oscal, out, {".json": ExportFormat.oscal}, ExportFormat.oscal)
+    inventory_notices: list[Notice] = []
     pack, operator, inventory, day, hypothetical = load_inputs(
-        profile, assets, as_of, law_dir, as_role, default, sheet
+        profile,
+        assets,
+        as_of,
+        law_dir,
+        as_role,
+        default,
+        sheet,
+        mapping=mapping,
+        notices=inventory_notices,
     )
     result = evaluate(
         pack,
@@ -82,9 +94,10 @@ def export_oscal(
         inputs_sha256=inputs_fingerprint(
             profile,
             assets,
-            *(p for p in (waivers, attestations, vendor_decisions) if p is not None),
+            *(p for p in (waivers, attestations, vendor_decisions, mapping) if p is not None),
         ),
     )
+    result.notices.extend(inventory_notices)
     body = json_bytes(assessment_results(result.to_json(), inventory, assets, profile))
     if out is None:
         sys.stdout.flush()
