@@ -364,3 +364,11 @@ def test_help_says_what_to_type() -> None:
     assert re.search(r"│ \*    FILE +CSV or Excel", out)
     _, out, _ = cli("check", "--help")
     assert "One of: ai_service, cloud_service," in out
+
+
+def test_init_help_lists_the_bundled_jurisdictions(pack: RulePack) -> None:
+    """The codes in init's help are written out (the help loads no law): they must be the
+    bundled rule pack's."""
+    _, out, _ = cli("init", "--help")
+    text = " ".join(out.replace("│", " ").split())
+    assert f"{', '.join(sorted(pack.jurisdictions))} in the bundled one" in text

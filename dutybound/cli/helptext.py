@@ -63,6 +63,15 @@ METAVARS: dict[str, str] = {
     "network": "NETWORK",
     "use": "USE",
     "status": "STATUS",
+    "asset": "ID",
+    "stored": "ID",
+    "expect-head": "HASH",
+    "prepared-by": "NAME",
+    "reviewed-by": "NAME",
+    "approved-by": "NAME",
+    "document-version": "VERSION",
+    "classification": "LABEL",
+    "consultant-of": "TENANT",
 }
 # options named after an inventory column whose words ``dutybound vocabulary`` lists
 VOCABULARY_OPTIONS = ("category", "function", "network", "use", "status", "flags")

@@ -176,8 +176,9 @@ def init(
             "--jurisdiction",
             "-j",
             metavar="CODE",
-            help="Where the operator works, a code of the rule pack (repeatable), e.g. CZ; "
-            "'dutybound law jurisdictions' lists them.",
+            help="Where the operator works: a jurisdiction code of the rule pack (repeatable, or "
+            "comma-separated), e.g. CZ or CZ,GB; AU, CA, CZ, DE, EU, GB, IN, NZ, PL, SE, US in "
+            "the bundled one.",
         ),
     ] = None,
     sector: Annotated[
