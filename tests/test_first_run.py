@@ -62,11 +62,18 @@ def test_init_writes_the_sectors_roles_with_titles_and_citations(
         "eu.mobile_network_operator",
         "eu.nis2_essential_entity",
     ]
-    for role in role_lines(text):
+    # each role under its title and citation, and the condition beyond the sector it rests on
+    for role, condition in (
+        ("cz.regulated_service_higher", "held as a medium entity (medium or large entity (NIS2"),
+        ("eu.mobile_network_operator", "only if: runs a public mobile network; delete otherwise"),
+        ("eu.nis2_essential_entity", "held as a medium entity (medium or large entity (NIS2"),
+    ):
         r = pack.roles[role]
-        assert f"  # {r.title} — {r.citation}\n  - {role}\n" in text.replace(
-            "  # only if the operator runs a public mobile network: delete otherwise\n", ""
-        )
+        assert re.search(
+            rf"  # {re.escape(r.title)} — {re.escape(r.citation)}\n"
+            rf"  # {re.escape(condition)}.*\n  - {re.escape(role)}\n",
+            text,
+        ), role
     profile = load_profile(tmp_path / "profile.yaml", pack)
     assert profile.name == "Acme s.r.o."
     assert profile.jurisdictions == ["CZ", "EU"] and profile.sectors == ["telecoms"]

@@ -83,7 +83,7 @@ def profile_text(
     """The profile ``init`` writes: the roles the law gives ``sector`` in ``codes`` (and the
     unions they belong to) on ``day``, for an operator of ``size``, each with its title and
     citation; the rest commented out, with why."""
-    from dutybound.engine.sector_roles import sector_roles
+    from dutybound.engine.sector_roles import MEDIUM_OR_LARGE, sector_roles
 
     wanted, unions = with_unions(pack, codes)
     assumed = sector_roles(pack, sector, wanted, day)
@@ -114,8 +114,10 @@ def profile_text(
     lines.append("roles:" if held else "roles: []")
     for a in held:
         lines.append(f"  # {title(a.role)}")
-        if a.condition is not None and not _size_condition(a.condition):
-            lines.append(f"  # only if the operator {_comment(a.condition)}: delete otherwise")
+        if a.condition == MEDIUM_OR_LARGE:
+            lines.append(f"  # held as a {size.value} entity ({a.condition})")
+        elif a.condition is not None:
+            lines.append(f"  # only if: {_comment(a.condition)}; delete otherwise")
         lines.append(f"  - {a.role}")
     for a in too_small:
         lines.append(f"  # not held by a small operator (needs: {_comment(a.condition or '')}):")
