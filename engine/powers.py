@@ -27,6 +27,7 @@ from dutybound.engine.errors import InputError
 from dutybound.engine.law import Designation, Obligation, Power, PowerDuty
 from dutybound.engine.loading import LoadedObligation, LoadedPower, RulePack
 from dutybound.engine.rules import compile_rule, signature_matches
+from dutybound.engine.suggest import suggest, suggest_jurisdiction
 from dutybound.engine.vocabulary import ObligationKind
 
 if TYPE_CHECKING:
@@ -63,7 +64,9 @@ def parse_assumption(text: str, pack: RulePack, source: str = "--assume-designat
         raise InputError(source, f"{text!r}: {match['day']!r} is not a date") from None
     if group not in pack.registry.groups:
         raise InputError(
-            source, f"{text!r}: unknown vendor group {group!r}; see 'dutybound vendors match'"
+            source,
+            f"{text!r}: unknown vendor group {group!r}{suggest(group, pack.registry.groups)}; "
+            "see 'dutybound vendors match'",
         )
     powers = _supplier_powers(pack, code)
     if powers and not any(_usable(p, day) for p in powers):
@@ -77,9 +80,10 @@ def parse_assumption(text: str, pack: RulePack, source: str = "--assume-designat
         )
     if not powers:
         with_powers = sorted({p.jurisdiction for p in pack.powers.values()})
+        hint = suggest_jurisdiction(code, with_powers) if code not in pack.jurisdictions else ""
         raise InputError(
             source,
-            f"{text!r}: the law of {code} in this rule pack has no power to designate a "
+            f"{text!r}: the law of {code}{hint} in this rule pack has no power to designate a "
             f"supplier; jurisdictions with one: {', '.join(with_powers) or 'none'}",
         )
     return Assumption(code, group, day)

@@ -379,3 +379,22 @@ def test_init_help_lists_the_bundled_jurisdictions(pack: RulePack) -> None:
     _, out, _ = cli("init", "--help")
     text = " ".join(out.replace("│", " ").split())
     assert f"{', '.join(sorted(pack.jurisdictions))} in the bundled one" in text
+
+
+def test_assume_designation_suggests_the_code_and_the_group() -> None:
+    base = (
+        "--profile",
+        UK / "profile.yaml",
+        "--assets",
+        UK / "assets.csv",
+        "--as-of",
+        "2026-11-28",
+    )
+    code, _, err = cli(
+        "evaluate", *base, "--no-store", "--assume-designation", "UK:huawei:2027-01-01"
+    )
+    assert code == 2 and "the law of UK (did you mean 'GB'?) in this rule pack" in err
+    code, _, err = cli(
+        "evaluate", *base, "--no-store", "--assume-designation", "PL:huawai:2027-01-01"
+    )
+    assert code == 2 and "unknown vendor group 'huawai' (did you mean 'huawei'?)" in err
