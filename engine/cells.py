@@ -108,23 +108,34 @@ def tracking_sheet(
     title: str, header: Sequence[str], rows: Iterable[Sequence[object]], widths: Sequence[int]
 ) -> bytes:
     """One sheet as a person works in it, as XLSX bytes: a bold header row that stays in view
-    (frozen panes), a filter on every column, column widths for the content, long text wrapped.
-    This is where remediation is tracked, so it must open ready to sort and filter."""
-    from openpyxl.styles import Alignment, Font
+    (frozen panes), a filter on every column, column widths for the content. This is where
+    remediation is tracked, so it must open ready to sort and filter.
+
+    Written in openpyxl's write-only mode, row by row: a finding on each of 100,000 assets is
+    100,000 rows, which the ordinary mode would hold as millions of cell objects. Every cell goes
+    through ``workbook_cell``."""
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
 
-    book = spreadsheet_workbook([(title, [list(header), *rows])])
-    sheet = book.worksheets[0]
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet(title)
     sheet.freeze_panes = "A2"
-    sheet.auto_filter.ref = sheet.dimensions
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
     for index, width in enumerate(widths, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = width
-    wrap = Alignment(wrap_text=True, vertical="top")
-    for row in sheet.iter_rows(min_row=2):
-        for cell in row:
-            cell.alignment = wrap
+    bold = Font(bold=True)
+    heading = []
+    for name in header:
+        cell = WriteOnlyCell(sheet, value=workbook_cell(name))
+        cell.font = bold
+        heading.append(cell)
+    sheet.append(heading)
+    count = 1
+    for row in rows:
+        sheet.append([workbook_cell(value) for value in row])
+        count += 1
+    sheet.auto_filter.ref = f"A1:{get_column_letter(max(len(header), 1))}{count}"
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
