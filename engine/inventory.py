@@ -212,7 +212,11 @@ def _csv_rows(
                 if not any(values):
                     continue
                 if len(values) > width:
-                    raise InputError(path, f"{len(values)} values but {width} columns", line=line)
+                    error = InputError(path, f"{len(values)} values but {width} columns", line=line)
+                    if problems is None:
+                        raise error
+                    problems.append(error)  # listed with the others; the row is not read
+                    continue
                 values += [""] * (width - len(values))
             values.append("")
             row = list(map(strip, pick(values)))

@@ -7,7 +7,7 @@ Here the whole file is read: each row is validated by the one row validator
 replaced by a neutral stand-in and the row is validated again, so a row with three bad cells
 gives three problems and no check is written twice. Each problem names the file, the row, the
 column as headed in the file, the value, the allowed values and, when one is close, a
-suggestion (rapidfuzz) or the mapping-file line that would fix it.
+suggestion (``engine.suggest``) or the mapping-file line that would fix it.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from pathlib import Path
 from dutybound.engine import vocabulary as vocab
 from dutybound.engine.errors import InputError, InputErrors
 from dutybound.engine.inputs import COLUMNS, Asset, Row, assets_from_rows
+from dutybound.engine.suggest import closest
 
 # How many problems a failing command prints before it counts the rest.
 SHOWN_PROBLEMS = 50
@@ -47,8 +48,11 @@ class InventoryErrors(InputErrors):
         problems = getattr(self, "problems", None)
         if not problems:
             return super().__str__()
+        if len(problems) == 1:
+            return str(problems[0])
         shown = problems[:SHOWN_PROBLEMS]
-        lines = [f"{len(problems)} problem(s) in {problems[0].file}:"]
+        # the file first, as every input error begins
+        lines = [f"{problems[0].file}: {len(problems)} problems:"]
         lines += [f"  {p}" for p in shown]
         if len(problems) > len(shown):
             lines.append(
@@ -61,41 +65,28 @@ class InventoryErrors(InputErrors):
 def raise_problems(problems: list[InputError]) -> None:
     """Raise nothing, or every problem at once."""
     if problems:
-        raise InventoryErrors(problems)
-
-
-def close_match(value: str, choices: list[str] | frozenset[str], cutoff: float = 70) -> str | None:
-    """The choice closest to ``value`` when it is close enough to be a likely typo."""
-    from rapidfuzz import fuzz, process, utils
-
-    if not value or not choices:
-        return None
-    found = process.extractOne(
-        value,
-        list(choices),
-        scorer=fuzz.WRatio,
-        processor=utils.default_process,
-        score_cutoff=cutoff,
-    )
-    return None if found is None else str(found[0])
+        # in file order (a ragged CSV line is found while reading, before the rows are checked)
+        raise InventoryErrors(sorted(problems, key=lambda p: p.line or 0))
 
 
 def likely_header(column: str, unread: list[str]) -> str | None:
-    """Which of the file's unrecognised headers is probably ``column`` ("Device Type" for
-    category), judged against the column's name and synonyms; None if none is close."""
-    from rapidfuzz import fuzz, utils
-
+    """Which of the file's unrecognised headers is probably ``column``: one the suggestion helper
+    finds close to the column's name or a synonym ("Categry", "Asset Typ"), else one whose last
+    word is a one-word synonym ("Device Type", "Equipment Class" for category; never "Type of
+    contract"). None if none is; the caller reads it provisionally and reports it either way."""
     from dutybound.engine.inventory import SYNONYMS
+    from dutybound.engine.mapping import key
 
     names = [column.replace("_", " "), *SYNONYMS.get(column, ())]
-    best: tuple[float, str] | None = None
     for header in unread:
-        match = close_match(header, names, cutoff=80)
-        if match is not None:
-            score = fuzz.WRatio(header, match, processor=utils.default_process)
-            if best is None or score > best[0]:
-                best = (score, header)
-    return None if best is None else best[1]
+        if closest(header, names) is not None:
+            return header
+    words = {n for n in names if " " not in n}
+    for header in unread:
+        parts = key(header).split()
+        if len(parts) > 1 and parts[-1] in words:
+            return header
+    return None
 
 
 def header_suggestion(column: str, header: str | None) -> str:
@@ -116,12 +107,12 @@ def value_suggestion(column: str, value: str, guessed: bool = False) -> str:
         return ""
     allowed = vocab.ASSET_FIELDS.get(column)
     if allowed is not None:
-        match = None if guessed else close_match(value, allowed)
+        match = None if guessed else closest(value.lower(), allowed)
         hint = f"; did you mean {match!r}?" if match else ""
         return hint + f" (or map it with --map: values: {{{column}: {{{value}: <value>}}}})"
     if column in ("country", "origin"):
         names = _country_names()
-        match = close_match(value, list(names), cutoff=80)
+        match = closest(value, names)
         if match is not None:
             return f"; did you mean {match} ({names[match]})?"
     return ""

@@ -100,18 +100,14 @@ def key(text: str) -> str:
 @lru_cache(maxsize=4096)
 def country_code(text: str) -> str | None:
     """The ISO 3166-1 alpha-2 code of a country named by its code, alpha-3 code, name, official
-    name or common name ("Czech Republic", "Czechia", "CZE", "United Kingdom"); None if unknown
-    or ambiguous. Exact lookups only: a guess is the suggestion's job, not the reader's."""
-    import pycountry
+    name, common name or common alias ("Czech Republic", "Czechia", "CZE", "UK"), through the
+    project's one country resolver (``engine.suggest.country_code``); None if it names no
+    country (the European Union is a jurisdiction, not where an asset is). Exact lookups only:
+    a guess is the suggestion's job, not the reader's."""
+    from dutybound.engine.suggest import country_code as resolve
 
-    text = text.strip()
-    if len(text) == 2 and text.isalpha():
-        return text.upper()
-    try:
-        found = pycountry.countries.lookup(text)
-    except LookupError:
-        return None
-    return str(found.alpha_2)
+    code = resolve(text)
+    return code if code is not None and code != "EU" else None
 
 
 def _key_lines(path: Path) -> dict[tuple[str, ...], int]:

@@ -52,7 +52,11 @@ def inventory_check(
         read = read_inventory(assets, parse_defaults(default), sheet, table)
     except InputError as error:
         problems = getattr(error, "problems", None) or [error]
-        err.print(f"[bold red]{len(problems)} problem(s)[/] in {escape(str(assets))}:", markup=True)
+        err.print(
+            f"{escape(str(assets))}: [bold red]{len(problems)} problem(s)[/]",
+            markup=True,
+            soft_wrap=True,
+        )
         for problem in problems:
             err.print(f"  {escape(str(problem))}", markup=False, soft_wrap=True, highlight=False)
         raise typer.Exit(EXIT_INPUT) from None
