@@ -159,7 +159,11 @@ def test_check_fail_on_sets_the_mildest_failing_verdict(
     bid.write_text("\n".join([lines[0], *(lines[i] for i in bid_rows)]) + "\n", encoding="utf-8")
     result = check((buyer[0], bid), "--format", "json", "--fail-on", fail_on)
     assert result.returncode == code, result.stderr
-    assert json.loads(result.stdout)["verdict"] in ("prohibited", "review", "allowed")
+    verdict = json.loads(result.stdout)["verdict"]
+    assert verdict in ("prohibited", "review", "allowed")
+    # a verdict let through by --fail-on says so on stderr
+    passed = f"verdict {verdict} is milder than --fail-on {fail_on}: exit 0"
+    assert (passed in result.stderr) is (code == 0 and verdict != "allowed")
 
 
 def test_check_without_fail_on_keeps_every_verdict_code(buyer, tmp_path: Path) -> None:

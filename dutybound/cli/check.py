@@ -261,4 +261,10 @@ def check(
             sys.stdout.buffer.flush()
         else:
             print_verdicts(result.to_json(), terminal_console())
-        raise typer.Exit(gate_exit_code(result.verdict, fail_on))
+        code = gate_exit_code(result.verdict, fail_on)
+        if code == 0 and result.exit_code != 0 and fail_on is not None:
+            # said on stderr, so a CI log shows why a bid that is not allowed passed the gate
+            err.print(
+                f"verdict {result.verdict.value} is milder than --fail-on {fail_on.value}: exit 0"
+            )
+        raise typer.Exit(code)
