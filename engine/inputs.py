@@ -123,6 +123,15 @@ def check_profile(
         raise InputError(
             source, "a profile must be a mapping with name, jurisdictions, roles, ...", line=1
         )
+    _check_attribute_values(data.get("attributes"), pack, source, line_of)
+    bad = limits.value_problem(data)
+    if bad is not None:
+        loc, problem = bad
+        raise InputError(
+            source, problem, line=line_of(loc), field=".".join(str(p) for p in loc) or None
+        )
+    # a misspelt key gets the key it was meant to be, where pydantic would only say "extra";
+    # checked after the value domain, so a key too long to quote is refused as such first
     for key in data:
         if key not in Profile.model_fields:
             raise InputError(
@@ -131,13 +140,6 @@ def check_profile(
                 line=line_of((key,)),
                 field=str(key),
             )
-    _check_attribute_values(data.get("attributes"), pack, source, line_of)
-    bad = limits.value_problem(data)
-    if bad is not None:
-        loc, problem = bad
-        raise InputError(
-            source, problem, line=line_of(loc), field=".".join(str(p) for p in loc) or None
-        )
     try:
         profile = Profile.model_validate(data)
     except ValidationError as exc:

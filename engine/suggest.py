@@ -22,6 +22,8 @@ from rapidfuzz import fuzz, process, utils
 CUTOFF = 72.0
 # Words this short are never taken for an abbreviation.
 SHORT = 3
+# Longer values are quoted cut in a refusal, and no word is suggested for them.
+QUOTED = 80
 
 # Codes and names ISO 3166-1 does not give, but people use for a jurisdiction of the pack.
 ALIASES: dict[str, str] = {
@@ -100,10 +102,17 @@ def unknown(
     kind: str, value: str, choices: Iterable[str], *, listing: bool = True, label: str = "allowed"
 ) -> str:
     """The message refusing ``value`` for ``kind``: what was given, the closest allowed word
-    and, with ``listing``, every allowed word after ``label``."""
+    and, with ``listing``, every allowed word after ``label``. A value longer than ``QUOTED``
+    is quoted cut (a message is read, not a copy of the input) and gets no suggestion."""
     allowed = sorted(choices)
-    hint = (
-        suggest_jurisdiction(value, allowed) if kind == "jurisdiction" else suggest(value, allowed)
-    )
+    if len(value) > QUOTED:
+        shown, hint = f"{value[:QUOTED]!r}... ({len(value):,} characters)", ""
+    else:
+        shown = repr(value)
+        hint = (
+            suggest_jurisdiction(value, allowed)
+            if kind == "jurisdiction"
+            else suggest(value, allowed)
+        )
     tail = f"; {label}: {', '.join(allowed)}" if listing else ""
-    return f"unknown {kind} {value!r}{hint}{tail}"
+    return f"unknown {kind} {shown}{hint}{tail}"

@@ -332,6 +332,8 @@ def test_suggestions_are_never_wild_guesses(pack: RulePack) -> None:
     assert closest("UK", ["US", "EU", "GB"]) is None  # a code is not a spelling of another
     assert country_code("United Kingdom") == "GB" and country_code("czechia") == "CZ"
     assert country_code("Atlantis") is None
+    long = unknown("key", "roles" + "x" * 5000, ["roles"])
+    assert len(long) < 200 and "(5,005 characters)" in long and "did you mean" not in long
     assert (
         unknown("jurisdiction", "FR", ["GB", "CZ"]) == "unknown jurisdiction 'FR'; allowed: CZ, GB"
     )
