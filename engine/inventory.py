@@ -303,10 +303,30 @@ def _csv_assets(
         for column, value in defaults.items():
             cells = columns[COLUMNS.index(column)]
             columns[COLUMNS.index(column)] = [cell or value for cell in cells]
-        assets = assets_from_columns(columns, list(range(2, rows + 2)))
+        lines = list(range(2, rows + 2))
+        assets = assets_from_columns(columns, lines)
+        if assets is None:
+            # country names, lifecycle words, the mapping's values: each distinct value once
+            translated = _translated_columns(columns, mapping)
+            if translated is not None:
+                assets = assets_from_columns(translated, lines)
     del columns
     _give_back_freed_memory()
     return None if assets is None else (assets, "csv", used)
+
+
+def _translated_columns(columns: list[list[str]], mapping: Mapping) -> list[list[str]] | None:
+    """``columns`` with the mappable ones in dutybound's words (``Mapping.translate`` on each
+    distinct value); None when no value changes."""
+    out = list(columns)
+    changed = False
+    for column in MAPPABLE:
+        i = COLUMNS.index(column)
+        table = {v: mapping.translate(column, v) for v in set(columns[i])}
+        if any(k != v for k, v in table.items()):
+            out[i] = list(map(table.__getitem__, columns[i]))
+            changed = True
+    return out if changed else None
 
 
 def _give_back_freed_memory() -> None:
@@ -654,9 +674,8 @@ def read_inventory(
         else:
             # Arrow pays for itself only on large files: importing it costs more than the
             # row-by-row reader spends on a few thousand rows, so below that the csv module wins
-            # (the figures behind the threshold are in docs/performance.md). A value mapping
-            # translates cells one by one, which only the row path does.
-            if text.count("\n") > FAST_PATH_MIN_ROWS and not mapping.values:
+            # (the figures behind the threshold are in docs/performance.md).
+            if text.count("\n") > FAST_PATH_MIN_ROWS:
                 fast = _csv_assets(path, text, defaults or {}, mapping)
                 if fast is not None:
                     return Inventory(*fast)

@@ -12,7 +12,7 @@ suggestion (``engine.suggest``) or the mapping-file line that would fix it.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from functools import lru_cache
 from pathlib import Path
 
@@ -169,48 +169,47 @@ def validate_all(
     """The assets of ``rows``, or ``InventoryErrors`` listing ``problems`` (those found already,
     e.g. in the header) and every problem of every row. ``headers`` maps a column to its header
     in the file; ``absent`` are required columns the header lacks (reported once, not per row);
-    ``label`` names a row for the person (a BOM component's bom-ref)."""
+    ``label`` names a row for the person (a BOM component's bom-ref).
+
+    The rows run through the one-pass validator up to the first bad row; that row alone is taken
+    apart cell by cell (``_row_problems``), and the pass resumes after it: a large file with a
+    few bad rows costs little more than a clean one."""
     if not problems and not absent:
         try:
             return assets_from_rows(path, rows)  # the common case: one fast pass
         except InputError:
             pass
     headers = headers or {}
+    if absent:
+        rows = [(line, _with_stand_ins(values, absent)) for line, values in rows]
+    checked: list[tuple[Asset, bool]] = []  # (asset, whether its row had a problem)
+    start, count = 0, len(rows)
+    while start < count:
+        reached = [start]
+        try:
+            checked.extend(
+                (asset, False) for asset in assets_from_rows(path, _tracked(rows, start, reached))
+            )
+            break
+        except InputError:
+            bad = reached[0]
+        if bad > start:  # the rows before the bad one passed: take their assets
+            checked.extend((asset, False) for asset in assets_from_rows(path, rows[start:bad]))
+        found = _row_problems(path, rows[bad], problems, headers, label)
+        if found is not None:
+            checked.append(found)
+        start = bad + 1
     assets: list[Asset] = []
     seen: dict[str, int] = {}
-    for line, cells in rows:
-        values = list(cells)
-        for column in absent:
-            values[_INDEX[column]] = _STAND_INS.get(column, "")
-        bad = False
-        asset: Asset | None = None
-        for _ in range(len(COLUMNS) + 1):
-            try:
-                (asset,) = assets_from_rows(path, [(line, values)])
-                break
-            except InputError as error:
-                bad = True
-                index = _INDEX.get(error.field or "")
-                if index is None:
-                    problems.append(error)
-                    break
-                problems.append(
-                    _annotated(error, values[index], headers.get(error.field or ""), label)
-                )
-                stand_in = f"row {line}" if index == 0 else _STAND_INS.get(error.field or "", "")
-                if values[index] == stand_in:
-                    break  # nothing more to learn from this row
-                values[index] = stand_in
-        if asset is None:
-            continue
-        if asset.asset_id in seen and values[0] == cells[0]:
+    for asset, bad_row in checked:  # asset ids are unique across the whole file
+        if asset.asset_id in seen:
             problems.append(
                 _annotated(
                     InputError(
                         path,
                         f"duplicate asset id {asset.asset_id!r} (first on line "
                         f"{seen[asset.asset_id]})",
-                        line=line,
+                        line=asset.line,
                         field="asset_id",
                     ),
                     asset.asset_id,
@@ -219,8 +218,55 @@ def validate_all(
                 )
             )
             continue
-        seen[asset.asset_id] = line
-        if not bad:
+        seen[asset.asset_id] = asset.line
+        if not bad_row:
             assets.append(asset)
     raise_problems(problems)
     return assets
+
+
+def _tracked(rows: list[Row], first: int, reached: list[int]) -> Iterator[Row]:
+    """``rows`` from ``first`` on, noting in ``reached[0]`` the index of the row last given."""
+    for k in range(first, len(rows)):
+        reached[0] = k
+        yield rows[k]
+
+
+def _with_stand_ins(values: list[str], absent: frozenset[str]) -> list[str]:
+    """A row with stand-ins in the columns the header lacks."""
+    values = list(values)
+    for column in absent:
+        values[_INDEX[column]] = _STAND_INS.get(column, "")
+    return values
+
+
+def _row_problems(
+    path: Path | str,
+    row: Row,
+    problems: list[InputError],
+    headers: dict[str, str],
+    label: Callable[[int], str] | None,
+) -> tuple[Asset, bool] | None:
+    """Every problem of one row, added to ``problems``: each failing cell is recorded and given a
+    stand-in, and the row validated again, until it passes. The asset and whether the row had a
+    problem, for the duplicate check; None when its asset id itself was bad."""
+    line, cells = row
+    values = list(cells)
+    bad = False
+    for _ in range(len(COLUMNS) + 1):
+        try:
+            (asset,) = assets_from_rows(path, [(line, values)])
+        except InputError as error:
+            bad = True
+            index = _INDEX.get(error.field or "")
+            if index is None:
+                problems.append(error)
+                return None
+            problems.append(_annotated(error, values[index], headers.get(error.field or ""), label))
+            stand_in = f"row {line}" if index == 0 else _STAND_INS.get(error.field or "", "")
+            if values[index] == stand_in:
+                return None  # nothing more to learn from this row
+            values[index] = stand_in
+            continue
+        return None if values[0] != cells[0] else (asset, bad)
+    return None

@@ -206,3 +206,28 @@ def test_csv_with_blank_lines_or_multi_line_cells_keeps_exact_line_numbers(tmp_p
     with pytest.raises(InputError) as info:
         read_inventory(path)
     assert (info.value.line, info.value.field) == (6, "status")
+
+
+def test_the_fast_path_translates_country_names_and_mapped_values_as_the_row_path_does(
+    tmp_path: Path,
+) -> None:
+    from dutybound.engine.inventory import _csv_assets
+    from dutybound.engine.mapping import load_mapping
+
+    mapping_file = tmp_path / "mapping.yaml"
+    mapping_file.write_text("values:\n  category:\n    Switch: telecom_equipment\n")
+    mapping = load_mapping(mapping_file)
+    path = tmp_path / "inv.csv"
+    text = "asset_id,vendor,category,function,country,status\n" + "".join(
+        f"A-{n},Huawei,{'Switch' if n % 2 else 'router'},core,"
+        f"{'Czech Republic' if n % 3 else 'GB'},{'In Service' if n % 5 else 'planned'}\n"
+        for n in range(30)
+    )
+    path.write_text(text, encoding="utf-8")
+    slow = read_inventory(path, mapping=mapping).assets  # small: the row-by-row path
+    fast = _csv_assets(path, text, {}, mapping)
+    assert fast is not None and fast[0] == slow
+    assert {(a.category, a.country, a.status) for a in slow} >= {
+        ("telecom_equipment", "CZ", "installed"),
+        ("router", "GB", "planned"),
+    }
