@@ -611,16 +611,25 @@ def _json_rows(
     rows = []
     for n, item in enumerate(data, start=1):  # the item number stands in for a line
         cells = blank.copy()
+        wrong: list[InputError] = []
         for i, header in present:
             value = item.get(header)
             if type(value) is dict or type(value) is list:
-                raise InputError(
-                    path,
-                    f"asset #{n}: must be a string, number or boolean, got {_json_type(value)}",
-                    line=n,
-                    field=header,
+                wrong.append(
+                    InputError(
+                        path,
+                        f"asset #{n}: must be a string, number or boolean, got {_json_type(value)}",
+                        line=n,
+                        field=header,
+                    )
                 )
+                continue
             cells[i] = _cell(value)
+        if wrong:
+            if problems is None:
+                raise wrong[0]
+            problems.extend(wrong)  # listed with the others; the asset is not read
+            continue
         rows.append((n, cells))
     return "json", used, rows
 

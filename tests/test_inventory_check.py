@@ -378,3 +378,32 @@ def test_evaluate_reads_through_a_mapping_and_reports_the_bom_notice(tmp_path: P
     notices = json.loads(result.stdout)["notices"]
     (skipped,) = [n for n in notices if n["code"] == "components_without_vendor"]
     assert skipped["count"] == 1 and skipped["components"] == ["components[1] (bom-ref 'b')"]
+
+
+def test_json_cells_of_the_wrong_type_are_listed_with_the_other_problems(tmp_path: Path) -> None:
+    asset = {
+        "asset_id": "A-1",
+        "vendor": "Huawei",
+        "category": "router",
+        "function": "core",
+        "country": "GB",
+        "status": "installed",
+    }
+    path = tmp_path / "inv.json"
+    path.write_text(
+        json.dumps(
+            [
+                {**asset, "vendor": {"name": "Huawei"}, "site": ["a"]},
+                {**asset, "asset_id": "A-2", "status": "lost"},
+            ]
+        ),
+        encoding="utf-8",
+    )
+    with pytest.raises(InventoryErrors) as info:
+        read_inventory(path)
+    assert [(p.line, p.field) for p in info.value.problems] == [
+        (1, "vendor"),
+        (1, "site"),
+        (2, "status"),
+    ]
+    assert "got an object" in info.value.problems[0].message
