@@ -541,7 +541,8 @@ def _cyclonedx_rows(path: Path, bom: dict[str, Any]) -> tuple[list[tuple[str, st
                 "vendor": vendor,
                 "product": text["name"],
                 "model": text["version"],
-                "category": cyclonedx_category(text["type"]),
+                # an unknown type is kept, so the message names it ("unknown category 'x'")
+                "category": cyclonedx_category(text["type"]) or text["type"],
                 "status": "installed",
             }
             values.update(

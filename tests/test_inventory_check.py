@@ -407,3 +407,23 @@ def test_json_cells_of_the_wrong_type_are_listed_with_the_other_problems(tmp_pat
         (2, "status"),
     ]
     assert "got an object" in info.value.problems[0].message
+
+
+def test_an_unknown_component_type_is_named_with_its_component(tmp_path: Path) -> None:
+    path = tmp_path / "bom.json"
+    path.write_text(
+        json.dumps(
+            {
+                "bomFormat": "CycloneDX",
+                "components": [
+                    {"type": "toaster", "bom-ref": "t-1", "name": "x", "supplier": {"name": "A"}}
+                ],
+            }
+        ),
+        encoding="utf-8",
+    )
+    with pytest.raises(InputError) as info:
+        read_inventory(path, {"country": "GB", "function": "core"})
+    assert info.value.message.startswith(
+        "components[0] (bom-ref 't-1'): column 'type' (category): unknown category 'toaster'"
+    )
