@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from dutybound.engine import limits
-from dutybound.engine.cyclonedx import bom_notices, cyclonedx_category
+from dutybound.engine.cyclonedx import BomRows, bom_notices, cyclonedx_rows, json_type
 from dutybound.engine.errors import InputError
 from dutybound.engine.inputs import (
     COLUMNS,
@@ -407,174 +407,6 @@ def _xlsx_rows(
     return used, rows
 
 
-def _component_where(comp: dict[str, Any], where: str) -> str:
-    """How an error names a component: its bom-ref when it has a usable one, else its index."""
-    ref = comp.get("bom-ref")
-    return f"{where} (bom-ref {ref!r})" if isinstance(ref, str) and ref else where
-
-
-def _component_text(path: Path, comp: dict[str, Any], key: str, where: str) -> str:
-    """A component's text field, '' when absent; any other type is an error naming it."""
-    value = comp.get(key)
-    if value is None:
-        return ""
-    if isinstance(value, str):
-        return value
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        return _cell(value)
-    raise InputError(
-        path,
-        f"{_component_where(comp, where)}: '{key}' must be a string, got {_json_type(value)}",
-        field=f"{where}.{key}",
-    )
-
-
-def _entity_name(path: Path, comp: dict[str, Any], key: str, where: str) -> str:
-    """The ``name`` of a component's manufacturer or supplier object, '' when absent."""
-    entity = comp.get(key)
-    if entity is None:
-        return ""
-    if not isinstance(entity, dict):
-        raise InputError(
-            path,
-            f"{_component_where(comp, where)}: '{key}' must be an object with a name, "
-            f"got {_json_type(entity)}",
-            field=f"{where}.{key}",
-        )
-    return _component_text(path, entity, "name", f"{where}.{key}")
-
-
-def _json_type(value: Any) -> str:
-    """The JSON name of a parsed value's type, for messages."""
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, int | float):
-        return "a number"
-    if isinstance(value, str):
-        return "a string"
-    return "a list" if isinstance(value, list) else "an object"
-
-
-def _component_list(path: Path, value: Any, owner: str, field: str) -> list[Any]:
-    """A ``components`` or ``properties`` value: a list, or nothing."""
-    if value is None:
-        return []
-    if not isinstance(value, list):
-        raise InputError(
-            path,
-            f"{owner}: '{field.rsplit('.', 1)[-1]}' must be a list, got {_json_type(value)}",
-            field=field,
-        )
-    return value
-
-
-def _component_properties(path: Path, comp: dict[str, Any], where: str) -> dict[str, str]:
-    """The component's ``name: value`` properties; each must be an object with a string name
-    and a string (or number) value."""
-    owner = _component_where(comp, where)
-    props: dict[str, str] = {}
-    for i, prop in enumerate(
-        _component_list(path, comp.get("properties"), owner, f"{where}.properties")
-    ):
-        at = f"{where}.properties[{i}]"
-        if not isinstance(prop, dict):
-            raise InputError(
-                path, f"{owner}: a property is {_json_type(prop)}, not an object", field=at
-            )
-        name = _component_text(path, prop, "name", at)
-        props[name] = _component_text(path, prop, "value", at)
-    return props
-
-
-@dataclass
-class BomRows:
-    """The rows of a CycloneDX BOM, each row's component named for messages (bom-ref), and the
-    components left out because nothing names who made them."""
-
-    rows: list[Row] = field(default_factory=list)
-    labels: dict[int, str] = field(default_factory=dict)
-    without_vendor: list[str] = field(default_factory=list)
-
-
-def _cyclonedx_rows(path: Path, bom: dict[str, Any]) -> tuple[list[tuple[str, str]], BomRows]:
-    """One asset per component (nested components included). ``dutybound:<column>`` properties
-    on a component set any column; otherwise the vendor comes from manufacturer, supplier,
-    publisher or author, in that order, and the category from the component type. A field of
-    the wrong JSON type is an error naming the component (bom-ref, else index) and the field.
-
-    A component with no vendor at all (most open-source libraries name no supplier) is left
-    out and counted (``BomRows.without_vendor``): the law asks who made a thing, and a component
-    that does not say cannot be matched to a designated vendor; the caller turns the count into
-    a notice. A ``dutybound:vendor`` property gives such a component its vendor."""
-    out = BomRows()
-    rows = out.rows
-    cap = limits.limit(limits.Limit.ROWS)
-    visited = 0
-
-    def visit(components: list[Any], trail: str) -> None:
-        nonlocal visited
-        for i, comp in enumerate(components):
-            where = f"{trail}[{i}]"
-            if not isinstance(comp, dict):
-                raise InputError(
-                    path, f"a component is {_json_type(comp)}, not an object", field=where
-                )
-            if visited == cap:
-                raise limits.breach(path, limits.Limit.ROWS, "the components", field=where)
-            visited += 1
-            props = _component_properties(path, comp, where)
-            text = {
-                key: _component_text(path, comp, key, where)
-                for key in ("bom-ref", "name", "version", "type", "publisher", "author")
-            }
-            vendor = (
-                _entity_name(path, comp, "manufacturer", where)
-                or _entity_name(path, comp, "manufacture", where)
-                or _entity_name(path, comp, "supplier", where)
-                or text["publisher"]
-                or text["author"]
-            )
-            values = {
-                "asset_id": text["bom-ref"] or f"{text['name']}@{text['version']}",
-                "vendor": vendor,
-                "product": text["name"],
-                "model": text["version"],
-                # an unknown type is kept, so the message names it ("unknown category 'x'")
-                "category": cyclonedx_category(text["type"]) or text["type"],
-                "status": "installed",
-            }
-            values.update(
-                {
-                    k.removeprefix("dutybound:"): v
-                    for k, v in props.items()
-                    if k.startswith("dutybound:") and k.removeprefix("dutybound:") in COLUMNS
-                }
-            )
-            label = _component_where(comp, where)
-            if not any((values.get(c) or "").strip() for c in ("vendor", *VENDOR_STAND_INS)):
-                out.without_vendor.append(label)
-            else:
-                # the component's position stands in for a line number
-                out.labels[len(rows) + 1] = label
-                rows.append((len(rows) + 1, [(values.get(c) or "").strip() for c in COLUMNS]))
-            children = _component_list(
-                path, comp.get("components"), _component_where(comp, where), f"{where}.components"
-            )
-            visit(children, f"{where}.components")
-
-    visit(_component_list(path, bom.get("components"), "the BOM", "components"), "components")
-    mapping = [
-        ("manufacturer/supplier/publisher/author", "vendor"),
-        ("name", "product"),
-        ("version", "model"),
-        ("type", "category"),
-        ("bom-ref", "asset_id"),
-    ]
-    return mapping, out
-
-
 def _json_rows(
     path: Path,
     text: str,
@@ -586,7 +418,7 @@ def _json_rows(
     of a CycloneDX BOM (``BomRows``)."""
     data = limits.load_json(path, text)
     if isinstance(data, dict) and data.get("bomFormat") == "CycloneDX":
-        used, bom = _cyclonedx_rows(path, data)
+        used, bom = cyclonedx_rows(path, data)
         return "cyclonedx", used, bom
     if is_netbox_page(data):
         return "netbox", NETBOX_MAPPING, netbox_page_rows(path, data, mapping)
@@ -619,7 +451,7 @@ def _json_rows(
                 wrong.append(
                     InputError(
                         path,
-                        f"asset #{n}: must be a string, number or boolean, got {_json_type(value)}",
+                        f"asset #{n}: must be a string, number or boolean, got {json_type(value)}",
                         line=n,
                         field=header,
                     )
