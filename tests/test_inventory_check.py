@@ -174,6 +174,23 @@ def test_a_failing_evaluate_prints_the_list_capped_with_a_count(tmp_path: Path) 
     assert f"inv.csv: {SHOWN_PROBLEMS + 7} problems:" in result.output
     assert result.output.count("unknown category 'toaster'") == SHOWN_PROBLEMS
     assert "... and 7 more" in result.output
+    report = runner.invoke(
+        app,
+        [
+            "report",
+            "--profile",
+            str(ROOT / "examples" / "uk-telecoms" / "profile.yaml"),
+            "--assets",
+            str(path),
+            "--as-of",
+            "2025-01-01",
+            "--out",
+            str(tmp_path / "report.pdf"),
+        ],
+    )
+    assert report.exit_code == 2 and not (tmp_path / "report.pdf").exists()
+    assert report.output.count("unknown category 'toaster'") == SHOWN_PROBLEMS
+    assert "... and 7 more" in report.output
 
 
 @pytest.mark.parametrize(
