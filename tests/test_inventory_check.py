@@ -444,3 +444,21 @@ def test_an_unknown_component_type_is_named_with_its_component(tmp_path: Path) -
     assert info.value.message.startswith(
         "components[0] (bom-ref 't-1'): column 'type' (category): unknown category 'toaster'"
     )
+
+
+@pytest.mark.parametrize("command", ["compare", "check"])
+def test_compare_and_check_items_read_through_a_mapping_file(command: str, tmp_path: Path) -> None:
+    export = _cmdb_export(tmp_path / "cmdb.xlsx")
+    mapping = tmp_path / "mapping.yaml"
+    mapping.write_text(MAPPING, encoding="utf-8")
+    profile = str(ROOT / "examples" / "cz-energy" / "profile.yaml")
+    items = "--assets" if command == "compare" else "--items"
+    args = [command, "--profile", profile, items, str(export), "--as-of", "2019-02-01"]
+    if command == "compare":
+        args += ["-j", "CZ,GB"]
+    args += ["--format", "json"]
+    refused = runner.invoke(app, args)
+    assert refused.exit_code == 2 and "cmdb.xlsx: 5 problems:" in refused.output
+    mapped = runner.invoke(app, [*args, "--map", str(mapping)])
+    assert mapped.exit_code != 2, mapped.output
+    assert "problem" not in mapped.output
