@@ -462,3 +462,27 @@ def test_compare_and_check_items_read_through_a_mapping_file(command: str, tmp_p
     mapped = runner.invoke(app, [*args, "--map", str(mapping)])
     assert mapped.exit_code != 2, mapped.output
     assert "problem" not in mapped.output
+
+
+def test_inventory_check_as_json_for_a_pipeline(tmp_path: Path) -> None:
+    path = _cmdb_export(tmp_path / "cmdb.xlsx")
+    failed = runner.invoke(app, ["inventory", "check", str(path), "--format", "json"])
+    assert failed.exit_code == 2
+    data = json.loads(failed.stdout)
+    assert data["ok"] is False
+    assert [(p["line"], p["field"]) for p in data["problems"]] == [
+        (1, "category"),
+        (2, "category"),
+        (3, "status"),
+        (4, "country"),
+        (5, "function"),
+    ]
+    mapping = tmp_path / "mapping.yaml"
+    mapping.write_text(MAPPING, encoding="utf-8")
+    passed = runner.invoke(
+        app, ["inventory", "check", str(path), "--map", str(mapping), "--format", "json"]
+    )
+    assert passed.exit_code == 0
+    data = json.loads(passed.stdout)
+    assert (data["ok"], data["assets"], data["format"]) == (True, 6, "xlsx")
+    assert {"header": "Device Type", "column": "category"} in data["columns"]

@@ -16,7 +16,8 @@ from rich.markup import escape
 
 from dutybound.cli.boundary import EXIT_INPUT, err
 from dutybound.cli.inputs import parse_defaults
-from dutybound.cli.options import Defaults, MapFile, Sheet
+from dutybound.cli.options import Defaults, Format, MapFile, Sheet
+from dutybound.cli.render.stdout import print_json
 from dutybound.engine.errors import InputError
 from dutybound.engine.inventory_template import TemplateFormat
 
@@ -39,6 +40,14 @@ def inventory_check(
     mapping: MapFile = None,
     sheet: Sheet = None,
     default: Defaults = None,
+    format: Annotated[
+        Format,
+        typer.Option(
+            "--format",
+            help="table (lines for a person) or json (file, assets, problems with line, field "
+            "and message, notices: for a pipeline).",
+        ),
+    ] = Format.table,
 ) -> None:
     """List every problem of an inventory in one run (exit 2), or say it loads (exit 0).
 
@@ -52,6 +61,9 @@ def inventory_check(
         read = read_inventory(assets, parse_defaults(default), sheet, table)
     except InputError as error:
         problems = getattr(error, "problems", None) or [error]
+        if format is Format.json:
+            print_json({"file": str(assets), "ok": False, "problems": _problems_json(problems)})
+            raise typer.Exit(EXIT_INPUT) from None
         err.print(
             f"{escape(str(assets))}: [bold red]{len(problems)} problem(s)[/]",
             markup=True,
@@ -60,11 +72,31 @@ def inventory_check(
         for problem in problems:
             err.print(f"  {escape(str(problem))}", markup=False, soft_wrap=True, highlight=False)
         raise typer.Exit(EXIT_INPUT) from None
+    if format is Format.json:
+        print_json(
+            {
+                "file": str(assets),
+                "ok": True,
+                "format": read.format,
+                "assets": len(read.assets),
+                "columns": [{"header": h, "column": c} for h, c in read.columns],
+                "problems": [],
+                "notices": [n.to_json() for n in read.notices],
+            }
+        )
+        return
     renamed = read.renamed()
     columns = "; columns read: " + ", ".join(f"{h!r} as {c}" for h, c in renamed) if renamed else ""
     typer.echo(f"{assets}: {len(read.assets)} assets, no problems ({read.format}){columns}")
     for notice in read.notices:
         typer.echo(f"note: {notice.message}")
+
+
+def _problems_json(problems: list[InputError]) -> list[dict[str, object]]:
+    """Each problem as the fields a program reads: file, line (row), field and message."""
+    return [
+        {"file": p.file, "line": p.line, "field": p.field, "message": p.message} for p in problems
+    ]
 
 
 @inventory_app.command("template")
