@@ -76,13 +76,17 @@ COMMANDS = {
 }
 
 
-def unwritable(kind: str, folder: Path) -> Path:
+# a name each command writes (its --out extension must agree with what it writes)
+OUTPUT_NAME = {"evaluate": "out.json", "report": "out.pdf", "check": "out.pdf"}
+
+
+def unwritable(kind: str, folder: Path, name: str) -> Path:
     """An output path of ``kind``: an existing directory, or a file under a regular file."""
     if kind == "directory":
-        (folder / "out.pdf").mkdir()
-        return folder / "out.pdf"
+        (folder / name).mkdir()
+        return folder / name
     (folder / "plain").write_text("a file, not a folder\n")
-    return folder / "plain" / "out.pdf"
+    return folder / "plain" / name
 
 
 @pytest.mark.parametrize("kind", ["directory", "under-a-file"])
@@ -90,7 +94,7 @@ def unwritable(kind: str, folder: Path) -> Path:
 def test_an_unwritable_output_path_is_exit_2_naming_it(
     command: str, kind: str, tmp_path: Path
 ) -> None:
-    path = unwritable(kind, tmp_path)
+    path = unwritable(kind, tmp_path, OUTPUT_NAME[command])
     line = one_line_error(cli(*COMMANDS[command], OUTPUT_OPTION[command], path))
     assert str(path) in line
     # nothing else appeared: no temporary file left behind
@@ -115,7 +119,7 @@ def test_out_into_a_read_only_folder_is_exit_2_naming_it(tmp_path: Path) -> None
 @pytest.mark.parametrize("command", ["evaluate", "report"])
 def test_a_run_whose_output_cannot_be_written_stores_nothing(command: str, tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'store.db'}"
-    path = unwritable("directory", tmp_path)
+    path = unwritable("directory", tmp_path, OUTPUT_NAME[command])
     one_line_error(cli(*COMMANDS[command], "--db", url, "--out", path))
     assert stored(url) == (0, 0)
 
