@@ -10,19 +10,10 @@ typed; the CSV template is the header and one example row. Every cell goes throu
 from __future__ import annotations
 
 import io
-from enum import StrEnum
 
 from dutybound.engine import vocabulary as vocab
 from dutybound.engine.cells import spreadsheet_workbook, spreadsheet_writer
 from dutybound.engine.inputs import COLUMNS, REQUIRED_COLUMNS
-
-
-class TemplateFormat(StrEnum):
-    """The formats ``dutybound inventory template`` writes."""
-
-    xlsx = "xlsx"
-    csv = "csv"
-
 
 # A filled-in example row, so the shape of each value (dates, flags, codes) is seen once.
 EXAMPLE: dict[str, str] = {

@@ -8,6 +8,7 @@ an empty inventory with the vocabulary as drop-down lists.
 
 from __future__ import annotations
 
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -19,7 +20,15 @@ from dutybound.cli.inputs import parse_defaults
 from dutybound.cli.options import Defaults, Format, MapFile, Sheet
 from dutybound.cli.render.stdout import print_json
 from dutybound.engine.errors import InputError
-from dutybound.engine.inventory_template import TemplateFormat
+
+
+class TemplateFormat(StrEnum):
+    """The formats ``dutybound inventory template`` writes: an option of the command, kept here
+    so that the template writer and its imports load only when the command runs."""
+
+    xlsx = "xlsx"
+    csv = "csv"
+
 
 inventory_app = typer.Typer(
     help="Check an inventory before evaluating it, or start one from a template.",
