@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from fastapi import FastAPI
 
+from dutybound import web
 from dutybound.service import db
 from dutybound.service.errors import add_error_handlers
 from dutybound.service.logs import configure_logging
@@ -83,6 +84,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     add_error_handlers(app)
     for router in ROUTERS:
         app.include_router(router)
+    web.mount(app)  # the server-rendered pages under /app (dutybound.web)
     return app
 
 

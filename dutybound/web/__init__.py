@@ -1,0 +1,43 @@
+"""The web application: server-rendered pages for the compliance officer and the consultant.
+
+Everything here runs on the service's own state (tenants, keys, stored profiles and results) and
+the engine's own checks; nothing is computed differently from the CLI or the HTTP API. No build
+step and no CDN: the templates are in ``templates/web`` and the few static files are served from
+``dutybound/web/static``, so the pages work on an air-gapped network. ``mount`` adds the pages
+to an application (``service.app.create_app`` calls it).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.responses import RedirectResponse
+from starlette.middleware.sessions import SessionMiddleware
+from starlette.staticfiles import StaticFiles
+
+from dutybound.web.pages import router
+from dutybound.web.session import COOKIE, SESSION_SECONDS, SignedOut, session_secret
+
+STATIC = Path(__file__).parent / "static"
+
+
+def mount(app: FastAPI) -> None:
+    """Add the pages under /app, their static files under /app/static and the signed session
+    cookie (HttpOnly, SameSite=Lax) they sign in with."""
+    app.add_middleware(
+        SessionMiddleware,
+        secret_key=session_secret(),
+        session_cookie=COOKIE,
+        max_age=SESSION_SECONDS,
+        same_site="lax",
+        path="/app",
+    )
+    app.mount("/app/static", StaticFiles(directory=STATIC), name="web-static")
+    app.include_router(router)
+    app.add_exception_handler(SignedOut, _to_signin)
+
+
+async def _to_signin(request: Request, exc: Exception) -> RedirectResponse:
+    """A page asked for without a valid session: to the sign-in page (303)."""
+    return RedirectResponse("/app/signin", status_code=303)

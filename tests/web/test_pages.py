@@ -1,0 +1,213 @@
+"""The web pages over HTTP: sign-in, CSRF, tenant isolation, profile validation, upload
+problems, results and downloads (FastAPI's TestClient; the browser test is test_browser.py)."""
+
+from __future__ import annotations
+
+import io
+import json
+
+import pytest
+from pypdf import PdfReader
+
+from dutybound.web import STATIC
+from tests.web.helpers import (
+    EXAMPLE,
+    Site,
+    csrf_of,
+    evaluate,
+    new_profile,
+    signed_in,
+    site,
+)
+
+
+@pytest.fixture(scope="module")
+def web(tmp_path_factory: pytest.TempPathFactory) -> Site:
+    return site(tmp_path_factory.mktemp("web"))
+
+
+@pytest.fixture(scope="module")
+def evaluated(web: Site) -> dict[str, str]:
+    """Tenant A's UK profile and its evaluation of the UK example inventory on 4 Dec 2026."""
+    client = web.client()
+    token = signed_in(client, web.keys["A"])
+    profile = new_profile(client, token)
+    response = evaluate(client, token, profile, "assets.csv", (EXAMPLE / "assets.csv").read_bytes())
+    assert response.status_code == 303, response.text
+    return {"profile": profile, "result": response.headers["location"]}
+
+
+def test_pages_need_a_session(web: Site) -> None:
+    response = web.client().get("/app/home")
+    assert response.status_code == 303
+    assert response.headers["location"] == "/app/signin"
+
+
+def test_sign_in_sets_a_signed_httponly_lax_cookie(web: Site) -> None:
+    client = web.client()
+    token = csrf_of(client.get("/app/signin").text)
+    response = client.post("/app/signin", data={"api_key": web.keys["A"], "csrf": token})
+    assert response.status_code == 303
+    cookie = response.headers["set-cookie"].lower()
+    assert "httponly" in cookie and "samesite=lax" in cookie and "path=/app" in cookie
+    assert web.keys["A"] not in response.headers["set-cookie"]  # only the key's digest
+    assert "Tenant: <strong>A</strong>" in client.get("/app/home").text
+
+
+def test_a_wrong_key_is_refused(web: Site) -> None:
+    client = web.client()
+    token = csrf_of(client.get("/app/signin").text)
+    response = client.post("/app/signin", data={"api_key": "dbk_nope", "csrf": token})
+    assert response.status_code == 401
+    assert "unknown or revoked" in response.text
+    assert client.get("/app/home").status_code == 303
+
+
+@pytest.mark.parametrize("token", [None, "forged"])
+def test_posts_without_the_csrf_token_are_refused(web: Site, token: str | None) -> None:
+    client = web.client()
+    real = signed_in(client, web.keys["A"])
+    extra = {} if token is None else {"csrf": token}
+    for path, data in [
+        ("/app/profiles", {"name": "X", "jurisdictions": "GB"}),
+        ("/app/signout", {}),
+        ("/app/signin", {"api_key": web.keys["A"]}),
+    ]:
+        assert client.post(path, data={**data, **extra}).status_code == 403, path
+    # refused, not signed out: the session still works with the real token
+    assert client.get("/app/home").status_code == 200
+    assert client.post("/app/signout", data={"csrf": real}).status_code == 303
+    assert client.get("/app/home").status_code == 303
+
+
+def test_profile_problems_are_shown_next_to_their_field(web: Site) -> None:
+    client = web.client()
+    token = signed_in(client, web.keys["A"])
+    response = client.post(
+        "/app/profiles",
+        data={"name": "Albion", "jurisdictions": "GB", "roles": "gb.no_such_role", "csrf": token},
+    )
+    assert response.status_code == 422
+    assert 'id="roles-error"' in response.text
+    assert "gb.no_such_role" in response.text
+    bad_attributes = client.post(
+        "/app/profiles",
+        data={"name": "Albion", "jurisdictions": "GB", "attributes": "- a list", "csrf": token},
+    )
+    assert bad_attributes.status_code == 422
+    assert 'id="attributes-error"' in bad_attributes.text
+
+
+def test_profile_form_lists_roles_with_titles_and_citations(web: Site) -> None:
+    client = web.client()
+    signed_in(client, web.keys["A"])
+    html = client.get("/app/profiles/new").text
+    assert 'value="gb.dvd_addressee"' in html
+    assert "Communications Act 2003" in html
+
+
+def test_an_upload_with_problems_shows_every_one(web: Site, evaluated: dict[str, str]) -> None:
+    client = web.client()
+    token = signed_in(client, web.keys["A"])
+    lines = (EXAMPLE / "assets.csv").read_text(encoding="utf-8").splitlines()
+    # row 2: an unknown category; row 4: an unknown status
+    rows = [lines[0], lines[1].replace("telecom_equipment", "toaster", 1), lines[2], lines[3]]
+    rows[3] = rows[3].replace(",installed,", ",melted,", 1)
+    response = evaluate(client, token, evaluated["profile"], "broken.csv", "\n".join(rows).encode())
+    assert response.status_code == 422
+    assert "broken.csv: 2 problems" in response.text
+    assert "<td>2</td><td>category</td>" in response.text
+    assert "<td>4</td><td>status</td>" in response.text
+
+
+def test_results_show_the_summary_and_filter_findings(web: Site, evaluated: dict[str, str]) -> None:
+    client = web.client()
+    signed_in(client, web.keys["A"])
+    page = client.get(evaluated["result"]).text
+    assert '<span class="n">4</span> overdue' in page  # the UK example on 4 Dec 2026
+    assert "18 of 18 findings" in page
+    overdue = client.get(evaluated["result"], params={"status": "overdue"}).text
+    assert "4 of 18 findings" in overdue
+    none = client.get(evaluated["result"], params={"status": "overdue", "binding": "guidance"})
+    assert "0 of 18 findings" in none.text
+
+
+def test_a_finding_page_has_its_explanation_conditions_and_trace(
+    web: Site, evaluated: dict[str, str]
+) -> None:
+    client = web.client()
+    signed_in(client, web.keys["A"])
+    path = f"{evaluated['result']}/findings/gb.dvd-2022.national-security-sites"
+    page = client.get(path).text
+    assert "Remove Huawei equipment from sites significant to national security" in page
+    assert "<h2>Conditions</h2>" in page and "<h2>Trace</h2>" in page
+    assert 'href="https://www.gov.uk/' in page
+    assert client.get(f"{evaluated['result']}/findings/nope").status_code == 404
+
+
+def test_the_pdf_download_is_a_pdf_with_the_evaluation_attached(
+    web: Site, evaluated: dict[str, str]
+) -> None:
+    client = web.client()
+    signed_in(client, web.keys["A"])
+    response = client.get(f"{evaluated['result']}/report.pdf")
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "application/pdf"
+    reader = PdfReader(io.BytesIO(response.content))
+    attached = reader.attachments
+    assert "evaluation.json" in attached
+    data = json.loads(attached["evaluation.json"][0])
+    assert data["summary"]["by_status"]["overdue"] == 4
+    xmp = reader.xmp_metadata
+    assert xmp is not None and "pdfaid:part" in xmp.rdf_root.toxml()  # PDF/A
+
+
+def test_json_and_xlsx_downloads(web: Site, evaluated: dict[str, str]) -> None:
+    from openpyxl import load_workbook
+
+    client = web.client()
+    signed_in(client, web.keys["A"])
+    data = client.get(f"{evaluated['result']}/evaluation.json").json()
+    assert data["operator"]["name"] == "Albion Mobile & Fibre plc"
+    xlsx = client.get(f"{evaluated['result']}/findings.xlsx")
+    sheet = load_workbook(io.BytesIO(xlsx.content)).active
+    assert sheet is not None and sheet.max_row > 18  # a row per finding and asset, and a header
+
+
+def test_another_tenant_cannot_see_the_profile_or_result(
+    web: Site, evaluated: dict[str, str]
+) -> None:
+    client = web.client()
+    signed_in(client, web.keys["B"])
+    home = client.get("/app/home").text
+    assert "Albion" not in home
+    for path in [
+        evaluated["profile"],
+        f"{evaluated['profile']}/edit",
+        evaluated["result"],
+        f"{evaluated['result']}/evaluation.json",
+        f"{evaluated['result']}/report.pdf",
+        f"{evaluated['result']}/findings/gb.dvd-2022.national-security-sites",
+    ]:
+        assert client.get(path).status_code == 404, path
+
+
+def test_a_consultant_switches_to_a_client_and_reads_only(
+    web: Site, evaluated: dict[str, str]
+) -> None:
+    client = web.client()
+    token = signed_in(client, web.keys["consultant"])
+    assert client.get(evaluated["profile"]).status_code == 404  # on its own tenant, C
+    assert client.post("/app/tenant", data={"tenant": "B", "csrf": token}).status_code == 404
+    assert client.post("/app/tenant", data={"tenant": "A", "csrf": token}).status_code == 303
+    assert "Albion" in client.get("/app/home").text
+    assert client.get(evaluated["result"]).status_code == 200
+    refused = client.post("/app/profiles", data={"name": "X", "jurisdictions": "GB", "csrf": token})
+    assert refused.status_code == 403
+
+
+def test_static_files_are_served(web: Site) -> None:
+    client = web.client()
+    for name in ("web.css", "profile.js"):
+        response = client.get(f"/app/static/{name}")
+        assert response.status_code == 200 and response.content == (STATIC / name).read_bytes()
