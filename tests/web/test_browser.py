@@ -1,0 +1,122 @@
+"""The main flow in a real headless Chromium (Debian's, driven by Playwright; no browser is
+downloaded) against a real uvicorn server: sign in, create the UK profile, upload the UK example
+inventory, see its overdue items, open a finding, download the PDF, sign out. Each page is
+screenshotted into the test's tmp dir (``screens/``) for a person to look at."""
+
+from __future__ import annotations
+
+import io
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from dutybound.service.app import create_app
+from dutybound.service.keys import create_key
+from dutybound.service.settings import Settings
+from tests.web.helpers import EXAMPLE
+
+CHROMIUM = Path("/usr/bin/chromium")
+
+
+@pytest.fixture
+def server(tmp_path: Path) -> Iterator[tuple[str, str]]:
+    """A real server on a free loopback port; (its URL, tenant A's key)."""
+    import uvicorn
+
+    url = f"sqlite:///{tmp_path / 'web.db'}"
+    key = create_key(url, "A").secret
+    app = create_app(Settings(database_url=url))
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=srv.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not srv.started:
+        assert time.monotonic() < deadline and thread.is_alive(), "server did not start"
+        time.sleep(0.02)
+    try:
+        yield f"http://127.0.0.1:{port}", key
+    finally:
+        srv.should_exit = True
+        thread.join(timeout=10)
+
+
+@pytest.mark.skipif(not CHROMIUM.exists(), reason="no /usr/bin/chromium on this machine")
+def test_the_main_flow_in_a_browser(server: tuple[str, str], tmp_path: Path) -> None:
+    sync_api = pytest.importorskip("playwright.sync_api")
+    from pypdf import PdfReader
+
+    base, key = server
+    screens = tmp_path / "screens"
+    screens.mkdir()
+    with sync_api.sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
+        page = browser.new_page(viewport={"width": 1280, "height": 900}, accept_downloads=True)
+        try:
+
+            def shot(name: str) -> None:
+                page.screenshot(path=str(screens / f"{name}.png"), full_page=True)
+
+            page.goto(f"{base}/app/home")
+            assert page.url.endswith("/app/signin")
+            shot("1-signin")
+            page.get_by_label("API key").fill(key)
+            page.get_by_role("button", name="Sign in").click()
+            page.wait_for_url("**/app/home")
+            shot("2-home")
+
+            page.get_by_role("link", name="New profile").click()
+            page.get_by_label("Operator name").fill("Albion Mobile & Fibre plc")
+            page.get_by_label("United Kingdom (GB)").check()
+            page.locator("input[name=sectors][value=telecoms]").check()
+            page.locator("input[name=roles][value='gb.public_telecoms_provider']").check()
+            page.locator("input[name=roles][value='gb.dvd_addressee']").check()
+            page.get_by_label("Attributes").fill("gb.relevant_turnover_gbp: 2000000000")
+            # the script shows only the roles of the chosen jurisdiction
+            assert page.locator("[data-roles-of=US]").is_hidden()
+            shot("3-profile-form")
+            page.get_by_role("button", name="Save profile").click()
+            page.wait_for_url("**/app/profiles/*")
+            assert page.get_by_role("heading", name="Albion Mobile & Fibre plc").is_visible()
+
+            page.get_by_label(
+                "Inventory (CSV, XLSX, CycloneDX or NetBox JSON)", exact=True
+            ).set_input_files(str(EXAMPLE / "assets.csv"))
+            page.get_by_label("As of").fill("2026-12-04")
+            shot("4-profile")
+            page.get_by_role("button", name="Evaluate").click()
+            page.wait_for_url("**/app/results/*")
+            summary = page.get_by_label("Summary")
+            assert "4 overdue" in " ".join(summary.inner_text().split())
+            page.get_by_label("Status").select_option("overdue")
+            page.get_by_role("button", name="Filter").click()
+            page.wait_for_url("**status=overdue**")
+            assert "4 of 18 findings" in page.locator("caption").inner_text()
+            shot("5-results")
+
+            page.locator("table.findings a").first.click()
+            page.wait_for_url("**/findings/**")
+            assert page.get_by_role("heading", name="Explanation").is_visible()
+            shot("6-finding")
+            page.go_back()
+
+            with page.expect_download() as download:
+                page.get_by_role("link", name="PDF report").click()
+            pdf = Path(download.value.path())
+            reader = PdfReader(io.BytesIO(pdf.read_bytes()))
+            assert "evaluation.json" in reader.attachments
+
+            page.get_by_role("button", name="Sign out").click()
+            page.wait_for_url("**/app/signin")
+            shot("7-signed-out")
+            page.goto(f"{base}/app/home")
+            assert page.url.endswith("/app/signin")
+        finally:
+            browser.close()
+    assert len(list(screens.glob("*.png"))) == 7
