@@ -9,15 +9,17 @@ to an application (``service.app.create_app`` calls it).
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 
 from fastapi import FastAPI, Request
-from fastapi.responses import RedirectResponse
+from fastapi.responses import RedirectResponse, Response
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.staticfiles import StaticFiles
 
+from dutybound.web.errors import PageError
 from dutybound.web.pages import router
-from dutybound.web.session import COOKIE, SESSION_SECONDS, SignedOut, session_secret
+from dutybound.web.session import COOKIE, SESSION_SECONDS, SignedOut, session_secret, viewer
 
 STATIC = Path(__file__).parent / "static"
 
@@ -36,8 +38,25 @@ def mount(app: FastAPI) -> None:
     app.mount("/app/static", StaticFiles(directory=STATIC), name="web-static")
     app.include_router(router)
     app.add_exception_handler(SignedOut, _to_signin)
+    app.add_exception_handler(PageError, _refused)
 
 
 async def _to_signin(request: Request, exc: Exception) -> RedirectResponse:
     """A page asked for without a valid session: to the sign-in page (303)."""
     return RedirectResponse("/app/signin", status_code=303)
+
+
+TITLES = {403: "Not allowed", 404: "Not found"}
+
+
+async def _refused(request: Request, exc: Exception) -> Response:
+    """A refused page as a page with its status; the session (if any) stays as it was."""
+    from dutybound.web.rendering import page
+
+    if not isinstance(exc, PageError):  # registered for PageError only
+        raise exc
+    who = None
+    with contextlib.suppress(SignedOut):  # a refusal before sign-in shows no account bar
+        who = await viewer(request)
+    title = TITLES.get(exc.status, "Refused")
+    return page(request, "error.html.j2", exc.status, who=who, title=title, message=exc.message)

@@ -13,7 +13,7 @@ import datetime as dt
 import json
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, HTTPException, Request, UploadFile
+from fastapi import APIRouter, Form, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
@@ -22,6 +22,7 @@ from dutybound.service import db
 from dutybound.service.deps import ServiceDep
 from dutybound.service.state import Service
 from dutybound.web import forms
+from dutybound.web.errors import PageError
 from dutybound.web.evaluations import UploadProblems, evaluate_upload, held
 from dutybound.web.rendering import page
 from dutybound.web.results import filtered, summary
@@ -37,7 +38,7 @@ def _see_other(url: str) -> RedirectResponse:
 
 def _require_writable(who: Viewer) -> None:
     if not who.writable:
-        raise HTTPException(
+        raise PageError(
             403, "a consultant reads a client's pages; switch to your own tenant to change them"
         )
 
@@ -45,14 +46,14 @@ def _require_writable(who: Viewer) -> None:
 def _profile(svc: Service, who: Viewer, profile_id: str) -> db.StoredProfile:
     row = db.get_readable(svc.db, db.StoredProfile, profile_id, who.reader)
     if row is None:
-        raise HTTPException(404, "no profile with this id")
+        raise PageError(404, "no profile with this id")
     return row
 
 
 def _result(svc: Service, who: Viewer, result_id: str) -> tuple[db.StoredResult, dict[str, Any]]:
     row = db.get_readable(svc.db, db.StoredResult, result_id, who.reader)
     if row is None:
-        raise HTTPException(404, "no result with this id")
+        raise PageError(404, "no result with this id")
     data: dict[str, Any] = json.loads(row.body)
     return row, data
 
@@ -93,7 +94,7 @@ def switch_tenant(
 ) -> RedirectResponse:
     """A consultant key moves to one of the tenants it may read (404 for any other)."""
     if tenant not in who.caller.readable:
-        raise HTTPException(404, "no such tenant for this key")
+        raise PageError(404, "no such tenant for this key")
     request.session["tenant"] = tenant
     return _see_other("/app/home")
 
@@ -235,7 +236,7 @@ def show_finding(
     row, data = _result(svc, who, result_id)
     finding = next((f for f in data["findings"] if f["id"] == finding_id), None)
     if finding is None:
-        raise HTTPException(404, "no finding with this id in this result")
+        raise PageError(404, "no finding with this id in this result")
     return page(request, "finding.html.j2", who=who, row=row, data=data, finding=finding)
 
 
@@ -254,7 +255,7 @@ def download_json(result_id: str, who: ViewerDep, svc: ServiceDep) -> Response:
 def _evaluation(result_id: str) -> Any:
     found = held(result_id)
     if found is None:
-        raise HTTPException(
+        raise PageError(
             404,
             "this server no longer holds the full evaluation; upload the inventory again "
             "for the PDF and XLSX (the JSON is kept)",

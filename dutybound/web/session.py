@@ -15,12 +15,13 @@ import secrets
 from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import Depends, HTTPException, Request
+from fastapi import Depends, Request
 from sqlmodel import Session
 
 from dutybound.service.db import ApiKey
 from dutybound.service.keys import Caller, hash_key
 from dutybound.service.state import Service
+from dutybound.web.errors import PageError
 
 COOKIE = "dutybound_session"
 SESSION_SECONDS = 8 * 60 * 60  # a working day; signing in again costs one paste of the key
@@ -65,7 +66,7 @@ async def check_csrf(request: Request) -> None:
         and known
         and secrets.compare_digest(sent, known)
     ):
-        raise HTTPException(403, "this form is missing its CSRF token or it has expired")
+        raise PageError(403, "this form is missing its CSRF token or it has expired")
 
 
 def caller_by_digest(svc: Service, digest: str) -> Caller | None:

@@ -189,7 +189,10 @@ def test_another_tenant_cannot_see_the_profile_or_result(
         f"{evaluated['result']}/report.pdf",
         f"{evaluated['result']}/findings/gb.dvd-2022.national-security-sites",
     ]:
-        assert client.get(path).status_code == 404, path
+        response = client.get(path)
+        assert response.status_code == 404, path
+        assert response.headers["content-type"].startswith("text/html"), path
+        assert "Not found" in response.text and "Albion" not in response.text, path
 
 
 def test_a_consultant_switches_to_a_client_and_reads_only(
