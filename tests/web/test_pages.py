@@ -214,3 +214,61 @@ def test_static_files_are_served(web: Site) -> None:
     for name in ("web.css", "profile.js"):
         response = client.get(f"/app/static/{name}")
         assert response.status_code == 200 and response.content == (STATIC / name).read_bytes()
+
+
+def test_a_revoked_key_ends_its_session(web: Site) -> None:
+    from dutybound.service.keys import create_key, revoke_key
+
+    issued = create_key(web.url, "A")
+    client = web.client()
+    signed_in(client, issued.secret)
+    assert client.get("/app/home").status_code == 200
+    revoke_key(web.url, issued.id)
+    response = client.get("/app/home")
+    assert response.status_code == 303 and response.headers["location"] == "/app/signin"
+
+
+def test_an_xlsx_inventory_is_evaluated_too(web: Site, evaluated: dict[str, str]) -> None:
+    import csv
+
+    from openpyxl import Workbook
+
+    client = web.client()
+    token = signed_in(client, web.keys["A"])
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    with (EXAMPLE / "assets.csv").open(encoding="utf-8", newline="") as handle:
+        for row in csv.reader(handle):
+            sheet.append(row)
+    body = io.BytesIO()
+    book.save(body)
+    response = evaluate(client, token, evaluated["profile"], "assets.xlsx", body.getvalue())
+    assert response.status_code == 303, response.text
+    page = client.get(response.headers["location"]).text
+    assert '<span class="n">4</span> overdue' in page  # the same answer as from the CSV
+
+
+def test_an_upload_of_another_kind_of_file_is_refused_by_name(
+    web: Site, evaluated: dict[str, str]
+) -> None:
+    client = web.client()
+    token = signed_in(client, web.keys["A"])
+    response = evaluate(client, token, evaluated["profile"], "notes.txt", b"hello")
+    assert response.status_code == 422
+    assert "notes.txt: 1 problem," in response.text
+    assert "choose a .csv, .xlsx or CycloneDX/NetBox .json inventory" in response.text
+
+
+def test_the_configured_session_secret_lets_two_processes_share_sessions(
+    web: Site, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DUTYBOUND_SESSION_SECRET", "a secret of this deployment")
+    first, second = web.client(), web.client()
+    signed_in(first, web.keys["A"])
+    second.cookies.update(first.cookies)
+    assert second.get("/app/home").status_code == 200
+    monkeypatch.setenv("DUTYBOUND_SESSION_SECRET", "another deployment")
+    third = web.client()
+    third.cookies.update(first.cookies)
+    assert third.get("/app/home").status_code == 303  # its signature is not this one's
