@@ -85,11 +85,32 @@ def test_the_main_flow_in_a_browser(server: tuple[str, str], tmp_path: Path) -> 
             page.wait_for_url("**/app/profiles/*")
             assert page.get_by_role("heading", name="Albion Mobile & Fibre plc").is_visible()
 
-            page.get_by_label(
+            inventory = page.get_by_label(
                 "Inventory (CSV, XLSX, CycloneDX or NetBox JSON)", exact=True
-            ).set_input_files(str(EXAMPLE / "assets.csv"))
+            )
+            # a file with two bad rows first: both are listed, with row and column
+            lines = (EXAMPLE / "assets.csv").read_text(encoding="utf-8").splitlines()
+            broken = tmp_path / "broken.csv"
+            broken.write_text(
+                "\n".join(
+                    [
+                        lines[0],
+                        lines[1].replace("telecom_equipment", "toaster", 1),
+                        lines[2],
+                        lines[3].replace(",installed,", ",melted,", 1),
+                    ]
+                ),
+                encoding="utf-8",
+            )
+            inventory.set_input_files(str(broken))
+            page.get_by_role("button", name="Evaluate").click()
+            problems = page.locator(".problems")
+            assert "broken.csv: 2 problems" in problems.inner_text()
+            assert problems.locator("tbody tr").count() == 2
+            shot("4-upload-problems")
+            inventory.set_input_files(str(EXAMPLE / "assets.csv"))
             page.get_by_label("As of").fill("2026-12-04")
-            shot("4-profile")
+            shot("5-profile")
             page.get_by_role("button", name="Evaluate").click()
             page.wait_for_url("**/app/results/*")
             summary = page.get_by_label("Summary")
@@ -98,12 +119,12 @@ def test_the_main_flow_in_a_browser(server: tuple[str, str], tmp_path: Path) -> 
             page.get_by_role("button", name="Filter").click()
             page.wait_for_url("**status=overdue**")
             assert "4 of 18 findings" in page.locator("caption").inner_text()
-            shot("5-results")
+            shot("6-results")
 
             page.locator("table.findings a").first.click()
             page.wait_for_url("**/findings/**")
             assert page.get_by_role("heading", name="Explanation").is_visible()
-            shot("6-finding")
+            shot("7-finding")
             page.go_back()
 
             with page.expect_download() as download:
@@ -114,9 +135,9 @@ def test_the_main_flow_in_a_browser(server: tuple[str, str], tmp_path: Path) -> 
 
             page.get_by_role("button", name="Sign out").click()
             page.wait_for_url("**/app/signin")
-            shot("7-signed-out")
+            shot("8-signed-out")
             page.goto(f"{base}/app/home")
             assert page.url.endswith("/app/signin")
         finally:
             browser.close()
-    assert len(list(screens.glob("*.png"))) == 7
+    assert len(list(screens.glob("*.png"))) == 8
