@@ -32,7 +32,7 @@ def serve(
         ),
     ] = 64,
 ) -> None:
-    """Run the HTTP service (OpenAPI at /docs). Create API keys with
+    """Run the HTTP service and the web app (/app; OpenAPI at /docs). Create API keys with
     'dutybound keys create --tenant NAME'.
 
     The service keeps API keys, profiles and results in --db, which can be the database the
@@ -43,8 +43,11 @@ def serve(
     DUTYBOUND_MAX_HEADER_BYTES (65536) get 431, bodies over DUTYBOUND_MAX_BODY_BYTES (5 MiB)
     413; each process holds at most DUTYBOUND_MAX_CONNECTIONS (1000) connections.
     """
+    from dutybound.cli.boundary import err
     from dutybound.service.app import run
 
+    shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
+    err.print(f"dutybound: the web app is at http://{shown}:{port}/app (API docs at /docs)")
     try:
         status = run(
             host=host,
