@@ -56,7 +56,7 @@ def held(result_id: str) -> Evaluation | None:
         return found
 
 
-def _hold(result_id: str, evaluation: Evaluation) -> None:
+def hold(result_id: str, evaluation: Evaluation) -> None:
     with _held_lock:
         _held[result_id] = evaluation
         while len(_held) > HELD:
@@ -116,5 +116,5 @@ def evaluate_upload(
     row = db.save_result(
         svc.db, tenant, as_of, pack.version, pack.sha256, json_text(result.to_json())
     )
-    _hold(row.id, result)
+    hold(row.id, result)
     return row.id

@@ -26,6 +26,7 @@ from dutybound.web.errors import PageError
 from dutybound.web.evaluations import UploadProblems, evaluate_upload, held
 from dutybound.web.rendering import page
 from dutybound.web.results import filtered, summary
+from dutybound.web.review import Answer, answer_and_rerun, missing_facts, vendor_questions
 from dutybound.web.session import CsrfDep, Viewer, ViewerDep, sign_in
 
 router = APIRouter(prefix="/app", include_in_schema=False)
@@ -238,6 +239,59 @@ def show_finding(
     if finding is None:
         raise PageError(404, "no finding with this id in this result")
     return page(request, "finding.html.j2", who=who, row=row, data=data, finding=finding)
+
+
+@router.get("/results/{result_id}/review")
+def show_review(request: Request, result_id: str, who: ViewerDep, svc: ServiceDep) -> Response:
+    """The review queue: the result's review items grouped by what must be checked, with a
+    vendor-match question's two answers and a missing fact's column to state."""
+    from dutybound.reports.context import review_groups
+
+    row, data = _result(svc, who, result_id)
+    review = data.get("review") or []
+    names = {gid: g.name for gid, g in svc.pack.registry.groups.items()}
+    return page(
+        request,
+        "review.html.j2",
+        who=who,
+        row=row,
+        data=data,
+        groups=review_groups(review),
+        questions=vendor_questions(review, names),
+        facts=missing_facts(review),
+        full=held(result_id) is not None,
+    )
+
+
+@router.post("/results/{result_id}/review/vendor", dependencies=[CsrfDep])
+async def answer_vendor(
+    result_id: str,
+    who: ViewerDep,
+    svc: ServiceDep,
+    vendor: Annotated[str, Form()] = "",
+    group: Annotated[str, Form()] = "",
+    answer: Annotated[str, Form()] = "",
+) -> Response:
+    """Record "this vendor name is (is not) this group's equipment" for the tenant, evaluate
+    again with the tenant's decisions and show the new result."""
+    _require_writable(who)
+    _row, data = _result(svc, who, result_id)
+    try:
+        chosen = Answer(answer)
+    except ValueError:
+        raise PageError(422, "answer 'is' or 'is_not'") from None
+    evaluation = _evaluation(result_id)
+    new_id = await run_in_threadpool(
+        answer_and_rerun,
+        svc,
+        who.tenant,
+        evaluation,
+        data.get("review") or [],
+        vendor,
+        group,
+        chosen,
+    )
+    return _see_other(f"/app/results/{new_id}")
 
 
 def _download(body: bytes, media: str, name: str) -> Response:

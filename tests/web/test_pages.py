@@ -13,6 +13,7 @@ from dutybound.web import STATIC
 from tests.web.helpers import (
     EXAMPLE,
     Site,
+    TestClient,
     csrf_of,
     evaluate,
     new_profile,
@@ -272,3 +273,78 @@ def test_the_configured_session_secret_lets_two_processes_share_sessions(
     third = web.client()
     third.cookies.update(first.cookies)
     assert third.get("/app/home").status_code == 303  # its signature is not this one's
+
+
+def _huawai_inventory() -> bytes:
+    """The UK example with one more radio whose vendor is misspelt by a letter."""
+    body = (EXAMPLE / "assets.csv").read_bytes().decode()
+    extra = (
+        "R-900,Huawai Technologies,5G radio,telecom_equipment,ran,5g,GB,,installed,4,"
+        "North region,,2019-06-01,\n"
+    )
+    return (body if body.endswith("\n") else body + "\n").encode() + extra.encode()
+
+
+@pytest.fixture(scope="module")
+def huawai(web: Site) -> dict[str, str]:
+    """Tenant A's evaluation of an inventory with 'Huawai Technologies' in it."""
+    client = web.client()
+    token = signed_in(client, web.keys["A"])
+    profile = new_profile(client, token)
+    response = evaluate(client, token, profile, "assets.csv", _huawai_inventory())
+    assert response.status_code == 303, response.text
+    return {"result": response.headers["location"]}
+
+
+def _findings_of(client: TestClient, result: str, asset: str) -> set[str]:
+    data = client.get(f"{result}/evaluation.json").json()
+    return {f["id"] for f in data["findings"] if asset in f["assets"]}
+
+
+def test_confirming_a_vendor_in_the_review_queue_turns_it_into_findings(
+    web: Site, huawai: dict[str, str]
+) -> None:
+    client = web.client()
+    token = signed_in(client, web.keys["A"])
+    queue = client.get(f"{huawai['result']}/review")
+    assert queue.status_code == 200
+    assert "Huawai Technologies" in queue.text and "is Huawei" in queue.text
+    removal = "gb.dvd-2022.5g-removal"
+    assert removal not in _findings_of(client, huawai["result"], "R-900")
+    response = client.post(
+        f"{huawai['result']}/review/vendor",
+        data={"csrf": token, "vendor": "Huawai Technologies", "group": "huawei", "answer": "is"},
+    )
+    assert response.status_code == 303, response.text
+    rerun = response.headers["location"]
+    assert rerun != huawai["result"]
+    reached = _findings_of(client, rerun, "R-900")
+    assert removal in reached
+    review = client.get(f"{rerun}/evaluation.json").json()["review"]
+    assert not [r for r in review if r["asset_id"] == "R-900" and r["reason"] == "vendor_match"]
+    asked = 'name="vendor" value="Huawai Technologies"'
+    assert asked in queue.text
+    assert asked not in client.get(f"{rerun}/review").text
+
+
+def test_a_review_answer_without_csrf_is_refused(web: Site, huawai: dict[str, str]) -> None:
+    client = web.client()
+    signed_in(client, web.keys["A"])
+    response = client.post(
+        f"{huawai['result']}/review/vendor",
+        data={"vendor": "Huawai Technologies", "group": "huawei", "answer": "is_not"},
+    )
+    assert response.status_code == 403
+
+
+def test_another_tenant_cannot_see_or_answer_the_review_queue(
+    web: Site, huawai: dict[str, str]
+) -> None:
+    client = web.client()
+    token = signed_in(client, web.keys["B"])
+    assert client.get(f"{huawai['result']}/review").status_code == 404
+    response = client.post(
+        f"{huawai['result']}/review/vendor",
+        data={"csrf": token, "vendor": "Huawai Technologies", "group": "huawei", "answer": "is"},
+    )
+    assert response.status_code == 404

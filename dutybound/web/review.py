@@ -1,0 +1,143 @@
+"""The review queue: a person answers "whose equipment is this?" for an uncertain vendor match,
+the answer goes into the tenant's vendor decision register, and the evaluation runs again.
+
+The answer is a ``engine.vendor_decisions.Decision`` recorded as ``dutybound vendor-decisions
+record`` records one (``record_vendor_decisions``: all or nothing, audited), decided today by
+the signed-in key's tenant. The re-run needs the evaluation's profile and assets, which only an
+evaluation this process still holds has (``evaluations.held``); an older result asks for the
+inventory again. The re-run applies the register as it stands on the later of the result's date
+and today: the person answered the question for the result they are looking at.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any
+
+from dutybound.engine.jsontext import json_text
+from dutybound.engine.notices import evaluator_notice
+from dutybound.engine.outcomes import ReviewReason
+from dutybound.engine.vendors import normalise
+from dutybound.service import db
+from dutybound.service.state import Service
+from dutybound.web.errors import PageError
+from dutybound.web.evaluations import hold
+
+if TYPE_CHECKING:
+    from dutybound.engine.evaluation import Evaluation
+    from dutybound.engine.vendor_decisions import Decision
+
+
+class Answer(StrEnum):
+    """The two buttons of a vendor-match item."""
+
+    IS = "is"
+    IS_NOT = "is_not"
+
+
+def vendor_questions(
+    review: list[dict[str, Any]], group_names: dict[str, str]
+) -> list[dict[str, Any]]:
+    """One question per vendor name and group the matcher was unsure of, with its assets."""
+    questions: dict[tuple[str, str], dict[str, Any]] = {}
+    for item in review:
+        if item["reason"] != ReviewReason.VENDOR_MATCH or not item.get("group"):
+            continue
+        group = str(item["group"])
+        question = questions.setdefault(
+            (item["vendor"], group),
+            {
+                "vendor": item["vendor"],
+                "group": group,
+                "group_name": group_names.get(group, group),
+                "detail": item["detail"],
+                "assets": [],
+            },
+        )
+        question["assets"].append(item["asset_id"])
+    return sorted(questions.values(), key=lambda q: (-len(q["assets"]), q["vendor"], q["group"]))
+
+
+def missing_facts(review: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The inventory columns or flags to state, each with the assets that lack it."""
+    facts: dict[str, dict[str, Any]] = {}
+    for item in review:
+        if item["reason"] != ReviewReason.MISSING_FACT:
+            continue
+        field = str(item.get("field") or "")
+        fact = facts.setdefault(field, {"field": field, "detail": item["detail"], "assets": []})
+        fact["assets"].append(item["asset_id"])
+    return sorted(facts.values(), key=lambda f: (-len(f["assets"]), f["field"]))
+
+
+def decision_of(vendor: str, group: str, answer: Answer, by: str, today: dt.date) -> Decision:
+    """The register record of one answer; its id is new, as the register requires."""
+    from dutybound.engine.vendor_decisions import Decision
+
+    confirmed = answer is Answer.IS
+    return Decision(
+        id=f"web-{uuid.uuid4().hex[:12]}",
+        name=vendor,
+        key=normalise(vendor),
+        group=group if confirmed else None,
+        not_group=None if confirmed else group,
+        relationship="parent",
+        by=by,
+        decided_on=today,
+        note="answered in the web app's review queue",
+        source="web review queue",
+    )
+
+
+def answer_and_rerun(
+    svc: Service,
+    tenant: str,
+    evaluation: Evaluation,
+    review: list[dict[str, Any]],
+    vendor: str,
+    group: str,
+    answer: Answer,
+) -> str:
+    """Record the answer for ``tenant``, evaluate again with the tenant's decisions and store the
+    new result; its id. A vendor and group the result did not ask about is a 422."""
+    from dutybound.engine.errors import InputError
+    from dutybound.engine.evaluation import evaluate
+    from dutybound.engine.store.vendor_decision_register import (
+        record_vendor_decisions,
+        stored_vendor_decisions,
+    )
+
+    asked = {(q["vendor"], q["group"]) for q in vendor_questions(review, {})}
+    if (vendor, group) not in asked:
+        raise PageError(422, "this result does not ask about that vendor and group")
+    today = dt.date.today()
+    url = svc.settings.database_url
+    try:
+        record_vendor_decisions(
+            [decision_of(vendor, group, answer, tenant, today)], url, tenant=tenant, actor=tenant
+        )
+    except InputError as error:
+        raise PageError(422, str(error)) from None
+    pack = svc.pack
+    decisions = stored_vendor_decisions(
+        pack.registry, max(evaluation.as_of, today), url, tenant=tenant
+    )
+    with svc.engine_lock:
+        result = evaluate(
+            pack,
+            evaluation.profile,
+            evaluation.assets,
+            evaluation.as_of,
+            evaluator=svc.evaluator,
+            inputs_sha256=evaluation.inputs_sha256,
+            vendor_decisions=decisions or None,
+        )
+    if svc.evaluator_notice:
+        result.notices.insert(0, evaluator_notice(svc.evaluator_notice))
+    row = db.save_result(
+        svc.db, tenant, evaluation.as_of, pack.version, pack.sha256, json_text(result.to_json())
+    )
+    hold(row.id, result)
+    return row.id
