@@ -1,7 +1,9 @@
 """The main flow in a real headless Chromium (Debian's, driven by Playwright; no browser is
 downloaded) against a real uvicorn server: sign in, create the UK profile, upload the UK example
-inventory, see its overdue items, open a finding, download the PDF, sign out. Each page is
-screenshotted into the test's tmp dir (``screens/``) for a person to look at."""
+inventory, see its overdue items, open a finding and the review queue, download the PDF, sign
+out. Each page is screenshotted into the test's tmp dir (``screens/``) for a person to look at,
+and checked with axe-core (injected from the ``axe-playwright-python`` wheel's copy, offline):
+no serious or critical violation on any of them."""
 
 from __future__ import annotations
 
@@ -11,6 +13,7 @@ import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
@@ -19,7 +22,30 @@ from dutybound.service.keys import create_key
 from dutybound.service.settings import Settings
 from tests.web.helpers import EXAMPLE
 
+if TYPE_CHECKING:
+    from playwright.sync_api import Page
+
 CHROMIUM = Path("/usr/bin/chromium")
+SEVERE = ("serious", "critical")  # the axe impacts the issue's bar refuses
+
+
+def axe_script() -> Path:
+    """axe-core as shipped inside the ``axe-playwright-python`` wheel: injected from the local
+    file, so the check works offline (the test skips without the package)."""
+    module = pytest.importorskip("axe_playwright_python")
+    return Path(str(module.__file__)).parent / "axe.min.js"
+
+
+def severe_violations(page: Page, script: Path) -> list[str]:
+    """axe-core's serious and critical violations on the page now shown, one line each (rule,
+    impact, the first offending element)."""
+    page.add_script_tag(path=str(script))
+    found = page.evaluate("async () => (await axe.run(document)).violations")
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} at {v['nodes'][0]['target']}"
+        for v in found
+        if v["impact"] in SEVERE
+    ]
 
 
 @pytest.fixture
@@ -53,6 +79,8 @@ def test_the_main_flow_in_a_browser(server: tuple[str, str], tmp_path: Path) -> 
     from pypdf import PdfReader
 
     base, key = server
+    axe = axe_script()
+    severe: dict[str, list[str]] = {}
     screens = tmp_path / "screens"
     screens.mkdir()
     with sync_api.sync_playwright() as pw:
@@ -62,6 +90,7 @@ def test_the_main_flow_in_a_browser(server: tuple[str, str], tmp_path: Path) -> 
 
             def shot(name: str) -> None:
                 page.screenshot(path=str(screens / f"{name}.png"), full_page=True)
+                severe[name] = severe_violations(page, axe)
 
             page.goto(f"{base}/app/home")
             assert page.url.endswith("/app/signin")
@@ -126,6 +155,10 @@ def test_the_main_flow_in_a_browser(server: tuple[str, str], tmp_path: Path) -> 
             assert page.get_by_role("heading", name="Explanation").is_visible()
             shot("7-finding")
             page.go_back()
+            page.get_by_role("link", name="Review queue").click()
+            page.wait_for_url("**/review")
+            shot("8-review")
+            page.go_back()
 
             with page.expect_download() as download:
                 page.get_by_role("link", name="PDF report").click()
@@ -135,9 +168,10 @@ def test_the_main_flow_in_a_browser(server: tuple[str, str], tmp_path: Path) -> 
 
             page.get_by_role("button", name="Sign out").click()
             page.wait_for_url("**/app/signin")
-            shot("8-signed-out")
+            shot("9-signed-out")
             page.goto(f"{base}/app/home")
             assert page.url.endswith("/app/signin")
         finally:
             browser.close()
-    assert len(list(screens.glob("*.png"))) == 8
+    assert len(list(screens.glob("*.png"))) == 9
+    assert {name: found for name, found in severe.items() if found} == {}
