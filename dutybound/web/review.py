@@ -61,15 +61,19 @@ def vendor_questions(
 
 
 def missing_facts(review: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """The inventory columns or flags to state, each with the assets that lack it."""
-    facts: dict[str, dict[str, Any]] = {}
+    """The inventory columns or flags to state, each with the obligations it decides (the
+    detail) and the assets that lack it; one entry per column and detail, since the same empty
+    column decides different obligations for different assets."""
+    facts: dict[tuple[str, str], dict[str, Any]] = {}
     for item in review:
         if item["reason"] != ReviewReason.MISSING_FACT:
             continue
         field = str(item.get("field") or "")
-        fact = facts.setdefault(field, {"field": field, "detail": item["detail"], "assets": []})
+        fact = facts.setdefault(
+            (field, item["detail"]), {"field": field, "detail": item["detail"], "assets": []}
+        )
         fact["assets"].append(item["asset_id"])
-    return sorted(facts.values(), key=lambda f: (-len(f["assets"]), f["field"]))
+    return sorted(facts.values(), key=lambda f: (f["field"], -len(f["assets"]), f["detail"]))
 
 
 def decision_of(vendor: str, group: str, answer: Answer, by: str, today: dt.date) -> Decision:

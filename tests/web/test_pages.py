@@ -348,3 +348,43 @@ def test_another_tenant_cannot_see_or_answer_the_review_queue(
         data={"csrf": token, "vendor": "Huawai Technologies", "group": "huawei", "answer": "is"},
     )
     assert response.status_code == 404
+
+
+def test_rejecting_a_vendor_match_records_it_and_the_question_is_not_asked_again(web: Site) -> None:
+    from dutybound.engine.store.vendor_decision_register import list_vendor_decisions
+
+    client = web.client()
+    token = signed_in(client, web.keys["B"])
+    profile = new_profile(client, token)
+    result = evaluate(client, token, profile, "assets.csv", _huawai_inventory())
+    first = result.headers["location"]
+    response = client.post(
+        f"{first}/review/vendor",
+        data={
+            "csrf": token,
+            "vendor": "Huawai Technologies",
+            "group": "huawei",
+            "answer": "is_not",
+        },
+    )
+    assert response.status_code == 303, response.text
+    stored = [
+        (r.name, r.confirms_group, r.rejects_group) for r, _ in list_vendor_decisions(web.url, "B")
+    ]
+    assert stored == [("Huawai Technologies", None, "huawei")]
+    rerun = response.headers["location"]
+    assert "gb.dvd-2022.5g-removal" not in _findings_of(client, rerun, "R-900")
+    assert 'name="vendor" value="Huawai Technologies"' not in client.get(f"{rerun}/review").text
+
+
+def test_a_review_answer_about_a_vendor_the_result_did_not_ask_about_is_refused(
+    web: Site, huawai: dict[str, str]
+) -> None:
+    client = web.client()
+    token = signed_in(client, web.keys["A"])
+    response = client.post(
+        f"{huawai['result']}/review/vendor",
+        data={"csrf": token, "vendor": "Ericsson AB", "group": "huawei", "answer": "is"},
+    )
+    assert response.status_code == 422
+    assert "does not ask about that vendor" in response.text
