@@ -388,3 +388,19 @@ def test_a_review_answer_about_a_vendor_the_result_did_not_ask_about_is_refused(
     )
     assert response.status_code == 422
     assert "does not ask about that vendor" in response.text
+
+
+def test_a_consultant_reads_a_clients_review_queue_but_cannot_answer_it(
+    web: Site, huawai: dict[str, str]
+) -> None:
+    client = web.client()
+    token = signed_in(client, web.keys["consultant"])
+    assert client.post("/app/tenant", data={"tenant": "A", "csrf": token}).status_code == 303
+    queue = client.get(f"{huawai['result']}/review")
+    assert queue.status_code == 200
+    assert "Huawai Technologies" in queue.text and "is Huawei" not in queue.text  # no buttons
+    response = client.post(
+        f"{huawai['result']}/review/vendor",
+        data={"csrf": token, "vendor": "Huawai Technologies", "group": "huawei", "answer": "is"},
+    )
+    assert response.status_code == 403
