@@ -92,10 +92,17 @@ def evaluate_upload(
     as_of: dt.date,
 ) -> str:
     """Evaluate the upload for the profile on ``as_of``, store the result for ``tenant`` and
-    return its id; ``UploadProblems`` for a file with problems (nothing is stored then)."""
+    return its id; ``UploadProblems`` for a file with problems (nothing is stored then). The
+    tenant's vendor decision register applies, so a name answered in the review queue is not
+    asked about again."""
     from dutybound.engine.evaluation import evaluate
+    from dutybound.engine.store.vendor_decision_register import stored_vendor_decisions
 
     assets = _read(filename, body)
+    # the tenant's answers from the review queue, as in force on that day (as the CLI's --db)
+    decisions = stored_vendor_decisions(
+        svc.pack.registry, as_of, svc.settings.database_url, tenant=tenant
+    )
     profile = svc.validated_profile(orjson.dumps(profile_data, option=orjson.OPT_SORT_KEYS))
     # the CLI's fingerprint: SHA-256 over each input file's bytes followed by a NUL
     digest = hashlib.sha256()
@@ -109,6 +116,7 @@ def evaluate_upload(
             as_of,
             evaluator=svc.evaluator,
             inputs_sha256=digest.hexdigest(),
+            vendor_decisions=decisions or None,
         )
     if svc.evaluator_notice:
         result.notices.insert(0, evaluator_notice(svc.evaluator_notice))

@@ -3,6 +3,7 @@ problems, results and downloads (FastAPI's TestClient; the browser test is test_
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import json
 
@@ -275,6 +276,10 @@ def test_the_configured_session_secret_lets_two_processes_share_sessions(
     assert third.get("/app/home").status_code == 303  # its signature is not this one's
 
 
+# the review queue's answers are decided today, so evaluations that should see them are of today
+TODAY = dt.date.today().isoformat()
+
+
 def _huawai_inventory() -> bytes:
     """The UK example with one more radio whose vendor is misspelt by a letter."""
     body = (EXAMPLE / "assets.csv").read_bytes().decode()
@@ -291,9 +296,9 @@ def huawai(web: Site) -> dict[str, str]:
     client = web.client()
     token = signed_in(client, web.keys["A"])
     profile = new_profile(client, token)
-    response = evaluate(client, token, profile, "assets.csv", _huawai_inventory())
+    response = evaluate(client, token, profile, "assets.csv", _huawai_inventory(), TODAY)
     assert response.status_code == 303, response.text
-    return {"result": response.headers["location"]}
+    return {"profile": profile, "result": response.headers["location"]}
 
 
 def _findings_of(client: TestClient, result: str, asset: str) -> set[str]:
@@ -325,6 +330,9 @@ def test_confirming_a_vendor_in_the_review_queue_turns_it_into_findings(
     asked = 'name="vendor" value="Huawai Technologies"'
     assert asked in queue.text
     assert asked not in client.get(f"{rerun}/review").text
+    # the answer stays in the tenant's register: the inventory uploaded again is not asked about
+    again = evaluate(client, token, huawai["profile"], "assets.csv", _huawai_inventory(), TODAY)
+    assert removal in _findings_of(client, again.headers["location"], "R-900")
 
 
 def test_a_review_answer_without_csrf_is_refused(web: Site, huawai: dict[str, str]) -> None:
