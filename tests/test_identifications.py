@@ -4,8 +4,6 @@ evaluation JSON, the obligation report, the procurement check and its report."""
 from __future__ import annotations
 
 import datetime as dt
-import subprocess
-import sys
 from pathlib import Path
 
 from dutybound.engine.evaluation import Evaluation, evaluate
@@ -13,6 +11,8 @@ from dutybound.engine.inputs import assets_from_rows, check_profile, rows_from_m
 from dutybound.engine.loading import RulePack
 from dutybound.reports.context import obligation_report
 from dutybound.reports.render import render_html
+
+from .test_cli import run
 
 US_PROFILE = Path(__file__).parents[1] / "examples" / "us-federal-contractor" / "profile.yaml"
 CAMERA = {
@@ -69,9 +69,6 @@ def test_the_report_lists_the_identifications_the_findings_rest_on(pack) -> None
 
 def test_the_procurement_check_prints_how_the_vendor_resolved(tmp_path: Path, pack) -> None:
     args = [
-        sys.executable,
-        "-m",
-        "dutybound",
         "check",
         "--profile",
         str(US_PROFILE),
@@ -92,9 +89,9 @@ def test_the_procurement_check_prints_how_the_vendor_resolved(tmp_path: Path, pa
         "--report",
         str(tmp_path / "check.html"),
     ]
-    run = subprocess.run(args, capture_output=True, text=True, check=False)
-    assert run.returncode == 1, run.stderr  # prohibited
-    assert "vendor: EZVIZ → Hikvision (brand)" in " ".join(run.stdout.split())
+    result = run(*args)
+    assert result.returncode == 1, result.stderr  # prohibited
+    assert "vendor: EZVIZ → Hikvision (brand)" in " ".join(result.stdout.split())
     html = (tmp_path / "check.html").read_text()
     assert "EZVIZ → Hikvision (brand" in html and _ezviz_source(pack) in html
 

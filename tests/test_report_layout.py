@@ -9,8 +9,6 @@ import datetime as dt
 import hashlib
 import json
 import re
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +18,8 @@ from pypdf import PdfReader
 from dutybound.engine.vocabulary import BINDS
 from dutybound.reports.timeline import CHAR_WIDTH, Mark, timeline_svg
 
+from .test_report import cli
+
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = {
     "cz": ("cz-energy", "2019-02-01"),
@@ -28,16 +28,6 @@ EXAMPLES = {
 }
 # issue 20: the CZ example fits in at most 4 pages, the UK example in at most 8
 MAX_PAGES = {"cz": 4, "us": 9, "uk": 8}
-
-
-def cli(*args: str | Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "dutybound", *map(str, args)],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
 
 
 def _flat(text: str) -> str:
