@@ -32,6 +32,7 @@ from dutybound.cli import (
     inventory,
     keys,
     law,
+    portfolio,
     report,
     serve,
     store,
@@ -113,6 +114,7 @@ app.add_typer(vendor_decisions.vendor_decisions_app, name="vendor-decisions")
 app.add_typer(keys.keys_app, name="keys")
 app.add_typer(inventory.inventory_app, name="inventory")
 app.add_typer(export.export_app, name="export")
+app.add_typer(portfolio.portfolio_app, name="portfolio")
 
 
 def main() -> None:  # pragma: no cover - the console script and ``python -m dutybound``
