@@ -26,14 +26,18 @@ from distributed import Client, LocalCluster, WorkerPlugin, as_completed
 from dutybound.engine.errors import InputError
 
 if TYPE_CHECKING:
+    from rich.console import Console
+
     from dutybound.engine.loading import RulePack
 
 DEFAULT_WORKERS = 2
 # each task is run up to this many more times when its worker dies or it raises unexpectedly
 RETRIES = 2
 
-# the rule packs loaded in this worker process, by sha256 (see PackPlugin)
+# the rule packs loaded in this worker process, by sha256 (see PackPlugin), and how many times
+# a pack was read from the law folder here (once per pack, unless something is wrong)
 _PACKS: dict[str, RulePack] = {}
+_LOADS: list[str] = []
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -68,12 +72,14 @@ def worker_pack(ref: PackRef) -> RulePack:
                 f"{ref.sha256[:12]}: install the same law version on every worker"
             )
         _PACKS[ref.sha256] = pack
+        _LOADS.append(ref.sha256)
     return pack
 
 
-def loaded_packs() -> list[str]:
-    """The sha256 of each rule pack this process holds (asked of workers by the tests)."""
-    return sorted(_PACKS)
+def pack_loads() -> list[str]:
+    """The sha256 of each rule pack this process read from its law folder, once per read
+    (asked of workers by the tests: one entry per worker after a whole portfolio)."""
+    return list(_LOADS)
 
 
 class PackPlugin(WorkerPlugin):
@@ -138,13 +144,14 @@ def run_all(
     key: Callable[[T], str],
     on_result: Callable[[T, R | Failed[T]], None],
     description: str = "evaluating",
+    console: Console | None = None,
 ) -> None:
     """Submit ``function(*arguments(item))`` for every item (``retries=RETRIES``) and call
     ``on_result`` with each item's result, or its ``Failed``, as tasks complete, with a
-    progress bar on stderr. A ``LawMismatch`` from any task stops the run."""
+    progress bar on ``console`` (default: stderr). A ``LawMismatch`` from any task stops the
+    run."""
+    from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
-
-    from dutybound.cli.boundary import err
 
     by_key = {key(item): item for item in items}
     futures = [
@@ -156,7 +163,7 @@ def run_all(
         BarColumn(),
         MofNCompleteColumn(),
         TimeElapsedColumn(),
-        console=err,
+        console=console or Console(stderr=True),
         transient=False,
     ) as progress:
         bar = progress.add_task(description, total=len(futures))
