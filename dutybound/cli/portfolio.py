@@ -107,9 +107,14 @@ def run(
         f"wrote {escape(str(plan.out))}: {evaluated} of {len(summary.rows)} operators evaluated"
         + (" and stored" if store_url else ""),
         highlight=False,
+        soft_wrap=True,
     )
     for row in summary.refused:
-        err.print(f"[bold red]{row.status.value}:[/] {escape(row.error or '')}", highlight=False)
+        err.print(
+            f"[bold red]{row.status.value}:[/] {escape(row.error or '')}",
+            highlight=False,
+            soft_wrap=True,
+        )
     if any(r.status is RowStatus.refused for r in summary.refused):
         raise typer.Exit(EXIT_INPUT)
     if summary.refused:

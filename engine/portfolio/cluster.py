@@ -116,7 +116,10 @@ def dask_client(workers: int = DEFAULT_WORKERS, scheduler: str | None = None) ->
         n_workers=workers,
         threads_per_worker=1,
         processes=True,
-        dashboard_address=None,
+        # the scheduler's HTTP server on a free port, without the dashboard: 8787 may be
+        # another cluster's, and a portfolio run is watched through its progress bar
+        dashboard_address=":0",
+        scheduler_kwargs={"dashboard": False},
         silence_logs=40,  # logging.ERROR: a lost worker is reported by the run, not logged
     )
     with cluster, Client(cluster) as client:  # type: ignore[no-untyped-call]

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 
-from dutybound.engine.errors import InputError, raise_all
+from dutybound.engine.errors import InputError
 
 PROFILE_FILE = "profile.yaml"
 # the inventory file names an operator folder may hold, in the order they are looked for
@@ -85,7 +85,14 @@ def discover(root: Path) -> list[Operator]:
             )
         if profile.is_file() and len(inventories) == 1:
             found.append(Operator(folder.name, Source.folder, profile, inventories[0]))
-    raise_all(problems)
+    if len(problems) == 1:
+        raise problems[0]
+    if problems:
+        # each problem with its own path (InputErrors keeps only the first one's)
+        raise InputError(
+            root,
+            f"{len(problems)} problems:\n" + "\n".join(f"  {p}" for p in problems),
+        )
     if not found:
         raise InputError(root, "no operator folders (each needs profile.yaml and an inventory)")
     return found
