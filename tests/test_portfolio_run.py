@@ -300,3 +300,23 @@ def test_bad_date_and_missing_folder_are_input_errors(tmp_path):
     assert result.exit_code == 2 and "no such folder" in result.stderr
     result = cli("portfolio", "run", "--operators", tmp_path, "--as-of", "2026-13-01")
     assert result.exit_code == 2 and "--as-of" in result.stderr
+
+
+def test_a_worker_with_other_law_stops_the_run(cluster, tmp_path):
+    """The client's rule pack is not the one the workers load (as when a worker machine has
+    another law version installed): the run stops with an input error naming the pack's sha256,
+    and no operator is written."""
+    import dataclasses
+
+    from dutybound.engine.errors import InputError
+    from dutybound.engine.loading import load_rulepack
+    from dutybound.engine.portfolio.operators import discover
+    from dutybound.engine.portfolio.run import Plan, run_portfolio
+
+    _local, client = cluster
+    make_portfolio(tmp_path / "ops", 2)
+    other = dataclasses.replace(load_rulepack(), sha256="0" * 64)
+    plan = Plan(discover(tmp_path / "ops"), _day(), other, None, tmp_path / "out", None)
+    with pytest.raises(InputError, match="install the same law version on every worker"):
+        run_portfolio(plan, client)
+    assert list((tmp_path / "out").iterdir()) == []

@@ -64,7 +64,11 @@ def worker_pack(ref: PackRef) -> RulePack:
     if pack is None:
         from dutybound.engine.loading import load_rulepack
 
-        pack = load_rulepack(None if ref.law_dir is None else Path(ref.law_dir))
+        try:
+            pack = load_rulepack(None if ref.law_dir is None else Path(ref.law_dir))
+        except InputError as error:
+            # an InputError does not travel back from a worker (it does not unpickle)
+            raise LawMismatch(f"this worker cannot load the law: {error}") from None
         if pack.sha256 != ref.sha256:
             raise LawMismatch(
                 f"this worker's law folder ({ref.law_dir or 'bundled'}) holds rule pack "

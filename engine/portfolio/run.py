@@ -24,7 +24,14 @@ from typing import TYPE_CHECKING, Any, cast
 
 from dutybound.engine.atomic import StagedFile, UnwritableOutput, stage
 from dutybound.engine.errors import InputError
-from dutybound.engine.portfolio.cluster import Failed, PackRef, install_pack, run_all, worker_pack
+from dutybound.engine.portfolio.cluster import (
+    Failed,
+    LawMismatch,
+    PackRef,
+    install_pack,
+    run_all,
+    worker_pack,
+)
 from dutybound.engine.portfolio.operators import Operator, Source
 from dutybound.engine.portfolio.summary import (
     OperatorRow,
@@ -283,15 +290,18 @@ def run_portfolio(
         if after_each is not None:
             after_each(operator)
 
-    run_all(
-        client,
-        evaluate_operator,
-        plan.operators,
-        lambda o: (ref, o, plan.day, registers, plan.store_url is not None, plan.source_url),
-        lambda o: f"dutybound-operator-{o.name}",
-        arrived,
-        console=console,
-    )
+    try:
+        run_all(
+            client,
+            evaluate_operator,
+            plan.operators,
+            lambda o: (ref, o, plan.day, registers, plan.store_url is not None, plan.source_url),
+            lambda o: f"dutybound-operator-{o.name}",
+            arrived,
+            console=console,
+        )
+    except LawMismatch as error:
+        raise InputError(plan.law_dir or "rule pack", str(error)) from None
     summary = Summary(
         plan.day,
         {
