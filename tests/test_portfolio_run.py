@@ -320,3 +320,41 @@ def test_a_worker_with_other_law_stops_the_run(cluster, tmp_path):
     with pytest.raises(InputError, match="install the same law version on every worker"):
         run_portfolio(plan, client)
     assert list((tmp_path / "out").iterdir()) == []
+
+
+def test_stored_registers_apply_as_for_evaluate_db(cluster, database_url, tmp_path):
+    """With --db (SQLite, and PostgreSQL as on a cluster), the waivers recorded in the store
+    apply to the operator as ``evaluate --db`` applies them, and each operator is stored once."""
+    local, _client = cluster
+    example = ROOT / "examples" / "us-federal-contractor"
+    # the example's first waiver (its second runs past the basis's sunset, which record refuses)
+    waivers = tmp_path / "waivers.yaml"
+    text = (example / "waivers.yaml").read_text(encoding="utf-8")
+    waivers.write_text(text[: text.index("- id: W-2022-019")], encoding="utf-8")
+    recorded = cli(
+        "waivers", "record", "--waivers", waivers,
+        "--profile", example / "profile.yaml", "--db", database_url,
+    )  # fmt: skip
+    assert recorded.exit_code == 0, recorded.stderr
+    root = tmp_path / "ops"
+    for name in EXAMPLES:
+        (root / name).mkdir(parents=True)
+        for file in ("profile.yaml", "assets.csv"):
+            (root / name / file).write_bytes((ROOT / "examples" / name / file).read_bytes())
+    out = tmp_path / "out"
+    result = cli(
+        "portfolio", "run", "--operators", root, "--as-of", "2022-01-01", "--db", database_url,
+        "--out", out, "--scheduler", local.scheduler_address,
+    )  # fmt: skip
+    assert result.exit_code == 0, result.stderr
+    history = cli("history", "--db", database_url, "--json")
+    assert len(orjson.loads(history.stdout_bytes)) == len(EXAMPLES)
+    single = cli(
+        "evaluate", "--profile", example / "profile.yaml", "--assets", example / "assets.csv",
+        "--as-of", "2022-01-01", "--db", database_url, "--format", "json",
+    )  # fmt: skip
+    assert single.exit_code == 0, single.stderr
+    body = (out / "us-federal-contractor.json").read_bytes()
+    assert body == single.stdout_bytes
+    waived = [f["id"] for f in orjson.loads(body)["findings"] if f["status"] == "waived"]
+    assert waived == ["us.ndaa889.a1b-use"]
