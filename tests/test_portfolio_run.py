@@ -295,6 +295,17 @@ def test_every_problem_of_the_folder_at_once_and_nothing_written(tmp_path):
     assert not out.exists()
 
 
+def test_an_unwritable_out_fails_before_any_work(tmp_path):
+    root = tmp_path / "ops"
+    make_portfolio(root, 1)
+    taken = tmp_path / "taken"
+    taken.write_text("a file, not a folder", encoding="utf-8")
+    result = cli("portfolio", "run", "--operators", root, "--as-of", AS_OF, "--out", taken)
+    assert result.exit_code == 2
+    assert str(taken) in result.stderr and "evaluating" not in result.stderr
+    assert taken.read_text(encoding="utf-8") == "a file, not a folder"
+
+
 def test_bad_date_and_missing_folder_are_input_errors(tmp_path):
     result = cli("portfolio", "run", "--operators", tmp_path / "nope", "--as-of", AS_OF)
     assert result.exit_code == 2 and "no such folder" in result.stderr

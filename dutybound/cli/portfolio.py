@@ -80,7 +80,7 @@ def run(
     from dutybound.cli.inputs import load_pack, parse_as_of, uses_database
     from dutybound.engine.portfolio.cluster import dask_client
     from dutybound.engine.portfolio.operators import discover, from_store, is_database_url
-    from dutybound.engine.portfolio.run import Plan, run_portfolio
+    from dutybound.engine.portfolio.run import Plan, prepare_out, run_portfolio
     from dutybound.engine.portfolio.summary import RowStatus
 
     day = parse_as_of(as_of)
@@ -100,6 +100,7 @@ def run(
         store_url,
         source_url,
     )
+    prepare_out(plan)  # an unwritable --out fails before a cluster is started
     with dask_client(workers, scheduler) as client:
         summary = run_portfolio(plan, client, console=err)
     evaluated = len(summary.rows) - len(summary.refused)

@@ -242,7 +242,7 @@ class Plan:
     source_url: str | None = None
 
 
-def _prepare_out(plan: Plan) -> None:
+def prepare_out(plan: Plan) -> None:
     """Make ``--out`` and refuse it now, before any work, when it cannot be written; and refuse
     two operators that would write the same file."""
     names: dict[str, str] = {}
@@ -269,7 +269,7 @@ def run_portfolio(
 ) -> Summary:
     """Evaluate every operator of ``plan`` on ``client``'s cluster, store and write each result
     as it arrives, and write the summary; returns it (its ``refused`` rows decide the exit)."""
-    _prepare_out(plan)
+    prepare_out(plan)
     if plan.store_url is not None:
         from dutybound.engine.store import database
 
