@@ -61,6 +61,9 @@ def discover(root: Path) -> list[Operator]:
         raise InputError(root, "no such folder (--operators: a folder of operator folders)")
     if not root.is_dir():
         raise InputError(root, "not a folder (--operators: a folder of operator folders)")
+    # absolute: the workers read the files, and a worker's working folder (on another machine,
+    # or a Dask worker started elsewhere) is not this command's
+    root = root.absolute()
     problems: list[InputError] = []
     found: list[Operator] = []
     for folder in sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith(".")):

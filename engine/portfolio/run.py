@@ -274,7 +274,7 @@ def run_portfolio(
         from dutybound.engine.store import database
 
         database(plan.store_url)  # migrated once, here, before any worker reads it
-    ref = PackRef(None if plan.law_dir is None else str(plan.law_dir), plan.pack.sha256)
+    ref = PackRef(None if plan.law_dir is None else str(plan.law_dir.absolute()), plan.pack.sha256)
     install_pack(client, ref)
     registers = Registers(plan.store_url)
     rows: dict[str, OperatorRow] = {}
