@@ -33,6 +33,7 @@ def run(
         str,
         typer.Option(
             "--operators",
+            metavar="DIR|DB-URL",
             help="A folder with one sub-folder per operator (profile.yaml and one inventory: "
             "assets.csv, .xlsx, .json or .parquet), or a database URL: the latest stored "
             "inputs of each operator in that store.",
@@ -52,8 +53,9 @@ def run(
         Path | None,
         typer.Option(
             "--out",
-            help="Folder for summary.json/.csv/.xlsx/.pdf and each operator's <name>.json "
-            "(default: portfolio-<as-of> here).",
+            metavar="DIR",
+            help="Folder for summary.json/.csv/.xlsx/.pdf and each operator's NAME.json "
+            "(default: portfolio-DATE in the current folder).",
         ),
     ] = None,
     workers: Annotated[
@@ -63,7 +65,8 @@ def run(
     scheduler: Annotated[
         str | None,
         typer.Option(
-            help="Run on this Dask scheduler (tcp://host:8786) instead of a local cluster."
+            metavar="ADDRESS",
+            help="Run on this Dask scheduler (tcp://host:8786) instead of a local cluster.",
         ),
     ] = None,
     law_dir: LawDir = None,
