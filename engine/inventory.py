@@ -24,12 +24,18 @@ from dutybound.engine.inputs import (
     VENDOR_STAND_INS,
     Asset,
     Row,
-    assets_from_columns,
     paused_gc,
 )
-from dutybound.engine.inventory_check import header_suggestion, likely_header, validate_all
+from dutybound.engine.inventory_check import header_suggestion, likely_header
+from dutybound.engine.inventory_stream import (
+    CHUNK_ROWS,
+    ChunkFolder,
+    chunks,
+    parquet_chunks,
+    parquet_header,
+)
 from dutybound.engine.limits import read_text
-from dutybound.engine.mapping import MAPPABLE, NO_MAPPING, Mapping
+from dutybound.engine.mapping import NO_MAPPING, Mapping
 from dutybound.engine.netbox import MAPPING_USED as NETBOX_MAPPING
 from dutybound.engine.netbox import device_label, is_netbox_page, netbox_csv, netbox_page_rows
 from dutybound.engine.notices import Notice
@@ -176,16 +182,6 @@ def map_header(
     return [found.get(c) for c in COLUMNS], mapping_used
 
 
-def _with_defaults(rows: Iterator[Row], defaults: dict[str, str]) -> Iterator[Row]:
-    """Fill empty cells from ``--default column=value`` settings."""
-    fill = [(COLUMNS.index(c), v) for c, v in defaults.items()]
-    for line, values in rows:
-        for i, value in fill:
-            if not values[i]:
-                values[i] = value
-        yield line, values
-
-
 def _csv_rows(
     path: Path,
     text: str,
@@ -237,9 +233,11 @@ def _csv_assets(
     text: str,
     defaults: dict[str, str],
     mapping: Mapping = NO_MAPPING,
+    chunk_rows: int = CHUNK_ROWS,
 ) -> tuple[list[Asset], str, list[tuple[str, str]]] | None:
-    """The fast path for a large, well-formed CSV: Apache Arrow's C++ reader, then validation
-    column by column over each column's distinct values (``assets_from_columns``).
+    """The fast path for a large, well-formed CSV: Apache Arrow's streaming C++ reader, one
+    record batch of about ``chunk_rows`` rows at a time, each validated column by column over
+    its columns' distinct values (``assets_from_columns``) and folded (``ChunkFolder``).
 
     Arrow does not report line numbers, so this path is taken only when every physical line is
     one row (no blank lines, no line breaks inside quoted cells); then row ``i`` is line
@@ -276,12 +274,17 @@ def _csv_assets(
         for name in header
     }
     data = body.encode()
+    lines_in_body = body.count("\n") + 1
+    # a block of about ``chunk_rows`` rows: Arrow's streaming reader hands over one record batch
+    # per block, each validated and folded before the next is parsed
+    block = max(64 * 1024, len(data) // lines_in_body * chunk_rows)
+    folder = ChunkFolder(path, used, [], defaults=defaults, mapping=mapping)
+    rows = 0
     try:
-        table = pcsv.read_csv(
+        reader = pcsv.open_csv(
             pa.py_buffer(data),
-            # one thread, one block and the system allocator: faster on small machines, a lower
-            # peak, and one dictionary per column
-            read_options=pcsv.ReadOptions(use_threads=False, block_size=len(data) + 1),
+            # one thread and the system allocator: faster on small machines, a lower peak
+            read_options=pcsv.ReadOptions(use_threads=False, block_size=block),
             parse_options=pcsv.ParseOptions(newlines_in_values=True),
             convert_options=pcsv.ConvertOptions(
                 column_types=types,
@@ -291,42 +294,26 @@ def _csv_assets(
             ),
             memory_pool=pa.system_memory_pool(),
         )
+        if reader.schema.names != header:
+            return None  # the header was read differently
+        for batch in reader:
+            count = batch.num_rows
+            limits.check_rows(path, rows + count)
+            with paused_gc():  # one list entry per cell, no reference cycles
+                columns = [
+                    _strings(batch.column(i)) if i is not None else [""] * count for i in positions
+                ]
+                del batch
+                if not folder.add_columns(columns, list(range(rows + 2, rows + count + 2))):
+                    return None  # the row path names the wrong value
+            rows += count
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
         return None
-    rows = table.num_rows
-    if rows == 0 or body.count("\n") != rows or table.column_names != header:
-        return None  # blank lines were skipped, or the header was read differently
-    limits.check_rows(path, rows)
-    with paused_gc():  # one list entry per cell, no reference cycles
-        columns = [_strings(table.column(i)) if i is not None else [""] * rows for i in positions]
-        del table
-        for column, value in defaults.items():
-            cells = columns[COLUMNS.index(column)]
-            columns[COLUMNS.index(column)] = [cell or value for cell in cells]
-        lines = list(range(2, rows + 2))
-        assets = assets_from_columns(columns, lines)
-        if assets is None:
-            # country names, lifecycle words, the mapping's values: each distinct value once
-            translated = _translated_columns(columns, mapping)
-            if translated is not None:
-                assets = assets_from_columns(translated, lines)
-    del columns
+    del data
+    if rows == 0 or body.count("\n") != rows or folder.problems:
+        return None  # blank lines were skipped, or an id repeats: the row path names it
     _give_back_freed_memory()
-    return None if assets is None else (assets, "csv", used)
-
-
-def _translated_columns(columns: list[list[str]], mapping: Mapping) -> list[list[str]] | None:
-    """``columns`` with the mappable ones in dutybound's words (``Mapping.translate`` on each
-    distinct value); None when no value changes."""
-    out = list(columns)
-    changed = False
-    for column in MAPPABLE:
-        i = COLUMNS.index(column)
-        table = {v: mapping.translate(column, v) for v in set(columns[i])}
-        if any(k != v for k, v in table.items()):
-            out[i] = list(map(table.__getitem__, columns[i]))
-            changed = True
-    return out if changed else None
+    return folder.assets, "csv", used
 
 
 def _give_back_freed_memory() -> None:
@@ -350,7 +337,7 @@ def _strings(column: Any) -> list[str]:
 
     strip = str.strip
     cells: list[str] = []
-    for chunk in column.chunks:
+    for chunk in getattr(column, "chunks", (column,)):  # a table's column, or a batch's
         if is_dictionary(chunk.type):
             values = list(map(strip, chunk.dictionary.to_pylist()))
             cells.extend(map(values.__getitem__, chunk.indices.to_pylist()))
@@ -378,7 +365,9 @@ def _xlsx_rows(
     defaulted: frozenset[str],
     mapping: Mapping = NO_MAPPING,
     problems: list[InputError] | None = None,
-) -> tuple[list[tuple[str, str]], list[Row]]:
+) -> tuple[list[tuple[str, str]], Iterator[Row]]:
+    """The mapping used and the sheet's rows, read as they are consumed (openpyxl's read-only
+    mode): the workbook is closed once the last row is read, or on an error."""
     book = limits.open_workbook(path)
     try:
         cells = limits.sheet_rows(path, _sheet(path, book, sheet))
@@ -386,25 +375,31 @@ def _xlsx_rows(
         if not header or not any(header):
             raise InputError(path, "the sheet is empty", line=1)
         positions, used = map_header(path, [_cell(h) for h in header], defaulted, mapping, problems)
-        rows: list[Row] = []
+    except BaseException:
+        book.close()
+        raise
+
+    def rows() -> Iterator[Row]:
+        count = 0
         cap = limits.limit(limits.Limit.ROWS)
-        for number, values in enumerate(cells, start=2):  # Excel row numbers
-            if not any(v not in (None, "") for v in values):
-                continue
-            if len(rows) == cap:
-                raise limits.breach(path, limits.Limit.ROWS, "the rows", line=number)
-            rows.append(
-                (
+        try:
+            for number, values in enumerate(cells, start=2):  # Excel row numbers
+                if not any(v not in (None, "") for v in values):
+                    continue
+                if count == cap:
+                    raise limits.breach(path, limits.Limit.ROWS, "the rows", line=number)
+                count += 1
+                yield (
                     number,
                     [
                         _cell(values[i]) if i is not None and i < len(values) else ""
                         for i in positions
                     ],
                 )
-            )
-    finally:
-        book.close()
-    return used, rows
+        finally:
+            book.close()
+
+    return used, rows()
 
 
 def _json_rows(
@@ -472,10 +467,15 @@ def read_inventory(
     defaults: dict[str, str] | None = None,
     sheet: str | None = None,
     mapping: Mapping = NO_MAPPING,
+    chunk_rows: int = CHUNK_ROWS,
 ) -> Inventory:
     """Read and validate an inventory; the format follows the file extension (and, for JSON,
     the content: a CycloneDX BOM, a NetBox device list). Every problem of the file is found in
-    one run and raised together (``engine.inventory_check.InventoryErrors``)."""
+    one run and raised together (``engine.inventory_check.InventoryErrors``).
+
+    The rows are validated in chunks of ``chunk_rows`` (``engine.inventory_stream``) as they are
+    read: the same assets and the same problems, with the same row numbers, whatever the chunk
+    size (a test reads every example in chunks of 7 rows)."""
     for column in defaults or {}:
         if column not in COLUMNS:
             raise InputError(
@@ -486,6 +486,9 @@ def read_inventory(
     problems: list[InputError] = []
     notices: list[Notice] = []
     label: Callable[[int], str] | None = None
+    rows: Iterable[Row]
+    if suffix == PARQUET_SUFFIX:
+        return _parquet_inventory(path, defaults or {}, mapping, chunk_rows)
     if suffix in (".xlsx", ".xlsm"):
         fmt = "xlsx"
         used, rows = _xlsx_rows(path, sheet, defaulted, mapping, problems)
@@ -505,7 +508,7 @@ def read_inventory(
         else:
             rows = read
             if fmt == "netbox":
-                names = {row[0]: device_label(row) for row in rows}
+                names = {row[0]: device_label(row) for row in read}
                 label = names.__getitem__
     else:
         fmt = "csv"
@@ -518,19 +521,48 @@ def read_inventory(
             # row-by-row reader spends on a few thousand rows, so below that the csv module wins
             # (the figures behind the threshold are in docs/performance.md).
             if text.count("\n") > FAST_PATH_MIN_ROWS:
-                fast = _csv_assets(path, text, defaults or {}, mapping)
+                fast = _csv_assets(path, text, defaults or {}, mapping, chunk_rows)
                 if fast is not None:
                     return Inventory(*fast)
-            used, stream = _csv_rows(path, text, defaulted, mapping, problems)
-            rows = list(stream)
-    if defaults:
-        rows = list(_with_defaults(iter(rows), defaults))
-    rows = list(_translated(rows, mapping))
-    headers = {column: header for header, column in used}
-    assets = validate_all(path, rows, problems, headers, _absent(problems, used), label)
+            used, rows = _csv_rows(path, text, defaulted, mapping, problems)
+    folder = ChunkFolder(path, used, problems, _absent(problems, used), defaults, mapping, label)
+    for chunk in chunks(rows, chunk_rows):
+        folder.add_rows(chunk)
+    assets = folder.finish()
     if not assets:
         raise InputError(path, "no assets (only a header)")
     return Inventory(assets, fmt, used, notices)
+
+
+PARQUET_SUFFIX = ".parquet"
+
+
+def _parquet_inventory(
+    path: Path, defaults: dict[str, str], mapping: Mapping, chunk_rows: int
+) -> Inventory:
+    """A Parquet inventory, one batch of ``chunk_rows`` rows at a time: each checked column by
+    column, and a batch with a wrong value row by row, to name each problem's row and field
+    with the same words as for a CSV."""
+    parquet, header = parquet_header(path)
+    problems: list[InputError] = []
+    positions, used = map_header(path, header, frozenset(defaults), mapping, problems)
+    folder = ChunkFolder(path, used, problems, _absent(problems, used), defaults, mapping)
+    for columns, lines in parquet_chunks(path, parquet, positions, chunk_rows):
+        if problems or not folder.add_columns(columns, lines):
+            # a chunk's rows, blank ones skipped as in a CSV
+            folder.add_rows(
+                [
+                    (line, values)
+                    for line, values in zip(
+                        lines, map(list, zip(*columns, strict=True)), strict=True
+                    )
+                    if any(values)
+                ]
+            )
+    assets = folder.finish()
+    if not assets:
+        raise InputError(path, "no assets (only a header)")
+    return Inventory(assets, "parquet", used)
 
 
 def _absent(problems: list[InputError], used: list[tuple[str, str]]) -> frozenset[str]:
@@ -543,22 +575,6 @@ def _absent(problems: list[InputError], used: list[tuple[str, str]]) -> frozense
         for p in problems
         if p.field is not None and p.field not in read and p.message.startswith(MISSING_COLUMN)
     )
-
-
-def _translated(rows: Iterable[Row], mapping: Mapping) -> Iterator[Row]:
-    """Rows with the mapping's values (and the known country names and lifecycle words) put in
-    dutybound's words; each distinct cell is translated once."""
-    positions = [(COLUMNS.index(c), c) for c in MAPPABLE]
-    memo: dict[tuple[int, str], str] = {}
-    for line, values in rows:
-        for i, column in positions:
-            text = values[i]
-            if text:
-                done = memo.get((i, text))
-                if done is None:
-                    done = memo[(i, text)] = mapping.translate(column, text)
-                values[i] = done
-        yield line, values
 
 
 def load_assets(path: Path) -> list[Asset]:

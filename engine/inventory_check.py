@@ -165,11 +165,14 @@ def validate_all(
     headers: dict[str, str] | None = None,
     absent: frozenset[str] = frozenset(),
     label: Callable[[int], str] | None = None,
+    final: bool = True,
 ) -> list[Asset]:
     """The assets of ``rows``, or ``InventoryErrors`` listing ``problems`` (those found already,
-    e.g. in the header) and every problem of every row. ``headers`` maps a column to its header
-    in the file; ``absent`` are required columns the header lacks (reported once, not per row);
-    ``label`` names a row for the person (a BOM component's bom-ref).
+    e.g. in the header) and every problem of every row. With ``final`` False (one chunk of a
+    streamed file, ``engine.inventory_stream``) nothing is raised: the problems stay in
+    ``problems`` and the good rows' assets are returned, for the reader to go on. ``headers``
+    maps a column to its header in the file; ``absent`` are required columns the header lacks
+    (reported once, not per row); ``label`` names a row for the person (a BOM component's bom-ref).
 
     The rows run through the one-pass validator up to the first bad row; that row alone is taken
     apart cell by cell (``_row_problems``), and the pass resumes after it: a large file with a
@@ -221,7 +224,8 @@ def validate_all(
         seen[asset.asset_id] = asset.line
         if not bad_row:
             assets.append(asset)
-    raise_problems(problems)
+    if final:
+        raise_problems(problems)
     return assets
 
 

@@ -1,0 +1,243 @@
+"""Reading an inventory chunk by chunk: every format folds its rows into one ``ChunkFolder``.
+
+A large inventory is not read whole and then checked: its rows arrive in chunks (the CSV reader's
+records, Arrow's streaming CSV reader's record batches, a Parquet file's batches, an Excel sheet's
+rows in read-only mode) of ``CHUNK_ROWS`` rows, and each chunk is validated as it comes, its
+problems kept with their true row numbers, so that a bad file still gets every problem reported
+at once (``engine.inventory_check.InventoryErrors``). Asset ids are unique across the whole file,
+so the duplicate check spans chunks.
+
+Parquet is the form large inventories travel in; its rows are numbered as a spreadsheet's are
+(the header is row 1, the first asset row 2), so a Parquet file and the CSV it was converted from
+name the same row for the same problem (docs/adr/0013-streaming-evaluation.md).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable, Iterator
+from itertools import islice
+from pathlib import Path
+from typing import Any
+
+from dutybound.engine import limits
+from dutybound.engine.errors import InputError
+from dutybound.engine.inputs import COLUMNS, Asset, Row, assets_from_columns
+from dutybound.engine.inventory_check import _annotated, raise_problems, validate_all
+from dutybound.engine.mapping import MAPPABLE, NO_MAPPING, Mapping
+
+# rows per chunk: large enough that the per-chunk work (one column pass per chunk) is amortised,
+# small enough that a chunk's cells as Python strings stay a few tens of megabytes
+CHUNK_ROWS = 65_536
+
+
+def chunks(rows: Iterable[Row], size: int) -> Iterator[list[Row]]:
+    """``rows`` in lists of at most ``size`` (Python 3.11 has no ``itertools.batched``)."""
+    if size < 1:
+        raise ValueError(f"chunk size must be 1 or more, got {size}")
+    it = iter(rows)
+    while chunk := list(islice(it, size)):
+        yield chunk
+
+
+class ChunkFolder:
+    """Validates an inventory one chunk at a time and keeps what the file holds so far: the
+    assets of its good rows, the ids seen (with the row they were first seen on) and every
+    problem. ``finish`` raises every problem at once, or returns the assets."""
+
+    def __init__(
+        self,
+        path: Path | str,
+        used: list[tuple[str, str]],
+        problems: list[InputError],
+        absent: frozenset[str] = frozenset(),
+        defaults: dict[str, str] | None = None,
+        mapping: Mapping = NO_MAPPING,
+        label: Callable[[int], str] | None = None,
+    ) -> None:
+        self.path = path
+        self.headers = {column: header for header, column in used}
+        # header problems (found before any row): the rows' problems join them
+        self.problems = problems
+        self.absent = absent
+        self.defaults = [(COLUMNS.index(c), v) for c, v in (defaults or {}).items()]
+        self.mapping = mapping
+        self.label = label
+        self.assets: list[Asset] = []
+        self.seen: dict[str, int] = {}
+        # each distinct cell of a mappable column, translated once for the whole file
+        self._memo: dict[tuple[int, str], str] = {}
+
+    def add_rows(self, rows: list[Row]) -> None:
+        """One chunk of rows (line, cells in ``COLUMNS`` order, stripped), validated row by
+        row: the common path of small files, and the path of any chunk with a problem."""
+        self._fill(rows)
+        found: list[InputError] = []
+        good = validate_all(
+            self.path, rows, found, self.headers, self.absent, self.label, final=False
+        )
+        self.problems.extend(found)
+        self._keep(good)
+
+    def add_columns(self, columns: list[list[str]], lines: list[int]) -> bool:
+        """One chunk as columns (``COLUMNS`` order, stripped, defaults not yet filled), checked
+        column by column over distinct values (``assets_from_columns``). False when a value
+        is wrong: the caller then gives the same chunk to ``add_rows`` to name it."""
+        for i, value in self.defaults:
+            columns[i] = [cell or value for cell in columns[i]]
+        assets = assets_from_columns(columns, lines)
+        if assets is None:
+            translated = self._translated_columns(columns)
+            if translated is not None:
+                assets = assets_from_columns(translated, lines)
+        if assets is None:
+            return False
+        self._keep(assets)
+        return True
+
+    def finish(self) -> list[Asset]:
+        """The assets, or every problem of the file at once."""
+        raise_problems(self.problems)
+        return self.assets
+
+    def _fill(self, rows: list[Row]) -> None:
+        """The ``--default`` values and the mapping's words, in place."""
+        positions = [(COLUMNS.index(c), c) for c in MAPPABLE]
+        memo = self._memo
+        for _line, values in rows:
+            for i, value in self.defaults:
+                if not values[i]:
+                    values[i] = value
+            for i, column in positions:
+                text = values[i]
+                if text:
+                    done = memo.get((i, text))
+                    if done is None:
+                        done = memo[(i, text)] = self.mapping.translate(column, text)
+                    values[i] = done
+
+    def _translated_columns(self, columns: list[list[str]]) -> list[list[str]] | None:
+        """``columns`` with the mappable ones in dutybound's words; None when no value
+        changes."""
+        out = list(columns)
+        changed = False
+        for column in MAPPABLE:
+            i = COLUMNS.index(column)
+            table = {v: self.mapping.translate(column, v) for v in set(columns[i])}
+            if any(k != v for k, v in table.items()):
+                out[i] = list(map(table.__getitem__, columns[i]))
+                changed = True
+        return out if changed else None
+
+    def _keep(self, assets: list[Asset]) -> None:
+        """Add a chunk's assets, each id checked against every earlier chunk's."""
+        seen = self.seen
+        if not self.assets:
+            # the first chunk is unique in itself (validated whole): no lookups needed
+            fresh = {a.asset_id: a.line for a in assets}
+            if len(fresh) == len(assets):
+                seen.update(fresh)
+                self.assets.extend(assets)
+                return
+        for asset in assets:
+            first = seen.get(asset.asset_id)
+            if first is None:
+                seen[asset.asset_id] = asset.line
+                self.assets.append(asset)
+                continue
+            self.problems.append(
+                _annotated(
+                    InputError(
+                        self.path,
+                        f"duplicate asset id {asset.asset_id!r} (first on line {first})",
+                        line=asset.line,
+                        field="asset_id",
+                    ),
+                    asset.asset_id,
+                    self.headers.get("asset_id"),
+                    self.label,
+                )
+            )
+
+
+# --- Parquet -------------------------------------------------------------------------------
+
+
+def parquet_header(path: Path) -> tuple[Any, list[str]]:
+    """The open Parquet file and its column names; a file that is not Parquet, or is past the
+    row cap, is an input error naming the file."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    # the byte cap holds for the file as stored (compressed): its rows are capped by count
+    try:
+        size = path.stat().st_size
+    except OSError as error:
+        raise InputError(path, f"cannot read the file: {error.strerror or error}") from error
+    if size > limits.limit(limits.Limit.INPUT_BYTES):
+        raise limits.breach(path, limits.Limit.INPUT_BYTES, f"{size:,} bytes")
+    try:
+        parquet = pq.ParquetFile(path)
+    except (pa.ArrowException, OSError) as error:
+        raise InputError(path, f"not a readable Parquet file ({error})") from error
+    if parquet.metadata.num_rows == 0:
+        raise InputError(path, "no assets (only a header)")
+    limits.check_rows(path, parquet.metadata.num_rows)
+    return parquet, list(parquet.schema_arrow.names)
+
+
+def parquet_chunks(
+    path: Path, parquet: Any, positions: list[int | None], size: int
+) -> Iterator[tuple[list[list[str]], list[int]]]:
+    """The file's batches of ``size`` rows as (columns of cells in ``COLUMNS`` order, the rows'
+    numbers); a column the header lacks reads as empty. Each cell is the text a CSV export of
+    the same table would hold (``cell_text``)."""
+    import pyarrow as pa
+
+    first = 2  # the header is row 1
+    try:
+        for batch in parquet.iter_batches(batch_size=size, use_threads=False):
+            rows = batch.num_rows
+            columns = [
+                _column_cells(batch.column(i), identity=k == 0) if i is not None else [""] * rows
+                for k, i in enumerate(positions)
+            ]
+            yield columns, list(range(first, first + rows))
+            first += rows
+    except (pa.ArrowException, OSError) as error:
+        raise InputError(
+            path, f"cannot read the rows from row {first} on ({error})", line=first
+        ) from error
+
+
+def cell_text(value: Any) -> str:
+    """A typed cell as the text a CSV export would hold (as ``inventory._cell`` reads Excel):
+    a date as YYYY-MM-DD, a whole float without '.0', nothing for a null."""
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, bytes):
+        return value.decode("utf-8", "replace").strip()
+    return str(value).strip()
+
+
+def _column_cells(array: Any, identity: bool) -> list[str]:
+    """One column of a batch as stripped strings. The asset ids are converted cell by cell;
+    every other column repeats a few values, so each distinct value is converted once."""
+    import pyarrow as pa
+
+    if identity and pa.types.is_string(array.type) and array.null_count == 0:
+        return list(map(str.strip, array.to_pylist()))
+    if identity:
+        return list(map(cell_text, array.to_pylist()))
+    if not pa.types.is_dictionary(array.type):
+        array = array.dictionary_encode()
+    values = [cell_text(v) for v in array.dictionary.to_pylist()]
+    values.append("")  # the null's stand-in
+    indices = array.indices.fill_null(len(values) - 1) if array.null_count else array.indices
+    return list(map(values.__getitem__, indices.to_pylist()))

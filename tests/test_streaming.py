@@ -1,0 +1,216 @@
+"""Streaming inventories (issue 23): chunked reading gives the same answer as one chunk, problems
+keep their true row numbers across chunks, and Parquet reads as the CSV it was converted from."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.csv as pcsv
+import pyarrow.parquet as pq
+import pytest
+
+from dutybound.engine.evaluation import evaluate
+from dutybound.engine.inputs import load_profile
+from dutybound.engine.inventory import read_inventory
+from dutybound.engine.inventory_check import InventoryErrors
+from dutybound.engine.jsontext import json_bytes
+from dutybound.engine.loading import RulePack
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = [
+    ("cz-energy", "2019-02-01"),
+    ("us-federal-contractor", "2021-03-01"),
+    ("uk-telecoms", "2026-11-28"),
+    ("uk-telecoms", "2026-12-03"),
+]
+HEADER = "asset_id,vendor,product,category,function,network,country,status,quantity,installed_on\n"
+
+
+def _json(pack: RulePack, example: str, assets: Path, as_of: str, chunk_rows: int) -> bytes:
+    folder = ROOT / "examples" / example
+    profile = load_profile(folder / "profile.yaml", pack)
+    inventory = read_inventory(assets, chunk_rows=chunk_rows)
+    result = evaluate(pack, profile, inventory.assets, dt.date.fromisoformat(as_of))
+    return json_bytes(result.to_json())
+
+
+def _parquet(csv: Path, target: Path) -> Path:
+    """The CSV as a Parquet file of string columns (empty cells as empty strings), in row
+    groups of 4 rows so that a reader must cross row groups."""
+    table = pcsv.read_csv(
+        csv,
+        convert_options=pcsv.ConvertOptions(
+            column_types=dict.fromkeys(csv.read_text().splitlines()[0].split(","), pa.string()),
+            strings_can_be_null=False,
+        ),
+    )
+    pq.write_table(table, target, row_group_size=4)
+    return target
+
+
+@pytest.mark.parametrize(("example", "as_of"), EXAMPLES, ids=[f"{e}-{d}" for e, d in EXAMPLES])
+def test_chunks_of_seven_rows_give_the_json_of_one_chunk(
+    pack: RulePack, example: str, as_of: str
+) -> None:
+    assets = ROOT / "examples" / example / "assets.csv"
+    whole = _json(pack, example, assets, as_of, 1_000_000)
+    assert _json(pack, example, assets, as_of, 7) == whole
+    assert _json(pack, example, assets, as_of, 1) == whole
+
+
+@pytest.mark.parametrize(("example", "as_of"), EXAMPLES, ids=[f"{e}-{d}" for e, d in EXAMPLES])
+def test_the_example_as_parquet_gives_the_json_of_the_csv(
+    pack: RulePack, example: str, as_of: str, tmp_path: Path
+) -> None:
+    csv = ROOT / "examples" / example / "assets.csv"
+    parquet = _parquet(csv, tmp_path / "assets.parquet")
+    assert _json(pack, example, parquet, as_of, 7) == _json(pack, example, csv, as_of, 7)
+    assert read_inventory(parquet).format == "parquet"
+
+
+def test_cli_evaluates_a_parquet_inventory_as_its_csv_byte_for_byte(tmp_path: Path) -> None:
+    folder = ROOT / "examples" / "uk-telecoms"
+    parquet = _parquet(folder / "assets.csv", tmp_path / "assets.parquet")
+    golden = (ROOT / "tests" / "golden" / "uk-telecoms-2026-11-28.json").read_bytes()
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "dutybound",
+            "evaluate",
+            "--profile",
+            str(folder / "profile.yaml"),
+            "--assets",
+            str(parquet),
+            "--as-of",
+            "2026-11-28",
+            "--format",
+            "json",
+            "--no-store",
+        ],
+        capture_output=True,
+        timeout=120,
+        cwd=ROOT,
+    )
+    assert result.returncode == 0, result.stderr.decode()
+    # the inputs' fingerprint is of the files' bytes, which differ; everything else is equal
+    out, want = json.loads(result.stdout), json.loads(golden)
+    assert out["inputs"].pop("sha256") != want["inputs"].pop("sha256")
+    assert out == want
+
+
+def _rows(count: int) -> list[str]:
+    return [
+        f"A-{n:04d},Nokia,Radio,telecom_equipment,ran,5g,GB,installed,{n % 9 + 1},"
+        f"2020-01-0{n % 9 + 1}"
+        for n in range(1, count + 1)
+    ]
+
+
+def _bad_file(tmp_path: Path) -> Path:
+    """30 rows, read in chunks of 7: row 3 (chunk 1) has a wrong category, row 17 (line 18, in
+    chunk 3: rows 15-21) a wrong status and a bad date, and row 27 (chunk 4) repeats the id of
+    row 2 (chunk 1)."""
+    rows = _rows(30)
+    rows[2] = rows[2].replace("telecom_equipment", "telecom_equipmnt")
+    rows[16] = rows[16].replace("installed,", "instaled,").replace("2020-01-0", "2020-13-0")
+    rows[26] = rows[26].replace("A-0027", "A-0002", 1)
+    path = tmp_path / "assets.csv"
+    path.write_text(HEADER + "\n".join(rows) + "\n")
+    return path
+
+
+def _problems(path: Path, chunk_rows: int) -> list[tuple[int | None, str | None]]:
+    with pytest.raises(InventoryErrors) as caught:
+        read_inventory(path, chunk_rows=chunk_rows)
+    return [(p.line, p.field) for p in caught.value.problems]
+
+
+EXPECTED = [
+    (4, "category"),
+    (18, "status"),
+    (18, "installed_on"),
+    (28, "asset_id"),
+]
+
+
+def test_problems_in_later_chunks_keep_their_true_line_and_come_all_at_once(
+    tmp_path: Path,
+) -> None:
+    path = _bad_file(tmp_path)
+    assert _problems(path, 7) == EXPECTED
+    assert _problems(path, 1_000) == EXPECTED
+    with pytest.raises(InventoryErrors) as caught:
+        read_inventory(path, chunk_rows=7)
+    duplicate = caught.value.problems[-1]
+    assert "duplicate asset id 'A-0002' (first on line 3)" in str(duplicate)
+
+
+def test_problems_of_a_parquet_file_name_the_rows_of_its_csv(tmp_path: Path) -> None:
+    csv = _bad_file(tmp_path)
+    parquet = _parquet(csv, tmp_path / "assets.parquet")
+    assert _problems(parquet, 7) == EXPECTED
+    with pytest.raises(InventoryErrors) as from_csv:
+        read_inventory(csv, chunk_rows=7)
+    with pytest.raises(InventoryErrors) as from_parquet:
+        read_inventory(parquet, chunk_rows=7)
+    assert [p.message for p in from_parquet.value.problems] == [
+        p.message for p in from_csv.value.problems
+    ]
+
+
+def test_typed_parquet_columns_read_as_a_csv_export_would(tmp_path: Path) -> None:
+    table = pa.table(
+        {
+            "Asset Tag": ["T-1", "T-2"],
+            "Manufacturer": pa.array(["Huawei", "Nokia"]).dictionary_encode(),
+            "category": ["telecom_equipment", "router"],
+            "function": ["ran", "core"],
+            "country": ["GB", "GB"],
+            "status": ["installed", None],
+            "qty": pa.array([3, None], pa.int64()),
+            "installed_on": pa.array([dt.date(2020, 5, 1), None], pa.date32()),
+        }
+    )
+    path = tmp_path / "typed.parquet"
+    pq.write_table(table, path)
+    with pytest.raises(InventoryErrors) as caught:
+        read_inventory(path)
+    # the null status is an empty required cell on row 3, named as in a CSV
+    assert [(p.line, p.field) for p in caught.value.problems] == [(3, "status")]
+    table = table.set_column(5, "status", pa.array(["installed", "planned"]))
+    pq.write_table(table, path)
+    inventory = read_inventory(path)
+    assert [(a.asset_id, a.vendor, a.quantity, a.installed_on) for a in inventory.assets] == [
+        ("T-1", "Huawei", 3, dt.date(2020, 5, 1)),
+        ("T-2", "Nokia", 1, None),
+    ]
+    assert ("Asset Tag", "asset_id") in inventory.columns
+
+
+def test_a_file_that_is_not_parquet_is_an_input_error(tmp_path: Path) -> None:
+    path = tmp_path / "assets.parquet"
+    path.write_text(HEADER)
+    with pytest.raises(Exception, match="not a readable Parquet file") as caught:
+        read_inventory(path)
+    assert str(path) in str(caught.value)
+
+
+def test_the_arrow_path_in_small_chunks_gives_the_assets_of_one_chunk(tmp_path: Path) -> None:
+    # more lines than FAST_PATH_MIN_ROWS: Arrow's streaming reader, one batch per block
+    path = tmp_path / "large.csv"
+    path.write_text(HEADER + "\n".join(_rows(9_000)) + "\n")
+    whole = read_inventory(path, chunk_rows=1_000_000).assets
+    assert len(whole) == 9_000
+    assert read_inventory(path, chunk_rows=500).assets == whole
+    # a duplicate id in a later block is found by the row path, on its true line
+    text = path.read_text().replace("A-8500,", "A-0010,", 1)
+    path.write_text(text)
+    with pytest.raises(InventoryErrors) as caught:
+        read_inventory(path, chunk_rows=500)
+    assert [(p.line, p.field) for p in caught.value.problems] == [(8501, "asset_id")]
