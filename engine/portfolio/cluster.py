@@ -90,10 +90,11 @@ class PackPlugin(WorkerPlugin):
     """A Dask worker plugin: loads the rule pack when a worker starts, so that no task waits
     for it and a pack is read once per worker, not once per operator."""
 
-    name = "dutybound-rulepack"
-
     def __init__(self, ref: PackRef) -> None:
         self.ref = ref
+        # one plugin per pack: a run that compares two versions of the law (``portfolio
+        # impact``) has both loaded on every worker, and a long-lived cluster keeps each
+        self.name = f"dutybound-rulepack-{ref.sha256[:16]}"
 
     def setup(self, worker: Any) -> None:
         # a failure is raised again by the tasks, and the run reports it; a plugin error
@@ -132,7 +133,8 @@ def dask_client(workers: int = DEFAULT_WORKERS, scheduler: str | None = None) ->
 
 def install_pack(client: Client, ref: PackRef) -> None:
     """Load the rule pack on every worker of ``client``'s cluster, now and as workers join."""
-    client.register_plugin(PackPlugin(ref), name=PackPlugin.name)
+    plugin = PackPlugin(ref)
+    client.register_plugin(plugin, name=plugin.name)
 
 
 @dataclass(frozen=True)
