@@ -15,6 +15,7 @@ law refuses the run (``LawMismatch``) rather than evaluating under different law
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
@@ -31,7 +32,8 @@ if TYPE_CHECKING:
     from dutybound.engine.loading import RulePack
 
 DEFAULT_WORKERS = 2
-# each task is run up to this many more times when its worker dies or it raises unexpectedly
+# a task that raises is run up to this many more times (one whose worker is lost is run again
+# elsewhere by the scheduler itself, up to its distributed.scheduler.allowed-failures)
 RETRIES = 2
 
 # the rule packs loaded in this worker process, by sha256 (see PackPlugin), and how many times
@@ -155,14 +157,20 @@ def run_all(
     description: str = "evaluating",
     console: Console | None = None,
 ) -> None:
-    """Submit ``function(*arguments(item))`` for every item (``retries=RETRIES``) and call
+    """Submit ``function(*arguments(item))`` for every item (``retries=RETRIES``; the task's key
+    is ``key(item)`` and a token of this call) and call
     ``on_result`` with each item's result, or its ``Failed``, as tasks complete, with a
     progress bar on ``console`` (default: stderr). A ``LawMismatch`` from any task stops the
     run."""
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
-    by_key = {key(item): item for item in items}
+    # the run's own keys: a long-lived scheduler may hold another run's results for the same
+    # operator (another date, another law), which a repeated key would be given back
+    run = uuid.uuid4().hex[:12]
+    by_key = {f"{key(item)}-{run}": item for item in items}
+    if len(by_key) != len(items):
+        raise ValueError("two items with the same key")
     futures = [
         client.submit(function, *arguments(item), key=k, retries=RETRIES, pure=False)
         for k, item in by_key.items()
