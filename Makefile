@@ -50,6 +50,7 @@ bench: setup
 	$(BIN)/python bench/bench_service.py
 	$(BIN)/python bench/bench_store.py
 	$(BIN)/python bench/bench_portfolio.py
+	$(BIN)/python bench/bench_stream.py
 
 clean:
 	rm -rf $(VENV) $(OUT) .pytest_cache .ruff_cache .hypothesis
