@@ -41,10 +41,18 @@ def _write_xlsx(path: Path, header: list[str], rows: list[list[str]]) -> None:
     book.save(path)
 
 
+def _write_parquet(path: Path, header: list[str], rows: list[list[str]]) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    columns = {name: [row[n] for row in rows] for n, name in enumerate(header)}
+    pq.write_table(pa.table(columns), path)
+
+
 def make_portfolio(root: Path, count: int = OPERATORS) -> list[str]:
     """``count`` operator folders from the bundled examples, each with its own inventory: a
-    seeded subset of the example's rows, some rows copied under new asset ids, every seventh
-    as XLSX. Returns the operator names, sorted."""
+    seeded subset of the example's rows, some rows copied under new asset ids, one in seven as
+    XLSX and one in seven as Parquet. Returns the operator names, sorted."""
     names = []
     for i in range(count):
         example = EXAMPLES[i % len(EXAMPLES)]
@@ -65,6 +73,8 @@ def make_portfolio(root: Path, count: int = OPERATORS) -> list[str]:
         )
         if i % 7 == 6:
             _write_xlsx(folder / "assets.xlsx", header, picked)
+        elif i % 7 == 3:
+            _write_parquet(folder / "assets.parquet", header, picked)
         else:
             with (folder / "assets.csv").open("w", encoding="utf-8", newline="") as handle:
                 csv.writer(handle, lineterminator="\n").writerows([header, *picked])
