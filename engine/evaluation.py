@@ -36,6 +36,15 @@ from dutybound.engine.vendors import Entity, VendorMatch
 from dutybound.engine.vocabulary import FLAGS
 from dutybound.engine.waivers import Waiver, WaiverStanding, standings
 
+# An inventory of more than this many assets is written in its compact form: every list of asset
+# ids (a finding's, a review row's, an unaffected or latent entry's) shows its first
+# ``COMPACT_SHOWN_IDS`` ids in inventory order and states its length as "assets_count", and a
+# review question is asked once per group of assets, not once per asset. At or below it (every
+# example, test and golden file) the JSON is the full form, unchanged. The whole lists are in the
+# affected-asset file (``evaluate --affected-assets``). See docs/adr/0013-streaming-evaluation.md.
+COMPACT_ABOVE_ASSETS = 100_000
+COMPACT_SHOWN_IDS = 100
+
 
 @functools.cache
 def engine_version() -> str:
@@ -66,9 +75,19 @@ class Evaluation:
     # the vendor decisions the matches rest on; None when no decisions were given
     vendor_decisions: list[Decision] | None = None
 
+    @property
+    def shown_ids(self) -> int | None:
+        """How many ids a list of assets shows in the JSON: None (all) for an inventory of up to
+        ``COMPACT_ABOVE_ASSETS`` assets, ``COMPACT_SHOWN_IDS`` above."""
+        return COMPACT_SHOWN_IDS if len(self.assets) > COMPACT_ABOVE_ASSETS else None
+
     def review(self) -> list[dict[str, Any]]:
         """Assets a person must look at: an uncertain vendor match, or an empty column that
-        decides whether an obligation applies."""
+        decides whether an obligation applies. In the compact form (``shown_ids``) one row per
+        question and group of assets (``_review_groups``)."""
+        shown = self.shown_ids
+        if shown is not None:
+            return self._review_groups(shown)
         rows: list[dict[str, Any]] = []
         registry = self.pack.registry
         for asset in self.assets:
@@ -123,6 +142,115 @@ class Evaluation:
                     )
         rows.extend(self._undated())
         return sorted(rows, key=lambda r: (r["asset_id"], r["reason"], r.get("field", "")))
+
+    def _review_groups(self, shown: int) -> list[dict[str, Any]]:
+        """The review of a large inventory: the rows ``review`` would list, one per question
+        (reason, vendor name, model or field, and the obligations concerned) with the assets it
+        concerns: the first one's id and vendor as ``asset_id`` and ``vendor`` (so a reader of
+        the full form reads these too), the first ``shown`` ids and their count. Worked from the
+        signatures' members, with one pass over the assets for the vendor names and models."""
+        registry = self.pack.registry
+        groups: dict[tuple[Any, ...], tuple[dict[str, Any], list[int]]] = {}
+
+        def add(key: tuple[Any, ...], row: dict[str, Any], index: int) -> None:
+            found = groups.get(key)
+            if found is None:
+                groups[key] = (row, [index])
+            else:
+                found[1].append(index)
+
+        made: dict[str, str | None] = {}
+        for i, asset in enumerate(self.assets):
+            match = self.vendor_matches[asset.vendor]
+            if match.needs_review:
+                add(("vendor", asset.vendor), self._vendor_review(asset.vendor), i)
+            if not asset.model:
+                continue
+            made_by = made.get(asset.model, "")
+            if made_by == "":
+                made_by = made[asset.model] = registry.model_group(asset.model)
+            if made_by and made_by != (None if match.needs_review else match.group):
+                add(
+                    ("model", asset.vendor, asset.model),
+                    {
+                        "reason": ReviewReason.MODEL_PATTERN,
+                        "group": made_by,
+                        "detail": f"model {asset.model!r} carries a "
+                        f"{registry.groups[made_by].name} model-number prefix; "
+                        "it may be that maker's equipment under another label",
+                    },
+                    i,
+                )
+        for sig_id, fields in self.missing.items():
+            members = self.members[int(sig_id[1:])]
+            for name, obligations in fields.items():
+                row = {
+                    "reason": ReviewReason.MISSING_FACT,
+                    "field": name,
+                    "detail": _missing_detail(name, obligations),
+                    "obligations": obligations,
+                }
+                for i in members:
+                    add(("missing", name, tuple(obligations)), row, i)
+        for obligation_ids, (row, indexes) in self._undated_groups().items():
+            for i in indexes:
+                add(("undated", obligation_ids), row, i)
+        rows = []
+        for row, indexes in groups.values():
+            indexes.sort()
+            first = self.assets[indexes[0]]
+            rows.append(
+                {
+                    "asset_id": first.asset_id,
+                    "vendor": first.vendor,
+                    **row,
+                    "assets": [self.assets[i].asset_id for i in indexes[:shown]],
+                    "assets_count": len(indexes),
+                }
+            )
+        return sorted(rows, key=lambda r: (r["asset_id"], r["reason"], r.get("field", "")))
+
+    def _vendor_review(self, vendor: str) -> dict[str, Any]:
+        """The review row of an uncertain vendor match (without the asset)."""
+        match = self.vendor_matches[vendor]
+        if match.group:
+            detail = (
+                f"vendor name looks like {self.pack.registry.groups[match.group].name} "
+                f"({match.entity}) by {match.method}, score {match.score}; "
+                "confirm who made it"
+            )
+        else:
+            detail = match.reason()
+        return {"reason": ReviewReason.VENDOR_MATCH, "group": match.group, "detail": detail}
+
+    def _undated_groups(self) -> dict[tuple[str, ...], tuple[dict[str, Any], list[int]]]:
+        """``_undated`` by set of obligations: the row and the assets' indexes. Worked from the
+        findings' signatures (``Finding.rows``), not from their lists of ids."""
+        by_index: dict[int, set[str]] = {}
+        for f in self.findings:
+            deadline = f.item.obligation.deadline
+            if deadline is None or deadline.after != "asset_identified":
+                continue
+            for indexes in f.rows.values():
+                for i in indexes:
+                    if self.assets[i].identified_on is None:
+                        by_index.setdefault(i, set()).add(f.item.obligation.id)
+        out: dict[tuple[str, ...], tuple[dict[str, Any], list[int]]] = {}
+        for i, obligations in by_index.items():
+            key = tuple(sorted(obligations))
+            if key not in out:
+                out[key] = (
+                    {
+                        "reason": ReviewReason.MISSING_FACT,
+                        "field": "identified_on",
+                        "detail": "'identified_on' is empty; it decides when "
+                        f"{', '.join(key)} fall due (the evaluation date is taken meanwhile)",
+                        "obligations": list(key),
+                    },
+                    [],
+                )
+            out[key][1].append(i)
+        return out
 
     def _undated(self) -> list[dict[str, Any]]:
         """Assets whose due date counts from the day they were identified, with no
@@ -205,7 +333,8 @@ class Evaluation:
         real = [f for f in self.findings if not f.item.hypothetical]
         by_status = Counter(f.status for f in real)
         by_position = Counter(f.position for f in real)
-        return {
+        shown = self.shown_ids
+        data = {
             "as_of": self.as_of.isoformat(),
             "operator": {
                 "name": self.profile.name,
@@ -226,6 +355,8 @@ class Evaluation:
                 "sha256": self.inputs_sha256,
                 "assets": len(self.assets),
                 "signatures": self.signature_count,
+                # the compact form says so, and how many ids a list shows
+                **({} if shown is None else {"shown_ids": shown}),
             },
             "engine": {"version": engine_version(), "evaluator": self.evaluator},
             "notices": [n.to_json() for n in self.notices],
@@ -256,8 +387,28 @@ class Evaluation:
                 else {"vendor_decisions": [d.to_json() for d in self.vendor_decisions]}
             ),
             "vendors": self.identifications(),
-            "findings": [f.to_json() for f in self.findings],
+            "findings": [f.to_json(shown) for f in self.findings],
         }
+        if shown is not None:
+            for entry in (*data["unaffected"], *data["latent"]):
+                _shorten_lists(entry, shown)
+        return data
+
+
+def _shorten_lists(node: Any, shown: int) -> None:
+    """Every "assets" list of ids inside ``node`` cut to its first ``shown`` ids, its length
+    stated beside it as "assets_count" (the compact form, ``COMPACT_ABOVE_ASSETS``)."""
+    if isinstance(node, dict):
+        ids = node.get("assets")
+        if isinstance(ids, list) and all(isinstance(i, str) for i in ids[:1]):
+            node["assets_count"] = len(ids)
+            node["assets"] = ids[:shown]
+        for value in node.values():
+            if isinstance(value, (dict, list)) and value is not ids:
+                _shorten_lists(value, shown)
+    elif isinstance(node, list):
+        for value in node:
+            _shorten_lists(value, shown)
 
 
 def _missing_detail(name: str, obligations: list[str]) -> str:

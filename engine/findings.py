@@ -54,7 +54,10 @@ class Finding:
     # the asset indexes of each signature the finding holds: what the two above are worked from
     rows: dict[str, list[int]] = field(default_factory=dict, repr=False)
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self, shown: int | None = None) -> dict[str, Any]:
+        """The finding as JSON; with ``shown`` (the compact form of a large inventory,
+        ``engine.evaluation.COMPACT_ABOVE_ASSETS``) its first ``shown`` asset ids and their
+        count, "assets_count"."""
         ob, inst = self.item.obligation, self.item.instrument
         data: dict[str, Any] = {
             "id": self.id,
@@ -73,7 +76,8 @@ class Finding:
                 "from": self.window[0].isoformat(),
                 "ended": self.window[1].isoformat() if self.window[1] else None,
             },
-            "assets": self.assets,
+            "assets": self.assets if shown is None else self.assets[:shown],
+            **({} if shown is None else {"assets_count": len(self.assets)}),
             "explanation": self.explanation,
             "conditions": self.conditions,
             "vendor_link": self.vendor_link,

@@ -7,13 +7,16 @@ import datetime as dt
 import json
 import subprocess
 import sys
+from collections import Counter
 from pathlib import Path
+from typing import Any
 
 import pyarrow as pa
 import pyarrow.csv as pcsv
 import pyarrow.parquet as pq
 import pytest
 
+from dutybound.engine import evaluation
 from dutybound.engine.evaluation import evaluate
 from dutybound.engine.inputs import load_profile
 from dutybound.engine.inventory import read_inventory
@@ -214,3 +217,46 @@ def test_the_arrow_path_in_small_chunks_gives_the_assets_of_one_chunk(tmp_path: 
     with pytest.raises(InventoryErrors) as caught:
         read_inventory(path, chunk_rows=500)
     assert [(p.line, p.field) for p in caught.value.problems] == [(8501, "asset_id")]
+
+
+def _evaluation(pack: RulePack, example: str, as_of: str) -> dict[str, Any]:
+    folder = ROOT / "examples" / example
+    profile = load_profile(folder / "profile.yaml", pack)
+    assets = read_inventory(folder / "assets.csv").assets
+    return evaluate(pack, profile, assets, dt.date.fromisoformat(as_of)).to_json()
+
+
+@pytest.mark.parametrize(("example", "as_of"), EXAMPLES, ids=[f"{e}-{d}" for e, d in EXAMPLES])
+def test_above_the_threshold_every_list_of_ids_is_cut_and_counted(
+    pack: RulePack, example: str, as_of: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    full = _evaluation(pack, example, as_of)
+    monkeypatch.setattr(evaluation, "COMPACT_ABOVE_ASSETS", 3)
+    monkeypatch.setattr(evaluation, "COMPACT_SHOWN_IDS", 2)
+    compact = _evaluation(pack, example, as_of)
+    assert compact["inputs"]["shown_ids"] == 2
+    assert compact["summary"] == full["summary"]
+    for short, whole in zip(compact["findings"], full["findings"], strict=True):
+        assert short["id"] == whole["id"]
+        assert short["assets"] == whole["assets"][:2]
+        assert short["assets_count"] == len(whole["assets"])
+    for short, whole in zip(compact["unaffected"], full["unaffected"], strict=True):
+        assert (short["assets"], short["assets_count"]) == (
+            whole["assets"][:2],
+            len(whole["assets"]),
+        )
+    # a review question once per group of assets, with every asset of the full form counted
+    asked = Counter((r["reason"], r.get("field"), r["detail"]) for r in full["review"])
+    grouped = Counter[tuple[str, Any, str]]()
+    for row in compact["review"]:
+        assert len(row["assets"]) == min(2, row["assets_count"])
+        assert row["asset_id"] == row["assets"][0]
+        grouped[(row["reason"], row.get("field"), row["detail"])] += row["assets_count"]
+    assert grouped == asked
+    assert len(compact["review"]) <= len(full["review"])
+
+
+def test_at_the_threshold_the_json_is_the_full_form(pack: RulePack, monkeypatch) -> None:
+    full = _evaluation(pack, "uk-telecoms", "2026-11-28")
+    monkeypatch.setattr(evaluation, "COMPACT_ABOVE_ASSETS", full["inputs"]["assets"])
+    assert _evaluation(pack, "uk-telecoms", "2026-11-28") == full
