@@ -68,7 +68,20 @@ class OperatorRow:
     # the operator's next binding deadline, and each jurisdiction's
     next_deadline: Deadline | None = None
     deadlines: dict[str, Deadline] = field(default_factory=dict)
+    # what a person must look at before the counts can be relied on: items to review (uncertain
+    # vendor matches, facts the inventory does not state) and the codes of the evaluation's
+    # notices (no role held, a role whose law ended, law out of date...). A row of zero findings
+    # is an all-clear only when both are empty.
+    review: int = 0
+    # binding findings whose due date has passed: the deadline column's other half
+    overdue: int = 0
+    notices: tuple[str, ...] = ()
     error: str | None = None
+
+    @property
+    def attention(self) -> bool:
+        """Whether the row's counts are qualified by something a person must check."""
+        return bool(self.review or self.notices)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -82,6 +95,9 @@ class OperatorRow:
                 for j, counts in self.positions.items()
             },
             "next_deadline": None if self.next_deadline is None else self.next_deadline.to_json(),
+            "overdue": self.overdue,
+            "review": self.review,
+            "notices": list(self.notices),
             "error": self.error,
         }
 
@@ -112,6 +128,9 @@ def operator_row(operator: str, data: dict[str, Any]) -> OperatorRow:
         positions={j: dict(sorted(c.items())) for j, c in sorted(counts.items())},
         next_deadline=overall,
         deadlines=dict(sorted(soonest.items())),
+        overdue=sum(1 for f in real if f.get("status") == "overdue"),
+        review=len(data["review"]),
+        notices=tuple(sorted({n["code"] for n in data["notices"]})),
     )
 
 
@@ -138,6 +157,8 @@ class Summary:
             "operators": len(self.rows),
             "evaluated": sum(1 for r in self.rows if r.status is RowStatus.evaluated),
             "refused": len(self.refused),
+            # operators whose counts are qualified by review items or notices
+            "attention": sum(1 for r in self.rows if r.attention),
             "by_position": {p.value: by_position[p.value] for p in POSITIONS},
             "rows": [r.to_json() for r in self.rows],
         }
@@ -151,9 +172,11 @@ HEADER: tuple[str, ...] = (
     *(p.value for p in POSITIONS),
     "next deadline",
     "next deadline finding",
+    "review",
+    "notices",
     "error",
 )
-WIDTHS: tuple[int, ...] = (24, 28, 10, 12, *(10 for _ in POSITIONS), 14, 40, 60)
+WIDTHS: tuple[int, ...] = (24, 28, 10, 12, *(10 for _ in POSITIONS), 14, 40, 8, 40, 60)
 
 
 def table_rows(rows: Iterable[OperatorRow]) -> list[Sequence[object]]:
@@ -165,7 +188,7 @@ def table_rows(rows: Iterable[OperatorRow]) -> list[Sequence[object]]:
             out.append(
                 [row.operator, row.name, row.status.value, None]
                 + [None] * len(POSITIONS)
-                + [None, None, row.error]
+                + [None, None, None, None, row.error]
             )
             continue
         for jurisdiction, counts in row.positions.items():
@@ -176,6 +199,8 @@ def table_rows(rows: Iterable[OperatorRow]) -> list[Sequence[object]]:
                 + [
                     None if deadline is None else deadline.due.isoformat(),
                     None if deadline is None else deadline.finding,
+                    row.review,
+                    " ".join(row.notices),
                     None,
                 ]
             )
