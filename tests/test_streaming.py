@@ -260,3 +260,77 @@ def test_at_the_threshold_the_json_is_the_full_form(pack: RulePack, monkeypatch)
     full = _evaluation(pack, "uk-telecoms", "2026-11-28")
     monkeypatch.setattr(evaluation, "COMPACT_ABOVE_ASSETS", full["inputs"]["assets"])
     assert _evaluation(pack, "uk-telecoms", "2026-11-28") == full
+
+
+def test_affected_assets_lists_every_asset_of_every_finding(tmp_path: Path) -> None:
+    folder = ROOT / "examples" / "uk-telecoms"
+    target = tmp_path / "out" / "affected.csv"
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "dutybound",
+            "evaluate",
+            "--profile",
+            str(folder / "profile.yaml"),
+            "--assets",
+            str(folder / "assets.csv"),
+            "--as-of",
+            "2026-11-28",
+            "--format",
+            "json",
+            "--no-store",
+            "--affected-assets",
+            str(target),
+        ],
+        capture_output=True,
+        timeout=120,
+        cwd=ROOT,
+    )
+    assert result.returncode == 0, result.stderr.decode()
+    # the JSON is the reviewed output, byte for byte
+    golden = ROOT / "tests" / "golden" / "uk-telecoms-2026-11-28.json"
+    assert result.stdout == golden.read_bytes()
+    data = json.loads(result.stdout)
+    lines = target.read_text().splitlines()
+    assert lines[0] == "finding_id,jurisdiction,obligation_id,status,position,due,asset_id"
+    rows = [line.split(",") for line in lines[1:]]
+    assert [(r[0], r[6]) for r in rows] == [
+        (f["id"], a) for f in data["findings"] for a in f["assets"]
+    ]
+    assert {(r[0], r[3], r[4], r[5]) for r in rows} == {
+        (f["id"], f["status"], f["position"], f["due"] or "")
+        for f in data["findings"]
+        if f["assets"]
+    }
+    assert [p.name for p in target.parent.iterdir()] == ["affected.csv"]  # no temporary left
+
+
+def test_an_unwritable_affected_assets_path_fails_before_any_output(tmp_path: Path) -> None:
+    folder = ROOT / "examples" / "uk-telecoms"
+    out = tmp_path / "evaluation.json"
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "dutybound",
+            "evaluate",
+            "--profile",
+            str(folder / "profile.yaml"),
+            "--assets",
+            str(folder / "assets.csv"),
+            "--as-of",
+            "2026-11-28",
+            "--out",
+            str(out),
+            "--no-store",
+            "--affected-assets",
+            str(tmp_path),  # a directory
+        ],
+        capture_output=True,
+        timeout=120,
+        cwd=ROOT,
+    )
+    assert result.returncode == 2
+    assert "is a directory" in result.stderr.decode()
+    assert list(tmp_path.iterdir()) == []

@@ -5,7 +5,9 @@
 from __future__ import annotations
 
 import sys
+from contextlib import ExitStack
 from enum import StrEnum
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -35,7 +37,7 @@ from dutybound.cli.render.stdout import drawn_text
 from dutybound.cli.store import store_evaluation
 from dutybound.cli.terminal import terminal_console
 from dutybound.cli.vendor_decisions import load_vendor_decisions
-from dutybound.engine.atomic import stage
+from dutybound.engine.atomic import StagedFile, stage
 from dutybound.engine.errors import InputError
 from dutybound.engine.jsontext import json_bytes
 
@@ -128,6 +130,15 @@ def evaluate(
             "breach or overdue ('overdue'): a gate for pipelines."
         ),
     ] = None,
+    affected_assets: Annotated[
+        Path | None,
+        typer.Option(
+            "--affected-assets",
+            help="Also write every asset of every finding to this CSV (a row per finding and "
+            "asset): the JSON of an inventory of more than 100,000 assets lists only each "
+            "finding's first 100 ids and their count.",
+        ),
+    ] = None,
 ) -> None:
     """Evaluate an operator's obligations as of a date.
 
@@ -213,25 +224,46 @@ def evaluate(
             sys.stdout.buffer.write(body)
             sys.stdout.buffer.flush()
 
-    if out is None:
-        # printed first, outside the store's transaction: a pipe may take its time to read, and
-        # the transaction holds the database's write lock; a run that fails to print stores
-        # nothing
-        print_result()
-        store_evaluation(result, encoded, db, store, law_dir)
-    else:
-        # written beside --out first: an unwritable path fails (exit 2) before anything is
-        # stored; put in place inside the store's transaction (see engine.atomic)
-        body = (
-            drawn_text(lambda c: print_evaluation(data, c))
-            if fmt is EvaluateFormat.table
-            else rendered()
-        )
-        with stage(out, body) as staged:
+    # the affected-asset file is staged before anything is printed or stored, and put in place
+    # with the output (an unwritable path fails the run before it has done anything)
+    affected: StagedFile | None = None
+    with ExitStack() as cleanup:  # an affected-asset file not published is removed
+        if affected_assets is not None:
+            from dutybound.engine.affected_assets import stage_affected_assets
+
+            affected = cleanup.enter_context(stage_affected_assets(result, affected_assets))
+        if out is None:
+            # printed first, outside the store's transaction: a pipe may take its time to read, and
+            # the transaction holds the database's write lock; a run that fails to print stores
+            # nothing
+            print_result()
             store_evaluation(
-                result, encoded, db, store, law_dir, publish=lambda _stored: staged.publish()
+                result,
+                encoded,
+                db,
+                store,
+                law_dir,
+                **({} if affected is None else {"publish": lambda _stored: affected.publish()}),
             )
-        err.print(f"wrote {out} ({len(result.findings)} findings)")
+        else:
+            # written beside --out first: an unwritable path fails (exit 2) before anything is
+            # stored; put in place inside the store's transaction (see engine.atomic)
+            body = (
+                drawn_text(lambda c: print_evaluation(data, c))
+                if fmt is EvaluateFormat.table
+                else rendered()
+            )
+            with stage(out, body) as staged:
+
+                def publish(_stored: object) -> None:
+                    staged.publish()
+                    if affected is not None:
+                        affected.publish()
+
+                store_evaluation(result, encoded, db, store, law_dir, publish=publish)
+            err.print(f"wrote {out} ({len(result.findings)} findings)")
+    if affected is not None:
+        err.print(f"wrote {affected_assets}")
     if fail_on is not None:
         failing = gate_failures(data, fail_on)
         if failing:
