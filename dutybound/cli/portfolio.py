@@ -123,3 +123,6 @@ def run(
         raise typer.Exit(EXIT_INPUT)
     if summary.refused:
         raise typer.Exit(1)
+
+
+from dutybound.cli import portfolio_impact  # noqa: E402, F401  (registers impact and watch)
