@@ -239,7 +239,7 @@ def test_the_schema_is_at_the_newest_migration(database_url) -> None:
     head = ScriptDirectory.from_config(config).get_current_head()
     with database(database_url).connect() as connection:
         context = MigrationContext.configure(connection)
-        assert context.get_current_revision() == head == "0008"
+        assert context.get_current_revision() == head == "0009"
         # the migrations build exactly the tables and columns the models declare
         from alembic.autogenerate import compare_metadata
         from sqlalchemy import MetaData

@@ -55,11 +55,33 @@ class StoredResult(SQLModel, table=True):
     rulepack_sha256: str
     body: str  # the evaluation JSON, as `dutybound evaluate --format json` prints it
     created_at: dt.datetime
+    # the stored profile it was evaluated for (the web app's history); None through the API
+    profile_id: str | None = Field(default=None, index=True)
+
+
+class StoredResultInput(SQLModel, table=True):
+    """What a stored result was evaluated from, so it can be evaluated again after a restart
+    (the PDF, the XLSX, the review queue's re-run): the inventory as uploaded, zlib-compressed
+    (an inventory of a million rows is tens of MB of text that compresses about tenfold)."""
+
+    __tablename__ = "service_result_input"
+    result_id: str = Field(primary_key=True)
+    filename: str  # as uploaded: its extension says the format, as on the command line
+    inventory_zlib: bytes
+    inventory_sha256: str  # of the uncompressed bytes
+    profile: str  # the profile JSON used, keys sorted
+    decisions_on: dt.date  # the day whose vendor decision register applied
+    stated: str = "[]"  # JSON list of the facts a person stated in the review queue
 
 
 TABLES = [
     SQLModel.metadata.tables[name]
-    for name in ("service_api_key", "service_profile", "service_result")
+    for name in (
+        "service_api_key",
+        "service_profile",
+        "service_result",
+        "service_result_input",
+    )
 ]
 Stored = TypeVar("Stored", StoredProfile, StoredResult)
 
@@ -89,8 +111,18 @@ def save_profile(engine: Engine, tenant: str, name: str, body: str) -> StoredPro
 
 
 def save_result(
-    engine: Engine, tenant: str, as_of: dt.date, version: str, sha256: str, body: str
+    engine: Engine,
+    tenant: str,
+    as_of: dt.date,
+    version: str,
+    sha256: str,
+    body: str,
+    *,
+    profile_id: str | None = None,
+    inputs: StoredResultInput | None = None,
 ) -> StoredResult:
+    """Store a result, and with it (in the same transaction) the inputs it was evaluated from;
+    ``inputs.result_id`` is set to the new row's id."""
     row = StoredResult(
         id=new_id(),
         tenant=tenant,
@@ -100,10 +132,31 @@ def save_result(
         rulepack_sha256=sha256,
         body=body,
         created_at=now(),
+        profile_id=profile_id,
     )
     with Session(engine, expire_on_commit=False) as session, session.begin():
         session.add(row)
+        if inputs is not None:
+            inputs.result_id = row.id
+            session.add(inputs)
     return row
+
+
+def result_input(engine: Engine, result_id: str) -> StoredResultInput | None:
+    """The inputs a result was evaluated from; None for one stored without them."""
+    with Session(engine) as session:
+        return session.get(StoredResultInput, result_id)
+
+
+def profile_results(engine: Engine, tenant: str, profile_id: str) -> list[StoredResult]:
+    """The tenant's results evaluated for one stored profile, newest first."""
+    with Session(engine) as session:
+        rows = session.exec(
+            select(StoredResult)
+            .where(StoredResult.tenant == tenant, StoredResult.profile_id == profile_id)
+            .order_by(col(StoredResult.created_at).desc(), col(StoredResult.id))
+        ).all()
+    return list(rows)
 
 
 def get_readable(
@@ -153,5 +206,9 @@ def delete_own(engine: Engine, model: type[Stored], item_id: str, caller: Caller
             return Deleted.NOT_FOUND
         if row.tenant != caller.tenant:
             return Deleted.NOT_OWNER
+        if isinstance(row, StoredResult):  # its inputs go with it
+            inputs = session.get(StoredResultInput, row.id)
+            if inputs is not None:
+                session.delete(inputs)
         session.delete(row)
     return Deleted.DELETED

@@ -23,7 +23,7 @@ from dutybound.service.deps import ServiceDep
 from dutybound.service.state import Service
 from dutybound.web import forms
 from dutybound.web.errors import PageError
-from dutybound.web.evaluations import UploadProblems, evaluate_upload, held
+from dutybound.web.evaluations import UploadProblems, evaluate_upload, full_evaluation, held
 from dutybound.web.rendering import page
 from dutybound.web.results import filtered, summary
 from dutybound.web.review import Answer, answer_and_rerun, missing_facts, vendor_questions
@@ -206,7 +206,7 @@ async def upload(
     body = await inventory.read()
     try:
         result_id = await run_in_threadpool(
-            evaluate_upload, svc, who.tenant, data, filename, body, day
+            evaluate_upload, svc, who.tenant, row.id, data, filename, body, day
         )
     except UploadProblems as error:
         return again(
@@ -226,7 +226,7 @@ def show_result(request: Request, result_id: str, who: ViewerDep, svc: ServiceDe
         data=data,
         counts=summary(data),
         table=filtered(data, request.query_params),
-        full=held(result_id) is not None,
+        full=_full(svc, result_id),
     )
 
 
@@ -259,7 +259,7 @@ def show_review(request: Request, result_id: str, who: ViewerDep, svc: ServiceDe
         groups=review_groups(review),
         questions=vendor_questions(review, names),
         facts=missing_facts(review),
-        full=held(result_id) is not None,
+        full=_full(svc, result_id),
     )
 
 
@@ -275,16 +275,17 @@ async def answer_vendor(
     """Record "this vendor name is (is not) this group's equipment" for the tenant, evaluate
     again with the tenant's decisions and show the new result."""
     _require_writable(who)
-    _row, data = _result(svc, who, result_id)
+    row, data = _result(svc, who, result_id)
     try:
         chosen = Answer(answer)
     except ValueError:
         raise PageError(422, "answer 'is' or 'is_not'") from None
-    evaluation = _evaluation(result_id)
+    evaluation = await run_in_threadpool(full_evaluation, svc, row)
     new_id = await run_in_threadpool(
         answer_and_rerun,
         svc,
         who.tenant,
+        row,
         evaluation,
         data.get("review") or [],
         vendor,
@@ -306,15 +307,9 @@ def download_json(result_id: str, who: ViewerDep, svc: ServiceDep) -> Response:
     return _download(json_text(data).encode(), "application/json", f"dutybound-{row.as_of}.json")
 
 
-def _evaluation(result_id: str) -> Any:
-    found = held(result_id)
-    if found is None:
-        raise PageError(
-            404,
-            "this server no longer holds the full evaluation; upload the inventory again "
-            "for the PDF and XLSX (the JSON is kept)",
-        )
-    return found
+def _full(svc: Service, result_id: str) -> bool:
+    """Whether the PDF, XLSX and re-run are offered: held, or evaluable from stored inputs."""
+    return held(result_id) is not None or db.result_input(svc.db, result_id) is not None
 
 
 @router.get("/results/{result_id}/report.pdf")
@@ -324,7 +319,7 @@ def download_pdf(result_id: str, who: ViewerDep, svc: ServiceDep) -> Response:
     from dutybound.reports.render import obligation_report_pdf
 
     row, data = _result(svc, who, result_id)
-    evaluation = _evaluation(result_id)
+    evaluation = full_evaluation(svc, row)
     body = obligation_report_pdf(evaluation, "en", data)
     return _download(body, "application/pdf", f"dutybound-{row.as_of}.pdf")
 
@@ -336,7 +331,7 @@ def download_xlsx(result_id: str, who: ViewerDep, svc: ServiceDep) -> Response:
     from dutybound.engine.findings_table import HEADER, WIDTHS, finding_rows
 
     row, data = _result(svc, who, result_id)
-    evaluation = _evaluation(result_id)
+    evaluation = full_evaluation(svc, row)
     body = tracking_sheet("Findings", HEADER, finding_rows(evaluation, data["findings"]), WIDTHS)
     return _download(
         body,

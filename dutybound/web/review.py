@@ -16,14 +16,12 @@ import uuid
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
-from dutybound.engine.jsontext import json_text
-from dutybound.engine.notices import evaluator_notice
 from dutybound.engine.outcomes import ReviewReason
 from dutybound.engine.vendors import normalise
 from dutybound.service import db
 from dutybound.service.state import Service
 from dutybound.web.errors import PageError
-from dutybound.web.evaluations import hold
+from dutybound.web.evaluations import run, store_again
 
 if TYPE_CHECKING:
     from dutybound.engine.evaluation import Evaluation
@@ -98,6 +96,7 @@ def decision_of(vendor: str, group: str, answer: Answer, by: str, today: dt.date
 def answer_and_rerun(
     svc: Service,
     tenant: str,
+    row: db.StoredResult,
     evaluation: Evaluation,
     review: list[dict[str, Any]],
     vendor: str,
@@ -107,10 +106,8 @@ def answer_and_rerun(
     """Record the answer for ``tenant``, evaluate again with the tenant's decisions and store the
     new result; its id. A vendor and group the result did not ask about is a 422."""
     from dutybound.engine.errors import InputError
-    from dutybound.engine.evaluation import evaluate
     from dutybound.engine.store.vendor_decision_register import (
         record_vendor_decisions,
-        stored_vendor_decisions,
     )
 
     asked = {(q["vendor"], q["group"]) for q in vendor_questions(review, {})}
@@ -124,24 +121,20 @@ def answer_and_rerun(
         )
     except InputError as error:
         raise PageError(422, str(error)) from None
-    pack = svc.pack
-    decisions = stored_vendor_decisions(
-        pack.registry, max(evaluation.as_of, today), url, tenant=tenant
+    decisions_on = max(evaluation.as_of, today)
+    result = rerun(svc, tenant, evaluation, decisions_on)
+    return store_again(svc, row, result, decisions_on)
+
+
+def rerun(svc: Service, tenant: str, evaluation: Evaluation, decisions_on: dt.date) -> Evaluation:
+    """The evaluation again with the same profile and assets and the tenant's register as on
+    ``decisions_on``."""
+    return run(
+        svc,
+        tenant,
+        evaluation.profile,
+        evaluation.assets,
+        evaluation.as_of,
+        decisions_on,
+        evaluation.inputs_sha256,
     )
-    with svc.engine_lock:
-        result = evaluate(
-            pack,
-            evaluation.profile,
-            evaluation.assets,
-            evaluation.as_of,
-            evaluator=svc.evaluator,
-            inputs_sha256=evaluation.inputs_sha256,
-            vendor_decisions=decisions or None,
-        )
-    if svc.evaluator_notice:
-        result.notices.insert(0, evaluator_notice(svc.evaluator_notice))
-    row = db.save_result(
-        svc.db, tenant, evaluation.as_of, pack.version, pack.sha256, json_text(result.to_json())
-    )
-    hold(row.id, result)
-    return row.id

@@ -1,0 +1,130 @@
+"""Stored results outlive the process (their inputs are stored with them), facts stated in the
+review queue, a profile's history and the diff of two results, and the assets no rule caught
+(FastAPI's TestClient; the browser test is test_browser.py)."""
+
+from __future__ import annotations
+
+import io
+import json
+import zlib
+
+import pytest
+from pypdf import PdfReader
+from sqlalchemy import create_engine, text
+
+from dutybound.web.evaluations import forget_all
+from tests.web.helpers import EXAMPLE, Site, evaluate, new_profile, signed_in, site
+
+UK = (EXAMPLE / "assets.csv").read_bytes()
+
+
+@pytest.fixture(scope="module")
+def web(tmp_path_factory: pytest.TempPathFactory) -> Site:
+    return site(tmp_path_factory.mktemp("history"))
+
+
+@pytest.fixture(scope="module")
+def uk(web: Site) -> dict[str, str]:
+    """Tenant A's UK profile evaluated on the UK example as of 28 Nov 2026 and 1 Jan 2028."""
+    client = web.client()
+    token = signed_in(client, web.keys["A"])
+    profile = new_profile(client, token)
+    out = {"profile": profile}
+    for name, day in (("early", "2026-11-28"), ("late", "2028-01-01")):
+        response = evaluate(client, token, profile, "assets.csv", UK, day)
+        assert response.status_code == 303, response.text
+        out[name] = response.headers["location"]
+    return out
+
+
+def _sql(web: Site, statement: str, **params: object) -> list[tuple[object, ...]]:
+    engine = create_engine(web.url)
+    try:
+        with engine.begin() as connection:
+            result = connection.execute(text(statement), params)
+            return [tuple(r) for r in result] if result.returns_rows else []
+    finally:
+        engine.dispose()
+
+
+def test_the_inventory_and_profile_are_stored_with_the_result(
+    web: Site, uk: dict[str, str]
+) -> None:
+    result_id = uk["early"].rsplit("/", 1)[1]
+    [(filename, packed, profile_id, profile)] = _sql(
+        web,
+        "SELECT i.filename, i.inventory_zlib, r.profile_id, i.profile FROM service_result_input i"
+        " JOIN service_result r ON r.id = i.result_id WHERE i.result_id = :id",
+        id=result_id,
+    )
+    assert filename == "assets.csv"
+    assert isinstance(packed, bytes) and zlib.decompress(packed) == UK
+    assert len(packed) < len(UK)  # compressed
+    assert profile_id == uk["profile"].rsplit("/", 1)[1]
+    assert json.loads(str(profile))["name"] == "Albion Mobile & Fibre plc"
+
+
+def test_after_a_restart_the_pdf_and_xlsx_still_download(web: Site, uk: dict[str, str]) -> None:
+    from openpyxl import load_workbook
+
+    forget_all()  # what a restart does to the evaluations held in memory
+    client = web.client()  # and a new application on the same database
+    signed_in(client, web.keys["A"])
+    page = client.get(uk["early"]).text
+    assert "report.pdf" in page and "stored without its inventory" not in page
+    stored = client.get(f"{uk['early']}/evaluation.json").content
+    pdf = client.get(f"{uk['early']}/report.pdf")
+    assert pdf.status_code == 200, pdf.text
+    attached = PdfReader(io.BytesIO(pdf.content)).attachments["evaluation.json"][0]
+    assert attached == stored  # byte for byte
+    forget_all()
+    xlsx = client.get(f"{uk['early']}/findings.xlsx")
+    assert xlsx.status_code == 200
+    sheet = load_workbook(io.BytesIO(xlsx.content)).active
+    assert sheet is not None and sheet.max_row > 1
+
+
+def test_a_result_of_another_rule_pack_is_refused_with_both_versions(web: Site) -> None:
+    client = web.client()
+    token = signed_in(client, web.keys["A"])
+    profile = new_profile(client, token)
+    location = evaluate(client, token, profile, "assets.csv", UK, "2026-11-28").headers["location"]
+    result_id = location.rsplit("/", 1)[1]
+    _sql(
+        web,
+        "UPDATE service_result SET rulepack_version = '0.9.0', rulepack_sha256 = :sha"
+        " WHERE id = :id",
+        sha="ab" * 32,
+        id=result_id,
+    )
+    forget_all()
+    pdf = client.get(f"{location}/report.pdf")
+    assert pdf.status_code == 409
+    assert "rule pack 0.9.0 (sha256 abababababab…)" in pdf.text
+    assert "not rendered with a different law" in pdf.text
+    assert client.get(f"{location}/findings.xlsx").status_code == 409
+    assert client.get(f"{location}/evaluation.json").status_code == 200  # the JSON stays
+
+
+def test_on_postgresql_too_a_result_outlives_the_process(tmp_path_factory) -> None:
+    """The same on PostgreSQL (DUTYBOUND_TEST_POSTGRES_URL; skipped without one): bytes in and
+    out of the LargeBinary column, the PDF after a restart."""
+    import os
+
+    from dutybound.service.keys import create_key
+
+    url = os.environ.get("DUTYBOUND_TEST_POSTGRES_URL")
+    if not url:
+        pytest.skip("DUTYBOUND_TEST_POSTGRES_URL is not set")
+    web = Site(url, {"A": create_key(url, "web-history-pg").secret})
+    client = web.client()
+    token = signed_in(client, web.keys["A"])
+    location = evaluate(client, token, new_profile(client, token), "assets.csv", UK, "2026-11-28")
+    result = location.headers["location"]
+    forget_all()
+    stored = web.client()
+    signed_in(stored, web.keys["A"])
+    pdf = stored.get(f"{result}/report.pdf")
+    assert pdf.status_code == 200, pdf.text
+    attached = PdfReader(io.BytesIO(pdf.content)).attachments["evaluation.json"][0]
+    assert attached == stored.get(f"{result}/evaluation.json").content
