@@ -9,6 +9,7 @@ user can see which column was read as what. Every format ends in the same valida
 from __future__ import annotations
 
 import datetime as dt
+import stat
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from operator import itemgetter
@@ -273,16 +274,19 @@ def _csv_assets(
         name: pa.string() if name == ids else pa.dictionary(pa.int32(), pa.string())
         for name in header
     }
-    data = body.encode()
+    # an ASCII file the size of its text holds the text's bytes: Arrow reads them from the disk
+    # a block at a time instead of from an encoded copy of the whole text
+    source: Any = str(path) if text.isascii() and _file_size(path) == len(text) else None
+    data = body.encode() if source is None else b""
     lines_in_body = body.count("\n") + 1
     # a block of about ``chunk_rows`` rows: Arrow's streaming reader hands over one record batch
     # per block, each validated and folded before the next is parsed
-    block = max(64 * 1024, len(data) // lines_in_body * chunk_rows)
+    block = max(64 * 1024, len(body) // lines_in_body * chunk_rows)
     folder = ChunkFolder(path, used, [], defaults=defaults, mapping=mapping)
     rows = 0
     try:
         reader = pcsv.open_csv(
-            pa.py_buffer(data),
+            source or pa.py_buffer(data),
             # one thread and the system allocator: faster on small machines, a lower peak
             read_options=pcsv.ReadOptions(use_threads=False, block_size=block),
             parse_options=pcsv.ParseOptions(newlines_in_values=True),
@@ -307,13 +311,22 @@ def _csv_assets(
                 if not folder.add_columns(columns, list(range(rows + 2, rows + count + 2))):
                     return None  # the row path names the wrong value
             rows += count
-    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError, OSError):
         return None
     del data
     if rows == 0 or body.count("\n") != rows or folder.problems:
         return None  # blank lines were skipped, or an id repeats: the row path names it
     _give_back_freed_memory()
     return folder.assets, "csv", used
+
+
+def _file_size(path: Path) -> int | None:
+    """The size of a regular file; None for anything else (a pipe, a device)."""
+    try:
+        info = path.stat()
+    except OSError:
+        return None
+    return info.st_size if stat.S_ISREG(info.st_mode) else None
 
 
 def _give_back_freed_memory() -> None:

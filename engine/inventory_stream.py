@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterable, Iterator
 from itertools import islice
+from operator import attrgetter
 from pathlib import Path
 from typing import Any
 
@@ -42,7 +43,7 @@ def chunks(rows: Iterable[Row], size: int) -> Iterator[list[Row]]:
 
 class ChunkFolder:
     """Validates an inventory one chunk at a time and keeps what the file holds so far: the
-    assets of its good rows, the ids seen (with the row they were first seen on) and every
+    assets of its good rows, the ids seen and every
     problem. ``finish`` raises every problem at once, or returns the assets."""
 
     def __init__(
@@ -64,7 +65,7 @@ class ChunkFolder:
         self.mapping = mapping
         self.label = label
         self.assets: list[Asset] = []
-        self.seen: dict[str, int] = {}
+        self.seen: set[str] = set()
         # each distinct cell of a mappable column, translated once for the whole file
         self._memo: dict[tuple[int, str], str] = {}
 
@@ -130,26 +131,27 @@ class ChunkFolder:
         return out if changed else None
 
     def _keep(self, assets: list[Asset]) -> None:
-        """Add a chunk's assets, each id checked against every earlier chunk's."""
-        seen = self.seen
-        if not self.assets:
-            # the first chunk is unique in itself (validated whole): no lookups needed
-            fresh = {a.asset_id: a.line for a in assets}
-            if len(fresh) == len(assets):
-                seen.update(fresh)
-                self.assets.extend(assets)
-                return
+        """Add a chunk's assets, each id checked against every earlier chunk's (a chunk is
+        unique in itself: validated whole). Set operations in C for the common case; the ids
+        of a chunk that repeats one are looked at one by one, to name the rows."""
+        fresh = set(map(_asset_id, assets))
+        if self.seen.isdisjoint(fresh):
+            self.seen |= fresh
+            self.assets.extend(assets)
+            return
+        repeated = fresh & self.seen
+        first = {a.asset_id: a.line for a in self.assets if a.asset_id in repeated}
         for asset in assets:
-            first = seen.get(asset.asset_id)
-            if first is None:
-                seen[asset.asset_id] = asset.line
+            if asset.asset_id not in repeated:
+                self.seen.add(asset.asset_id)
                 self.assets.append(asset)
                 continue
             self.problems.append(
                 _annotated(
                     InputError(
                         self.path,
-                        f"duplicate asset id {asset.asset_id!r} (first on line {first})",
+                        f"duplicate asset id {asset.asset_id!r} "
+                        f"(first on line {first[asset.asset_id]})",
                         line=asset.line,
                         field="asset_id",
                     ),
@@ -158,6 +160,9 @@ class ChunkFolder:
                     self.label,
                 )
             )
+
+
+_asset_id = attrgetter("asset_id")
 
 
 # --- Parquet -------------------------------------------------------------------------------
