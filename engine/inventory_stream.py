@@ -246,3 +246,25 @@ def _column_cells(array: Any, identity: bool) -> list[str]:
     values.append("")  # the null's stand-in
     indices = array.indices.fill_null(len(values) - 1) if array.null_count else array.indices
     return list(map(values.__getitem__, indices.to_pylist()))
+
+
+def template_parquet() -> bytes:
+    """``engine.inventory_template.template_csv`` as a Parquet file: dutybound's columns as
+    string columns and the example row (for a pipeline that writes Parquet to start from)."""
+    import pyarrow as pa
+    import pyarrow.csv as pcsv
+    import pyarrow.parquet as pq
+
+    from dutybound.engine.inventory_template import template_csv
+
+    data = template_csv().encode()
+    names = next(limits.csv_records("template", template_csv()))[1]
+    table = pcsv.read_csv(
+        pa.py_buffer(data),
+        convert_options=pcsv.ConvertOptions(
+            column_types=dict.fromkeys(names, pa.string()), strings_can_be_null=False
+        ),
+    )
+    sink = pa.BufferOutputStream()
+    pq.write_table(table, sink)
+    return bytes(sink.getvalue().to_pybytes())

@@ -334,3 +334,27 @@ def test_an_unwritable_affected_assets_path_fails_before_any_output(tmp_path: Pa
     assert result.returncode == 2
     assert "is a directory" in result.stderr.decode()
     assert list(tmp_path.iterdir()) == []
+
+
+def _cli(*args: str) -> subprocess.CompletedProcess[bytes]:
+    return subprocess.run(
+        [sys.executable, "-m", "dutybound", *args], capture_output=True, timeout=120, cwd=ROOT
+    )
+
+
+def test_the_parquet_template_reads_as_the_csv_template(tmp_path: Path) -> None:
+    for fmt in ("csv", "parquet"):
+        done = _cli("inventory", "template", "--format", fmt, "--out", str(tmp_path / f"t.{fmt}"))
+        assert done.returncode == 0, done.stderr.decode()
+    parquet = read_inventory(tmp_path / "t.parquet")
+    assert parquet.assets == read_inventory(tmp_path / "t.csv").assets
+    assert parquet.format == "parquet"
+
+
+def test_inventory_check_lists_every_problem_of_a_parquet_file_by_row(tmp_path: Path) -> None:
+    parquet = _parquet(_bad_file(tmp_path), tmp_path / "assets.parquet")
+    done = _cli("inventory", "check", str(parquet), "--format", "json")
+    assert done.returncode == 2
+    listed = json.loads(done.stdout)["problems"]
+    assert [(p["line"], p["field"]) for p in listed] == EXPECTED
+    assert all(p["file"] == str(parquet) for p in listed)

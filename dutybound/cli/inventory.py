@@ -28,6 +28,7 @@ class TemplateFormat(StrEnum):
 
     xlsx = "xlsx"
     csv = "csv"
+    parquet = "parquet"
 
 
 inventory_app = typer.Typer(
@@ -111,7 +112,8 @@ def _problems_json(problems: list[InputError]) -> list[dict[str, object]]:
 @inventory_app.command("template")
 def inventory_template(
     format: Annotated[
-        TemplateFormat, typer.Option("--format", help="xlsx (with drop-down lists) or csv.")
+        TemplateFormat,
+        typer.Option("--format", help="xlsx (with drop-down lists), csv or parquet."),
     ] = TemplateFormat.xlsx,
     out: Annotated[
         Path | None,
@@ -128,6 +130,12 @@ def inventory_template(
         raise InputError(
             "--out", f"{target.name!r} does not end in .{format.value}, the --format asked for"
         )
-    data: str | bytes = template_xlsx() if format is TemplateFormat.xlsx else template_csv()
+    data: str | bytes
+    if format is TemplateFormat.parquet:
+        from dutybound.engine.inventory_stream import template_parquet
+
+        data = template_parquet()
+    else:
+        data = template_xlsx() if format is TemplateFormat.xlsx else template_csv()
     write_atomically(target, data)
     typer.echo(f"wrote {target}")

@@ -25,7 +25,7 @@ _PROFILE = typer.Option("--profile", help="Operator profile (YAML or JSON).")
 Profile = Annotated[Path, _PROFILE]
 MaybeProfile = Annotated[Path | None, _PROFILE]
 
-_ASSETS = typer.Option("--assets", help="Asset inventory (CSV, XLSX, JSON or CycloneDX).")
+_ASSETS = typer.Option("--assets", help="Asset inventory (CSV, XLSX, JSON, CycloneDX or Parquet).")
 Assets = Annotated[Path, _ASSETS]
 MaybeAssets = Annotated[Path | None, _ASSETS]
 
