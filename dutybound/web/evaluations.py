@@ -247,9 +247,11 @@ def store_again(
 
 
 def stated_assets(assets: list[Asset], stated: Sequence[dict[str, Any]]) -> list[Asset]:
-    """The assets with the facts a person stated applied (``review.state_facts`` checked them):
-    a column's value replaces the empty cell, a flag joins the asset's flags."""
+    """The assets with the facts a person stated applied (``review.stated_facts`` checked them):
+    a column's value fills the empty cell, a flag joins the asset's flags as ``name`` (yes) or
+    ``name=no``, a date is read as a date."""
     from dutybound.engine.inputs import parse_flags
+    from dutybound.engine.vocabulary import FLAGS
 
     by_asset: dict[str, list[dict[str, Any]]] = {}
     for fact in stated:
@@ -257,12 +259,16 @@ def stated_assets(assets: list[Asset], stated: Sequence[dict[str, Any]]) -> list
     out = []
     for asset in assets:
         for fact in by_asset.get(asset.asset_id, ()):
-            if fact["field"] == "flags":
-                merged = ";".join([*asset.flags, str(fact["value"])])
-                asset = asset._replace(flags=parse_flags(merged))
-            else:
-                values: dict[str, Any] = {str(fact["field"]): str(fact["value"])}
-                asset = asset._replace(**values)
+            field, value = str(fact["field"]), str(fact["value"])
+            if field in FLAGS:
+                asset = asset._replace(
+                    flags=parse_flags(";".join([*asset.flags, f"{field}={value}"]))
+                )
+                continue
+            values: dict[str, Any] = {
+                field: dt.date.fromisoformat(value) if field.endswith("_on") else value
+            }
+            asset = asset._replace(**values)
         out.append(asset)
     return out
 
@@ -282,6 +288,15 @@ def stored_inputs(
     body = zlib.decompress(inputs.inventory_zlib)
     stated: list[dict[str, Any]] = orjson.loads(inputs.stated)
     return inputs, orjson.loads(inputs.profile), body, stated
+
+
+def stated_of(svc: Service, result_id: str) -> list[dict[str, Any]]:
+    """The facts a person stated in the review queue to get this result (none for an upload)."""
+    inputs = db.result_input(svc.db, result_id)
+    if inputs is None:
+        return []
+    stated: list[dict[str, Any]] = orjson.loads(inputs.stated)
+    return stated
 
 
 def full_evaluation(svc: Service, row: db.StoredResult) -> Evaluation:

@@ -23,7 +23,13 @@ from dutybound.service.deps import ServiceDep
 from dutybound.service.state import Service
 from dutybound.web import forms
 from dutybound.web.errors import PageError
-from dutybound.web.evaluations import UploadProblems, evaluate_upload, full_evaluation, held
+from dutybound.web.evaluations import (
+    UploadProblems,
+    evaluate_upload,
+    full_evaluation,
+    held,
+    stated_of,
+)
 from dutybound.web.rendering import page
 from dutybound.web.results import filtered, summary
 from dutybound.web.review import Answer, answer_and_rerun, missing_facts, vendor_questions
@@ -227,6 +233,7 @@ def show_result(request: Request, result_id: str, who: ViewerDep, svc: ServiceDe
         counts=summary(data),
         table=filtered(data, request.query_params),
         full=_full(svc, result_id),
+        stated=stated_of(svc, result_id),
     )
 
 

@@ -68,9 +68,18 @@ def missing_facts(review: list[dict[str, Any]]) -> list[dict[str, Any]]:
             continue
         field = str(item.get("field") or "")
         fact = facts.setdefault(
-            (field, item["detail"]), {"field": field, "detail": item["detail"], "assets": []}
+            (field, item["detail"]),
+            {
+                "field": field,
+                "detail": item["detail"],
+                "assets": [],
+                "choices": fact_choices(field),
+                "date": field in DATE_FIELDS,
+            },
         )
         fact["assets"].append(item["asset_id"])
+    for fact in facts.values():
+        fact["shown"] = fact["assets"][:SHOWN_ASSETS]
     return sorted(facts.values(), key=lambda f: (f["field"], -len(f["assets"]), f["detail"]))
 
 
@@ -138,3 +147,96 @@ def rerun(svc: Service, tenant: str, evaluation: Evaluation, decisions_on: dt.da
         decisions_on,
         evaluation.inputs_sha256,
     )
+
+
+DATE_FIELDS = ("identified_on", "installed_on")
+YES_NO = ("yes", "no")
+SHOWN_ASSETS = 50  # assets of one missing fact offered for stating on one page
+
+
+def fact_choices(field: str) -> list[str] | None:
+    """What a person may state for ``field``: the column's closed vocabulary
+    (``engine.vocabulary.ASSET_FIELDS``), yes or no for a flag, or None for a free value (a
+    date, checked as the inventory reader checks it)."""
+    from dutybound.engine.vocabulary import ASSET_FIELDS, FLAGS
+
+    if field in FLAGS:
+        return list(YES_NO)
+    vocabulary = ASSET_FIELDS.get(field)
+    return sorted(vocabulary) if vocabulary is not None else None
+
+
+def checked_fact(field: str, asset_id: str, value: str) -> str:
+    """The value as stated, checked against the field's vocabulary; a 422 naming the asset and
+    field otherwise."""
+    value = value.strip()
+    choices = fact_choices(field)
+    if choices is not None and value not in choices:
+        raise PageError(
+            422, f"asset {asset_id}, {field}: {value!r} is not one of {', '.join(choices)}"
+        )
+    if choices is None:
+        if field not in DATE_FIELDS:
+            raise PageError(422, f"asset {asset_id}, {field}: this fact cannot be stated here")
+        try:
+            dt.date.fromisoformat(value)
+        except ValueError:
+            raise PageError(
+                422, f"asset {asset_id}, {field}: give a date as YYYY-MM-DD, not {value!r}"
+            ) from None
+    return value
+
+
+def stated_facts(
+    review: list[dict[str, Any]], field: str, values: dict[str, str], by: str, at: dt.datetime
+) -> list[dict[str, Any]]:
+    """The facts a person stated for ``field``, one per asset given a value (an empty value is
+    "still not known" and states nothing); a 422 for an asset the result does not ask about for
+    that field, or when nothing is stated."""
+    asked = {a for f in missing_facts(review) if f["field"] == field for a in f["assets"]}
+    facts = []
+    for asset_id, value in sorted(values.items()):
+        if not value.strip():
+            continue
+        if asset_id not in asked:
+            raise PageError(422, f"asset {asset_id}: this result does not ask for its {field}")
+        facts.append(
+            {
+                "asset_id": asset_id,
+                "field": field,
+                "value": checked_fact(field, asset_id, value),
+                "by": by,
+                "at": at.isoformat(timespec="seconds"),
+            }
+        )
+    if not facts:
+        raise PageError(422, f"state {field} for at least one asset")
+    return facts
+
+
+def state_and_rerun(
+    svc: Service,
+    row: db.StoredResult,
+    evaluation: Evaluation,
+    review: list[dict[str, Any]],
+    field: str,
+    values: dict[str, str],
+    by: str,
+) -> str:
+    """Apply the stated facts to a copy of the stored inventory's assets, evaluate again (same
+    day, same vendor decisions) and store it as a new result recording the facts, who stated
+    them and when; the original result stays as it was. Its id."""
+    from dutybound.web.evaluations import stated_assets, stored_inputs
+
+    inputs, _profile, _body, _before = stored_inputs(svc, row)  # 404 without stored inputs
+    facts = stated_facts(review, field, values, by, db.now())
+    result = run(
+        svc,
+        row.tenant,
+        evaluation.profile,
+        stated_assets(evaluation.assets, facts),
+        evaluation.as_of,
+        inputs.decisions_on,
+        evaluation.inputs_sha256,
+    )
+    return store_again(svc, row, result, inputs.decisions_on, facts)

@@ -128,3 +128,76 @@ def test_on_postgresql_too_a_result_outlives_the_process(tmp_path_factory) -> No
     assert pdf.status_code == 200, pdf.text
     attached = PdfReader(io.BytesIO(pdf.content)).attachments["evaluation.json"][0]
     assert attached == stored.get(f"{result}/evaluation.json").content
+
+
+def _finding(data: dict[str, object], obligation: str) -> dict[str, object] | None:
+    findings = data["findings"]
+    assert isinstance(findings, list)
+    return next((f for f in findings if f["obligation_id"] == obligation), None)
+
+
+def test_stating_a_missing_network_gives_the_finding_it_decides(web: Site) -> None:
+    """The UK example's T-001 (a Huawei transmission node) has no network: the 5G removal
+    requirement cannot be decided for it. Stating '5g' adds T-001 to gb.dvd-2022.5g-removal,
+    due 31 Dec 2027, in a new result recording the fact; the original stays as it was."""
+    client = web.client()
+    token = signed_in(client, web.keys["A"])
+    first = evaluate(client, token, new_profile(client, token), "assets.csv", UK, "2026-12-04")
+    result = first.headers["location"]
+    before = client.get(f"{result}/evaluation.json").json()
+    removal = _finding(before, "gb.dvd-2022.5g-removal")
+    assert removal is not None and "T-001" not in removal["assets"]
+    forget_all()  # stated after a restart: the re-run starts from the stored inventory
+    queue = client.get(f"{result}/review").text
+    assert 'name="v.T-001"' in queue and '<option value="5g">5g</option>' in queue
+    response = client.post(
+        f"{result}/review/facts", data={"csrf": token, "field": "network", "v.T-001": "5g"}
+    )
+    assert response.status_code == 303, response.text
+    rerun = response.headers["location"]
+    assert rerun != result
+    after = client.get(f"{rerun}/evaluation.json").json()
+    removal = _finding(after, "gb.dvd-2022.5g-removal")
+    assert removal is not None
+    assert "T-001" in removal["assets"] and removal["due"] == "2027-12-31"
+    assert not [
+        r for r in after["review"] if r["asset_id"] == "T-001" and r.get("field") == "network"
+    ]
+    page = client.get(rerun).text
+    assert "Facts stated in the review queue" in page
+    assert "T-001: <code>network</code> = 5g" in page and "stated by A" in page
+    # the original is unchanged, and the new result's PDF reproduces it after a restart
+    assert client.get(f"{result}/evaluation.json").json() == before
+    forget_all()
+    pdf = client.get(f"{rerun}/report.pdf")
+    assert pdf.status_code == 200, pdf.text
+
+
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ({"field": "network", "v.T-001": "6g"}, "asset T-001, network: &#39;6g&#39; is not one of"),
+        ({"field": "network", "v.C-002": "5g"}, "asset C-002: this result does not ask for its"),
+        ({"field": "network", "v.T-001": ""}, "state network for at least one asset"),
+    ],
+)
+def test_a_wrong_stated_fact_is_refused_by_asset_and_field(
+    web: Site, uk: dict[str, str], fields: dict[str, str], message: str
+) -> None:
+    client = web.client()
+    token = signed_in(client, web.keys["A"])
+    response = client.post(f"{uk['early']}/review/facts", data={"csrf": token, **fields})
+    assert response.status_code == 422
+    assert message in response.text
+
+
+def test_stating_a_fact_needs_the_csrf_token_and_the_tenant(web: Site, uk: dict[str, str]) -> None:
+    data = {"field": "network", "v.T-001": "5g"}
+    client = web.client()
+    signed_in(client, web.keys["A"])
+    assert client.post(f"{uk['early']}/review/facts", data=data).status_code == 403
+    other = web.client()
+    token = signed_in(other, web.keys["B"])
+    assert (
+        other.post(f"{uk['early']}/review/facts", data={**data, "csrf": token}).status_code == 404
+    )
