@@ -319,7 +319,7 @@ def watch(
     )
     if result.no_baseline:
         err.print(
-            f"no stored run to compare with: {len(result.no_baseline)} operators ("
+            f"no stored run to compare with: {_operators_count(len(result.no_baseline))} ("
             + escape(", ".join(n.operator for n in result.no_baseline[:10]))
             + (", …" if len(result.no_baseline) > 10 else "")
             + "); store one with portfolio run --db",

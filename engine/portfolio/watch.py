@@ -65,6 +65,15 @@ class EventKind(StrEnum):
 
 
 _KIND_ORDER = {k: n for n, k in enumerate(EventKind)}
+# the changes of an obligation whose causes explain each kind of event (a breach can come from
+# assets newly reached; a deadline from a due date moved or an obligation come into force)
+_RELEVANT: dict[EventKind, frozenset[ChangeType]] = {
+    EventKind.new_breach: frozenset({ChangeType.APPEARED, ChangeType.STATUS, ChangeType.ASSETS}),
+    EventKind.new_overdue: frozenset({ChangeType.APPEARED, ChangeType.STATUS}),
+    EventKind.new_obligation: frozenset({ChangeType.APPEARED}),
+    EventKind.resolved: frozenset({ChangeType.DISAPPEARED, ChangeType.STATUS, ChangeType.ASSETS}),
+    EventKind.deadline_within: frozenset({ChangeType.APPEARED, ChangeType.STATUS, ChangeType.DUE}),
+}
 # the positions under which an obligation binds the operator now (PREPARE binds later)
 BINDING_NOW: frozenset[Position] = frozenset({Position.BREACH, Position.ACTION_REQUIRED})
 # the positions whose due date a deadline alert is about (as the portfolio summary's)
@@ -173,7 +182,13 @@ def events_of(
         by_obligation.setdefault(change.obligation_id, []).append(change)
 
     def event(kind: EventKind, ob_id: str, held: _Held, due: dt.date | None, why: str) -> Event:
-        causes = tuple(c.to_json() for ch in by_obligation.get(ob_id, []) for c in ch.causes)
+        relevant = _RELEVANT[kind]
+        causes = [
+            c.to_json()
+            for ch in by_obligation.get(ob_id, [])
+            if ch.change in relevant
+            for c in ch.causes
+        ]
         unique = tuple({repr(c): c for c in causes}.values())
         text = " ".join(dict.fromkeys(str(c["text"]) for c in unique)) or why
         return Event(

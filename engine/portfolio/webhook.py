@@ -124,6 +124,7 @@ def send(hook: Webhook, events: Sequence[dict[str, Any]]) -> int:
         with urllib.request.urlopen(request, timeout=hook.timeout) as response:
             status: int = response.status
     except urllib.error.HTTPError as error:
+        error.close()  # it holds the response (and its socket)
         raise InputError(
             "--webhook", f"{hook.url} refused the events: HTTP {error.code} {error.reason}"
         ) from None
