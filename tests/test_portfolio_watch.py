@@ -393,3 +393,53 @@ def test_once_stored_again_the_next_watch_is_quiet(watched, tmp_path):
     assert result.exit_code == 0, result.stderr
     assert result.stdout == ""
     assert "0 events from 5 operators" in result.stderr
+
+
+def test_operators_from_the_store_are_watched_on_their_stored_inputs(watched):
+    """``--operators DB-URL``: each operator's latest stored inputs, on the new date under the
+    bundled law; only time moved, so the events are the two passed deadlines (uk-new-core was
+    stored without its core asset)."""
+    url = watched["url"]
+    result = cli(
+        "portfolio",
+        "watch",
+        "--operators",
+        url,
+        "--as-of",
+        WATCHED_ON,
+        "--db",
+        url,
+        "--scheduler",
+        watched["scheduler"],
+    )
+    assert result.exit_code == 0, result.stderr
+    got = {(e["operator"], e["kind"], e["obligation_id"]) for e in _events(result.stdout)}
+    expected = {
+        (name, kind, ob)
+        for name in ("Albion Mobile & Fibre plc", "Albion Radio Ltd")
+        for kind in ("new_breach", "new_overdue")
+        for ob in (CORE, FTTP)
+    } | {("Albion Core Ltd", kind, FTTP) for kind in ("new_breach", "new_overdue")}
+    assert got == expected
+    assert {c["kind"] for e in _events(result.stdout) for c in e["causes"]} == {"deadline_passed"}
+
+
+def test_two_operators_with_one_profile_name_are_refused(watched, tmp_path):
+    ops = tmp_path / "ops"
+    shutil.copytree(watched["ops"], ops)
+    shutil.copytree(ops / "uk-same", ops / "uk-twin")
+    result = cli(
+        "portfolio",
+        "watch",
+        "--operators",
+        ops,
+        "--as-of",
+        WATCHED_ON,
+        "--db",
+        watched["url"],
+        "--scheduler",
+        watched["scheduler"],
+    )
+    assert result.exit_code == 2
+    assert "operators uk-same, uk-twin have the same profile name" in result.stderr
+    assert result.stdout == ""

@@ -300,12 +300,19 @@ def watch(
 
     day = parse_as_of(as_of)
     hook = webhook_from_options(webhook, webhook_secret_env, webhook_timeout)
-    found, _source = _operators(operators)
+    found, source_url = _operators(operators)
     pack = load_pack(law_dir)
     url = resolve_url(db)
     with dask_client(workers, scheduler) as client:
         result = run_watch(
-            client, found, day, (law_dir, pack.sha256), url, within_days, console=err
+            client,
+            found,
+            day,
+            (law_dir, pack.sha256),
+            url,
+            within_days,
+            console=err,
+            source_url=source_url,
         )
     events = [e.to_json() for e in result.events]
     out = sys.stdout.buffer

@@ -279,8 +279,14 @@ _CACHES: dict[str, WorkerPacks] = {}
 
 
 def _unpack_folder() -> Path:
+    """This process's folder for unpacked stored laws, removed when the process exits."""
     if not _FOLDER:
-        _FOLDER.append(Path(tempfile.mkdtemp(prefix="dutybound-watch-")))
+        import atexit
+        import shutil
+
+        folder = Path(tempfile.mkdtemp(prefix="dutybound-watch-"))
+        atexit.register(shutil.rmtree, folder, True)
+        _FOLDER.append(folder)
     return _FOLDER[0]
 
 
@@ -291,9 +297,11 @@ def watch_operator(
     url: str,
     previous: dict[str, int],
     within_days: int | None,
+    source_url: str | None = None,
 ) -> Watched | NoBaseline | Refused:
     """Compare one operator's run on ``day`` with its latest stored run (a worker's task).
-    ``previous`` maps operator names to their latest stored evaluation id."""
+    ``previous`` maps operator names to their latest stored evaluation id; ``source_url`` is
+    the store the operator's inputs come from (``--operators DB-URL``)."""
     from dutybound.engine.diff import Side, diff
     from dutybound.engine.portfolio.impact import version_pack
     from dutybound.engine.portfolio.run import _operator_inputs as operator_inputs
@@ -306,7 +314,7 @@ def watch_operator(
         packs = _CACHES[ref.sha256] = WorkerPacks((version,))
     try:
         pack = version_pack(version)
-        profile, assets, _notices, _fingerprint = operator_inputs(pack, operator, None)
+        profile, assets, _notices, _fingerprint = operator_inputs(pack, operator, source_url)
         previous_id = previous.get(profile.name)
         if previous_id is None:
             return NoBaseline(operator.name, profile.name)
@@ -335,6 +343,24 @@ def latest_stored(url: str) -> dict[str, int]:
     return latest
 
 
+def _one_folder_per_name(outcomes: dict[str, Any]) -> None:
+    """Refuse two operators whose profiles have the same name (see ``run_watch``)."""
+    folders: dict[str, list[str]] = {}
+    for operator, outcome in sorted(outcomes.items()):
+        if isinstance(outcome, Watched | NoBaseline):
+            folders.setdefault(outcome.name, []).append(operator)
+    shared = {name: ops for name, ops in folders.items() if len(ops) > 1}
+    if shared:
+        raise InputError(
+            "--operators",
+            "; ".join(
+                f"operators {', '.join(ops)} have the same profile name {name!r}"
+                for name, ops in sorted(shared.items())
+            )
+            + ": watch finds an operator's stored run by that name, give each its own",
+        )
+
+
 @dataclass
 class WatchResult:
     """Every operator's outcome, in the order of the operators."""
@@ -354,9 +380,12 @@ def run_watch(
     within_days: int | None = None,
     console: Console | None = None,
     after_each: Callable[[Operator], None] | None = None,
+    source_url: str | None = None,
 ) -> WatchResult:
     """Compare every operator with its last stored run on ``client``'s cluster. ``law`` is the
-    law folder of today's run (None: bundled) and its pack's sha256."""
+    law folder of today's run (None: bundled) and its pack's sha256. Two operators whose
+    profiles share a name are an input error: the store knows an operator by that name, so
+    both would be compared with the same stored run."""
     if within_days is not None and within_days < 0:
         raise InputError("--within-days", f"a number of days, 0 or more, not {within_days}")
     from dutybound.engine.store import database
@@ -380,7 +409,7 @@ def run_watch(
             client,
             watch_operator,
             operators,
-            lambda o: (ref, o, day, url, previous, within_days),
+            lambda o: (ref, o, day, url, previous, within_days, source_url),
             lambda o: f"dutybound-watch-{o.name}",
             arrived,
             description="comparing",
@@ -388,6 +417,7 @@ def run_watch(
         )
     except LawMismatch as error:
         raise InputError(law_dir or "rule pack", str(error)) from None
+    _one_folder_per_name(outcomes)
     result = WatchResult()
     for operator in operators:
         outcome = outcomes[operator.name]
