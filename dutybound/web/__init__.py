@@ -17,8 +17,10 @@ from fastapi.responses import RedirectResponse, Response
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.staticfiles import StaticFiles
 
+from dutybound.web.compare import router as compare_router
 from dutybound.web.errors import PageError
 from dutybound.web.facts import router as facts_router
+from dutybound.web.history import router as history_router
 from dutybound.web.pages import router
 from dutybound.web.session import COOKIE, SESSION_SECONDS, SignedOut, session_secret, viewer
 
@@ -39,6 +41,8 @@ def mount(app: FastAPI) -> None:
     app.mount("/app/static", StaticFiles(directory=STATIC), name="web-static")
     app.include_router(router)
     app.include_router(facts_router)
+    app.include_router(compare_router)
+    app.include_router(history_router)
     app.add_exception_handler(SignedOut, _to_signin)
     app.add_exception_handler(PageError, _refused)
 

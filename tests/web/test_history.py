@@ -201,3 +201,74 @@ def test_stating_a_fact_needs_the_csrf_token_and_the_tenant(web: Site, uk: dict[
     assert (
         other.post(f"{uk['early']}/review/facts", data={**data, "csrf": token}).status_code == 404
     )
+
+
+def test_a_profiles_history_lists_its_results_with_counts(web: Site, uk: dict[str, str]) -> None:
+    client = web.client()
+    signed_in(client, web.keys["A"])
+    page = client.get(f"{uk['profile']}/history")
+    assert page.status_code == 200
+    early, late = (uk[k].rsplit("/", 1)[1] for k in ("early", "late"))
+    # newest first: the late result is "after", the early one "before"
+    assert page.text.index(f'value="{late}"') < page.text.index(f'value="{early}"')
+    assert f'name="a" value="{early}"' in page.text and f'name="b" value="{late}"' in page.text
+    assert ">2026-11-28</a>" in page.text and ">2028-01-01</a>" in page.text
+    early_overdue = client.get(f"{uk['early']}/evaluation.json").json()["summary"]["by_status"]
+    assert f"<td>{early_overdue['overdue']}</td>" in page.text
+    # another tenant gets 404 for the profile's history
+    other = web.client()
+    signed_in(other, web.keys["B"])
+    assert other.get(f"{uk['profile']}/history").status_code == 404
+
+
+def test_the_diff_lists_the_item_that_becomes_overdue_as_changed(
+    web: Site, uk: dict[str, str]
+) -> None:
+    """UK example, 28 Nov 2026 → 1 Jan 2028: the DVD's 5G removal (due 31 Dec 2027) passes its
+    deadline: listed as changed, from due to overdue, with time as its cause."""
+    client = web.client()
+    signed_in(client, web.keys["A"])
+    early, late = (uk[k].rsplit("/", 1)[1] for k in ("early", "late"))
+    forget_all()  # both sides evaluated again from their stored inputs
+    response = client.get(f"/app/diff?a={early}&b={late}")
+    assert response.status_code == 200, response.text
+    html = response.text
+    changed = html[html.index('id="diff-changed"') :]
+    row = changed[changed.index('id="change-gb.dvd-2022.5g-removal"') :]
+    row = row[: row.index("</tr>")]
+    assert "s-due" in row and "s-overdue" in row and "due 2027-12-31" in row
+    assert "31 Dec 2027" in row  # the cause names the deadline that passed
+    assert (
+        'id="diff-removed"' not in html
+        or "gb.dvd-2022.5g-removal"
+        not in html[html.index('id="diff-removed"') : html.index('id="diff-changed"')]
+    )
+
+
+def test_the_diff_of_another_tenants_result_is_a_404(web: Site, uk: dict[str, str]) -> None:
+    other = web.client()
+    token = signed_in(other, web.keys["B"])
+    own = evaluate(other, token, new_profile(other, token), "assets.csv", UK, "2026-11-28")
+    mine = own.headers["location"].rsplit("/", 1)[1]
+    theirs = uk["early"].rsplit("/", 1)[1]
+    assert other.get(f"/app/diff?a={mine}&b={theirs}").status_code == 404
+    assert other.get(f"/app/diff?a={theirs}&b={mine}").status_code == 404
+    assert other.get(f"/app/diff?a={mine}&b={mine}").status_code == 200
+
+
+def test_the_unaffected_assets_say_why_no_rule_caught_them(web: Site, uk: dict[str, str]) -> None:
+    """R-003, a Huawei 4G radio, is outside the 5G rules and the 2020 Huawei decisions ceased
+    to apply on 13 Oct 2022: listed with those reasons."""
+    client = web.client()
+    signed_in(client, web.keys["A"])
+    assert f'href="{uk["early"]}/unaffected"' in client.get(uk["early"]).text
+    page = client.get(f"{uk['early']}/unaffected")
+    assert page.status_code == 200
+    html = page.text
+    window = html[html.index("Outside the law&#39;s window") :]
+    window = window[: window.index("</tr>")]
+    assert "ceased to apply on 13 Oct 2022" in window and "R-003" in window
+    assert "gb.huawei-5g-decision-2020.5g-removal" in window
+    other = web.client()
+    signed_in(other, web.keys["B"])
+    assert other.get(f"{uk['early']}/unaffected").status_code == 404
