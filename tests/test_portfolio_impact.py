@@ -344,3 +344,43 @@ def test_bad_options_fail_before_any_work(portfolio, args, message):
     assert result.exit_code == 2
     assert message in result.stderr
     assert result.stdout == ""
+
+
+def test_a_moved_deadline_touches_the_operators_it_binds(portfolio, scheduler, tmp_path):
+    """The DVD's core removal moved from 31 Dec 2023 to 30 Jun 2026 (test data): on 1 Jan 2026
+    every UK operator with Huawei in its core (C-001 is in each UK example) goes from overdue
+    to due, caused by the amended deadline; the others are not touched."""
+    law = tmp_path / "law"
+    shutil.copytree(default_law_dir(), law)
+    path = law / "gb/instruments/2022-10-13-huawei-designated-vendor-direction.yaml"
+    text = path.read_text(encoding="utf-8")
+    assert text.count("deadline: {date: 2023-12-31}") == 1
+    path.write_text(text.replace("deadline: {date: 2023-12-31}", "deadline: {date: 2026-06-30}"))
+    result = _impact(
+        portfolio,
+        scheduler,
+        "--before-law-dir",
+        default_law_dir(),
+        "--law-dir",
+        law,
+        "--format",
+        "json",
+    )
+    assert result.exit_code == 0, result.stderr
+    rows = orjson.loads(result.stdout)["rows"]
+    touched = [r for r in rows if r["status"] == "touched"]
+    assert [r["operator"] for r in touched] == ["uk-huawei-only", "uk-zte-core", "uk-zte-ran"]
+    for row in touched:
+        assert [(c["obligation_id"], c["change"]) for c in row["changes"]] == [
+            ("gb.dvd-2022.core-removal", "status"),
+            ("gb.dvd-2022.core-removal", "due"),
+        ]
+        status = row["changes"][0]
+        assert (status["before"], status["after"]) == (
+            {"status": "overdue", "due": "2023-12-31"},
+            {"status": "due", "due": "2026-06-30"},
+        )
+        for change in row["changes"]:
+            assert [(c["kind"], c["refs"]["fields"]) for c in change["causes"]] == [
+                ("obligation_amended", ["deadline"])
+            ]

@@ -226,6 +226,8 @@ class _Receiver(http.server.BaseHTTPRequestHandler):
         body = self.rfile.read(int(self.headers["Content-Length"]))
         self.server.received.append((dict(self.headers.items()), body))  # type: ignore[attr-defined]
         self.send_response(self.server.status)  # type: ignore[attr-defined]
+        if 300 <= self.server.status < 400:  # type: ignore[attr-defined]
+            self.send_header("Location", "http://127.0.0.1:9/elsewhere")
         self.end_headers()
 
     def log_message(self, *args: object) -> None:
@@ -286,8 +288,10 @@ def test_a_replayed_delivery_is_refused_by_age():
     assert not verify(SECRET.encode(), headers, body, now=1_700_000_000 + 301)
 
 
-def test_a_refusing_webhook_is_exit_2_naming_it(watched, receiver):
-    receiver.status = 500  # type: ignore[attr-defined]
+@pytest.mark.parametrize("status", [500, 302])
+def test_a_refusing_webhook_is_exit_2_naming_it(watched, receiver, status):
+    """An error, or a redirect (followed, the POST would lose its body), is a refusal."""
+    receiver.status = status  # type: ignore[attr-defined]
     result = _watch(
         watched,
         "--webhook",
@@ -297,7 +301,8 @@ def test_a_refusing_webhook_is_exit_2_naming_it(watched, receiver):
         env={SECRET_ENV: SECRET},
     )
     assert result.exit_code == 2
-    assert f"--webhook: {_hook(receiver)} refused the events: HTTP 500" in result.stderr
+    assert f"--webhook: {_hook(receiver)} refused the events: HTTP {status}" in result.stderr
+    assert len(receiver.received) == 1  # the redirect was not followed
     # the events are still on stdout, and nothing was stored: the next watch raises them again
     assert len(_events(result.stdout)) == len(EXPECTED) - 2
 

@@ -116,12 +116,21 @@ def delivery(
     return body, headers
 
 
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    """A redirect is a refusal: followed, a POST becomes a GET without its body (or goes, signed,
+    to a host nobody configured). The receiver's URL is given as it is to be used."""
+
+    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
+        return None
+
+
 def send(hook: Webhook, events: Sequence[dict[str, Any]]) -> int:
     """POST the events, signed; returns the HTTP status. A refusal is an ``InputError``."""
     body, headers = delivery(events, hook.secret, time.time())
     request = urllib.request.Request(hook.url, data=body, headers=headers, method="POST")
+    opener = urllib.request.build_opener(_NoRedirect)
     try:
-        with urllib.request.urlopen(request, timeout=hook.timeout) as response:
+        with opener.open(request, timeout=hook.timeout) as response:
             status: int = response.status
     except urllib.error.HTTPError as error:
         error.close()  # it holds the response (and its socket)
