@@ -316,8 +316,10 @@ def _csv_assets(
     del data
     if rows == 0 or body.count("\n") != rows or folder.problems:
         return None  # blank lines were skipped, or an id repeats: the row path names it
+    assets = folder.assets
+    del folder  # its set of ids, before the freed memory is given back
     _give_back_freed_memory()
-    return folder.assets, "csv", used
+    return assets, "csv", used
 
 
 def _file_size(path: Path) -> int | None:

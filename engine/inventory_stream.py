@@ -29,7 +29,7 @@ from dutybound.engine.mapping import MAPPABLE, NO_MAPPING, Mapping
 
 # rows per chunk: large enough that the per-chunk work (one column pass per chunk) is amortised,
 # small enough that a chunk's cells as Python strings stay a few tens of megabytes
-CHUNK_ROWS = 65_536
+CHUNK_ROWS = 16_384
 
 
 def chunks(rows: Iterable[Row], size: int) -> Iterator[list[Row]]:
