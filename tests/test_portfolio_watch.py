@@ -103,19 +103,15 @@ def scheduler():
         yield local.scheduler_address
 
 
-@pytest.fixture(scope="module")
-def watched(tmp_path_factory, scheduler) -> dict[str, Path | str]:
-    """The portfolio stored on 1 Sep 2023, then changed for the watch; the law of the watch."""
-    from dutybound.engine.store.connection import dispose_all
-
-    root = tmp_path_factory.mktemp("watch")
+def _build(root: Path, url: str, scheduler: str) -> dict[str, Path | str]:
+    """The portfolio stored on 1 Sep 2023 in ``url``, then changed for the watch; the law of
+    the watch."""
     ops = root / "ops"
     # operators are matched with the store by their profile's name: one name each
     _operator(ops, "uk-same", UK)
     _operator(ops, "uk-new-core", UK, drop=("C-001",), rename="Albion Core Ltd")
     _operator(ops, "uk-5g-gone", UK, rename="Albion Radio Ltd")
     _operator(ops, "cz", ROOT / "examples" / "cz-energy")
-    url = f"sqlite:///{root / 'store.db'}"
     stored = cli(
         "portfolio",
         "run",
@@ -142,7 +138,16 @@ def watched(tmp_path_factory, scheduler) -> dict[str, Path | str]:
         text.replace("deadline: {date: 2027-12-31}", "deadline: {date: 2024-02-28}"),
         encoding="utf-8",
     )
-    yield {"ops": ops, "url": url, "law": law, "root": root, "scheduler": scheduler}
+    return {"ops": ops, "url": url, "law": law, "root": root, "scheduler": scheduler}
+
+
+@pytest.fixture(scope="module")
+def watched(tmp_path_factory, scheduler) -> Iterator[dict[str, Path | str]]:
+    """The scenario on SQLite, shared by the module."""
+    from dutybound.engine.store.connection import dispose_all
+
+    root = tmp_path_factory.mktemp("watch")
+    yield _build(root, f"sqlite:///{root / 'store.db'}", scheduler)
     dispose_all()
 
 
@@ -207,6 +212,17 @@ def test_watch_emits_exactly_the_expected_events(watched):
     assert not any(e["operator"] == "cz" for e in events)
     # watch stores nothing: the baseline moves only when the portfolio is stored again
     assert _stored_count(watched["url"]) == before
+
+
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+def test_the_same_events_with_the_store_on_postgresql(database_url, scheduler, tmp_path):
+    """The cluster's set-up: the workers read the stored runs from PostgreSQL."""
+    w = _build(tmp_path, database_url, scheduler)
+    result = _watch(w, "--within-days", "60")
+    assert result.exit_code == 0, result.stderr
+    assert [_key(e) for e in _events(result.stdout)] == [
+        (op, kind, ob, due, causes) for op, kind, ob, due, causes in EXPECTED
+    ]
 
 
 def test_without_within_days_there_is_no_deadline_event(watched):
