@@ -59,28 +59,34 @@ def vendor_questions(
 
 
 def missing_facts(review: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """The inventory columns or flags to state, each with the obligations it decides (the
-    detail) and the assets that lack it; one entry per column and detail, since the same empty
-    column decides different obligations for different assets."""
-    facts: dict[tuple[str, str], dict[str, Any]] = {}
+    """The inventory columns or flags to state, one entry per column (one form to state it):
+    each with the assets that lack it and, per detail, the obligations it decides for which
+    assets, since the same empty column decides different obligations for different assets."""
+    facts: dict[str, dict[str, Any]] = {}
     for item in review:
         if item["reason"] != ReviewReason.MISSING_FACT:
             continue
         field = str(item.get("field") or "")
         fact = facts.setdefault(
-            (field, item["detail"]),
+            field,
             {
                 "field": field,
-                "detail": item["detail"],
+                "details": {},
                 "assets": [],
                 "choices": fact_choices(field),
                 "date": field in DATE_FIELDS,
             },
         )
-        fact["assets"].append(item["asset_id"])
+        fact["details"].setdefault(item["detail"], []).append(item["asset_id"])
+        if item["asset_id"] not in fact["assets"]:
+            fact["assets"].append(item["asset_id"])
     for fact in facts.values():
+        fact["details"] = [
+            {"detail": detail, "assets": assets}
+            for detail, assets in sorted(fact["details"].items(), key=lambda d: (-len(d[1]), d[0]))
+        ]
         fact["shown"] = fact["assets"][:SHOWN_ASSETS]
-    return sorted(facts.values(), key=lambda f: (f["field"], -len(f["assets"]), f["detail"]))
+    return sorted(facts.values(), key=lambda f: (-len(f["assets"]), f["field"]))
 
 
 def decision_of(vendor: str, group: str, answer: Answer, by: str, today: dt.date) -> Decision:

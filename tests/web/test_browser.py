@@ -113,6 +113,7 @@ def test_the_main_flow_in_a_browser(server: tuple[str, str], tmp_path: Path) -> 
             page.get_by_role("button", name="Save profile").click()
             page.wait_for_url("**/app/profiles/*")
             assert page.get_by_role("heading", name="Albion Mobile & Fibre plc").is_visible()
+            profile_url = page.url
 
             inventory = page.get_by_label(
                 "Inventory (CSV, XLSX, CycloneDX or NetBox JSON)", exact=True
@@ -166,6 +167,32 @@ def test_the_main_flow_in_a_browser(server: tuple[str, str], tmp_path: Path) -> 
             reader = PdfReader(io.BytesIO(pdf.read_bytes()))
             assert "evaluation.json" in reader.attachments
 
+            # the assets no rule caught; a missing fact stated; the history and the diff
+            page.get_by_role("link", name="Designated vendors' assets with no finding").click()
+            page.wait_for_url("**/unaffected")
+            assert "R-003" in page.locator("table.findings").inner_text()
+            shot("8b-unaffected")
+            page.go_back()
+            page.get_by_role("link", name="Review queue").click()
+            page.wait_for_url("**/review")
+            network = page.locator("form.state:has(input[name=field][value=network])")
+            network.locator("select[name='v.T-001']").select_option("5g")
+            shot("8c-review-state")
+            network.get_by_role("button", name="State and evaluate again").click()
+            page.wait_for_url("**/app/results/*")
+            assert "T-001: network = 5g" in page.locator("section.stated").inner_text()
+            shot("8d-stated-result")
+            page.goto(profile_url)
+            page.get_by_role("link", name="History and changes").click()
+            page.wait_for_url("**/history")
+            assert page.locator("table.findings tbody tr").count() == 2
+            shot("8e-history")
+            page.get_by_role("button", name="Compare").click()
+            page.wait_for_url("**/app/diff?**")
+            changed = page.locator("#change-gb\\.dvd-2022\\.5g-removal").inner_text()
+            assert "T-001" in changed
+            shot("8f-diff")
+
             page.get_by_role("button", name="Sign out").click()
             page.wait_for_url("**/app/signin")
             shot("9-signed-out")
@@ -173,5 +200,5 @@ def test_the_main_flow_in_a_browser(server: tuple[str, str], tmp_path: Path) -> 
             assert page.url.endswith("/app/signin")
         finally:
             browser.close()
-    assert len(list(screens.glob("*.png"))) == 9
+    assert len(list(screens.glob("*.png"))) == 14
     assert {name: found for name, found in severe.items() if found} == {}
