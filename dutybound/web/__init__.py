@@ -19,6 +19,7 @@ from starlette.staticfiles import StaticFiles
 
 from dutybound.web.compare import router as compare_router
 from dutybound.web.errors import PageError
+from dutybound.web.examples import router as examples_router
 from dutybound.web.facts import router as facts_router
 from dutybound.web.history import router as history_router
 from dutybound.web.pages import router
@@ -42,6 +43,7 @@ def mount(app: FastAPI) -> None:
     app.include_router(router)
     app.include_router(facts_router)
     app.include_router(compare_router)
+    app.include_router(examples_router)
     app.include_router(history_router)
     app.add_exception_handler(SignedOut, _to_signin)
     app.add_exception_handler(PageError, _refused)
