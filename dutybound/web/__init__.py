@@ -22,6 +22,7 @@ from dutybound.web.errors import PageError
 from dutybound.web.examples import router as examples_router
 from dutybound.web.facts import router as facts_router
 from dutybound.web.history import router as history_router
+from dutybound.web.language import router as language_router
 from dutybound.web.pages import router
 from dutybound.web.session import COOKIE, SESSION_SECONDS, SignedOut, session_secret, viewer
 
@@ -45,6 +46,7 @@ def mount(app: FastAPI) -> None:
     app.include_router(compare_router)
     app.include_router(examples_router)
     app.include_router(history_router)
+    app.include_router(language_router)
     app.add_exception_handler(SignedOut, _to_signin)
     app.add_exception_handler(PageError, _refused)
 

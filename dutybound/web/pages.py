@@ -30,10 +30,11 @@ from dutybound.web.evaluations import (
     held,
     stated_of,
 )
+from dutybound.web.language import language
 from dutybound.web.rendering import page
 from dutybound.web.results import filtered, summary
 from dutybound.web.review import Answer, answer_and_rerun, missing_facts, vendor_questions
-from dutybound.web.session import CsrfDep, Viewer, ViewerDep, sign_in
+from dutybound.web.session import CsrfDep, Viewer, ViewerDep, end_session, sign_in
 
 router = APIRouter(prefix="/app", include_in_schema=False)
 LISTED = 50  # profiles and results listed on the home page
@@ -91,7 +92,7 @@ def signin(request: Request, svc: ServiceDep, api_key: Annotated[str, Form()] = 
 
 @router.post("/signout", dependencies=[CsrfDep])
 def signout(request: Request) -> RedirectResponse:
-    request.session.clear()
+    end_session(request)
     return _see_other("/app/signin")
 
 
@@ -320,14 +321,14 @@ def _full(svc: Service, result_id: str) -> bool:
 
 
 @router.get("/results/{result_id}/report.pdf")
-def download_pdf(result_id: str, who: ViewerDep, svc: ServiceDep) -> Response:
+def download_pdf(request: Request, result_id: str, who: ViewerDep, svc: ServiceDep) -> Response:
     """The obligation report (``reports.render.obligation_report_pdf``): PDF/A-3b with the
     evaluation JSON and the affected-asset CSV attached."""
     from dutybound.reports.render import obligation_report_pdf
 
     row, data = _result(svc, who, result_id)
     evaluation = full_evaluation(svc, row)
-    body = obligation_report_pdf(evaluation, "en", data)
+    body = obligation_report_pdf(evaluation, language(request).value, data)  # the page's
     return _download(body, "application/pdf", f"dutybound-{row.as_of}.pdf")
 
 

@@ -1,5 +1,6 @@
-"""The pages' Jinja2 environment: ``templates/web``, autoescaped and strict like the reports',
-with the reports' translation functions so a phrase the report catalogue has reads the same."""
+"""The pages' Jinja2 environments: ``templates/web``, autoescaped and strict like the reports',
+one per interface language with the reports' translation functions, so a phrase the report
+catalogue has reads the same on a page and in the Czech or English PDF."""
 
 from __future__ import annotations
 
@@ -13,30 +14,34 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from dutybound.engine.vocabulary import label
 from dutybound.reports.paths import TEMPLATES
 from dutybound.reports.render import translator
+from dutybound.web.language import NAMES, Language, language
 from dutybound.web.session import CSRF_FIELD, csrf_token
-
-LANG = "en"  # the pages are English for now; the catalogue supplies words it already has
 
 
 @cache
-def environment() -> Environment:
-    """Built once per process: the templates are files shipped with the project."""
+def environment(lang: Language = Language.EN) -> Environment:
+    """Built once per process and language: the templates and catalogues are files shipped
+    with the project and do not change while it runs."""
     env = Environment(
         loader=FileSystemLoader(TEMPLATES / "web"),
         autoescape=select_autoescape(["html", "j2"]),
         undefined=StrictUndefined,
     )
-    t, tn = translator(LANG)
-    env.globals.update(t=t, tn=tn, lang=LANG, csrf_field=CSRF_FIELD)
+    t, tn = translator(lang.value)
+    env.globals.update(t=t, tn=tn, lang=lang.value, languages=NAMES, csrf_field=CSRF_FIELD)
     env.filters["words"] = lambda word: t(label(str(word))) if word else ""
     return env
 
 
 def page(request: Request, template: str, status: int = 200, **context: Any) -> HTMLResponse:
-    """The template rendered for this request, with the session's CSRF token at hand."""
+    """The template rendered in this request's language, with the session's CSRF token and
+    the path the language switch comes back to at hand."""
+    here = request.url.path if request.method == "GET" else "/app/home"
+    if request.method == "GET" and request.url.query:
+        here = f"{here}?{request.url.query}"
     html = (
-        environment()
+        environment(language(request))
         .get_template(template)
-        .render(request=request, csrf=csrf_token(request), **context)
+        .render(request=request, csrf=csrf_token(request), here=here, **context)
     )
     return HTMLResponse(html, status_code=status)

@@ -27,6 +27,7 @@ COOKIE = "dutybound_session"
 SESSION_SECONDS = 8 * 60 * 60  # a working day; signing in again costs one paste of the key
 SECRET_ENV = "DUTYBOUND_SESSION_SECRET"
 CSRF_FIELD = "csrf"
+LANG_KEY = "lang"  # the interface language chosen in the header (web.language)
 
 log = logging.getLogger("dutybound.web")
 
@@ -69,6 +70,15 @@ async def check_csrf(request: Request) -> None:
         raise PageError(403, "this form is missing its CSRF token or it has expired")
 
 
+def end_session(request: Request) -> None:
+    """Forget who is signed in, their tenant and CSRF token; the interface language they
+    chose stays (it says nothing about them, and the sign-in page should keep speaking it)."""
+    lang = request.session.get(LANG_KEY)
+    request.session.clear()
+    if isinstance(lang, str):
+        request.session[LANG_KEY] = lang
+
+
 def caller_by_digest(svc: Service, digest: str) -> Caller | None:
     """The caller of the key with this SHA-256 (what ``keys.lookup_key`` answers for its
     secret); None if there is no such key or it was revoked."""
@@ -88,7 +98,7 @@ def sign_in(request: Request, svc: Service, secret: str) -> Caller | None:
     found = svc.caller(secret.strip())
     if found is None:
         return None
-    request.session.clear()
+    end_session(request)
     request.session["key"] = hash_key(secret.strip())
     request.session["tenant"] = found.tenant
     csrf_token(request)
@@ -130,7 +140,7 @@ async def viewer(request: Request) -> Viewer:
     svc: Service = request.app.state.service
     found = await run_in_threadpool(caller_by_digest, svc, digest)
     if found is None or tenant not in found.readable:
-        request.session.clear()
+        end_session(request)
         raise SignedOut
     request.state.tenant = tenant  # for the request's log line
     return Viewer(found, tenant)
