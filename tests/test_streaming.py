@@ -358,3 +358,51 @@ def test_inventory_check_lists_every_problem_of_a_parquet_file_by_row(tmp_path: 
     listed = json.loads(done.stdout)["problems"]
     assert [(p["line"], p["field"]) for p in listed] == EXPECTED
     assert all(p["file"] == str(parquet) for p in listed)
+
+
+def test_every_format_in_chunks_of_one_row_gives_the_assets_of_one_chunk(tmp_path: Path) -> None:
+    from dutybound.engine.mapping import load_mapping
+
+    netbox = ROOT / "examples" / "netbox"
+    mapping = load_mapping(netbox / "mapping.yaml")
+    for path, defaults, with_mapping in (
+        (netbox / "devices.csv", {"country": "CZ"}, mapping),
+        (netbox / "devices-api.json", None, mapping),
+        (ROOT / "examples" / "cz-energy" / "assets.csv", {"use": "other"}, None),
+    ):
+        args = (path, defaults, None) + ((with_mapping,) if with_mapping else ())
+        whole = read_inventory(*args, chunk_rows=1_000)
+        assert read_inventory(*args, chunk_rows=1) == whole
+        assert whole.assets
+
+
+def test_problems_of_an_excel_sheet_keep_their_rows_across_chunks(tmp_path: Path) -> None:
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(HEADER.strip().split(","))
+    for line in _bad_file(tmp_path).read_text().splitlines()[1:]:
+        sheet.append(line.split(","))
+    path = tmp_path / "assets.xlsx"
+    book.save(path)
+    assert _problems(path, 7) == EXPECTED
+    assert _problems(path, 1_000) == EXPECTED
+
+
+def test_a_parquet_file_without_a_required_column_lists_it_with_the_rows_problems(
+    tmp_path: Path,
+) -> None:
+    parquet = _parquet(_bad_file(tmp_path), tmp_path / "full.parquet")
+    table = pq.read_table(parquet).drop_columns(["country"])
+    path = tmp_path / "assets.parquet"
+    pq.write_table(table, path, row_group_size=5)
+    assert _problems(path, 7) == [(1, "country"), *EXPECTED]
+    # given with --default, a column the file lacks is no longer missing
+    clean = tmp_path / "clean.csv"
+    clean.write_text(HEADER + "\n".join(_rows(30)) + "\n")
+    table = pq.read_table(_parquet(clean, tmp_path / "clean.parquet"))
+    pq.write_table(table.drop_columns(["country", "category"]), path)
+    assets = read_inventory(path, {"country": "GB", "category": "router"}, chunk_rows=7)
+    assert {(a.country, a.category) for a in assets.assets} == {("GB", "router")}
