@@ -71,6 +71,7 @@ class StoredResultInput(SQLModel, table=True):
     inventory_sha256: str  # of the uncompressed bytes
     profile: str  # the profile JSON used, keys sorted
     decisions_on: dt.date  # the day whose vendor decision register applied
+    decisions: str = "[]"  # JSON list of the vendor decisions applied, as read that day
     stated: str = "[]"  # JSON list of the facts a person stated in the review queue
 
 

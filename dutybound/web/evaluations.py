@@ -5,7 +5,7 @@ An upload is read by the engine's inventory reader (``engine.inventory.read_inve
 XLSX, CycloneDX or NetBox, every problem of the file found in one run) from a private temporary
 file named like the upload, so the format follows its extension as on the command line. The
 stored result is the evaluation JSON, and with it (``db.StoredResultInput``) the inventory as
-uploaded (zlib-compressed), the profile JSON, the day whose vendor decisions applied and the
+uploaded (zlib-compressed), the profile JSON, the vendor decisions applied (``Register``) and the
 facts a person stated in the review queue. The PDF report, the spreadsheet and the review's
 re-run need the evaluation itself (assets, vendor matches, the pack): the last ``HELD`` are
 kept in memory by result id, and any other (after a restart, say) is evaluated again from its
@@ -23,6 +23,7 @@ import threading
 import zlib
 from collections import OrderedDict
 from collections.abc import Sequence
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -38,6 +39,7 @@ from dutybound.web.errors import PageError
 if TYPE_CHECKING:
     from dutybound.engine.evaluation import Evaluation
     from dutybound.engine.inputs import Asset, Profile
+    from dutybound.engine.vendor_decisions import Decision
 
 SUFFIXES = (".csv", ".xlsx", ".xlsm", ".json")
 HELD = 32  # full evaluations kept for the PDF and XLSX downloads, most recent first
@@ -111,23 +113,54 @@ def fingerprint(profile_data: dict[str, Any], body: bytes) -> str:
     return digest.hexdigest()
 
 
+@dataclass(frozen=True)
+class Register:
+    """The tenant's vendor decisions an evaluation applied, as read on ``day``: stored with the
+    result, so evaluating it again applies exactly these, whatever was decided since."""
+
+    day: dt.date
+    decisions: tuple[Decision, ...]
+
+    def to_text(self) -> str:
+        return orjson.dumps([asdict(d) for d in self.decisions]).decode()
+
+
+def register(svc: Service, tenant: str, day: dt.date) -> Register:
+    """The tenant's vendor decision register as in force on ``day`` (as the CLI's --db)."""
+    from dutybound.engine.store.vendor_decision_register import stored_vendor_decisions
+
+    found = stored_vendor_decisions(
+        svc.pack.registry, day, svc.settings.database_url, tenant=tenant
+    )
+    return Register(day, tuple(found))
+
+
+def stored_register(inputs: db.StoredResultInput) -> Register:
+    """The decisions a stored result applied."""
+    from dutybound.engine.vendor_decisions import Decision
+
+    rows: list[dict[str, Any]] = orjson.loads(inputs.decisions)
+    return Register(
+        inputs.decisions_on,
+        tuple(
+            Decision(**{**r, "decided_on": dt.date.fromisoformat(r["decided_on"])}) for r in rows
+        ),
+    )
+
+
 def run(
     svc: Service,
-    tenant: str,
     profile: Profile,
     assets: list[Asset],
     as_of: dt.date,
-    decisions_on: dt.date,
+    applied: Register,
     inputs_sha256: str,
 ) -> Evaluation:
-    """Evaluate with the tenant's vendor decision register as in force on ``decisions_on`` (as
-    the CLI's --db), under the service's engine lock; the evaluator's fallback notice first."""
+    """Evaluate with the vendor decisions ``applied``, under the service's engine lock; the
+    evaluator's fallback notice first."""
     from dutybound.engine.evaluation import evaluate
-    from dutybound.engine.store.vendor_decision_register import stored_vendor_decisions
 
-    decisions = stored_vendor_decisions(
-        svc.pack.registry, decisions_on, svc.settings.database_url, tenant=tenant
-    )
+    decisions = list(applied.decisions)
     with svc.engine_lock:
         result = evaluate(
             svc.pack,
@@ -152,7 +185,7 @@ def store(
     profile_data: dict[str, Any],
     filename: str,
     body: bytes,
-    decisions_on: dt.date,
+    applied: Register,
     stated: Sequence[dict[str, Any]] = (),
 ) -> str:
     """Store ``result`` with its inputs, hold it, and return the new result's id."""
@@ -163,7 +196,8 @@ def store(
         inventory_zlib=zlib.compress(body, 6),
         inventory_sha256=hashlib.sha256(body).hexdigest(),
         profile=profile_text(profile_data).decode(),
-        decisions_on=decisions_on,
+        decisions_on=applied.day,
+        decisions=applied.to_text(),
         stated=orjson.dumps(list(stated)).decode(),
     )
     row = db.save_result(
@@ -195,7 +229,8 @@ def evaluate_upload(
     so a name answered in the review queue is not asked about again."""
     assets = read_assets(filename, body)
     profile = svc.validated_profile(profile_text(profile_data))
-    result = run(svc, tenant, profile, assets, as_of, as_of, fingerprint(profile_data, body))
+    applied = register(svc, tenant, as_of)
+    result = run(svc, profile, assets, as_of, applied, fingerprint(profile_data, body))
     return store(
         svc,
         tenant,
@@ -204,7 +239,7 @@ def evaluate_upload(
         profile_data=profile_data,
         filename=filename,
         body=body,
-        decisions_on=as_of,
+        applied=applied,
     )
 
 
@@ -212,7 +247,7 @@ def store_again(
     svc: Service,
     row: db.StoredResult,
     result: Evaluation,
-    decisions_on: dt.date,
+    applied: Register,
     stated: Sequence[dict[str, Any]] = (),
 ) -> str:
     """Store the re-run of ``row`` (the review queue's) as a new result of the same profile,
@@ -241,7 +276,7 @@ def store_again(
         profile_data=orjson.loads(inputs.profile),
         filename=inputs.filename,
         body=zlib.decompress(inputs.inventory_zlib),
-        decisions_on=decisions_on,
+        applied=applied,
         stated=[*before, *stated],
     )
 
@@ -323,19 +358,18 @@ def full_evaluation(svc: Service, row: db.StoredResult) -> Evaluation:
         raise PageError(409, f"{inputs.filename}: {error.problems[0]}") from None
     result = run(
         svc,
-        row.tenant,
         svc.validated_profile(profile_text(profile_data)),
         assets,
         row.as_of,
-        inputs.decisions_on,
+        stored_register(inputs),
         fingerprint(profile_data, body),
     )
     if json_text(result.to_json()) != row.body:
         raise PageError(
             409,
             "evaluating this result's stored inputs again no longer gives the stored result "
-            "(the tenant's vendor decisions for that day changed since); the JSON is kept and "
-            "can be downloaded, and uploading the inventory again gives a new result",
+            "(the engine's evaluator or the inventory reader changed since); the JSON is kept "
+            "and can be downloaded, and uploading the inventory again gives a new result",
         )
     hold(row.id, result)
     return result

@@ -21,7 +21,7 @@ from dutybound.engine.vendors import normalise
 from dutybound.service import db
 from dutybound.service.state import Service
 from dutybound.web.errors import PageError
-from dutybound.web.evaluations import run, store_again
+from dutybound.web.evaluations import register, run, store_again
 
 if TYPE_CHECKING:
     from dutybound.engine.evaluation import Evaluation
@@ -136,23 +136,16 @@ def answer_and_rerun(
         )
     except InputError as error:
         raise PageError(422, str(error)) from None
-    decisions_on = max(evaluation.as_of, today)
-    result = rerun(svc, tenant, evaluation, decisions_on)
-    return store_again(svc, row, result, decisions_on)
-
-
-def rerun(svc: Service, tenant: str, evaluation: Evaluation, decisions_on: dt.date) -> Evaluation:
-    """The evaluation again with the same profile and assets and the tenant's register as on
-    ``decisions_on``."""
-    return run(
+    applied = register(svc, tenant, max(evaluation.as_of, today))
+    result = run(
         svc,
-        tenant,
         evaluation.profile,
         evaluation.assets,
         evaluation.as_of,
-        decisions_on,
+        applied,
         evaluation.inputs_sha256,
     )
+    return store_again(svc, row, result, applied)
 
 
 DATE_FIELDS = ("identified_on", "installed_on")
@@ -232,17 +225,17 @@ def state_and_rerun(
     """Apply the stated facts to a copy of the stored inventory's assets, evaluate again (same
     day, same vendor decisions) and store it as a new result recording the facts, who stated
     them and when; the original result stays as it was. Its id."""
-    from dutybound.web.evaluations import stated_assets, stored_inputs
+    from dutybound.web.evaluations import stated_assets, stored_inputs, stored_register
 
     inputs, _profile, _body, _before = stored_inputs(svc, row)  # 404 without stored inputs
     facts = stated_facts(review, field, values, by, db.now())
+    applied = stored_register(inputs)  # the same vendor answers as the result it corrects
     result = run(
         svc,
-        row.tenant,
         evaluation.profile,
         stated_assets(evaluation.assets, facts),
         evaluation.as_of,
-        inputs.decisions_on,
+        applied,
         evaluation.inputs_sha256,
     )
-    return store_again(svc, row, result, inputs.decisions_on, facts)
+    return store_again(svc, row, result, applied, facts)

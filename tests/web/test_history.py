@@ -106,17 +106,13 @@ def test_a_result_of_another_rule_pack_is_refused_with_both_versions(web: Site) 
     assert client.get(f"{location}/evaluation.json").status_code == 200  # the JSON stays
 
 
-def test_on_postgresql_too_a_result_outlives_the_process(tmp_path_factory) -> None:
-    """The same on PostgreSQL (DUTYBOUND_TEST_POSTGRES_URL; skipped without one): bytes in and
-    out of the LargeBinary column, the PDF after a restart."""
-    import os
-
+def test_on_both_databases_a_result_outlives_the_process(database_url: str) -> None:
+    """On a fresh SQLite and PostgreSQL database each (``database_url``; PostgreSQL skipped
+    without DUTYBOUND_TEST_POSTGRES_URL): bytes in and out of the LargeBinary column, the PDF
+    after a restart carrying the stored JSON."""
     from dutybound.service.keys import create_key
 
-    url = os.environ.get("DUTYBOUND_TEST_POSTGRES_URL")
-    if not url:
-        pytest.skip("DUTYBOUND_TEST_POSTGRES_URL is not set")
-    web = Site(url, {"A": create_key(url, "web-history-pg").secret})
+    web = Site(database_url, {"A": create_key(database_url, "A").secret})
     client = web.client()
     token = signed_in(client, web.keys["A"])
     location = evaluate(client, token, new_profile(client, token), "assets.csv", UK, "2026-11-28")
@@ -272,3 +268,36 @@ def test_the_unaffected_assets_say_why_no_rule_caught_them(web: Site, uk: dict[s
     other = web.client()
     signed_in(other, web.keys["B"])
     assert other.get(f"{uk['early']}/unaffected").status_code == 404
+
+
+def test_a_result_keeps_the_vendor_decisions_it_applied(web: Site) -> None:
+    """Answering the review queue records a decision dated today; the result it answered was
+    evaluated without it, and after a restart its PDF still carries that result, byte for
+    byte, and the review's re-run (from the stored inputs) applies the answer."""
+    import datetime as dt
+
+    today = dt.date.today().isoformat()
+    extra = (
+        "R-900,Huawai Technologies,5G radio,telecom_equipment,ran,5g,GB,,installed,4,"
+        "North region,,2019-06-01,\n"
+    )
+    body = UK + (b"" if UK.endswith(b"\n") else b"\n") + extra.encode()
+    client = web.client()
+    token = signed_in(client, web.keys["A"])
+    first = evaluate(client, token, new_profile(client, token), "assets.csv", body, today)
+    result = first.headers["location"]
+    before = client.get(f"{result}/evaluation.json").content
+    assert b'"Huawai Technologies"' in before
+    forget_all()  # the answer's re-run starts from the stored inputs
+    answer = client.post(
+        f"{result}/review/vendor",
+        data={"csrf": token, "vendor": "Huawai Technologies", "group": "huawei", "answer": "is"},
+    )
+    assert answer.status_code == 303, answer.text
+    rerun = client.get(f"{answer.headers['location']}/evaluation.json").json()
+    removal = _finding(rerun, "gb.dvd-2022.5g-removal")
+    assert removal is not None and "R-900" in removal["assets"]
+    forget_all()
+    pdf = client.get(f"{result}/report.pdf")
+    assert pdf.status_code == 200, pdf.text
+    assert PdfReader(io.BytesIO(pdf.content)).attachments["evaluation.json"][0] == before

@@ -5,9 +5,11 @@ Before this, the service stored only the evaluation JSON: the PDF and XLSX downl
 review queue's re-run needed the full evaluation, which only the process that made it held in
 memory, so after a restart they were refused. ``service_result_input`` holds, per result, the
 uploaded inventory (zlib-compressed; its file name says its format, as on the command line),
-the profile JSON used, the day whose vendor decisions applied, and the facts a person stated in
-the review queue to get this result. ``service_result.profile_id`` names the stored profile a
-result was evaluated for (NULL for results stored before, or through the HTTP API), so the web
+the profile JSON used, the tenant's vendor decisions applied (and the day they were read as
+of), and the facts a person stated in the review queue to get this result: evaluating them
+again gives the stored JSON byte for byte, whatever was decided since.
+``service_result.profile_id`` names the stored profile a result was evaluated for (NULL for
+results stored before, or through the HTTP API), so the web
 app can list a profile's history.
 
 Revision ID: 0009
@@ -38,6 +40,7 @@ def upgrade() -> None:
         sa.Column("inventory_sha256", sa.String(), nullable=False),
         sa.Column("profile", sa.String(), nullable=False),
         sa.Column("decisions_on", sa.Date(), nullable=False),
+        sa.Column("decisions", sa.String(), nullable=False),
         sa.Column("stated", sa.String(), nullable=False),
         sa.PrimaryKeyConstraint("result_id"),
     )
