@@ -301,3 +301,15 @@ def test_a_result_keeps_the_vendor_decisions_it_applied(web: Site) -> None:
     pdf = client.get(f"{result}/report.pdf")
     assert pdf.status_code == 200, pdf.text
     assert PdfReader(io.BytesIO(pdf.content)).attachments["evaluation.json"][0] == before
+
+
+def test_deleting_a_result_through_the_api_deletes_its_stored_inputs(web: Site) -> None:
+    client = web.client()
+    token = signed_in(client, web.keys["A"])
+    location = evaluate(client, token, new_profile(client, token), "assets.csv", UK, "2026-11-28")
+    result_id = location.headers["location"].rsplit("/", 1)[1]
+    count = "SELECT COUNT(*) FROM service_result_input WHERE result_id = :id"
+    assert _sql(web, count, id=result_id) == [(1,)]
+    response = client.delete(f"/results/{result_id}", headers={"X-API-Key": web.keys["A"]})
+    assert response.status_code == 204, response.text
+    assert _sql(web, count, id=result_id) == [(0,)]
