@@ -300,17 +300,20 @@ def _csv_assets(
         )
         if reader.schema.names != header:
             return None  # the header was read differently
-        for batch in reader:
-            count = batch.num_rows
-            limits.check_rows(path, rows + count)
-            with paused_gc():  # one list entry per cell, no reference cycles
+        # the whole file with the collector paused: one list entry per cell and one tuple per
+        # row, no reference cycles, and a full pass per chunk over every asset so far would cost
+        # more than the chunks
+        with paused_gc():
+            for batch in reader:
+                count = batch.num_rows
+                limits.check_rows(path, rows + count)
                 columns = [
                     _strings(batch.column(i)) if i is not None else [""] * count for i in positions
                 ]
                 del batch
                 if not folder.add_columns(columns, list(range(rows + 2, rows + count + 2))):
                     return None  # the row path names the wrong value
-            rows += count
+                rows += count
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError, OSError):
         return None
     del data
@@ -541,8 +544,9 @@ def read_inventory(
                     return Inventory(*fast)
             used, rows = _csv_rows(path, text, defaulted, mapping, problems)
     folder = ChunkFolder(path, used, problems, _absent(problems, used), defaults, mapping, label)
-    for chunk in chunks(rows, chunk_rows):
-        folder.add_rows(chunk)
+    with paused_gc():  # as in _csv_assets
+        for chunk in chunks(rows, chunk_rows):
+            folder.add_rows(chunk)
     assets = folder.finish()
     if not assets:
         raise InputError(path, "no assets (only a header)")
@@ -562,18 +566,19 @@ def _parquet_inventory(
     problems: list[InputError] = []
     positions, used = map_header(path, header, frozenset(defaults), mapping, problems)
     folder = ChunkFolder(path, used, problems, _absent(problems, used), defaults, mapping)
-    for columns, lines in parquet_chunks(path, parquet, positions, chunk_rows):
-        if problems or not folder.add_columns(columns, lines):
-            # a chunk's rows, blank ones skipped as in a CSV
-            folder.add_rows(
-                [
-                    (line, values)
-                    for line, values in zip(
-                        lines, map(list, zip(*columns, strict=True)), strict=True
-                    )
-                    if any(values)
-                ]
-            )
+    with paused_gc():  # as in _csv_assets
+        for columns, lines in parquet_chunks(path, parquet, positions, chunk_rows):
+            if problems or not folder.add_columns(columns, lines):
+                # a chunk's rows, blank ones skipped as in a CSV
+                folder.add_rows(
+                    [
+                        (line, values)
+                        for line, values in zip(
+                            lines, map(list, zip(*columns, strict=True)), strict=True
+                        )
+                        if any(values)
+                    ]
+                )
     assets = folder.finish()
     if not assets:
         raise InputError(path, "no assets (only a header)")
