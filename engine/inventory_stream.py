@@ -43,8 +43,8 @@ def chunks(rows: Iterable[Row], size: int) -> Iterator[list[Row]]:
 
 class ChunkFolder:
     """Validates an inventory one chunk at a time and keeps what the file holds so far: the
-    assets of its good rows, the ids seen and every
-    problem. ``finish`` raises every problem at once, or returns the assets."""
+    assets of its good rows, the ids seen and every problem. ``finish`` raises every problem
+    at once, or returns the assets."""
 
     def __init__(
         self,
