@@ -5,7 +5,8 @@ The diff is the engine's (``engine.diff``, as ``dutybound diff`` runs it): both 
 evaluated again from their stored inputs (``evaluations.full_evaluation``, which refuses a
 result of another rule pack), and the counterfactual walk attributes each change to the
 profile, the inventory, the law or time, grouped here into added, removed and changed
-obligations. The vendor decision register does not enter the walk, as in the CLI. Both ids are
+obligations. The vendor decision register does not enter the walk, as in the CLI: when the two
+results applied different answers of the review queue, the page says so. Both ids are
 read as the signed-in tenant: a result of another tenant is a 404 like an unknown id.
 """
 
@@ -24,7 +25,7 @@ from dutybound.service import db
 from dutybound.service.deps import ServiceDep
 from dutybound.service.state import Service
 from dutybound.web.errors import PageError
-from dutybound.web.evaluations import full_evaluation
+from dutybound.web.evaluations import full_evaluation, stored_register
 from dutybound.web.pages import _profile, _result
 from dutybound.web.rendering import page
 from dutybound.web.results import summary
@@ -76,6 +77,17 @@ def diff_results(svc: Service, before: db.StoredResult, after: db.StoredResult) 
         return diff(sides[0], sides[1], evaluator=svc.evaluator, packs=_service_packs(svc.pack))
 
 
+def decisions_differ(svc: Service, before: db.StoredResult, after: db.StoredResult) -> bool:
+    """Whether the two results applied different vendor decisions (the review queue's
+    answers): the engine's walk does not vary them, so the page says its changes leave those
+    out."""
+    applied = []
+    for row in (before, after):
+        inputs = db.result_input(svc.db, row.id)
+        applied.append(set() if inputs is None else set(stored_register(inputs).decisions))
+    return applied[0] != applied[1]
+
+
 def grouped(changes: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
     """The diff's changes as the page lists them: obligations added, removed and changed."""
     from dutybound.engine.diff import ChangeType
@@ -120,6 +132,7 @@ async def show_diff(
     after, _ = _result(svc, who, b)
     found = await run_in_threadpool(diff_results, svc, before, after)
     data = found.to_json()
+    differ = await run_in_threadpool(decisions_differ, svc, before, after)
     return page(
         request,
         "diff.html.j2",
@@ -128,6 +141,7 @@ async def show_diff(
         after=after,
         data=data,
         groups=grouped(data["changes"]),
+        decisions_differ=differ,
     )
 
 

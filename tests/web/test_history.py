@@ -234,6 +234,7 @@ def test_the_diff_lists_the_item_that_becomes_overdue_as_changed(
     row = row[: row.index("</tr>")]
     assert "s-due" in row and "s-overdue" in row and "due 2027-12-31" in row
     assert "31 Dec 2027" in row  # the cause names the deadline that passed
+    assert "applied different vendor decisions" not in html
     assert (
         'id="diff-removed"' not in html
         or "gb.dvd-2022.5g-removal"
@@ -301,6 +302,11 @@ def test_a_result_keeps_the_vendor_decisions_it_applied(web: Site) -> None:
     pdf = client.get(f"{result}/report.pdf")
     assert pdf.status_code == 200, pdf.text
     assert PdfReader(io.BytesIO(pdf.content)).attachments["evaluation.json"][0] == before
+    # the diff of the two says that the answer is not part of its walk
+    pair = f"a={result.rsplit('/', 1)[1]}&b={answer.headers['location'].rsplit('/', 1)[1]}"
+    compared = client.get(f"/app/diff?{pair}")
+    assert compared.status_code == 200
+    assert "applied different vendor decisions" in compared.text
 
 
 def test_deleting_a_result_through_the_api_deletes_its_stored_inputs(web: Site) -> None:
