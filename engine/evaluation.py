@@ -11,9 +11,10 @@ import datetime as dt
 import functools
 import hashlib
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from importlib import metadata
+from operator import attrgetter
 from pathlib import Path
 from typing import Any
 
@@ -148,39 +149,55 @@ class Evaluation:
         (reason, vendor name, model or field, and the obligations concerned) with the assets it
         concerns: the first one's id and vendor as ``asset_id`` and ``vendor`` (so a reader of
         the full form reads these too), the first ``shown`` ids and their count. Worked from the
-        signatures' members, with one pass over the assets for the vendor names and models."""
+        signatures' members and each distinct vendor name and model, not per asset."""
         registry = self.pack.registry
         groups: dict[tuple[Any, ...], tuple[dict[str, Any], list[int]]] = {}
 
-        def add(key: tuple[Any, ...], row: dict[str, Any], index: int) -> None:
+        def add(key: tuple[Any, ...], row: dict[str, Any], indexes: Iterable[int]) -> None:
             found = groups.get(key)
             if found is None:
-                groups[key] = (row, [index])
+                groups[key] = (row, list(indexes))
             else:
-                found[1].append(index)
+                found[1].extend(indexes)
 
-        made: dict[str, str | None] = {}
-        for i, asset in enumerate(self.assets):
-            match = self.vendor_matches[asset.vendor]
-            if match.needs_review:
-                add(("vendor", asset.vendor), self._vendor_review(asset.vendor), i)
-            if not asset.model:
+        # the questions are decided per distinct vendor name and (name, model) pair; the rows
+        # that carry one are then picked out in C-level passes, not a Python loop per asset
+        doubtful = {v for v, m in self.vendor_matches.items() if m.needs_review}
+        vendors = list(map(attrgetter("vendor"), self.assets))
+        for vendor in sorted(doubtful & set(vendors)):
+            add(
+                ("vendor", vendor),
+                self._vendor_review(vendor),
+                [i for i, v in enumerate(vendors) if v == vendor],
+            )
+        pairs = list(map(attrgetter("vendor", "model"), self.assets))
+        flagged: dict[tuple[str, str], str] = {}
+        for vendor, model in set(pairs):
+            if not model:
                 continue
-            made_by = made.get(asset.model, "")
-            if made_by == "":
-                made_by = made[asset.model] = registry.model_group(asset.model)
+            match = self.vendor_matches[vendor]
+            made_by = registry.model_group(model)
             if made_by and made_by != (None if match.needs_review else match.group):
+                flagged[(vendor, model)] = made_by
+        if flagged:
+            by_pair: dict[tuple[str, str], list[int]] = {}
+            for i, pair in enumerate(pairs):
+                if pair in flagged:
+                    by_pair.setdefault(pair, []).append(i)
+            for (vendor, model), indexes in sorted(by_pair.items()):
+                made_by = flagged[(vendor, model)]
                 add(
-                    ("model", asset.vendor, asset.model),
+                    ("model", vendor, model),
                     {
                         "reason": ReviewReason.MODEL_PATTERN,
                         "group": made_by,
-                        "detail": f"model {asset.model!r} carries a "
+                        "detail": f"model {model!r} carries a "
                         f"{registry.groups[made_by].name} model-number prefix; "
                         "it may be that maker's equipment under another label",
                     },
-                    i,
+                    indexes,
                 )
+        del vendors, pairs
         for sig_id, fields in self.missing.items():
             members = self.members[int(sig_id[1:])]
             for name, obligations in fields.items():
@@ -190,11 +207,9 @@ class Evaluation:
                     "detail": _missing_detail(name, obligations),
                     "obligations": obligations,
                 }
-                for i in members:
-                    add(("missing", name, tuple(obligations)), row, i)
+                add(("missing", name, tuple(obligations)), row, members)
         for obligation_ids, (row, indexes) in self._undated_groups().items():
-            for i in indexes:
-                add(("undated", obligation_ids), row, i)
+            add(("undated", obligation_ids), row, indexes)
         rows = []
         for row, indexes in groups.values():
             indexes.sort()
