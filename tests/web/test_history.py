@@ -145,7 +145,7 @@ def test_stating_a_missing_network_gives_the_finding_it_decides(web: Site) -> No
     assert removal is not None and "T-001" not in removal["assets"]
     forget_all()  # stated after a restart: the re-run starts from the stored inventory
     queue = client.get(f"{result}/review").text
-    assert 'name="v.T-001"' in queue and '<option value="5g">5g</option>' in queue
+    assert 'name="v.T-001"' in queue and '<option value="5g">' in queue
     response = client.post(
         f"{result}/review/facts", data={"csrf": token, "field": "network", "v.T-001": "5g"}
     )
