@@ -406,3 +406,27 @@ def test_a_parquet_file_without_a_required_column_lists_it_with_the_rows_problem
     pq.write_table(table.drop_columns(["country", "category"]), path)
     assets = read_inventory(path, {"country": "GB", "category": "router"}, chunk_rows=7)
     assert {(a.country, a.category) for a in assets.assets} == {("GB", "router")}
+
+
+def test_the_csv_format_lists_every_asset_also_in_the_compact_form(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from typer.testing import CliRunner
+
+    from dutybound.cli import app
+
+    folder = ROOT / "examples" / "uk-telecoms"
+    args = ["evaluate", "--profile", str(folder / "profile.yaml")]
+    args += ["--assets", str(folder / "assets.csv"), "--as-of", "2026-11-28", "--no-store"]
+    full = CliRunner().invoke(app, [*args, "--format", "csv"], catch_exceptions=False)
+    monkeypatch.setattr(evaluation, "COMPACT_ABOVE_ASSETS", 3)
+    monkeypatch.setattr(evaluation, "COMPACT_SHOWN_IDS", 1)
+    compact = CliRunner().invoke(app, [*args, "--format", "csv"], catch_exceptions=False)
+    assert compact.exit_code == full.exit_code == 0
+    assert compact.stdout == full.stdout
+    data = json.loads(
+        CliRunner().invoke(app, [*args, "--format", "json"], catch_exceptions=False).stdout
+    )
+    assert data["inputs"]["shown_ids"] == 1
+    # the JSON is shorter, the CSV is not: every (finding, asset) row of the full form
+    assert sum(len(f["assets"]) for f in data["findings"]) < len(full.stdout.splitlines()) - 1

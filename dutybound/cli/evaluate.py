@@ -199,6 +199,9 @@ def evaluate(
     # bytes, decoded only to store them (store_evaluation): a large evaluation is tens of MB
     encoded = json_bytes(data)
 
+    def full_findings() -> list[dict[str, Any]]:
+        return [f.to_json() for f in result.findings]
+
     def rendered() -> bytes:
         """The output in a file format (every format but the table)."""
         if fmt is EvaluateFormat.json:
@@ -210,7 +213,10 @@ def evaluate(
         from dutybound.engine.cells import csv_text, tracking_sheet
         from dutybound.engine.findings_table import HEADER, WIDTHS, finding_rows
 
-        rows = finding_rows(result, data["findings"])
+        # a row per finding and asset: every asset, also where the JSON of a large inventory
+        # lists only the first ids (engine.evaluation.COMPACT_ABOVE_ASSETS)
+        findings = data["findings"] if result.shown_ids is None else full_findings()
+        rows = finding_rows(result, findings)
         if fmt is EvaluateFormat.xlsx:
             return tracking_sheet("Findings", HEADER, rows, WIDTHS)
         return csv_text(HEADER, rows).encode()
