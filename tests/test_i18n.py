@@ -12,7 +12,7 @@ import pytest
 import yaml
 from pypdf import PdfReader
 
-from dutybound.engine.outcomes import FindingStatus, RoleSource, Verdict
+from dutybound.engine.outcomes import FindingStatus, Position, RoleSource, Verdict
 from dutybound.engine.vocabulary import (
     INSTRUMENT_TYPES,
     LABELS,
@@ -35,12 +35,17 @@ def _unescape(literal: str) -> str:
     return literal.replace('\\"', '"')
 
 
-def template_strings() -> set[str]:
+def web_templates() -> list[Path]:
+    """The pages' templates (templates/web): every one a person can open in Czech."""
+    return sorted((TEMPLATES / "web").glob("*.html.j2"))
+
+
+def template_strings(paths: list[Path] | None = None) -> set[str]:
     """Every key the templates look up: t("..."), tn(n, "one", "many") as "one|many", and the
     values of the label tables they pass to t()."""
     keys: set[str] = set()
-    for name in PRINTED:
-        text = (TEMPLATES / name).read_text(encoding="utf-8")
+    for path in paths if paths is not None else [TEMPLATES / name for name in PRINTED]:
+        text = path.read_text(encoding="utf-8")
         keys |= {_unescape(k) for k in re.findall(r'\bt\(\s*"((?:[^"\\]|\\.)*)"\s*\)', text)}
         keys |= {
             f"{one}|{many}"
@@ -58,7 +63,7 @@ def vocabulary_words() -> set[str]:
     enum values): labels, kinds, instrument types, bindings, statuses, sources, verdicts."""
     words = set(LABELS.values())
     words |= {label(v) for v in (*ObligationKind, *INSTRUMENT_TYPES, *RELATIONSHIPS)}
-    words |= {label(v) for v in (*Binding, *FindingStatus, *RoleSource, *Verdict)}
+    words |= {label(v) for v in (*Binding, *FindingStatus, *Position, *RoleSource, *Verdict)}
     words |= {f"{one}|{many}" for one, many in KIND_NOUNS.values()}
     return words
 
@@ -154,3 +159,73 @@ def test_a_czech_report_has_no_english_heading(tmp_path: Path) -> None:
         assert heading in text, heading
     # the running footer too
     assert "Strana 1 z" in text and "Page 1 of" not in text
+
+
+# Words a page prints as they are in every language: the product's name and file formats.
+UNTRANSLATED = frozenset({"dutybound", "CSV", "XLSX", "JSON", "PDF", "Markdown", "NetBox"})
+JINJA = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", re.S)
+SPOKEN_ATTRIBUTES = re.compile(r'\b(?:aria-label|title|placeholder|alt)="([^"]*)"')
+
+
+def bare_phrases(text: str) -> set[str]:
+    """English a template prints without t(): text between tags and the attributes a screen
+    reader speaks, once the Jinja expressions, <code>, <script> and <style> are taken out."""
+    found: set[str] = set()
+    for value in SPOKEN_ATTRIBUTES.findall(text):
+        found |= set(re.findall(r"[A-Za-z][A-Za-z' ]+[A-Za-z]", JINJA.sub(" ", value)))
+    text = re.sub(r"<(code|script|style)\b.*?</\1>", " ", text, flags=re.S)
+    text = JINJA.sub(" ", text)
+    text = re.sub(r"<[^>]*>", " ", text)
+    text = re.sub(r'[\w-]+="[^"]*"', " ", text)  # an attribute a macro adds to a tag
+    for run in re.findall(r"[A-Za-z][A-Za-z'’ ,.:;()-]*[A-Za-z]", text):
+        words = re.findall(r"[A-Za-z]{2,}", run)
+        if any(word not in UNTRANSLATED for word in words):
+            found.add(" ".join(run.split()))
+    return found
+
+
+def test_the_bare_phrase_check_finds_text_outside_t() -> None:
+    sample = (
+        '<h1>{{ t("Sign in") }}</h1><p>Download: <a href="x">CSV</a></p>'
+        '<nav aria-label="Account"></nav><p>{{ x }} <code>dutybound keys create</code></p>'
+        '<option>{{ t("all") }}</option>{% if a %}—{% endif %}'
+    )
+    assert bare_phrases(sample) == {"Download: CSV", "Account"}
+
+
+@pytest.mark.parametrize("path", web_templates(), ids=lambda p: p.name)
+def test_a_page_prints_no_english_outside_t(path: Path) -> None:
+    """A phrase typed into a page template without t() would stay English on a Czech page."""
+    bare = sorted(bare_phrases(path.read_text(encoding="utf-8")))
+    assert not bare, f"{path.name} prints without t(): {bare}"
+
+
+@pytest.mark.parametrize("lang", SHIPPED)
+def test_every_phrase_of_the_pages_has_a_translation(lang: str) -> None:
+    catalogue = yaml.safe_load((TEMPLATES / "i18n" / f"{lang}.yaml").read_text("utf-8"))
+    keys = template_strings(web_templates()) | page_messages()
+    assert "Skip to content" in keys and "This key is unknown or revoked." in keys
+    missing = sorted(keys - set(catalogue))
+    assert not missing, f"{lang}.yaml lacks {len(missing)} of the pages': {missing[:30]}"
+
+
+def page_messages() -> set[str]:
+    """The fixed messages the page code hands to a template that shows them through t(): a
+    refused page's reason (``PageError(status, "...")``) and the sign-in page's ``problem``.
+    (A message made with an f-string names a file or a version and stays as it is.)"""
+    import ast
+
+    found: set[str] = set()
+    for path in sorted((ROOT / "dutybound" / "web").glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.Call):
+                continue
+            texts = [k.value for k in node.keywords if k.arg == "problem"]
+            if isinstance(node.func, ast.Name) and node.func.id == "PageError":
+                texts += node.args[1:2]
+            found |= {
+                t.value
+                for t in texts
+                if isinstance(t, ast.Constant) and isinstance(t.value, str) and t.value
+            }
+    return found
