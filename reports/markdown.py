@@ -37,9 +37,11 @@ def obligation_markdown(context: dict[str, Any]) -> str:
     for j in context["jurisdictions"]:
         for f in j["findings"]:
             flag = " (UNVERIFIED)" if not f["verified"] else ""
-            assets = ", ".join(md(a) for a in f["assets"][:8])
-            if len(f["assets"]) > 8:
-                assets += f" +{len(f['assets']) - 8}"
+            shown = f["assets"][:8]
+            assets = ", ".join(md(a) for a in shown)
+            rest = f.get("assets_count", len(f["assets"])) - len(shown)  # compact JSON: counted
+            if rest:
+                assets += f" +{rest}"
             lines.append(
                 f"| {f['status']} | {f['due'] or '—'} | {md(f['title'])}{flag} "
                 f"(`{f['obligation_id']}`) | {md(f['citation'])} | "

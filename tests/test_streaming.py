@@ -430,3 +430,32 @@ def test_the_csv_format_lists_every_asset_also_in_the_compact_form(
     assert data["inputs"]["shown_ids"] == 1
     # the JSON is shorter, the CSV is not: every (finding, asset) row of the full form
     assert sum(len(f["assets"]) for f in data["findings"]) < len(full.stdout.splitlines()) - 1
+
+
+def test_the_table_counts_a_findings_assets_from_the_compact_form(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from typer.testing import CliRunner
+
+    from dutybound.cli import app
+
+    folder = ROOT / "examples" / "uk-telecoms"
+    header, first = (folder / "assets.csv").read_text().splitlines()[:2]
+    inventory = tmp_path / "assets.csv"  # ten Huawei radios: findings of ten assets
+    inventory.write_text(
+        "\n".join([header, *(first.replace("R-001", f"R-{n:03d}", 1) for n in range(1, 11))])
+    )
+    args = ["evaluate", "--profile", str(folder / "profile.yaml")]
+    args += ["--assets", str(inventory), "--as-of", "2026-11-28", "--no-store"]
+    data = json.loads(
+        CliRunner().invoke(app, [*args, "--format", "json"], catch_exceptions=False).stdout
+    )
+    assert max(len(f["assets"]) for f in data["findings"]) == 10
+    monkeypatch.setattr(evaluation, "COMPACT_ABOVE_ASSETS", 3)
+    monkeypatch.setattr(evaluation, "COMPACT_SHOWN_IDS", 2)
+    table = CliRunner().invoke(
+        app, [*args, "--format", "table"], catch_exceptions=False, env={"COLUMNS": "400"}
+    )
+    assert table.exit_code == 0
+    # two ids shown, and the other eight counted
+    assert "R-001, R-002 +8" in table.stdout

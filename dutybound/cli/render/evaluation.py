@@ -64,9 +64,10 @@ def print_evaluation(data: dict[str, Any], console: Console) -> None:
         status = f"[{STATUS_STYLE[f['status']]}]{f['status']}[/]"
         if position:
             status = f"[{POSITION_STYLE[position]}]{position}[/]\n{status}"
-        assets = ", ".join(f["assets"][:4]) + (
-            f" +{len(f['assets']) - 4}" if len(f["assets"]) > 4 else ""
-        )
+        # the compact JSON of a large inventory lists the first ids and counts them
+        shown = f["assets"][:4]
+        rest = f.get("assets_count", len(f["assets"])) - len(shown)
+        assets = ", ".join(shown) + (f" +{rest}" if rest else "")
         binding = (
             "" if f["instrument"]["binding"] == Binding.LAW else f" · {f['instrument']['binding']}"
         )
