@@ -35,6 +35,7 @@ from dutybound.web.rendering import page
 from dutybound.web.results import filtered, summary
 from dutybound.web.review import Answer, answer_and_rerun, missing_facts, vendor_questions
 from dutybound.web.session import CsrfDep, Viewer, ViewerDep, end_session, sign_in
+from dutybound.web.upload_columns import columns_of
 
 router = APIRouter(prefix="/app", include_in_schema=False)
 LISTED = 50  # profiles and results listed on the home page
@@ -235,6 +236,7 @@ def show_result(request: Request, result_id: str, who: ViewerDep, svc: ServiceDe
         table=filtered(data, request.query_params),
         full=_full(svc, result_id),
         stated=stated_of(svc, result_id),
+        columns=columns_of(svc, result_id),
     )
 
 
