@@ -246,19 +246,26 @@ def _csv_assets(
     ``_csv_rows`` reads the file row by row, naming the line of the first error. Both paths
     strip cells with ``str.strip`` and a test checks they give the same assets.
     """
-    body = text.rstrip("\r\n")
-    if "\r" in body and body.count("\r\n") != body.count("\r"):
+    # the text without its trailing line ends, as bounds on the text: no copy of a large file
+    # (nor a list of its lines, nor the csv module's reader over all of it)
+    end = len(text)
+    while end and text[end - 1] in "\r\n":
+        end -= 1
+    if text.find("\r", 0, end) != -1 and text.count("\r\n", 0, end) != text.count("\r", 0, end):
         return None  # old Mac line ends: leave them to the csv module
     # Arrow has no field-size limit, and this path checks no cell's text: a NUL (the value
     # domain; decoded text holds no lone surrogate) or a line past the field cap (every line is
     # one row here, so no field is longer than its line) is the row path's to name
     cap = limits.limit(limits.Limit.FIELD_CHARS)
-    if "\x00" in body or (len(body) > cap and max(map(len, body.split("\n"))) > cap):
+    if "\x00" in text or _has_line_over(text, end, cap):
         return None
     import pyarrow as pa
     import pyarrow.csv as pcsv
 
-    header = next(limits.csv_records(path, body))[1]
+    try:
+        header = next(limits.csv_records(path, first_line(text)))[1]
+    except (InputError, StopIteration):
+        return None  # the row path names it
     try:
         positions, used = map_header(path, header, frozenset(defaults), mapping)
     except InputError:
@@ -277,11 +284,11 @@ def _csv_assets(
     # an ASCII file the size of its text holds the text's bytes: Arrow reads them from the disk
     # a block at a time instead of from an encoded copy of the whole text
     source: Any = str(path) if text.isascii() and _file_size(path) == len(text) else None
-    data = body.encode() if source is None else b""
-    lines_in_body = body.count("\n") + 1
+    data = text[:end].encode() if source is None else b""
+    lines = text.count("\n", 0, end)
     # a block of about ``chunk_rows`` rows: Arrow's streaming reader hands over one record batch
     # per block, each validated and folded before the next is parsed
-    block = max(64 * 1024, len(body) // lines_in_body * chunk_rows)
+    block = max(64 * 1024, end // (lines + 1) * chunk_rows)
     folder = ChunkFolder(path, used, [], defaults=defaults, mapping=mapping)
     rows = 0
     try:
@@ -317,12 +324,32 @@ def _csv_assets(
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError, OSError):
         return None
     del data
-    if rows == 0 or body.count("\n") != rows or folder.problems:
+    if rows == 0 or lines != rows or folder.problems:
         return None  # blank lines were skipped, or an id repeats: the row path names it
     assets = folder.assets
     del folder  # its set of ids, before the freed memory is given back
     _give_back_freed_memory()
     return assets, "csv", used
+
+
+def first_line(text: str) -> str:
+    """The text up to its first line end (included): a CSV's header line, read without a reader
+    over the whole text (the csv module's reader holds a 4-byte-per-character copy of it)."""
+    end = text.find("\n")
+    return text if end < 0 else text[: end + 1]
+
+
+def _has_line_over(text: str, end: int, cap: int) -> bool:
+    """Whether a line of ``text[:end]`` is longer than ``cap`` characters, found by jumps of up
+    to ``cap`` characters to the last line end in reach (``max(map(len, split))`` would make a
+    string per line)."""
+    start = 0
+    while end - start > cap:
+        last = text.rfind("\n", start, start + cap + 1)
+        if last == -1:
+            return True
+        start = last + 1
+    return False
 
 
 def _file_size(path: Path) -> int | None:
@@ -531,7 +558,11 @@ def read_inventory(
     else:
         fmt = "csv"
         text = read_text(path)
-        netbox = netbox_csv(path, text, mapping)
+        # NetBox is recognised by its header: a header without quotes is tried alone first, so
+        # that a large plain CSV is not read through the csv module once more to find out
+        head = first_line(text)
+        probe = '"' in head or netbox_csv(path, head, mapping) is not None
+        netbox = netbox_csv(path, text, mapping) if probe else None
         if netbox is not None:
             fmt, used, rows = "netbox", netbox[0], list(netbox[1])
         else:

@@ -459,3 +459,18 @@ def test_the_table_counts_a_findings_assets_from_the_compact_form(
     assert table.exit_code == 0
     # two ids shown, and the other eight counted
     assert "R-001, R-002 +8" in table.stdout
+
+
+def test_the_long_line_check_agrees_with_splitting_the_text() -> None:
+    import random
+
+    from dutybound.engine.inventory import _has_line_over
+
+    pick = random.Random(23)
+    for _ in range(2_000):
+        text = "".join(pick.choice("ab\n") for _ in range(pick.randrange(0, 40)))
+        text += "\n" * pick.randrange(0, 3)
+        end = len(text.rstrip("\n"))
+        cap = pick.randrange(1, 12)
+        naive = end > cap and max(map(len, text[:end].split("\n"))) > cap
+        assert _has_line_over(text, end, cap) is naive, (text, cap)
