@@ -438,9 +438,15 @@ def _missing_detail(name: str, obligations: list[str]) -> str:
 
 
 def inputs_fingerprint(*paths: Path) -> str:
+    """SHA-256 of the files' bytes, each followed by a NUL. Read a megabyte at a time: the
+    inventory of a large evaluation is hashed while its assets are held, and a copy of the whole
+    file (or two, with the NUL appended) would add to the peak."""
     digest = hashlib.sha256()
     for path in paths:
-        digest.update(path.read_bytes() + b"\0")
+        with path.open("rb") as handle:
+            while block := handle.read(1 << 20):
+                digest.update(block)
+        digest.update(b"\0")
     return digest.hexdigest()
 
 
