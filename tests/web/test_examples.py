@@ -50,6 +50,13 @@ def test_one_click_stores_three_results_that_equal_the_clis(web: Site) -> None:
         assert name in home
     result_paths = re.findall(r'href="(/app/results/[0-9a-f-]+)"', home)
     assert len(result_paths) == 3
+    # each evaluation is listed with its operator's name
+    listed = re.findall(r'<a href="/app/results/[^"]+">([^<]+)</a></td><td>([^<]+)</td>', home)
+    assert sorted(listed) == [
+        ("2019-02-01", "Moravská distribuční energetika a.s."),
+        ("2021-03-01", "Potomac Systems Integration LLC"),
+        ("2026-11-28", "Albion Mobile &amp; Fibre plc"),
+    ]
     stored = {}
     for path in result_paths:
         data = client.get(f"{path}/evaluation.json").json()
