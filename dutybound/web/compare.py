@@ -113,6 +113,10 @@ def asked(svc: Service, who: Viewer, form: CompareForm) -> Asked | None:
     profile_data = _stored_profile(svc, who, form) if form.profile else None
     if not form.profile and not form.sector:
         form.errors["profile"] = "choose a stored profile, or a sector to assume the roles of"
+    if form.sector and form.sector not in _sectors():
+        from dutybound.engine.suggest import unknown
+
+        form.errors["sector"] = unknown("sector", form.sector, _sectors())
     codes = form.jurisdictions or sorted((profile_data or {}).get("jurisdictions") or [])
     if not codes and "profile" not in form.errors:
         form.errors["jurisdictions"] = "choose at least one jurisdiction"

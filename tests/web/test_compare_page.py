@@ -218,6 +218,8 @@ def test_the_operator_view_reads_a_stored_evaluations_inventory(
         ({"sector": "telecoms", "jurisdictions": "GB", "vendors": "Huawei", "as_of": "3.12."},
          "as_of", "YYYY-MM-DD"),
         ({"profile": "nope", "jurisdictions": "GB", "vendors": "Huawei"}, "profile", "no stored"),
+        ({"sector": "telecom", "jurisdictions": "GB", "vendors": "Huawei", "as_of": DAY},
+         "sector", "telecoms"),
     ],
 )  # fmt: skip
 def test_a_wrong_choice_is_named_by_its_field(
