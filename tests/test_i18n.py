@@ -211,13 +211,23 @@ def test_every_phrase_of_the_pages_has_a_translation(lang: str) -> None:
 
 def page_messages() -> set[str]:
     """The fixed messages the page code hands to a template that shows them through t(): a
-    refused page's reason (``PageError(status, "...")``) and the sign-in page's ``problem``.
+    refused page's reason (``PageError(status, "...")``), the sign-in page's ``problem`` and
+    a form's problems (``form.errors[field] = "..."``).
     (A message made with an f-string names a file or a version and stays as it is.)"""
     import ast
 
     found: set[str] = set()
     for path in sorted((ROOT / "dutybound" / "web").glob("*.py")):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if (  # a form's problem: form.errors["field"] = "..."
+                isinstance(node, ast.Assign)
+                and isinstance(node.targets[0], ast.Subscript)
+                and isinstance(node.targets[0].value, ast.Attribute)
+                and node.targets[0].value.attr == "errors"
+                and isinstance(node.value, ast.Constant)
+                and isinstance(node.value.value, str)
+            ):
+                found.add(node.value.value)
             if not isinstance(node, ast.Call):
                 continue
             texts = [k.value for k in node.keywords if k.arg == "problem"]

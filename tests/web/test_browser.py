@@ -204,6 +204,102 @@ def test_the_main_flow_in_a_browser(server: tuple[str, str], tmp_path: Path) -> 
     assert {name: found for name, found in severe.items() if found} == {}
 
 
+# Every page a person opens, as (name, path); {profile}, {result} and {finding} are filled in
+# from the bundled examples loaded with one click (the UK operator's). Add a page here.
+PAGES = [
+    ("signin", "/app/signin"),
+    ("home", "/app/home"),
+    ("profile-form", "/app/profiles/new"),
+    ("upload", "{profile}"),
+    ("results", "{result}"),
+    ("results-filtered", "{result}?status=overdue"),
+    ("finding", "{finding}"),
+    ("review", "{result}/review"),
+    ("unaffected", "{result}/unaffected"),
+    ("history", "{profile}/history"),
+    ("compare", "/app/compare"),
+    (
+        "compare-matrix",
+        "/app/compare?jurisdictions=GB&jurisdictions=CZ&vendors=Huawei&sector=telecoms",
+    ),
+]
+VIEWPORTS = {"desktop": (1280, 800), "tablet": (768, 1024)}
+SCREENSHOTS_ENV = "DUTYBOUND_SCREENSHOTS"
+
+
+def horizontal_overflow(page: Page) -> int:
+    """How many CSS pixels the page is wider than the window (0: no horizontal scroll bar)."""
+    width: int = page.evaluate("() => document.scrollingElement.scrollWidth - window.innerWidth")
+    return width
+
+
+def with_the_examples(page: Page, base: str, key: str) -> dict[str, str]:
+    """Sign in, load the bundled examples with the home page's button and find the UK
+    operator's profile, its result and the result's first overdue finding (their paths)."""
+    page.goto(f"{base}/app/signin")
+    page.get_by_label("API key").fill(key)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url("**/app/home")
+    page.get_by_role("button", name="Load the examples").click()
+    page.wait_for_url("**/app/home")
+    page.get_by_role("link", name="Albion Mobile & Fibre plc").click()
+    page.wait_for_url("**/app/profiles/*")
+    profile = page.url.removeprefix(base)
+    page.goto(f"{base}{profile}/history")
+    page.locator("table.findings a").first.click()
+    page.wait_for_url("**/app/results/*")
+    result = page.url.removeprefix(base)
+    page.goto(f"{base}{result}?status=overdue")
+    page.locator("table.findings a").first.click()
+    page.wait_for_url("**/findings/*")
+    return {"profile": profile, "result": result, "finding": page.url.removeprefix(base)}
+
+
+@pytest.mark.skipif(not CHROMIUM.exists(), reason="no /usr/bin/chromium on this machine")
+def test_every_page_at_desktop_and_tablet_width_in_both_languages(
+    server: tuple[str, str], tmp_path: Path
+) -> None:
+    """Each page in English and in Czech (switched by the header's button) at 1280×800 and at
+    tablet 768×1024: screenshotted (copied to $DUTYBOUND_SCREENSHOTS when set, for a person to
+    look at), never wider than the window, and in the language chosen."""
+    import os
+    import shutil
+
+    sync_api = pytest.importorskip("playwright.sync_api")
+    base, key = server
+    screens = tmp_path / "screens"
+    screens.mkdir()
+    overflow: dict[str, int] = {}
+    with sync_api.sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
+        page = browser.new_page(viewport={"width": 1280, "height": 800})
+        try:
+            ids = with_the_examples(page, base, key)
+
+            for lang, switch in (("en", None), ("cs", "Čeština")):
+                if switch:
+                    page.goto(f"{base}/app/home")
+                    page.get_by_role("button", name=switch).click()
+                    page.wait_for_url("**/app/home")
+                for name, path in PAGES:
+                    for size, (width, height) in VIEWPORTS.items():
+                        page.set_viewport_size({"width": width, "height": height})
+                        page.goto(base + path.format(**ids))
+                        assert page.locator("html").get_attribute("lang") == lang, name
+                        shot = f"{lang}-{size}-{name}"
+                        page.screenshot(path=str(screens / f"{shot}.png"), full_page=True)
+                        overflow[shot] = horizontal_overflow(page)
+        finally:
+            browser.close()
+    target = os.environ.get(SCREENSHOTS_ENV)
+    if target:
+        Path(target).mkdir(parents=True, exist_ok=True)
+        for png in screens.glob("*.png"):
+            shutil.copy2(png, Path(target) / png.name)
+    assert len(list(screens.glob("*.png"))) == len(PAGES) * len(VIEWPORTS) * 2
+    assert {shot: px for shot, px in overflow.items() if px > 0} == {}
+
+
 @pytest.mark.skipif(not CHROMIUM.exists(), reason="no /usr/bin/chromium on this machine")
 def test_examples_compare_search_and_upload_progress_in_a_browser(
     server: tuple[str, str], tmp_path: Path
@@ -285,3 +381,41 @@ def test_examples_compare_search_and_upload_progress_in_a_browser(
             browser.close()
     assert len(list(screens.glob("*.png"))) == 4
     assert {name: found for name, found in severe.items() if found} == {}
+
+
+FOCUSED = """() => {
+  const e = document.activeElement, s = getComputedStyle(e);
+  return {where: e.closest("form.filters") ? "filters"
+                 : e.closest("table.findings") ? "findings" : e.className,
+          name: e.getAttribute("name") || "", href: e.getAttribute("href") || "",
+          outline: s.outlineStyle, width: parseFloat(s.outlineWidth)};
+}"""
+
+
+@pytest.mark.skipif(not CHROMIUM.exists(), reason="no /usr/bin/chromium on this machine")
+def test_the_results_page_by_keyboard(server: tuple[str, str]) -> None:
+    """Tab from the top of the results page: the skip link first, then the search and every
+    filter, then the first finding's link; each with a visible focus outline."""
+    sync_api = pytest.importorskip("playwright.sync_api")
+    base, key = server
+    with sync_api.sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
+        page = browser.new_page(viewport={"width": 1280, "height": 800})
+        try:
+            result = with_the_examples(page, base, key)["result"]
+            page.goto(base + result)
+            first_finding = page.locator("table.findings a").first.get_attribute("href")
+            stops = []
+            for _ in range(60):
+                page.keyboard.press("Tab")
+                stops.append(page.evaluate(FOCUSED))
+                if stops[-1]["href"] == first_finding:
+                    break
+        finally:
+            browser.close()
+    assert stops[0]["where"] == "skip"
+    filters = [s["name"] for s in stops if s["where"] == "filters"]
+    assert filters[:6] == ["q", "jurisdiction", "status", "position", "binding", "vendor"]
+    assert stops[-1]["where"] == "findings" and stops[-1]["href"] == first_finding
+    invisible = [s for s in stops if s["outline"] == "none" or s["width"] < 2]
+    assert invisible == []
