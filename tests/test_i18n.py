@@ -12,7 +12,7 @@ import pytest
 import yaml
 from pypdf import PdfReader
 
-from dutybound.engine.outcomes import FindingStatus, Position, RoleSource, Verdict
+from dutybound.engine.outcomes import FindingStatus, Position, ReviewReason, RoleSource, Verdict
 from dutybound.engine.vocabulary import (
     INSTRUMENT_TYPES,
     LABELS,
@@ -64,6 +64,7 @@ def vocabulary_words() -> set[str]:
     words = set(LABELS.values())
     words |= {label(v) for v in (*ObligationKind, *INSTRUMENT_TYPES, *RELATIONSHIPS)}
     words |= {label(v) for v in (*Binding, *FindingStatus, *Position, *RoleSource, *Verdict)}
+    words |= {label(v) for v in ReviewReason}  # the review queue's "Why" column
     words |= {f"{one}|{many}" for one, many in KIND_NOUNS.values()}
     return words
 
