@@ -4,6 +4,7 @@ catalogue has reads the same on a page and in the Czech or English PDF."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import cache
 from typing import Any
 
@@ -33,6 +34,19 @@ def environment(lang: Language = Language.EN) -> Environment:
     return env
 
 
+def law_language(request: Request) -> Callable[[str], str | None]:
+    """The language an instrument of the loaded rule pack was made in (``cs`` for a Czech
+    act), by its id; None when unknown. A Czech page shows a Czech law by its own Czech title
+    (``title_original``), as a Czech lawyer cites it; other pages show it beside the English."""
+
+    def language_of(instrument_id: str) -> str | None:
+        service = getattr(request.app.state, "service", None)
+        found = service.pack.instruments.get(instrument_id) if service is not None else None
+        return found.language if found is not None else None
+
+    return language_of
+
+
 def page(request: Request, template: str, status: int = 200, **context: Any) -> HTMLResponse:
     """The template rendered in this request's language, with the session's CSRF token and
     the path the language switch comes back to at hand."""
@@ -42,6 +56,12 @@ def page(request: Request, template: str, status: int = 200, **context: Any) -> 
     html = (
         environment(language(request))
         .get_template(template)
-        .render(request=request, csrf=csrf_token(request), here=here, **context)
+        .render(
+            request=request,
+            csrf=csrf_token(request),
+            here=here,
+            law_language=law_language(request),
+            **context,
+        )
     )
     return HTMLResponse(html, status_code=status)

@@ -4,6 +4,7 @@ in; ``<html lang>`` follows."""
 
 from __future__ import annotations
 
+import io
 import re
 
 import pytest
@@ -161,3 +162,37 @@ def test_every_page_reads_czech(web: Site) -> None:
     assert problems.status_code == 422
     assert "nic nebylo vyhodnoceno" in problems.text
     assert english_left(problems.text) == []
+
+
+def test_a_czech_law_reads_by_its_czech_title_on_a_czech_page(web: Site) -> None:
+    """The Czech example's finding under NÚKIB's warning: its Czech title (the law data's
+    title_original) leads on a Czech page, the English one leads on an English page."""
+    client = web.client()
+    token = signed_in(client, web.keys["B"])
+    assert client.post("/app/examples", data={"csrf": token}).status_code == 303
+    home = client.get("/app/home").text
+    result = re.findall(r'href="(/app/results/[^"]+)">2019-02-01<', home)[0]
+    path = f"{result}/findings/cz.nukib-2018.risk-management"
+    czech_title = "Varování Národního úřadu pro kybernetickou a informační bezpečnost"
+    english_title = "NÚKIB warning on the cyber-security threat"
+    english = client.get(path).text
+    assert english.index(english_title) < english.index(czech_title)
+    assert f'<span class="meta" lang="cs">{czech_title}' in english
+    czech = client.get(path, headers={"Accept-Language": "cs"}).text
+    assert f'<dd><span lang="cs">{czech_title}' in czech
+    assert czech.index(czech_title) < czech.index(english_title)
+
+
+def test_the_pdf_from_a_czech_page_is_the_czech_report(web: Site) -> None:
+    from pypdf import PdfReader
+
+    client = web.client()
+    client.headers["Accept-Language"] = "cs"
+    token = signed_in(client, web.keys["A"])
+    profile = new_profile(client, token)
+    body = (EXAMPLE / "assets.csv").read_bytes()
+    result = evaluate(client, token, profile, "assets.csv", body).headers["location"]
+    pdf = client.get(f"{result}/report.pdf")
+    assert pdf.status_code == 200
+    text = " ".join((p.extract_text() or "") for p in PdfReader(io.BytesIO(pdf.content)).pages)
+    assert "Shrnutí" in text and "Executive summary" not in text
