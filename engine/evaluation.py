@@ -415,7 +415,8 @@ def _shorten_lists(node: Any, shown: int) -> None:
     stated beside it as "assets_count" (the compact form, ``COMPACT_ABOVE_ASSETS``)."""
     if isinstance(node, dict):
         ids = node.get("assets")
-        if isinstance(ids, list) and all(isinstance(i, str) for i in ids[:1]):
+        counted = "assets_count" in node  # cut already (engine.unaffected)
+        if not counted and isinstance(ids, list) and all(isinstance(i, str) for i in ids[:1]):
             node["assets_count"] = len(ids)
             node["assets"] = ids[:shown]
         for value in node.values():

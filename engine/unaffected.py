@@ -32,6 +32,7 @@ rule that can reach the signature's group, never rules times assets.
 
 from __future__ import annotations
 
+import heapq
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -95,6 +96,8 @@ def unaffected(evaluation: Evaluation) -> list[dict[str, Any]]:
     """Why no finding covers each asset of a designated vendor group, per jurisdiction of the
     profile (see the module docstring), in a deterministic order: jurisdiction, reason,
     obligations, detail."""
+    if evaluation.shown_ids is not None:
+        return _compact(evaluation, evaluation.shown_ids)
     pack = evaluation.pack
     ctx = Context(pack, evaluation.as_of, frozenset(evaluation.roles))
     signatures, members = evaluation.signatures, evaluation.members
@@ -160,6 +163,87 @@ def unaffected(evaluation: Evaluation) -> list[dict[str, Any]]:
             key=lambda kv: (kv[0][0], _REASON_ORDER[kv[0][1]], kv[0][2]),
         )
     ]
+
+
+def _compact(evaluation: Evaluation, shown: int) -> list[dict[str, Any]]:
+    """The section of a large inventory (``engine.evaluation.COMPACT_ABOVE_ASSETS``): the same
+    entries, each with its ``shown`` smallest ids and "assets_count", worked per signature with
+    no step per asset beyond one pass per signature (no sort of every id, no per-entry list).
+
+    Within a jurisdiction each signature has one set of uncovered rows, so an entry's assets are
+    a set of signatures. Entries are ordered by jurisdiction, reason, first ids, count and
+    signatures: deterministic, and as the full form's wherever the first ids differ."""
+    pack = evaluation.pack
+    ctx = Context(pack, evaluation.as_of, frozenset(evaluation.roles))
+    signatures, members, assets = evaluation.signatures, evaluation.members, evaluation.assets
+    # the rows each jurisdiction's findings cover, per signature (a finding holds its rows)
+    covered: dict[str, dict[str, set[int]]] = defaultdict(lambda: defaultdict(set))
+    for finding in evaluation.findings:
+        for sig_id, rows in finding.rows.items():
+            covered[finding.item.jurisdiction][sig_id].update(rows)
+    memo = _Memo()
+    units: dict[Key, list[int]] = defaultdict(list)
+    groups: dict[Key, set[str]] = defaultdict(set)
+    # per (jurisdiction, signature): its uncovered rows' count and smallest ids
+    parts: dict[tuple[str, int], tuple[int, list[str]]] = {}
+    firsts: dict[int, list[str]] = {}  # per signature wholly uncovered, for every jurisdiction
+    for code in sorted(evaluation.profile.jurisdictions):
+        rules_by_group: dict[str, list[Rule]] = {}
+        for n, sig in enumerate(signatures):
+            group = sig.get("group")
+            if not group:
+                continue
+            rows = members[n]
+            done = covered[code].get(sig.id)
+            if done:
+                rows = [i for i in rows if i not in done]
+                if not rows:
+                    continue
+                first = heapq.nsmallest(shown, (assets[i].asset_id for i in rows))
+            else:
+                first = firsts.get(n) or firsts.setdefault(
+                    n, heapq.nsmallest(shown, (assets[i].asset_id for i in rows))
+                )
+            parts[(code, n)] = (len(rows), first)
+            rules = rules_by_group.get(group)
+            if rules is None:
+                rules = rules_by_group[group] = [
+                    r
+                    for r in asset_rules(pack, code, group)
+                    if pack.obligation(r.id).exists_on(ctx.as_of)
+                    and roles_known(pack, r, ctx.as_of)
+                ]
+            for reason, detail, obligations in _reasons(sig, code, rules, ctx, memo):
+                key = (code, reason, detail, obligations)
+                units[key].append(n)
+                groups[key].add(group)
+    merged: dict[tuple[str, UnaffectedReason, tuple[int, ...]], _Entry] = {}
+    for key in sorted(units, key=lambda k: (k[0], _REASON_ORDER[k[1]], k[3], k[2])):
+        code, reason, detail, obligations = key
+        entry = merged.setdefault((code, reason, tuple(sorted(units[key]))), _Entry())
+        entry.details.setdefault(detail, set()).update(obligations)
+        entry.obligations.update(obligations)
+        entry.groups.update(groups[key])
+    out = []
+    for (code, reason, sigs), entry in merged.items():
+        counted = [parts[(code, n)] for n in sigs]
+        first = heapq.nsmallest(shown, (i for _count, ids in counted for i in ids))
+        count = sum(c for c, _ids in counted)
+        out.append(
+            (
+                (code, _REASON_ORDER[reason], first, count, sigs),
+                {
+                    "jurisdiction": code,
+                    "reason": reason,
+                    "detail": entry.text(),
+                    "obligations": sorted(entry.obligations),
+                    "vendor_groups": sorted(entry.groups),
+                    "assets": first,
+                    "assets_count": count,
+                },
+            )
+        )
+    return [data for _order, data in sorted(out, key=lambda pair: pair[0])]
 
 
 @dataclass
