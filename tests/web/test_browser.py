@@ -261,7 +261,8 @@ def test_every_page_at_desktop_and_tablet_width_in_both_languages(
 ) -> None:
     """Each page in English and in Czech (switched by the header's button) at 1280×800 and at
     tablet 768×1024: screenshotted (copied to $DUTYBOUND_SCREENSHOTS when set, for a person to
-    look at), never wider than the window, and in the language chosen."""
+    look at), never wider than the window, in the language chosen, and with no serious or
+    critical axe-core violation (checked once per page and language)."""
     import os
     import shutil
 
@@ -270,6 +271,8 @@ def test_every_page_at_desktop_and_tablet_width_in_both_languages(
     screens = tmp_path / "screens"
     screens.mkdir()
     overflow: dict[str, int] = {}
+    severe: dict[str, list[str]] = {}
+    axe = axe_script()
     with sync_api.sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
         page = browser.new_page(viewport={"width": 1280, "height": 800})
@@ -289,6 +292,8 @@ def test_every_page_at_desktop_and_tablet_width_in_both_languages(
                         shot = f"{lang}-{size}-{name}"
                         page.screenshot(path=str(screens / f"{shot}.png"), full_page=True)
                         overflow[shot] = horizontal_overflow(page)
+                        if size == "desktop":  # axe, once per page and language
+                            severe[shot] = severe_violations(page, axe)
         finally:
             browser.close()
     target = os.environ.get(SCREENSHOTS_ENV)
@@ -298,6 +303,7 @@ def test_every_page_at_desktop_and_tablet_width_in_both_languages(
             shutil.copy2(png, Path(target) / png.name)
     assert len(list(screens.glob("*.png"))) == len(PAGES) * len(VIEWPORTS) * 2
     assert {shot: px for shot, px in overflow.items() if px > 0} == {}
+    assert {shot: found for shot, found in severe.items() if found} == {}
 
 
 @pytest.mark.skipif(not CHROMIUM.exists(), reason="no /usr/bin/chromium on this machine")
