@@ -41,7 +41,7 @@ if TYPE_CHECKING:
     from dutybound.engine.inputs import Asset, Profile
     from dutybound.engine.vendor_decisions import Decision
 
-SUFFIXES = (".csv", ".xlsx", ".xlsm", ".json")
+SUFFIXES = (".csv", ".xlsx", ".xlsm", ".parquet", ".json")
 HELD = 32  # full evaluations kept for the PDF and XLSX downloads, most recent first
 
 
@@ -88,7 +88,7 @@ def read_assets(filename: str, body: bytes) -> list[Asset]:
     if suffix not in SUFFIXES:
         raise UploadProblems(
             filename,
-            [InputError(filename, "choose a .csv, .xlsx or CycloneDX/NetBox .json inventory")],
+            [InputError(filename, "choose a .csv, .xlsx, .parquet or CycloneDX/NetBox .json inventory")],
         )
     with tempfile.TemporaryDirectory(prefix="dutybound-upload-") as tmp:
         path = Path(tmp) / f"inventory{suffix}"

@@ -259,7 +259,7 @@ def test_an_upload_of_another_kind_of_file_is_refused_by_name(
     response = evaluate(client, token, evaluated["profile"], "notes.txt", b"hello")
     assert response.status_code == 422
     assert "notes.txt: 1 problem," in response.text
-    assert "choose a .csv, .xlsx or CycloneDX/NetBox .json inventory" in response.text
+    assert "choose a .csv, .xlsx, .parquet or CycloneDX/NetBox .json inventory" in response.text
 
 
 def test_the_configured_session_secret_lets_two_processes_share_sessions(
