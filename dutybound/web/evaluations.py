@@ -88,7 +88,11 @@ def read_assets(filename: str, body: bytes) -> list[Asset]:
     if suffix not in SUFFIXES:
         raise UploadProblems(
             filename,
-            [InputError(filename, "choose a .csv, .xlsx, .parquet or CycloneDX/NetBox .json inventory")],
+            [
+                InputError(
+                    filename, "choose a .csv, .xlsx, .parquet or CycloneDX/NetBox .json inventory"
+                )
+            ],
         )
     with tempfile.TemporaryDirectory(prefix="dutybound-upload-") as tmp:
         path = Path(tmp) / f"inventory{suffix}"
