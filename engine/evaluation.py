@@ -170,9 +170,11 @@ class Evaluation:
                 self._vendor_review(vendor),
                 [i for i, v in enumerate(vendors) if v == vendor],
             )
-        pairs = list(map(attrgetter("vendor", "model"), self.assets))
+        # the (name, model) pairs are not kept as a list: a tuple per row is 64 bytes, 64 MB a
+        # million rows, at the run's peak; zip's tuples are reused as it goes
+        models = list(map(attrgetter("model"), self.assets))
         flagged: dict[tuple[str, str], str] = {}
-        for vendor, model in set(pairs):
+        for vendor, model in set(zip(vendors, models, strict=True)):
             if not model:
                 continue
             match = self.vendor_matches[vendor]
@@ -181,7 +183,7 @@ class Evaluation:
                 flagged[(vendor, model)] = made_by
         if flagged:
             by_pair: dict[tuple[str, str], list[int]] = {}
-            for i, pair in enumerate(pairs):
+            for i, pair in enumerate(zip(vendors, models, strict=True)):
                 if pair in flagged:
                     by_pair.setdefault(pair, []).append(i)
             for (vendor, model), indexes in sorted(by_pair.items()):
@@ -197,7 +199,7 @@ class Evaluation:
                     },
                     indexes,
                 )
-        del vendors, pairs
+        del vendors, models
         for sig_id, fields in self.missing.items():
             members = self.members[int(sig_id[1:])]
             for name, obligations in fields.items():
@@ -241,18 +243,30 @@ class Evaluation:
     def _undated_groups(self) -> dict[tuple[str, ...], tuple[dict[str, Any], list[int]]]:
         """``_undated`` by set of obligations: the row and the assets' indexes. Worked from the
         findings' signatures (``Finding.rows``), not from their lists of ids."""
-        by_index: dict[int, set[str]] = {}
+        # each undated row maps to its set of obligations, shared by every row with the same
+        # set (a set per row would cost some 200 bytes a row on an inventory with no dates)
+        by_index: dict[int, frozenset[str]] = {}
+        grown: dict[tuple[frozenset[str], str], frozenset[str]] = {}
+        empty: frozenset[str] = frozenset()
         for f in self.findings:
             deadline = f.item.obligation.deadline
             if deadline is None or deadline.after != "asset_identified":
                 continue
+            ob_id = f.item.obligation.id
             for indexes in f.rows.values():
                 for i in indexes:
                     if self.assets[i].identified_on is None:
-                        by_index.setdefault(i, set()).add(f.item.obligation.id)
+                        before = by_index.get(i, empty)
+                        after = grown.get((before, ob_id))
+                        if after is None:
+                            after = grown[(before, ob_id)] = before | {ob_id}
+                        by_index[i] = after
+        keys: dict[frozenset[str], tuple[str, ...]] = {}
         out: dict[tuple[str, ...], tuple[dict[str, Any], list[int]]] = {}
         for i, obligations in by_index.items():
-            key = tuple(sorted(obligations))
+            key = keys.get(obligations)
+            if key is None:
+                key = keys[obligations] = tuple(sorted(obligations))
             if key not in out:
                 out[key] = (
                     {

@@ -176,11 +176,19 @@ def _compact(evaluation: Evaluation, shown: int) -> list[dict[str, Any]]:
     pack = evaluation.pack
     ctx = Context(pack, evaluation.as_of, frozenset(evaluation.roles))
     signatures, members, assets = evaluation.signatures, evaluation.members, evaluation.assets
-    # the rows each jurisdiction's findings cover, per signature (a finding holds its rows)
+    # the rows each jurisdiction's findings cover, per signature (a finding holds its rows); a
+    # signature a finding covers whole is only named (``whole``), not copied into a set of its
+    # rows: that set would cost some 40 bytes a row
+    whole: dict[str, set[str]] = defaultdict(set)
     covered: dict[str, dict[str, set[int]]] = defaultdict(lambda: defaultdict(set))
     for finding in evaluation.findings:
+        code = finding.item.jurisdiction
         for sig_id, rows in finding.rows.items():
-            covered[finding.item.jurisdiction][sig_id].update(rows)
+            if len(rows) == len(members[int(sig_id[1:])]):
+                whole[code].add(sig_id)
+                covered[code].pop(sig_id, None)
+            elif sig_id not in whole[code]:
+                covered[code][sig_id].update(rows)
     memo = _Memo()
     units: dict[Key, list[int]] = defaultdict(list)
     groups: dict[Key, set[str]] = defaultdict(set)
@@ -192,6 +200,8 @@ def _compact(evaluation: Evaluation, shown: int) -> list[dict[str, Any]]:
         for n, sig in enumerate(signatures):
             group = sig.get("group")
             if not group:
+                continue
+            if sig.id in whole[code]:
                 continue
             rows = members[n]
             done = covered[code].get(sig.id)

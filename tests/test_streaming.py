@@ -506,3 +506,51 @@ def test_the_compact_unaffected_section_is_the_full_one_cut(
         assert short.pop("assets_count") == len(whole["assets"])
         assert short.pop("assets") == whole.pop("assets")[:3]
         assert short == whole
+
+
+def test_undated_rows_split_across_deadlines_group_in_the_compact_review(
+    pack: RulePack, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Rows of one signature that part identify and part leave undated fall into findings with
+    different due dates (a finding covers part of a signature): the compact review asks about
+    'identified_on' once per set of obligations for every undated row, and the compact
+    unaffected section is the full one cut."""
+    folder = ROOT / "examples" / "us-federal-contractor"
+    lines = (folder / "assets.csv").read_text().splitlines()
+    column = lines[0].split(",").index("identified_on")
+    dates = ["2021-02-26", "", "2021-02-19", ""]
+    extra = []
+    for n, line in enumerate(lines[1:3] * 6):  # its Huawei and Hikvision rows, twelve more
+        cells = line.split(",")
+        cells[0] = f"V-{(n * 7) % 13:03d}"  # ids out of inventory order
+        cells[column] = dates[n % 4]
+        extra.append(",".join(cells))
+    inventory = tmp_path / "assets.csv"
+    inventory.write_text("\n".join([lines[0], *lines[1:], *extra]) + "\n")
+    profile = load_profile(folder / "profile.yaml", pack)
+    assets = read_inventory(inventory).assets
+
+    def result() -> dict[str, Any]:
+        return evaluate(pack, profile, assets, dt.date(2021, 3, 1)).to_json()
+
+    full = result()
+    undated = Counter(
+        (r["detail"], tuple(r["obligations"]))
+        for r in full["review"]
+        if r.get("field") == "identified_on"
+    )
+    assert sum(undated.values()) == 6  # the extra rows with no date
+    monkeypatch.setattr(evaluation, "COMPACT_ABOVE_ASSETS", 3)
+    monkeypatch.setattr(evaluation, "COMPACT_SHOWN_IDS", 2)
+    compact = result()
+    assert compact["summary"] == full["summary"]
+    grouped = Counter[tuple[str, tuple[str, ...]]]()
+    for row in compact["review"]:
+        if row.get("field") == "identified_on":
+            assert row["asset_id"] == row["assets"][0]
+            grouped[(row["detail"], tuple(row["obligations"]))] += row["assets_count"]
+    assert grouped == undated
+    for short, whole in zip(compact["unaffected"], full["unaffected"], strict=True):
+        assert short.pop("assets_count") == len(whole["assets"])
+        assert short.pop("assets") == whole.pop("assets")[:2]
+        assert short == whole
