@@ -8,12 +8,12 @@ and put in place with the run's other outputs (``engine.atomic``), so a failed r
 
 from __future__ import annotations
 
-import csv
 import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from dutybound.engine.atomic import StagedFile, UnwritableOutput, stage
+from dutybound.engine.cells import spreadsheet_writer
 
 if TYPE_CHECKING:
     from dutybound.engine.evaluation import Evaluation
@@ -36,7 +36,8 @@ def stage_affected_assets(evaluation: Evaluation, path: Path) -> StagedFile:
     staged = stage(path, b"")
     try:
         with open(staged.temporary, "w", encoding="utf-8", newline="") as handle:
-            writer = csv.writer(handle, lineterminator="\n")
+            # asset ids come from the inventory: a cell such as "=HYPERLINK(...)" is neutralised
+            writer = spreadsheet_writer(handle)
             writer.writerow(HEADER)
             for f in evaluation.findings:
                 head = (
