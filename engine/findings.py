@@ -10,6 +10,8 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
+from itertools import chain
+from operator import attrgetter
 from typing import Any
 
 from dutybound.engine.catalogue import instrument_json
@@ -98,6 +100,9 @@ class Finding:
                 data["status_without_attestations"] = self.status_without_attestations
         data["trace"] = self.trace
         return data
+
+
+_asset_id = attrgetter("asset_id")
 
 
 def _fmt(day: dt.date) -> str:
@@ -347,7 +352,8 @@ def _asset_findings(
     findings = []
     multiple = len(groups) > 1
     for due, by_sig in sorted(groups.items(), key=lambda kv: kv[0] or dt.date.max):
-        ids = sorted([assets[i].asset_id for idx in by_sig.values() for i in idx])
+        # C-level passes: a finding of a large inventory holds millions of rows
+        ids = sorted(map(_asset_id, map(assets.__getitem__, chain.from_iterable(by_sig.values()))))
         used = [s for s in sigs if s.id in by_sig]
         status = _status(item, as_of, window, due, cap_met)
         text = _duty_sentence(pack, item, held)
