@@ -161,20 +161,18 @@ class Evaluation:
                 found[1].extend(indexes)
 
         # the questions are decided per distinct vendor name and (name, model) pair; the rows
-        # that carry one are then picked out in C-level passes, not a Python loop per asset
+        # that carry one are then picked out in a pass per question. No list per row is kept:
+        # a tuple per row is 64 bytes and a list slot 8, at the run's peak
         doubtful = {v for v, m in self.vendor_matches.items() if m.needs_review}
-        vendors = list(map(attrgetter("vendor"), self.assets))
-        for vendor in sorted(doubtful & set(vendors)):
+        pairs = set(map(_vendor_model, self.assets))
+        for vendor in sorted(doubtful & {v for v, _m in pairs}):
             add(
                 ("vendor", vendor),
                 self._vendor_review(vendor),
-                [i for i, v in enumerate(vendors) if v == vendor],
+                [i for i, v in enumerate(map(_vendor, self.assets)) if v == vendor],
             )
-        # the (name, model) pairs are not kept as a list: a tuple per row is 64 bytes, 64 MB a
-        # million rows, at the run's peak; zip's tuples are reused as it goes
-        models = list(map(attrgetter("model"), self.assets))
         flagged: dict[tuple[str, str], str] = {}
-        for vendor, model in set(zip(vendors, models, strict=True)):
+        for vendor, model in pairs:
             if not model:
                 continue
             match = self.vendor_matches[vendor]
@@ -183,7 +181,7 @@ class Evaluation:
                 flagged[(vendor, model)] = made_by
         if flagged:
             by_pair: dict[tuple[str, str], list[int]] = {}
-            for i, pair in enumerate(zip(vendors, models, strict=True)):
+            for i, pair in enumerate(map(_vendor_model, self.assets)):
                 if pair in flagged:
                     by_pair.setdefault(pair, []).append(i)
             for (vendor, model), indexes in sorted(by_pair.items()):
@@ -199,7 +197,6 @@ class Evaluation:
                     },
                     indexes,
                 )
-        del vendors, models
         for sig_id, fields in self.missing.items():
             members = self.members[int(sig_id[1:])]
             for name, obligations in fields.items():
@@ -422,6 +419,10 @@ class Evaluation:
             for entry in (*data["unaffected"], *data["latent"]):
                 _shorten_lists(entry, shown)
         return data
+
+
+_vendor = attrgetter("vendor")
+_vendor_model = attrgetter("vendor", "model")
 
 
 def _shorten_lists(node: Any, shown: int) -> None:
