@@ -143,6 +143,7 @@ def test_the_main_flow_in_a_browser(server: tuple[str, str], tmp_path: Path) -> 
             shot("5-profile")
             page.get_by_role("button", name="Evaluate").click()
             page.wait_for_url("**/app/results/*")
+            result_url = page.url
             summary = page.get_by_label("Summary")
             assert "4 overdue" in " ".join(summary.inner_text().split())
             page.get_by_label("Status").select_option("overdue")
@@ -166,6 +167,10 @@ def test_the_main_flow_in_a_browser(server: tuple[str, str], tmp_path: Path) -> 
             pdf = Path(download.value.path())
             reader = PdfReader(io.BytesIO(pdf.read_bytes()))
             assert "evaluation.json" in reader.attachments
+            # PDF/A-3b, as the CLI's report (tests/test_report.py)
+            assert reader.xmp_metadata is not None
+            xmp = reader.xmp_metadata.stream.get_data().decode()
+            assert 'pdfaid:part="3"' in xmp and 'pdfaid:conformance="B"' in xmp
 
             # the assets no rule caught; a missing fact stated; the history and the diff
             page.get_by_role("link", name="Designated vendors' assets with no finding").click()
@@ -193,11 +198,31 @@ def test_the_main_flow_in_a_browser(server: tuple[str, str], tmp_path: Path) -> 
             assert "T-001" in changed
             shot("8f-diff")
 
+            # a form posted without its CSRF token (as another site's page would) is refused
+            status = page.evaluate(
+                """async () => (await fetch('/app/profiles', {method: 'POST',
+                     body: new URLSearchParams({name: 'Forged'})})).status"""
+            )
+            assert status == 403
+
             page.get_by_role("button", name="Sign out").click()
             page.wait_for_url("**/app/signin")
             shot("9-signed-out")
             page.goto(f"{base}/app/home")
             assert page.url.endswith("/app/signin")
+
+            # tenant B, signed in in a browser of its own, guesses A's addresses: not found
+            other_key = create_key(f"sqlite:///{tmp_path / 'web.db'}", "B").secret
+            other = browser.new_page()
+            other.goto(f"{base}/app/signin")
+            other.get_by_label("API key").fill(other_key)
+            other.get_by_role("button", name="Sign in").click()
+            other.wait_for_url("**/app/home")
+            assert "Albion" not in other.content()
+            for guessed in (profile_url, result_url, f"{result_url}/report.pdf"):
+                response = other.goto(guessed)
+                assert response is not None and response.status == 404, guessed
+                assert "Albion" not in other.content()
         finally:
             browser.close()
     assert len(list(screens.glob("*.png"))) == 14
