@@ -8,7 +8,6 @@ user can see which column was read as what. Every format ends in the same valida
 
 from __future__ import annotations
 
-import datetime as dt
 import stat
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -31,6 +30,7 @@ from dutybound.engine.inventory_check import header_suggestion, likely_header
 from dutybound.engine.inventory_stream import (
     CHUNK_ROWS,
     ChunkFolder,
+    cell_text,
     chunks,
     parquet_chunks,
     parquet_header,
@@ -391,19 +391,6 @@ def _strings(column: Any) -> list[str]:
     return cells
 
 
-def _cell(value: Any) -> str:
-    """An Excel cell as the text a CSV export would hold."""
-    if value is None:
-        return ""
-    if isinstance(value, dt.datetime):
-        return value.date().isoformat()
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip()
-
-
 def _xlsx_rows(
     path: Path,
     sheet: str | None,
@@ -419,7 +406,9 @@ def _xlsx_rows(
         header = next(cells, None)
         if not header or not any(header):
             raise InputError(path, "the sheet is empty", line=1)
-        positions, used = map_header(path, [_cell(h) for h in header], defaulted, mapping, problems)
+        positions, used = map_header(
+            path, [cell_text(h) for h in header], defaulted, mapping, problems
+        )
     except BaseException:
         book.close()
         raise
@@ -437,7 +426,7 @@ def _xlsx_rows(
                 yield (
                     number,
                     [
-                        _cell(values[i]) if i is not None and i < len(values) else ""
+                        cell_text(values[i]) if i is not None and i < len(values) else ""
                         for i in positions
                     ],
                 )
@@ -497,7 +486,7 @@ def _json_rows(
                     )
                 )
                 continue
-            cells[i] = _cell(value)
+            cells[i] = cell_text(value)
         if wrong:
             if problems is None:
                 raise wrong[0]
@@ -650,7 +639,7 @@ def _name_rows(path: Path, sheet: str | None) -> list[tuple[int, list[str]]]:
             for number, cells in enumerate(limits.sheet_rows(path, _sheet(path, book, sheet)), 1):
                 if len(rows) > cap:
                     raise limits.breach(path, limits.Limit.ROWS, "the rows", line=number)
-                rows.append((number, [_cell(v) for v in cells]))
+                rows.append((number, [cell_text(v) for v in cells]))
         finally:
             book.close()
         return rows

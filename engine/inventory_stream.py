@@ -216,8 +216,8 @@ def parquet_chunks(
 
 
 def cell_text(value: Any) -> str:
-    """A typed cell as the text a CSV export would hold (as ``inventory._cell`` reads Excel):
-    a date as YYYY-MM-DD, a whole float without '.0', nothing for a null."""
+    """A typed cell (Excel's, Parquet's) as the text a CSV export would hold: a date as
+    YYYY-MM-DD, a whole float without '.0', nothing for a null."""
     if value is None:
         return ""
     if isinstance(value, dt.datetime):
