@@ -44,6 +44,7 @@ for the removal, and a cell saying "nothing" would hide it.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -509,7 +510,7 @@ class Comparison:
 def run_comparison(
     pack: RulePack,
     profile: Any,
-    assets: list[Any],
+    assets: Sequence[Any],
     as_of: dt.date,
     codes: list[str],
     vendors: list[str] | None,

@@ -11,13 +11,16 @@ import datetime as dt
 import functools
 import hashlib
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from importlib import metadata
 from operator import attrgetter
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
+from dutybound.engine.asset_table import AssetTable, IdList, RowIndexes, as_rows, distinct_rows
 from dutybound.engine.attestations import Attestation, apply_attestations
 from dutybound.engine.evaluators import Evaluator, get_evaluator
 from dutybound.engine.explain import explain_findings
@@ -63,11 +66,11 @@ class Evaluation:
     roles: dict[str, HeldRole]
     findings: list[Finding]
     vendor_matches: dict[str, VendorMatch]
-    assets: list[Asset]
+    assets: Sequence[Asset]
     evaluator: str
     inputs_sha256: str
     signature_count: int
-    members: list[list[int]]
+    members: Sequence[RowIndexes]
     missing: dict[str, dict[str, list[str]]]
     notices: list[Notice] = field(default_factory=list)
     # None when no waivers were given (the JSON then has no "waivers" key)
@@ -151,25 +154,40 @@ class Evaluation:
         the full form reads these too), the first ``shown`` ids and their count. Worked from the
         signatures' members and each distinct vendor name and model, not per asset."""
         registry = self.pack.registry
-        groups: dict[tuple[Any, ...], tuple[dict[str, Any], list[int]]] = {}
+        table = self.assets if isinstance(self.assets, AssetTable) else None
+        groups: dict[tuple[Any, ...], tuple[dict[str, Any], list[RowIndexes]]] = {}
 
-        def add(key: tuple[Any, ...], row: dict[str, Any], indexes: Iterable[int]) -> None:
+        def add(key: tuple[Any, ...], row: dict[str, Any], indexes: RowIndexes) -> None:
             found = groups.get(key)
             if found is None:
-                groups[key] = (row, list(indexes))
+                groups[key] = (row, [indexes])
             else:
-                found[1].extend(indexes)
+                found[1].append(indexes)
+
+        def rows_of(wanted: Callable[[str, str], bool]) -> RowIndexes:
+            """The rows whose (vendor, model) ``wanted`` holds for, in inventory order."""
+            if table is not None:  # per key, not per row (engine.asset_table)
+                at, model_at = table.field("vendor"), table.field("model")
+                return table.rows_where(
+                    [k for k, key in enumerate(table.keys) if wanted(key[at], key[model_at])]
+                )
+            return [i for i, (v, m) in enumerate(map(_vendor_model, self.assets)) if wanted(v, m)]
 
         # the questions are decided per distinct vendor name and (name, model) pair; the rows
         # that carry one are then picked out in a pass per question. No list per row is kept:
         # a tuple per row is 64 bytes and a list slot 8, at the run's peak
         doubtful = {v for v, m in self.vendor_matches.items() if m.needs_review}
-        pairs = set(map(_vendor_model, self.assets))
+        if table is not None:
+            at, model_at = table.field("vendor"), table.field("model")
+            counts = table.key_counts()
+            pairs = {(key[at], key[model_at]) for k, key in enumerate(table.keys) if counts[k]}
+        else:
+            pairs = set(map(_vendor_model, self.assets))
         for vendor in sorted(doubtful & {v for v, _m in pairs}):
             add(
                 ("vendor", vendor),
                 self._vendor_review(vendor),
-                [i for i, v in enumerate(map(_vendor, self.assets)) if v == vendor],
+                rows_of(lambda v, _m, vendor=vendor: v == vendor),  # type: ignore[misc]
             )
         flagged: dict[tuple[str, str], str] = {}
         for vendor, model in pairs:
@@ -179,12 +197,9 @@ class Evaluation:
             made_by = registry.model_group(model)
             if made_by and made_by != (None if match.needs_review else match.group):
                 flagged[(vendor, model)] = made_by
-        if flagged:
-            by_pair: dict[tuple[str, str], list[int]] = {}
-            for i, pair in enumerate(map(_vendor_model, self.assets)):
-                if pair in flagged:
-                    by_pair.setdefault(pair, []).append(i)
-            for (vendor, model), indexes in sorted(by_pair.items()):
+        for vendor, model in sorted(flagged):
+            carrying = rows_of(lambda v, m, pair=(vendor, model): (v, m) == pair)  # type: ignore[misc]
+            if len(carrying):
                 made_by = flagged[(vendor, model)]
                 add(
                     ("model", vendor, model),
@@ -195,7 +210,7 @@ class Evaluation:
                         f"{registry.groups[made_by].name} model-number prefix; "
                         "it may be that maker's equipment under another label",
                     },
-                    indexes,
+                    carrying,
                 )
         for sig_id, fields in self.missing.items():
             members = self.members[int(sig_id[1:])]
@@ -207,18 +222,24 @@ class Evaluation:
                     "obligations": obligations,
                 }
                 add(("missing", name, tuple(obligations)), row, members)
-        for obligation_ids, (row, indexes) in self._undated_groups().items():
-            add(("undated", obligation_ids), row, indexes)
+        for obligation_ids, (row, undated) in self._undated_groups().items():
+            add(("undated", obligation_ids), row, undated)
         rows = []
-        for row, indexes in groups.values():
-            indexes.sort()
-            first = self.assets[indexes[0]]
+        for row, parts in groups.values():
+            indexes: RowIndexes
+            if table is not None:
+                indexes = np.sort(np.concatenate([as_rows(p) for p in parts]))
+                ids = table.ids_of(indexes[:shown])
+            else:
+                indexes = sorted(i for p in parts for i in p)
+                ids = [self.assets[i].asset_id for i in indexes[:shown]]
+            first = self.assets[int(indexes[0])]
             rows.append(
                 {
                     "asset_id": first.asset_id,
                     "vendor": first.vendor,
                     **row,
-                    "assets": [self.assets[i].asset_id for i in indexes[:shown]],
+                    "assets": ids,
                     "assets_count": len(indexes),
                 }
             )
@@ -237,9 +258,11 @@ class Evaluation:
             detail = match.reason()
         return {"reason": ReviewReason.VENDOR_MATCH, "group": match.group, "detail": detail}
 
-    def _undated_groups(self) -> dict[tuple[str, ...], tuple[dict[str, Any], list[int]]]:
+    def _undated_groups(self) -> dict[tuple[str, ...], tuple[dict[str, Any], RowIndexes]]:
         """``_undated`` by set of obligations: the row and the assets' indexes. Worked from the
         findings' signatures (``Finding.rows``), not from their lists of ids."""
+        if isinstance(self.assets, AssetTable):
+            return self._undated_table(self.assets)
         # each undated row maps to its set of obligations, shared by every row with the same
         # set (a set per row would cost some 200 bytes a row on an inventory with no dates)
         by_index: dict[int, frozenset[str]] = {}
@@ -259,23 +282,41 @@ class Evaluation:
                             after = grown[(before, ob_id)] = before | {ob_id}
                         by_index[i] = after
         keys: dict[frozenset[str], tuple[str, ...]] = {}
-        out: dict[tuple[str, ...], tuple[dict[str, Any], list[int]]] = {}
+        out: dict[tuple[str, ...], tuple[dict[str, Any], RowIndexes]] = {}
         for i, obligations in by_index.items():
             key = keys.get(obligations)
             if key is None:
                 key = keys[obligations] = tuple(sorted(obligations))
             if key not in out:
-                out[key] = (
-                    {
-                        "reason": ReviewReason.MISSING_FACT,
-                        "field": "identified_on",
-                        "detail": "'identified_on' is empty; it decides when "
-                        f"{', '.join(key)} fall due (the evaluation date is taken meanwhile)",
-                        "obligations": list(key),
-                    },
-                    [],
-                )
-            out[key][1].append(i)
+                out[key] = (_undated_row(key), [])
+            held = out[key][1]
+            assert isinstance(held, list)
+            held.append(i)
+        return out
+
+    def _undated_table(
+        self, table: AssetTable
+    ) -> dict[tuple[str, ...], tuple[dict[str, Any], RowIndexes]]:
+        """``_undated_groups`` of a table: a bit per obligation in one number per row."""
+        bits: dict[str, int] = {}
+        code = np.zeros(len(table), dtype=np.int64)
+        for f in self.findings:
+            deadline = f.item.obligation.deadline
+            if deadline is None or deadline.after != "asset_identified":
+                continue
+            bit = bits.setdefault(f.item.obligation.id, len(bits))
+            for indexes in f.rows.values():
+                rows = np.asarray(indexes, dtype=np.int64)
+                code[rows[table.identified[rows] == 0]] |= 1 << bit
+        if not bits:
+            return {}
+        held = np.flatnonzero(code)
+        sets, which = np.unique(code[held], return_inverse=True)
+        which = which.reshape(-1)
+        out = {}
+        for n, value in enumerate(sets.tolist()):
+            key = tuple(sorted(ob for ob, bit in bits.items() if value >> bit & 1))
+            out[key] = (_undated_row(key), held[which == n])
         return out
 
     def _undated(self) -> list[dict[str, Any]]:
@@ -326,7 +367,15 @@ class Evaluation:
         left out (every asset is in the inventory the user already holds); one row per
         distinct vendor string, with how many assets carry it.
         """
-        counts = Counter(asset.vendor for asset in self.assets)
+        counts: Counter[str]
+        if isinstance(self.assets, AssetTable):
+            at, tally = self.assets.field("vendor"), self.assets.key_counts()
+            counts = Counter()
+            for k, key in enumerate(self.assets.keys):
+                counts[key[at]] += int(tally[k])
+            counts = +counts  # a vendor of no row is not listed
+        else:
+            counts = Counter(asset.vendor for asset in self.assets)
         return [
             {**self.identification(vendor), "assets": counts[vendor]}
             for vendor in sorted(counts)
@@ -395,7 +444,7 @@ class Evaluation:
                     for f in real
                     if not (f.item.obligation.verified and f.item.instrument.verified)
                 ),
-                "assets_affected": len({a for f in real for a in f.assets}),
+                "assets_affected": _assets_affected(real),
                 **(
                     {"hypothetical": len(self.findings) - len(real)}
                     if len(real) != len(self.findings)
@@ -415,7 +464,7 @@ class Evaluation:
             "vendors": self.identifications(),
             "findings": [f.to_json(shown) for f in self.findings],
         }
-        if shown is not None:
+        if shown is not None or isinstance(self.assets, AssetTable):
             for entry in (*data["unaffected"], *data["latent"]):
                 _shorten_lists(entry, shown)
         return data
@@ -425,13 +474,20 @@ _vendor = attrgetter("vendor")
 _vendor_model = attrgetter("vendor", "model")
 
 
-def _shorten_lists(node: Any, shown: int) -> None:
+def _shorten_lists(node: Any, shown: int | None) -> None:
     """Every "assets" list of ids inside ``node`` cut to its first ``shown`` ids, its length
-    stated beside it as "assets_count" (the compact form, ``COMPACT_ABOVE_ASSETS``)."""
+    stated beside it as "assets_count" (the compact form, ``COMPACT_ABOVE_ASSETS``); with
+    ``shown`` None, only a table's ``IdList`` made into the whole list."""
     if isinstance(node, dict):
         ids = node.get("assets")
         counted = "assets_count" in node  # cut already (engine.unaffected)
-        if not counted and isinstance(ids, list) and all(isinstance(i, str) for i in ids[:1]):
+        if shown is None:
+            if isinstance(ids, IdList):
+                node["assets"] = ids.whole()
+        elif not counted and (
+            isinstance(ids, IdList)
+            or (isinstance(ids, list) and all(isinstance(i, str) for i in ids[:1]))
+        ):
             node["assets_count"] = len(ids)
             node["assets"] = ids[:shown]
         for value in node.values():
@@ -440,6 +496,23 @@ def _shorten_lists(node: Any, shown: int) -> None:
     elif isinstance(node, list):
         for value in node:
             _shorten_lists(value, shown)
+
+
+def _assets_affected(findings: list[Finding]) -> int:
+    """How many distinct assets the findings concern (rows of a table, ids otherwise)."""
+    counted = distinct_rows([f.assets for f in findings if len(f.assets)])
+    return counted if counted is not None else len({a for f in findings for a in f.assets})
+
+
+def _undated_row(obligations: tuple[str, ...]) -> dict[str, Any]:
+    """The review row of assets with no ``identified_on`` under these obligations."""
+    return {
+        "reason": ReviewReason.MISSING_FACT,
+        "field": "identified_on",
+        "detail": "'identified_on' is empty; it decides when "
+        f"{', '.join(obligations)} fall due (the evaluation date is taken meanwhile)",
+        "obligations": list(obligations),
+    }
 
 
 def _missing_detail(name: str, obligations: list[str]) -> str:
@@ -469,7 +542,7 @@ def inputs_fingerprint(*paths: Path) -> str:
 def evaluate(
     pack: RulePack,
     profile: Profile,
-    assets: list[Asset],
+    assets: Sequence[Asset],
     as_of: dt.date,
     *,
     evaluator: Evaluator | None = None,
@@ -518,7 +591,8 @@ def evaluate(
             )
         )
     roles = derive_roles(pack, profile, hypothetical, law_day, notices)
-    matches = {v: pack.registry.match(v, as_of) for v in sorted({a.vendor for a in assets})}
+    vendors = assets.vendors() if isinstance(assets, AssetTable) else {a.vendor for a in assets}
+    matches = {v: pack.registry.match(v, as_of) for v in sorted(vendors)}
     decided: list[Decision] | None = None
     if vendor_decisions is not None:
         matches, decided = apply_decisions(matches, vendor_decisions, pack.registry)

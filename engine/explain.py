@@ -39,8 +39,10 @@ from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 from rapidfuzz import process
 
+from dutybound.engine.asset_table import AssetTable, RowIndexes, as_rows
 from dutybound.engine.errors import InputError
 from dutybound.engine.findings import OPTIONAL_FACTS, lower_first
 from dutybound.engine.loading import LoadedObligation, RulePack
@@ -542,7 +544,7 @@ class _Rows:
     count: int = 0
     first: list[int] = dataclasses.field(default_factory=list)
 
-    def add(self, rows: Sequence[int], count: int | None = None) -> None:
+    def add(self, rows: RowIndexes, count: int | None = None) -> None:
         """Add assets by their (ascending) indexes; ``count`` when ``rows`` holds only the
         first few of them."""
         self.count += len(rows) if count is None else count
@@ -552,8 +554,22 @@ class _Rows:
         return rows_phrase([assets[i].line for i in self.first], self.count)
 
 
+def _table_vendor_rows(table: AssetTable, rows: np.ndarray) -> dict[str, _Rows]:
+    """The vendor names of a table's ``rows`` (ascending), in the order of their first row."""
+    at = table.field("vendor")
+    codes = table.key[rows]
+    by_name: dict[str, list[int]] = {}
+    for k in np.unique(codes).tolist():
+        by_name.setdefault(table.keys[k][at], []).append(k)
+    found = []
+    for name, keys in by_name.items():
+        mine = rows[np.isin(codes, keys)]
+        found.append((int(mine[0]), name, _Rows(len(mine), mine[:_ROWS_KEPT].tolist())))
+    return {name: part for _first, name, part in sorted(found)}
+
+
 # one rule's checks of one part of a finding (a signature), with the assets of that part
-Part = tuple[Sequence[Check], Sequence[int]]
+Part = tuple[Sequence[Check], RowIndexes]
 
 
 def conditions_json(
@@ -664,16 +680,20 @@ class FindingExplainer:
             else []
         )
 
-    def _vendor_rows(self, sig_id: str, rows: Sequence[int]) -> dict[str, _Rows]:
+    def _vendor_rows(self, sig_id: str, rows: RowIndexes) -> dict[str, _Rows]:
         """The vendor names of a signature's rows: a whole signature's once per evaluation."""
         whole = len(rows) == len(self.evaluation.members[int(sig_id[1:])])
         if whole and sig_id in self._vendors:
             return self._vendors[sig_id]
-        by_name: dict[str, list[int]] = {}
         assets = self.evaluation.assets
-        for i in rows:
-            by_name.setdefault(assets[i].vendor, []).append(i)
-        out = {name: _Rows(len(found), found[:_ROWS_KEPT]) for name, found in by_name.items()}
+        out: dict[str, _Rows]
+        if isinstance(assets, AssetTable):  # per key, not per row (engine.asset_table)
+            out = _table_vendor_rows(assets, as_rows(rows))
+        else:
+            by_name: dict[str, list[int]] = {}
+            for i in rows:
+                by_name.setdefault(assets[i].vendor, []).append(i)
+            out = {name: _Rows(len(found), found[:_ROWS_KEPT]) for name, found in by_name.items()}
         if whole:
             self._vendors[sig_id] = out
         return out

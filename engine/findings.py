@@ -9,11 +9,15 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from itertools import chain
 from operator import attrgetter
 from typing import Any
 
+import numpy as np
+
+from dutybound.engine.asset_table import AssetTable, IdList, RowIndexes
 from dutybound.engine.catalogue import instrument_json
 from dutybound.engine.deadlines import due_date
 from dutybound.engine.evaluators import OPERATOR_FACT, Match
@@ -33,7 +37,8 @@ class Finding:
     status: FindingStatus
     due: dt.date | None
     window: tuple[dt.date, dt.date | None]
-    assets: list[str]
+    # sorted; for a large inventory an ``IdList`` that makes the ids when read
+    assets: Sequence[str]
     explanation: str
     trace: dict[str, Any]
     cap: dict[str, Any] | None = None
@@ -54,7 +59,7 @@ class Finding:
     conditions: list[dict[str, Any]] = field(default_factory=list)
     vendor_link: list[dict[str, Any]] = field(default_factory=list)
     # the asset indexes of each signature the finding holds: what the two above are worked from
-    rows: dict[str, list[int]] = field(default_factory=dict, repr=False)
+    rows: dict[str, RowIndexes] = field(default_factory=dict, repr=False)
 
     def to_json(self, shown: int | None = None) -> dict[str, Any]:
         """The finding as JSON; with ``shown`` (the compact form of a large inventory,
@@ -78,7 +83,7 @@ class Finding:
                 "from": self.window[0].isoformat(),
                 "ended": self.window[1].isoformat() if self.window[1] else None,
             },
-            "assets": self.assets if shown is None else self.assets[:shown],
+            "assets": list(self.assets) if shown is None else self.assets[:shown],
             **({} if shown is None else {"assets_count": len(self.assets)}),
             "explanation": self.explanation,
             "conditions": self.conditions,
@@ -109,7 +114,7 @@ def _fmt(day: dt.date) -> str:
     return f"{day.day} {day:%b %Y}"
 
 
-def _concerns(ids: list[str], groups: list[str]) -> str:
+def _concerns(ids: Sequence[str], groups: list[str]) -> str:
     """' It concerns assets E-001 and E-003 of Huawei and ZTE.': which assets, and every vendor
     group they belong to (the conditions name each row and vendor name)."""
     if len(ids) == 1:
@@ -155,8 +160,8 @@ def build_findings(
     rules: list[Rule],
     matches: set[Match],
     signatures: list[Signature],
-    members: list[list[int]],
-    assets: list[Asset],
+    members: Sequence[RowIndexes],
+    assets: Sequence[Asset],
     roles: dict[str, HeldRole],
     as_of: dt.date,
     evaluator: str,
@@ -187,7 +192,10 @@ def build_findings(
             (sig_by_id[f][0] for f in by_rule[rule_id]),
             key=lambda s: (s.values, s.flags, s.flags_false),
         )
-        asset_idx = sorted(i for s in sigs for i in sig_by_id[s.id][1])
+        if isinstance(assets, AssetTable):
+            asset_idx: RowIndexes = np.sort(np.concatenate([sig_by_id[s.id][1] for s in sigs]))
+        else:
+            asset_idx = sorted(i for s in sigs for i in sig_by_id[s.id][1])
         findings.extend(
             _asset_findings(
                 pack,
@@ -307,10 +315,10 @@ def _asset_findings(
     window: tuple[dt.date, dt.date | None],
     held: list[HeldRole],
     sigs: list[Signature],
-    asset_idx: list[int],
-    assets: list[Asset],
+    asset_idx: RowIndexes,
+    assets: Sequence[Asset],
     all_sigs: list[Signature],
-    members: list[list[int]],
+    members: Sequence[RowIndexes],
     as_of: dt.date,
     evaluator: str,
 ) -> list[Finding]:
@@ -319,7 +327,8 @@ def _asset_findings(
     relative = ob.deadline is not None and ob.deadline.after == "asset_identified"
     # one finding per due date: a deadline counted from each asset's identification can differ
     # per asset. Work per signature, and per distinct identification date, not per asset.
-    groups: dict[dt.date | None, dict[str, list[int]]] = defaultdict(lambda: defaultdict(list))
+    # the rows of each due date per signature: lists of a list's rows, arrays of a table's
+    groups: dict[dt.date | None, dict[str, Any]] = defaultdict(lambda: defaultdict(list))
     undated: set[dt.date | None] = set()
     fixed_due = (
         due_date(ob.deadline, window[0], as_of, calendar)
@@ -327,12 +336,33 @@ def _asset_findings(
         else None
     )
     due_by_day: dict[dt.date, dt.date] = {}
+
+    def due_on(identified: dt.date) -> dt.date:
+        due = due_by_day.get(identified)
+        if due is None:
+            assert ob.deadline is not None
+            due = due_by_day[identified] = due_date(ob.deadline, window[0], identified, calendar)
+        return due
+
+    table = assets if isinstance(assets, AssetTable) else None
     for sig in sigs:
         rows = members[int(sig.id[1:])]
         if not relative:
             groups[fixed_due][sig.id] = rows
             continue
         assert ob.deadline is not None
+        if table is not None:
+            # per distinct day of identification (0: none), not per asset
+            days, which = np.unique(table.identified[rows], return_inverse=True)
+            which = which.reshape(-1)
+            for n, ordinal in enumerate(days.tolist()):
+                on = due_on(dt.date.fromordinal(ordinal) if ordinal else as_of)
+                if not ordinal:
+                    undated.add(on)
+                part = np.asarray(rows)[which == n]
+                prior = groups[on].get(sig.id)
+                groups[on][sig.id] = part if prior is None else np.union1d(prior, part)
+            continue
         for i in rows:
             identified = assets[i].identified_on or as_of
             due = due_by_day.get(identified)
@@ -352,8 +382,13 @@ def _asset_findings(
     findings = []
     multiple = len(groups) > 1
     for due, by_sig in sorted(groups.items(), key=lambda kv: kv[0] or dt.date.max):
-        # C-level passes: a finding of a large inventory holds millions of rows
-        ids = sorted(map(_asset_id, map(assets.__getitem__, chain.from_iterable(by_sig.values()))))
+        ids: Sequence[str]
+        if table is not None:  # made when read: a finding of a table holds millions of rows
+            ids = IdList(table, np.concatenate(list(by_sig.values())))
+        else:  # C-level passes
+            ids = sorted(
+                map(_asset_id, map(assets.__getitem__, chain.from_iterable(by_sig.values())))
+            )
         used = [s for s in sigs if s.id in by_sig]
         status = _status(item, as_of, window, due, cap_met)
         text = _duty_sentence(pack, item, held)
@@ -456,20 +491,25 @@ def apply_waivers(findings: list[Finding], standings: list[WaiverStanding]) -> s
 def _measure_cap(
     item: LoadedObligation,
     rule: Rule,
-    asset_idx: list[int],
-    assets: list[Asset],
+    asset_idx: RowIndexes,
+    assets: Sequence[Asset],
     all_sigs: list[Signature],
-    members: list[list[int]],
+    members: Sequence[RowIndexes],
 ) -> dict[str, Any]:
     """The designated vendor's share of the capped scope, by quantity."""
     assert item.obligation.cap is not None
-    vendor_qty = sum(assets[i].quantity for i in asset_idx)
-    scope_qty = sum(
-        assets[i].quantity
+    scope = [
+        n
         for n, sig in enumerate(all_sigs)
         if signature_matches(rule, sig, ignore=frozenset({"group", "relationship"}))
-        for i in members[n]
-    )
+    ]
+    if isinstance(assets, AssetTable):
+        quantity = assets.quantity
+        vendor_qty = int(quantity[np.asarray(asset_idx, dtype=np.int64)].sum())
+        scope_qty = sum(int(quantity[members[n]].sum()) for n in scope)
+    else:
+        vendor_qty = sum(assets[i].quantity for i in asset_idx)
+        scope_qty = sum(assets[i].quantity for n in scope for i in members[n])
     share = round(vendor_qty / scope_qty, 4) if scope_qty else None
     return {
         "max_share": item.obligation.cap.max_share,

@@ -554,19 +554,18 @@ def assets_from_columns(columns: Sequence[list[str]], lines: list[int]) -> list[
         macs = [""] * len(vendor)
     if len(set(asset_id)) != len(asset_id):
         return None
-    lower = str.lower
     checked = [
-        _mapped(category, lower, vocab.CATEGORIES.__contains__),
-        _mapped(function, lower, vocab.FUNCTIONS.__contains__),
-        _mapped(status, lower, vocab.STATUSES.__contains__),
-        _mapped(network, lower, lambda v: not v or v in vocab.NETWORKS),
-        _mapped(use, lower, lambda v: not v or v in vocab.USES),
-        _mapped(country, _country, _is_country),
-        _mapped(origin, _country, lambda v: not v or _is_country(v)),
-        _mapped(quantity, lambda v: int(v) if v else 1, _is_quantity),
-        _mapped(installed_on, lambda v: dt.date.fromisoformat(v) if v else None, _always),
-        _mapped(identified_on, lambda v: dt.date.fromisoformat(v) if v else None, _always),
-        _mapped(flags_text, _flags_or_none, lambda fs: fs is not None),
+        _mapped(category, *COLUMN_RULES["category"]),
+        _mapped(function, *COLUMN_RULES["function"]),
+        _mapped(status, *COLUMN_RULES["status"]),
+        _mapped(network, *COLUMN_RULES["network"]),
+        _mapped(use, *COLUMN_RULES["use"]),
+        _mapped(country, *COLUMN_RULES["country"]),
+        _mapped(origin, *COLUMN_RULES["origin"]),
+        _mapped(quantity, *COLUMN_RULES["quantity"]),
+        _mapped(installed_on, *COLUMN_RULES["installed_on"]),
+        _mapped(identified_on, *COLUMN_RULES["identified_on"]),
+        _mapped(flags_text, *COLUMN_RULES["flags"]),
     ]
     if any(column is None for column in checked):
         return None
@@ -612,3 +611,26 @@ def assets_from_columns(columns: Sequence[list[str]], lines: list[int]) -> list[
 
 def _always(_value: Any) -> bool:
     return True
+
+
+def _optional_date(value: str) -> dt.date | None:
+    return dt.date.fromisoformat(value) if value else None
+
+
+# How each checked column's cell becomes its value, and which values are valid: the checks of the
+# column paths (``assets_from_columns``, and ``engine.inventory_columns`` for a large inventory),
+# run once per distinct cell. A ValueError or an invalid value sends the rows to the row-by-row
+# path (``assets_from_rows``), which names the line and field.
+COLUMN_RULES: dict[str, tuple[Callable[[str], Any], Callable[[Any], bool]]] = {
+    "category": (str.lower, vocab.CATEGORIES.__contains__),
+    "function": (str.lower, vocab.FUNCTIONS.__contains__),
+    "status": (str.lower, vocab.STATUSES.__contains__),
+    "network": (str.lower, lambda v: not v or v in vocab.NETWORKS),
+    "use": (str.lower, lambda v: not v or v in vocab.USES),
+    "country": (_country, _is_country),
+    "origin": (_country, lambda v: not v or _is_country(v)),
+    "quantity": (lambda v: int(v) if v else 1, _is_quantity),
+    "installed_on": (_optional_date, _always),
+    "identified_on": (_optional_date, _always),
+    "flags": (_flags_or_none, lambda fs: fs is not None),
+}

@@ -9,13 +9,15 @@ user can see which column was read as what. Every format ends in the same valida
 from __future__ import annotations
 
 import stat
-from collections.abc import Callable, Iterable, Iterator
+import sys
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
 from dutybound.engine import limits
+from dutybound.engine.asset_table import TABLE_ABOVE_ASSETS
 from dutybound.engine.cyclonedx import BomRows, bom_notices, cyclonedx_rows, json_type
 from dutybound.engine.errors import InputError
 from dutybound.engine.inputs import (
@@ -32,6 +34,7 @@ from dutybound.engine.inventory_stream import (
     ChunkFolder,
     cell_text,
     chunks,
+    parquet_arrow_chunks,
     parquet_chunks,
     parquet_header,
 )
@@ -106,7 +109,8 @@ for _column, _names in SYNONYMS.items():
 
 @dataclass
 class Inventory:
-    assets: list[Asset]
+    # a list, or above ``TABLE_ABOVE_ASSETS`` rows a table of columns (engine.asset_table)
+    assets: Sequence[Asset]
     format: str
     # (header as written in the file, the column it was read as), for the user to check
     columns: list[tuple[str, str]] = field(default_factory=list)
@@ -235,7 +239,8 @@ def _csv_assets(
     defaults: dict[str, str],
     mapping: Mapping = NO_MAPPING,
     chunk_rows: int = CHUNK_ROWS,
-) -> tuple[list[Asset], str, list[tuple[str, str]]] | None:
+    table_above: int = TABLE_ABOVE_ASSETS,
+) -> tuple[Sequence[Asset], str, list[tuple[str, str]]] | None:
     """The fast path for a large, well-formed CSV: Apache Arrow's streaming C++ reader, one
     record batch of about ``chunk_rows`` rows at a time, each validated column by column over
     its columns' distinct values (``assets_from_columns``) and folded (``ChunkFolder``).
@@ -289,7 +294,9 @@ def _csv_assets(
     # a block of about ``chunk_rows`` rows: Arrow's streaming reader hands over one record batch
     # per block, each validated and folded before the next is parsed
     block = max(64 * 1024, end // (lines + 1) * chunk_rows)
-    folder = ChunkFolder(path, used, [], defaults=defaults, mapping=mapping)
+    folder = ChunkFolder(
+        path, used, [], defaults=defaults, mapping=mapping, table_above=table_above
+    )
     rows = 0
     try:
         reader = pcsv.open_csv(
@@ -326,10 +333,54 @@ def _csv_assets(
     del data
     if rows == 0 or lines != rows or folder.problems:
         return None  # blank lines were skipped, or an id repeats: the row path names it
-    assets = folder.assets
+    try:
+        assets = folder.finish()
+    except InputError:
+        return None  # an id repeats in a table (checked at its end): the row path names it
     del folder  # its set of ids, before the freed memory is given back
     _give_back_freed_memory()
     return assets, "csv", used
+
+
+def _large_csv(
+    path: Path, defaults: dict[str, str], mapping: Mapping, chunk_rows: int, table_above: int
+) -> Inventory | None:
+    """A CSV of more than ``table_above`` rows read from the disk into a table
+    (``engine.large_csv``); None for any other file, or one that path does not read the way
+    the csv module would (the text path then reads it and names its problems)."""
+    from dutybound.engine.large_csv import csv_header, read_large_csv, scan
+
+    found = scan(path, limits.limit(limits.Limit.FIELD_CHARS))
+    if found is None or found.rows <= table_above:
+        return None
+    if '"' in found.header or netbox_csv(path, found.header, mapping) is not None:
+        return None  # a quoted or NetBox header: the text path reads it
+    header = csv_header(path, found)
+    if header is None or len(set(header)) != len(header):
+        return None
+    try:
+        positions, used = map_header(path, header, frozenset(defaults), mapping)
+    except InputError:
+        return None  # the text path lists every problem
+    folder = ChunkFolder(
+        path,
+        used,
+        [],
+        defaults=defaults,
+        mapping=mapping,
+        table_above=table_above,
+        columnar=True,
+        capacity=found.rows,
+    )
+    with paused_gc():
+        if not read_large_csv(path, found, header, positions, folder, chunk_rows):
+            return None
+    try:
+        assets = folder.finish()
+    except InputError:
+        return None  # a repeated id: the text path names each row
+    _give_back_freed_memory()
+    return Inventory(assets, "csv", used)
 
 
 def first_line(text: str) -> str:
@@ -368,6 +419,9 @@ def _give_back_freed_memory() -> None:
     import ctypes
     import ctypes.util
 
+    arrow = sys.modules.get("pyarrow")
+    if arrow is not None:  # Arrow's own allocator keeps freed blocks too
+        arrow.default_memory_pool().release_unused()
     name = ctypes.util.find_library("c")
     if name is None:
         return
@@ -502,6 +556,7 @@ def read_inventory(
     sheet: str | None = None,
     mapping: Mapping = NO_MAPPING,
     chunk_rows: int = CHUNK_ROWS,
+    table_above: int = TABLE_ABOVE_ASSETS,
 ) -> Inventory:
     """Read and validate an inventory; the format follows the file extension (and, for JSON,
     the content: a CycloneDX BOM, a NetBox device list). Every problem of the file is found in
@@ -522,7 +577,7 @@ def read_inventory(
     label: Callable[[int], str] | None = None
     rows: Iterable[Row]
     if suffix == PARQUET_SUFFIX:
-        return _parquet_inventory(path, defaults or {}, mapping, chunk_rows)
+        return _parquet_inventory(path, defaults or {}, mapping, chunk_rows, table_above)
     if suffix in (".xlsx", ".xlsm"):
         fmt = "xlsx"
         used, rows = _xlsx_rows(path, sheet, defaulted, mapping, problems)
@@ -546,6 +601,9 @@ def read_inventory(
                 label = names.__getitem__
     else:
         fmt = "csv"
+        large = _large_csv(path, defaults or {}, mapping, chunk_rows, table_above)
+        if large is not None:
+            return large
         text = read_text(path)
         # NetBox is recognised by its header: a header without quotes is tried alone first, so
         # that a large plain CSV is not read through the csv module once more to find out
@@ -559,11 +617,20 @@ def read_inventory(
             # row-by-row reader spends on a few thousand rows, so below that the csv module wins
             # (the figures behind the threshold are in docs/performance.md).
             if text.count("\n") > FAST_PATH_MIN_ROWS:
-                fast = _csv_assets(path, text, defaults or {}, mapping, chunk_rows)
+                fast = _csv_assets(path, text, defaults or {}, mapping, chunk_rows, table_above)
                 if fast is not None:
                     return Inventory(*fast)
             used, rows = _csv_rows(path, text, defaulted, mapping, problems)
-    folder = ChunkFolder(path, used, problems, _absent(problems, used), defaults, mapping, label)
+    folder = ChunkFolder(
+        path,
+        used,
+        problems,
+        _absent(problems, used),
+        defaults,
+        mapping,
+        label,
+        table_above=table_above,
+    )
     with paused_gc():  # as in _csv_assets
         for chunk in chunks(rows, chunk_rows):
             folder.add_rows(chunk)
@@ -577,7 +644,7 @@ PARQUET_SUFFIX = ".parquet"
 
 
 def _parquet_inventory(
-    path: Path, defaults: dict[str, str], mapping: Mapping, chunk_rows: int
+    path: Path, defaults: dict[str, str], mapping: Mapping, chunk_rows: int, table_above: int
 ) -> Inventory:
     """A Parquet inventory, one batch of ``chunk_rows`` rows at a time: each checked column by
     column, and a batch with a wrong value row by row, to name each problem's row and field
@@ -585,23 +652,46 @@ def _parquet_inventory(
     parquet, header = parquet_header(path)
     problems: list[InputError] = []
     positions, used = map_header(path, header, frozenset(defaults), mapping, problems)
-    folder = ChunkFolder(path, used, problems, _absent(problems, used), defaults, mapping)
+    # a large file is folded column by column into a table (engine.inventory_columns)
+    columnar = parquet.metadata.num_rows > table_above
+    folder = ChunkFolder(
+        path,
+        used,
+        problems,
+        _absent(problems, used),
+        defaults,
+        mapping,
+        table_above=table_above,
+        columnar=columnar,
+        capacity=parquet.metadata.num_rows if columnar else 0,
+    )
+
+    def by_rows(columns: list[list[str]], lines: list[int]) -> None:
+        """A chunk's rows, blank ones skipped as in a CSV."""
+        folder.add_rows(
+            [
+                (line, values)
+                for line, values in zip(lines, map(list, zip(*columns, strict=True)), strict=True)
+                if any(values)
+            ]
+        )
+
     with paused_gc():  # as in _csv_assets
-        for columns, lines in parquet_chunks(path, parquet, positions, chunk_rows):
-            if problems or not folder.add_columns(columns, lines):
-                # a chunk's rows, blank ones skipped as in a CSV
-                folder.add_rows(
-                    [
-                        (line, values)
-                        for line, values in zip(
-                            lines, map(list, zip(*columns, strict=True)), strict=True
-                        )
-                        if any(values)
-                    ]
-                )
+        if columnar:
+            for ids, arrow, first, cells in parquet_arrow_chunks(
+                path, parquet, positions, chunk_rows
+            ):
+                if not folder.add_arrow(ids, arrow, first):
+                    by_rows(*cells())
+        else:
+            for columns, lines in parquet_chunks(path, parquet, positions, chunk_rows):
+                if problems or not folder.add_columns(columns, lines):
+                    by_rows(columns, lines)
     assets = folder.finish()
     if not assets:
         raise InputError(path, "no assets (only a header)")
+    if columnar:
+        _give_back_freed_memory()
     return Inventory(assets, "parquet", used)
 
 
@@ -617,7 +707,7 @@ def _absent(problems: list[InputError], used: list[tuple[str, str]]) -> frozense
     )
 
 
-def load_assets(path: Path) -> list[Asset]:
+def load_assets(path: Path) -> Sequence[Asset]:
     """Read an inventory with no defaults (see ``read_inventory``)."""
     return read_inventory(path).assets
 

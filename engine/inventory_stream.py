@@ -15,16 +15,18 @@ name the same row for the same problem (docs/adr/0013-streaming-evaluation.md).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from itertools import islice
 from operator import attrgetter
 from pathlib import Path
 from typing import Any
 
 from dutybound.engine import limits
+from dutybound.engine.asset_table import TABLE_ABOVE_ASSETS, AssetTable, TableBuilder
 from dutybound.engine.errors import InputError
 from dutybound.engine.inputs import COLUMNS, Asset, Row, assets_from_columns
 from dutybound.engine.inventory_check import _annotated, raise_problems, validate_all
+from dutybound.engine.inventory_columns import Column, fold_chunk
 from dutybound.engine.mapping import MAPPABLE, NO_MAPPING, Mapping
 
 # rows per chunk: large enough that the per-chunk work (one column pass per chunk) is amortised,
@@ -55,6 +57,9 @@ class ChunkFolder:
         defaults: dict[str, str] | None = None,
         mapping: Mapping = NO_MAPPING,
         label: Callable[[int], str] | None = None,
+        table_above: int = TABLE_ABOVE_ASSETS,
+        columnar: bool = False,
+        capacity: int = 0,
     ) -> None:
         self.path = path
         self.headers = {column: header for header, column in used}
@@ -66,6 +71,10 @@ class ChunkFolder:
         self.label = label
         self.assets: list[Asset] = []
         self.seen: set[str] = set()
+        # past ``table_above`` assets (or from the start, for a reader that folds columns) the
+        # assets go into a table of columns (engine.asset_table), their ids checked at the end
+        self.table_above = table_above
+        self.builder: TableBuilder | None = TableBuilder(capacity) if columnar else None
         # each distinct cell of a mappable column, translated once for the whole file
         self._memo: dict[tuple[int, str], str] = {}
 
@@ -96,10 +105,53 @@ class ChunkFolder:
         self._keep(assets)
         return True
 
-    def finish(self) -> list[Asset]:
-        """The assets, or every problem of the file at once."""
+    def add_arrow(self, ids: Any, columns: dict[str, Column], first_line: int) -> bool:
+        """One chunk of a large inventory as Arrow columns, checked and folded into the table
+        with no Python code per row (``engine.inventory_columns``). False when a value is
+        wrong: the caller then gives the same chunk to ``add_rows`` to name it."""
+        if self.builder is None or self.problems:
+            return False
+        defaults = {COLUMNS[i]: value for i, value in self.defaults}
+        return fold_chunk(self.builder, ids, columns, first_line, defaults, self.mapping)
+
+    def finish(self) -> Sequence[Asset]:
+        """The assets (a list, or a table past ``table_above``), or every problem of the file
+        at once."""
+        if self.builder is None:
+            raise_problems(self.problems)
+            return self.assets
+        table = self.builder.finish()
+        self.problems.extend(self._repeated_ids(table))
         raise_problems(self.problems)
-        return self.assets
+        return table
+
+    def _repeated_ids(self, table: AssetTable) -> list[InputError]:
+        """Every row of a table whose id an earlier row holds: the rows whose id's hash repeats
+        (``TableBuilder.repeated``, usually none), compared as text."""
+        assert self.builder is not None
+        candidates = self.builder.repeated()
+        first: dict[str, int] = {}
+        found = []
+        lines = table.line[candidates].tolist()
+        for asset_id, line in zip(table.ids_of(candidates), lines, strict=True):
+            if asset_id not in first:
+                first[asset_id] = line
+                continue
+            found.append(self._duplicate(asset_id, line, first[asset_id]))
+        return found
+
+    def _duplicate(self, asset_id: str, line: int, first: int) -> InputError:
+        return _annotated(
+            InputError(
+                self.path,
+                f"duplicate asset id {asset_id!r} (first on line {first})",
+                line=line,
+                field="asset_id",
+            ),
+            asset_id,
+            self.headers.get("asset_id"),
+            self.label,
+        )
 
     def _fill(self, rows: list[Row]) -> None:
         """The ``--default`` values and the mapping's words, in place."""
@@ -134,6 +186,16 @@ class ChunkFolder:
         """Add a chunk's assets, each id checked against every earlier chunk's (a chunk is
         unique in itself: validated whole). Set operations in C for the common case; the ids
         of a chunk that repeats one are looked at one by one, to name the rows."""
+        if self.builder is not None:
+            self.builder.add_assets(assets)
+            return
+        if len(self.assets) + len(assets) > self.table_above:
+            # a large inventory: what was kept so far and every later chunk go into the table
+            self.builder = TableBuilder()
+            self.builder.add_assets(self.assets)
+            self.builder.add_assets(assets)
+            self.assets, self.seen = [], set()
+            return
         fresh = set(map(_asset_id, assets))
         if self.seen.isdisjoint(fresh):
             self.seen |= fresh
@@ -146,20 +208,7 @@ class ChunkFolder:
                 self.seen.add(asset.asset_id)
                 self.assets.append(asset)
                 continue
-            self.problems.append(
-                _annotated(
-                    InputError(
-                        self.path,
-                        f"duplicate asset id {asset.asset_id!r} "
-                        f"(first on line {first[asset.asset_id]})",
-                        line=asset.line,
-                        field="asset_id",
-                    ),
-                    asset.asset_id,
-                    self.headers.get("asset_id"),
-                    self.label,
-                )
-            )
+            self.problems.append(self._duplicate(asset.asset_id, asset.line, first[asset.asset_id]))
 
 
 _asset_id = attrgetter("asset_id")
@@ -208,6 +257,44 @@ def parquet_chunks(
                 for k, i in enumerate(positions)
             ]
             yield columns, list(range(first, first + rows))
+            first += rows
+    except (pa.ArrowException, OSError) as error:
+        raise InputError(
+            path, f"cannot read the rows from row {first} on ({error})", line=first
+        ) from error
+
+
+def parquet_arrow_chunks(
+    path: Path, parquet: Any, positions: list[int | None], size: int
+) -> Iterator[tuple[Any, dict[str, Column], int, Callable[[], tuple[list[list[str]], list[int]]]]]:
+    """The file's batches of ``size`` rows for a large inventory: (the ids as an Arrow string
+    array, every other column as a ``Column``, the first row's number, and a function giving
+    the batch as ``parquet_chunks`` does, for the row path when a value is wrong)."""
+    import pyarrow as pa
+
+    first = 2  # the header is row 1
+    try:
+        for batch in parquet.iter_batches(batch_size=size, use_threads=False):
+            rows = batch.num_rows
+            ids_at = positions[0]
+            ids = batch.column(ids_at) if ids_at is not None else pa.array([""] * rows)
+            if pa.types.is_large_string(ids.type):
+                ids = ids.cast(pa.string())
+            elif not pa.types.is_string(ids.type):
+                ids = pa.array(_column_cells(ids, identity=True), type=pa.string())
+            columns = {
+                name: Column.of(batch.column(i), cell_text) if i is not None else Column.blank(rows)
+                for name, i in zip(COLUMNS[1:], positions[1:], strict=True)
+            }
+
+            def cells(batch: Any = batch, first: int = first) -> tuple[list[list[str]], list[int]]:
+                n = batch.num_rows
+                return [
+                    _column_cells(batch.column(i), identity=k == 0) if i is not None else [""] * n
+                    for k, i in enumerate(positions)
+                ], list(range(first, first + n))
+
+            yield ids, columns, first, cells
             first += rows
     except (pa.ArrowException, OSError) as error:
         raise InputError(

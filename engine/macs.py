@@ -23,12 +23,13 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import netaddr
 
+from dutybound.engine.asset_table import AssetTable
 from dutybound.engine.outcomes import MatchMethod
 from dutybound.engine.vendors import Registry, VendorMatch
 
@@ -159,11 +160,11 @@ def given_vendor(vendor: str, mac: str, match: VendorMatch | None) -> str:
 
 
 def resolve_macs(
-    assets: list[Asset],
+    assets: Sequence[Asset],
     matches: Mapping[str, VendorMatch],
     registry: Registry,
     as_of: dt.date,
-) -> tuple[list[Asset], dict[str, VendorMatch]]:
+) -> tuple[Sequence[Asset], dict[str, VendorMatch]]:
     """Assets with a MAC or OUI, resolved through the IEEE registry (see the module docstring).
 
     ``matches`` holds ``registry.match`` for every vendor string of ``assets``. The result is the
@@ -172,32 +173,47 @@ def resolve_macs(
     in use, sorted. Assets already resolved (their match is a ``MacMatch``) are left alone, so
     applying it twice changes nothing.
     """
-    if not any(a.mac for a in assets):
-        return assets, dict(matches)
     decided: dict[tuple[str, str], tuple[str, MacMatch] | None] = {}
     extra: dict[str, VendorMatch] = {}
-    out: list[Asset] = []
-    for asset in assets:
-        if not asset.mac or isinstance(matches.get(asset.vendor), MacMatch):
-            out.append(asset)
-            continue
-        oui = oui_of(asset.mac)
-        key = (asset.vendor, oui)
+
+    def resolved(vendor: str, mac: str) -> str | None:
+        """The vendor key of an asset with this vendor and MAC; None to leave it as it is."""
+        if not mac or isinstance(matches.get(vendor), MacMatch):
+            return None
+        oui = oui_of(mac)
+        key = (vendor, oui)
         if key not in decided:
             org = _registrant(oui)
-            if asset.vendor:
-                decided[key] = _disagreement(
-                    registry, asset.vendor, matches[asset.vendor], oui, org, as_of
-                )
+            if vendor:
+                decided[key] = _disagreement(registry, vendor, matches[vendor], oui, org, as_of)
             else:
-                decided[key] = _from_mac(registry, asset.vendor, oui, org, as_of)
+                decided[key] = _from_mac(registry, vendor, oui, org, as_of)
         result = decided[key]
         if result is None:
-            out.append(asset)
-            continue
-        vendor, match = result
-        extra[vendor] = match
-        out.append(asset._replace(vendor=vendor))
-    used = {a.vendor for a in out}
+            return None
+        extra[result[0]] = result[1]
+        return result[0]
+
+    out: Sequence[Asset]
+    if isinstance(assets, AssetTable):
+        # worked per key: a table's rows share a few keys (engine.asset_table)
+        at, mac_at = assets.field("vendor"), assets.field("mac")
+        if not any(key[mac_at] for key in assets.keys):
+            return assets, dict(matches)
+        keys = []
+        for key in assets.keys:
+            vendor = resolved(key[at], key[mac_at])
+            keys.append(key if vendor is None else (*key[:at], vendor, *key[at + 1 :]))
+        out = assets.with_keys(keys)
+        used = out.vendors()
+    else:
+        if not any(a.mac for a in assets):
+            return assets, dict(matches)
+        rows: list[Asset] = []
+        for asset in assets:
+            vendor = resolved(asset.vendor, asset.mac)
+            rows.append(asset if vendor is None else asset._replace(vendor=vendor))
+        out = rows
+        used = {a.vendor for a in out}
     merged = {**matches, **extra}
     return out, {v: merged[v] for v in sorted(used)}

@@ -20,9 +20,13 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
+
+from dutybound.engine.asset_table import AssetTable, IdList, as_rows
 from dutybound.engine.errors import InputError
 from dutybound.engine.law import Designation, Obligation, Power, PowerDuty
 from dutybound.engine.loading import LoadedObligation, LoadedPower, RulePack
@@ -242,13 +246,20 @@ def latent(evaluation: Evaluation) -> list[dict[str, Any]]:
                     ob, loaded.instrument, loaded.jurisdiction, None, loaded.file, loaded.source
                 )
                 rule = compile_rule(item, pack)
-                ids = sorted(
-                    evaluation.assets[i].asset_id
+                reach = [
+                    n
                     for n, sig in enumerate(evaluation.signatures)
                     if sig.get("group") == group
                     and signature_matches(rule, sig, ignore=frozenset({"group", "relationship"}))
-                    for i in evaluation.members[n]
-                )
+                ]
+                ids: Sequence[str]
+                if isinstance(evaluation.assets, AssetTable):  # ids made when read
+                    rows = [as_rows(evaluation.members[n]) for n in reach]
+                    ids = IdList(evaluation.assets, np.concatenate(rows) if rows else as_rows([]))
+                else:
+                    ids = sorted(
+                        evaluation.assets[i].asset_id for n in reach for i in evaluation.members[n]
+                    )
                 if ids:
                     duties.append(
                         {
@@ -260,7 +271,14 @@ def latent(evaluation: Evaluation) -> list[dict[str, Any]]:
                         }
                     )
             if duties:
-                reached = sorted({a for d in duties for a in d["assets"]})
+                reached: Sequence[str]
+                if isinstance(evaluation.assets, AssetTable):
+                    lists = [d["assets"] for d in duties if isinstance(d["assets"], IdList)]
+                    reached = IdList(
+                        evaluation.assets, np.unique(np.concatenate([i.rows for i in lists]))
+                    )
+                else:
+                    reached = sorted({a for d in duties for a in d["assets"]})
                 out.append(
                     {
                         "jurisdiction": loaded.jurisdiction,

@@ -12,6 +12,7 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from dutybound.engine.asset_table import AssetTable
 from dutybound.engine.inputs import Asset, Profile
 from dutybound.engine.law import RoleCondition
 from dutybound.engine.loading import RulePack
@@ -148,15 +149,19 @@ def coverage_notices(
     it lists. Without them such a profile gets an empty report that reads as an all-clear; the
     notice counts the inventory's assets of designated vendors, which is what is at stake."""
     vendors = {v for v, m in matches.items() if m.group and not m.needs_review}
-    at_stake = [a for a in assets if a.vendor in vendors]
+    if isinstance(assets, AssetTable):
+        at = assets.field("vendor")
+        stake_count = assets.count_where(lambda key: key[at] in vendors)
+    else:
+        stake_count = sum(1 for a in assets if a.vendor in vendors)
     groups = sorted({pack.registry.groups[m].name for v in vendors if (m := matches[v].group)})
     stake = (
-        f" The inventory holds {len(at_stake)} asset{'s' if len(at_stake) != 1 else ''} of "
+        f" The inventory holds {stake_count} asset{'s' if stake_count != 1 else ''} of "
         f"designated vendors ({', '.join(groups)})."
-        if at_stake
+        if stake_count
         else ""
     )
-    details = {"designated_assets": len(at_stake), "vendor_groups": groups}
+    details = {"designated_assets": stake_count, "vendor_groups": groups}
     if not roles:
         codes = sorted(profile.jurisdictions)
         return [

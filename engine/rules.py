@@ -12,10 +12,12 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from operator import attrgetter
 from typing import Any
 
+from dutybound.engine.asset_table import AssetTable, RowIndexes
 from dutybound.engine.inputs import FALSE_SUFFIX, Asset
 from dutybound.engine.loading import LoadedObligation, RulePack
 from dutybound.engine.vendors import VendorMatch
@@ -140,10 +142,13 @@ def compile_rules(pack: RulePack, jurisdictions: list[str] | None = None) -> lis
 
 
 def build_signatures(
-    assets: list[Asset],
+    assets: Sequence[Asset],
     matches: dict[str, VendorMatch],
-) -> tuple[list[Signature], list[list[int]]]:
-    """Distinct signatures and, for each, the indexes of the assets that have it."""
+) -> tuple[list[Signature], Sequence[RowIndexes]]:
+    """Distinct signatures and, for each, the indexes of the assets that have it (a NumPy
+    array for a table, ``engine.asset_table``). Numbered in the order of their first asset."""
+    if isinstance(assets, AssetTable):
+        return _table_signatures(assets, matches)
     # two passes: group rows by their raw attributes (one C-level tuple per row), then fold the
     # vendor strings into vendor groups, which merges rows of different spellings
     raw = attrgetter(
@@ -184,6 +189,45 @@ def build_signatures(
     for rows in members:
         rows.sort()
     return signatures, members
+
+
+def _table_signatures(
+    table: AssetTable, matches: dict[str, VendorMatch]
+) -> tuple[list[Signature], Sequence[RowIndexes]]:
+    """``build_signatures`` of a table: worked per key (engine.asset_table), the rows of each
+    signature found by one stable sort of a signature number per row."""
+    import numpy as np
+
+    # keys in the order of their first row, as the row-by-row pass meets them
+    first = np.array([rows[0] if len(rows) else len(table) for rows in table.key_rows()])
+    counts = table.key_counts()
+    index: dict[tuple[tuple[str, ...], tuple[str, ...]], int] = {}
+    signatures: list[Signature] = []
+    of_key = np.zeros(len(table.keys), dtype=np.int64)
+    fields = [table.field(f) for f in _RAW_FIELDS]
+    flags_at = table.field("flags")
+    for k in np.argsort(first, kind="stable").tolist():
+        if not counts[k]:
+            continue
+        key = table.keys[k]
+        vendor, category, function, network, use, status, country, origin = (key[f] for f in fields)
+        match = matches[vendor]
+        group = "" if match.needs_review else match.group or ""
+        relationship = "" if match.needs_review else match.relationship or ""
+        values = (group, relationship, category, function, network, use, status, country, origin)
+        flags = key[flags_at]
+        n = index.get((values, flags))
+        if n is None:
+            n = index[(values, flags)] = len(signatures)
+            signatures.append(Signature(f"s{n}", *_split_flags(values, flags)))
+        of_key[k] = n
+    row_signature = of_key[table.key]
+    order = np.argsort(row_signature, kind="stable")
+    bounds = np.cumsum(np.bincount(row_signature, minlength=len(signatures)))[:-1]
+    return signatures, np.split(order, bounds)
+
+
+_RAW_FIELDS = ("vendor", "category", "function", "network", "use", "status", "country", "origin")
 
 
 def _split_flags(

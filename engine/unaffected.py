@@ -34,10 +34,14 @@ from __future__ import annotations
 
 import heapq
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from operator import attrgetter
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
+
+from dutybound.engine.asset_table import AssetTable, RowIndexes, as_rows
 from dutybound.engine.explain import (
     Check,
     Context,
@@ -190,7 +194,9 @@ def _compact(evaluation: Evaluation, shown: int) -> list[dict[str, Any]]:
                 whole[code].add(sig_id)
                 covered[code].pop(sig_id, None)
             elif sig_id not in whole[code]:
-                covered[code][sig_id].update(rows)
+                covered[code][sig_id].update(
+                    rows.tolist() if isinstance(rows, np.ndarray) else rows
+                )
     memo = _Memo()
     units: dict[Key, list[int]] = defaultdict(list)
     groups: dict[Key, set[str]] = defaultdict(set)
@@ -208,8 +214,11 @@ def _compact(evaluation: Evaluation, shown: int) -> list[dict[str, Any]]:
             rows = members[n]
             done = covered[code].get(sig.id)
             if done:
-                rows = [i for i in rows if i not in done]
-                if not rows:
+                if isinstance(rows, np.ndarray):  # a table's (engine.asset_table)
+                    rows = np.setdiff1d(rows, np.fromiter(done, np.int64, len(done)))
+                else:
+                    rows = [i for i in rows if i not in done]
+                if not len(rows):
                     continue
                 first = _smallest_ids(assets, rows, shown)
             else:
@@ -256,10 +265,13 @@ def _compact(evaluation: Evaluation, shown: int) -> list[dict[str, Any]]:
     return [data for _order, data in sorted(out, key=lambda pair: pair[0])]
 
 
-def _smallest_ids(assets: list[Asset], rows: list[int], shown: int) -> list[str]:
+def _smallest_ids(assets: Sequence[Asset], rows: RowIndexes, shown: int) -> list[str]:
     """The ``shown`` smallest ids of ``rows``, as ``heapq.nsmallest`` gives them, sorted in C:
     a signature's ids are usually in order already (an inventory numbers its rows), which the
-    sort passes in one run, where ``nsmallest`` steps through every id in Python."""
+    sort passes in one run, where ``nsmallest`` steps through every id in Python. A table's
+    are picked by Arrow (``AssetTable.first_ids``)."""
+    if isinstance(assets, AssetTable):
+        return assets.first_ids(as_rows(rows), shown)
     return sorted(map(_asset_id, map(assets.__getitem__, rows)))[:shown]
 
 

@@ -317,7 +317,7 @@ def _preconditions(pack: RulePack, data: dict[str, Any]) -> list[dict[str, Any]]
 def check_items(
     pack: RulePack,
     profile: Profile,
-    items: list[Asset],
+    items: Sequence[Asset],
     as_of: dt.date,
     hypothetical: frozenset[str] = frozenset(),
     inputs_sha256: str = "",

@@ -7,15 +7,23 @@ while still passing, so every key is checked here before anything is evaluated.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from dutybound.engine.asset_table import from_assets
 from dutybound.engine.attestations import check_attestations
 from dutybound.engine.evaluation import Evaluation, evaluate
 from dutybound.engine.evaluators import Evaluator
-from dutybound.engine.inputs import COLUMNS, assets_from_rows, check_profile, rows_from_mappings
+from dutybound.engine.inputs import (
+    COLUMNS,
+    Asset,
+    assets_from_rows,
+    check_profile,
+    rows_from_mappings,
+)
 from dutybound.engine.loading import RulePack
 from dutybound.engine.outcomes import NoticeCode
 from dutybound.engine.powers import assume, parse_assumption
@@ -116,7 +124,11 @@ def _check_review(path: Path, case: dict[str, Any]) -> None:
         )
 
 
-def run_case(path: Path, case: dict[str, Any], pack: RulePack, evaluator: Evaluator) -> Evaluation:
+def run_case(
+    path: Path, case: dict[str, Any], pack: RulePack, evaluator: Evaluator, as_table: bool = False
+) -> Evaluation:
+    """The case evaluated; with ``as_table`` its assets held as a table of columns, as a large
+    inventory's are (engine.asset_table)."""
     profile = check_profile(case["profile"], pack, path)
     mappings = [
         {str(k): "" if v is None else str(v) for k, v in asset.items()}
@@ -124,7 +136,9 @@ def run_case(path: Path, case: dict[str, Any], pack: RulePack, evaluator: Evalua
     ]
     unknown = {k for m in mappings for k in m} - set(COLUMNS)
     assert not unknown, f"{path}: unknown asset columns {sorted(unknown)}"
-    assets = assets_from_rows(path, rows_from_mappings(mappings))
+    assets: Sequence[Asset] = assets_from_rows(path, rows_from_mappings(mappings))
+    if as_table:
+        assets = from_assets(assets)
     waivers = None
     if "waivers" in case:
         # checked as a waivers file is (engine.waivers): every record for this operator

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import sys
+from collections.abc import Sequence
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -184,7 +185,7 @@ def _dates(
 
 def _inventory(
     path: Path | None, option: str, defaults: dict[str, str], sheet: str | None
-) -> list[Asset]:
+) -> Sequence[Asset]:
     """One side's inventory; the columns read under another name are listed on stderr."""
     from dutybound.engine.inventory import read_inventory
 
@@ -206,7 +207,7 @@ def _sides(
     *,
     profile: Path,
     before_profile: Path | None,
-    assets: tuple[list[Asset], list[Asset]],
+    assets: tuple[Sequence[Asset], Sequence[Asset]],
     dates: tuple[dt.date, dt.date],
     law_dirs: tuple[Path, Path],
     registries: tuple[Path, Path],

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import gc
 import os
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple, Protocol, TypeVar
 
@@ -36,7 +37,7 @@ class Inputs(NamedTuple):
 
     pack: RulePack
     operator: Profile
-    inventory: list[Asset]
+    inventory: Sequence[Asset]
     day: dt.date
     # roles assumed with --as-role that the profile does not declare
     hypothetical: frozenset[str]
@@ -109,7 +110,7 @@ def load_inputs(
     hypothetical = frozenset(as_role or []) - set(operator.roles)
     if as_role:
         operator = assume_roles(pack, operator, as_role)
-    inventory: list[Asset] = []
+    inventory: Sequence[Asset] = []
     if assets is not None:
         read = read_inventory(assets, parse_defaults(defaults), sheet, table)
         inventory = read.assets

@@ -155,7 +155,7 @@ def stored_register(inputs: db.StoredResultInput) -> Register:
 def run(
     svc: Service,
     profile: Profile,
-    assets: list[Asset],
+    assets: Sequence[Asset],
     as_of: dt.date,
     applied: Register,
     inputs_sha256: str,
@@ -285,7 +285,7 @@ def store_again(
     )
 
 
-def stated_assets(assets: list[Asset], stated: Sequence[dict[str, Any]]) -> list[Asset]:
+def stated_assets(assets: Sequence[Asset], stated: Sequence[dict[str, Any]]) -> list[Asset]:
     """The assets with the facts a person stated applied (``review.stated_facts`` checked them):
     a column's value fills the empty cell, a flag joins the asset's flags as ``name`` (yes) or
     ``name=no``, a date is read as a date."""

@@ -7,6 +7,7 @@ from files, the store from saved rows), so that stored evaluations can be diffed
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -31,7 +32,7 @@ class Side:
     """
 
     profile: Profile
-    assets: list[Asset]
+    assets: Sequence[Asset]
     as_of: dt.date
     law_dir: Path = field(default_factory=default_law_dir)
     registry_path: Path = field(default_factory=default_registry_path)

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
@@ -66,7 +66,7 @@ class StorableFinding:
 
     id: str
     due: dt.date | None
-    assets: list[str]
+    assets: Sequence[str]
     data: dict[str, Any]
 
     def to_json(self) -> dict[str, Any]:
@@ -84,7 +84,7 @@ class Storable:
     pack: PackStamp
     findings: list[StorableFinding]
     vendor_matches: dict[str, VendorMatch]
-    assets: list[Asset]
+    assets: Sequence[Asset]
     evaluator: str
     inputs_sha256: str
 
@@ -132,7 +132,7 @@ class Registers:
 
 def _operator_inputs(
     pack: RulePack, operator: Operator, source_url: str | None
-) -> tuple[Profile, list[Asset], list[Notice], str]:
+) -> tuple[Profile, Sequence[Asset], list[Notice], str]:
     """The profile, assets, inventory notices and inputs fingerprint of one operator."""
     from dutybound.engine.evaluation import inputs_fingerprint
     from dutybound.engine.inputs import check_profile, load_profile

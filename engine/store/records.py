@@ -13,7 +13,7 @@ import datetime as dt
 import getpass
 import hashlib
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -138,7 +138,7 @@ def _profile(session: Session, tenant_id: int, profile: Profile) -> OperatorProf
 def _inventory(
     session: Session,
     tenant_id: int,
-    assets: list[Asset],
+    assets: Sequence[Asset],
     matches: dict[str, VendorMatch],
     now: dt.datetime,
 ) -> Inventory:
@@ -353,7 +353,7 @@ class StoredEvaluation:
     record: EvaluationRecord
     tenant: str
     profile: dict[str, Any]
-    assets: list[Asset]
+    assets: Sequence[Asset]
     law_archive: bytes
     registry_archive: bytes
 
