@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import socket
 import threading
 import time
 import warnings
@@ -795,8 +794,7 @@ def _serving(app):
 
     @contextlib.contextmanager
     def run():
-        port = _free_port()
-        config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning")
+        config = uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning")
         server = uvicorn.Server(config)
         thread = threading.Thread(target=server.run, daemon=True)
         thread.start()
@@ -805,6 +803,7 @@ def _serving(app):
             while not server.started:
                 assert time.monotonic() < deadline and thread.is_alive(), "server did not start"
                 time.sleep(0.02)
+            port = _bound_port(server)
             with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=60) as client:
                 yield client
         finally:
@@ -997,24 +996,25 @@ def test_openapi_documents_fields(setup) -> None:
     assert "X-API-Key" in json.dumps(spec["components"]["securitySchemes"])
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+def _bound_port(server) -> int:
+    """The port a server started on port 0 is listening on. Port 0 lets the kernel choose at the
+    bind itself: a free port probed and closed beforehand could be taken in between by another
+    process (another pytest-xdist worker)."""
+    port: int = server.servers[0].sockets[0].getsockname()[1]
+    return port
 
 
 def test_real_socket(setup) -> None:
     import httpx
     import uvicorn
 
-    port = _free_port()
     app = setup["app"]
     server = uvicorn.Server(
         server_config(  # the service's own: every connection held to its limits
             app,
             app.state.service.settings,
             host="127.0.0.1",
-            port=port,
+            port=0,
             log_level="warning",
             access_log=False,
         )
@@ -1026,6 +1026,7 @@ def test_real_socket(setup) -> None:
         while not server.started:
             assert time.monotonic() < deadline and thread.is_alive(), "server did not start"
             time.sleep(0.02)
+        port = _bound_port(server)
         with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=30) as client:
             assert client.get("/health").status_code == 200
             response = client.post(

@@ -148,10 +148,8 @@ def test_a_browser_without_network_renders_the_pages(tmp_path: Path, page, rende
     import uvicorn
 
     app = create_app(Settings(database_url=f"sqlite:///{tmp_path / 'db.sqlite'}"))
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    # port 0: the kernel picks a free port at the bind itself (no probe another process could race)
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     try:
@@ -159,6 +157,7 @@ def test_a_browser_without_network_renders_the_pages(tmp_path: Path, page, rende
         while not server.started:
             assert time.monotonic() < deadline and thread.is_alive(), "server did not start"
             time.sleep(0.02)
+        port = server.servers[0].sockets[0].getsockname()[1]
         browser = subprocess.run(
             [
                 str(_browser()),

@@ -22,6 +22,7 @@ import pytest
 
 from dutybound.service import workers
 from dutybound.service.keys import create_key, revoke_key
+from tests.ports import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 US_AGENCY = {
@@ -40,12 +41,6 @@ DAHUA = {
 pytestmark = pytest.mark.skipif(
     not workers.supported(), reason="SO_REUSEPORT balancing is Linux-only"
 )
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _serve(
@@ -218,7 +213,7 @@ def test_connections_opened_together_reach_both_processes(tmp_path: Path) -> Non
     gets its verdict, and SIGTERM stops the whole group with status 0."""
     url = f"sqlite:///{tmp_path / 'service.db'}"
     key = create_key(url, "A").secret
-    port = _free_port()
+    port = free_port()
     server = _serve(port, url)
     try:
         _wait_all_listening(server)
@@ -234,7 +229,7 @@ def test_connections_opened_together_reach_both_processes(tmp_path: Path) -> Non
 
 
 def test_a_process_that_dies_is_replaced(tmp_path: Path) -> None:
-    port = _free_port()
+    port = free_port()
     server = _serve(port, f"sqlite:///{tmp_path / 'service.db'}")
     try:
         _wait_all_listening(server)
@@ -262,7 +257,7 @@ def test_a_process_that_dies_is_replaced(tmp_path: Path) -> None:
 def test_processes_stop_when_the_supervisor_is_killed(tmp_path: Path) -> None:
     """SIGKILL leaves the supervisor no chance to stop its processes: they notice and exit
     rather than keep serving on the port unsupervised."""
-    port = _free_port()
+    port = free_port()
     server = _serve(port, f"sqlite:///{tmp_path / 'service.db'}")
     try:
         _wait_healthy(server, port)
@@ -297,7 +292,7 @@ def test_a_process_failing_at_startup_stops_the_group(tmp_path: Path) -> None:
     """A fault that would fail every restart the same way (here a missing law directory) ends
     the server with status 1 instead of restarting processes forever."""
     server = _serve(
-        _free_port(),
+        free_port(),
         f"sqlite:///{tmp_path / 'service.db'}",
         "--law-dir",
         str(tmp_path / "no-such-law"),
@@ -313,7 +308,7 @@ def test_settings_from_the_environment_reach_every_process(tmp_path: Path) -> No
     by each of them)."""
     url = f"sqlite:///{tmp_path / 'service.db'}"
     key = create_key(url, "A")
-    port = _free_port()
+    port = free_port()
     server = _serve(
         port,
         None,
@@ -354,7 +349,7 @@ def test_settings_from_the_environment_reach_every_process(tmp_path: Path) -> No
 
 def test_a_setting_it_cannot_read_is_refused_before_anything_starts(tmp_path: Path) -> None:
     server = _serve(
-        _free_port(),
+        free_port(),
         f"sqlite:///{tmp_path / 'service.db'}",
         env={"DUTYBOUND_CHECK_CACHE_BYTES": "64MB"},
     )

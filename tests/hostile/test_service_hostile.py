@@ -33,6 +33,7 @@ with warnings.catch_warnings():
 from dutybound.service.app import create_app, server_config
 from dutybound.service.keys import create_key
 from dutybound.service.settings import Settings
+from tests.ports import free_port
 
 AS_OF = "2026-11-28"
 US_AGENCY = {
@@ -51,20 +52,14 @@ CAMERA = {**DAHUA, "asset_id": "cam-1", "status": "installed"}
 PARTIAL_HEAD = b"GET /health HTTP/1.1\r\nHost: localhost\r\nX-Slow: "
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
-
-
 @contextlib.contextmanager
 def serving(tmp_path: Path, **limits: Any) -> Iterator[int]:
     """A real server (the service's uvicorn configuration) on a free port, in a thread."""
     settings = Settings(database_url=f"sqlite:///{tmp_path / 'db.sqlite'}", **limits)
-    port = _free_port()
+    # port 0: the kernel picks a free port at the bind itself, so no other process (another
+    # pytest-xdist worker) can take it between a probe and the bind
     config = server_config(
-        create_app(settings), settings, host="127.0.0.1", port=port, log_level="critical"
+        create_app(settings), settings, host="127.0.0.1", port=0, log_level="critical"
     )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
@@ -74,6 +69,7 @@ def serving(tmp_path: Path, **limits: Any) -> Iterator[int]:
         while not server.started:
             assert time.monotonic() < deadline and thread.is_alive(), "server did not start"
             time.sleep(0.02)
+        port: int = server.servers[0].sockets[0].getsockname()[1]
         yield port
     finally:
         server.should_exit = True
@@ -199,7 +195,7 @@ def test_serve_answers_health_while_more_slow_clients_than_open_files_are_connec
     400 connections each sending part of a request head and then nothing; /health must still
     answer. Before the guards the process ran out of descriptors, stopped accepting, and
     /health waited forever."""
-    port = _free_port()
+    port = free_port()  # outside the ephemeral range: see tests/ports.py
     env = {**os.environ, "DUTYBOUND_DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite'}"}
     for name in ("DUTYBOUND_MAX_CONNECTIONS", "DUTYBOUND_HEADER_TIMEOUT_SECONDS"):
         env.pop(name, None)

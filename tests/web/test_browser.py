@@ -8,7 +8,6 @@ no serious or critical violation on any of them."""
 from __future__ import annotations
 
 import io
-import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -56,16 +55,16 @@ def server(tmp_path: Path) -> Iterator[tuple[str, str]]:
     url = f"sqlite:///{tmp_path / 'web.db'}"
     key = create_key(url, "A").secret
     app = create_app(Settings(database_url=url))
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    # port 0: the kernel picks a free port when the server binds, so no other process (another
+    # pytest-xdist worker) can take it between a probe and the bind
+    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning"))
     thread = threading.Thread(target=srv.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 20
     while not srv.started:
         assert time.monotonic() < deadline and thread.is_alive(), "server did not start"
         time.sleep(0.02)
+    port = srv.servers[0].sockets[0].getsockname()[1]
     try:
         yield f"http://127.0.0.1:{port}", key
     finally:
