@@ -55,7 +55,10 @@ KEY_FIELDS = (
 )
 Key = tuple[Any, ...]
 _key_of = attrgetter(*KEY_FIELDS)
-Rows = np.ndarray  # of row indexes (int64), ascending unless said otherwise
+Rows = np.ndarray  # of row indexes (ROW, int32), ascending unless said otherwise
+# a row index of a table: 4 bytes (the row cap is far below 2**31), half of NumPy's default, for
+# arrays that hold every row of a finding or a signature
+ROW = np.int32
 # the row indexes of a list of assets (a list) or of a table (an array)
 RowIndexes = Sequence[int] | np.ndarray
 
@@ -151,7 +154,7 @@ class AssetTable(Sequence[Asset]):
         """The ids of ``rows``, in the order given."""
         if len(rows) == 0:
             return []
-        return list(self.ids.take(np.asarray(rows, dtype=np.int64)).to_pylist())
+        return list(self.ids.take(as_rows(rows)).to_pylist())
 
     def first_ids(self, rows: RowIndexes, count: int | None) -> list[str]:
         """The ``count`` smallest ids of ``rows`` in sorted order (all of them for None): the
@@ -164,7 +167,7 @@ class AssetTable(Sequence[Asset]):
         if self.ids_in_order():  # row order is id order: the first rows hold the first ids
             ordered = np.sort(rows) if count is None else _smallest(np.asarray(rows), count)
             return self.ids_of(ordered)
-        ids = self.ids.take(np.asarray(rows, dtype=np.int64))
+        ids = self.ids.take(as_rows(rows))
         if count is not None and count < len(ids):
             picked = pc.select_k_unstable(ids, k=count, sort_keys=[("dummy", "ascending")])
             return sorted(ids.take(picked).to_pylist())
@@ -184,7 +187,7 @@ class AssetTable(Sequence[Asset]):
         stable sort of the key column)."""
         held = self.__dict__.get("_key_rows")
         if held is None:
-            order = np.argsort(self.key, kind="stable")
+            order = np.argsort(self.key, kind="stable").astype(ROW)
             bounds = np.cumsum(np.bincount(self.key, minlength=len(self.keys)))
             held = self.__dict__["_key_rows"] = np.split(order, bounds[:-1])
         return held
@@ -210,7 +213,7 @@ class AssetTable(Sequence[Asset]):
         """The ascending indexes of the rows whose key is one of ``keys``."""
         wanted = np.zeros(len(self.keys), dtype=bool)
         wanted[np.asarray(keys, dtype=np.int64)] = True
-        return np.flatnonzero(wanted[self.key])
+        return np.flatnonzero(wanted[self.key]).astype(ROW)
 
     def field(self, name: str) -> int:
         """The position of an attribute in each key."""
@@ -269,7 +272,7 @@ def _smallest(rows: np.ndarray, count: int) -> np.ndarray:
 
 def as_rows(rows: RowIndexes) -> Rows:
     """Row indexes as a NumPy array (a list of a small inventory's, or an array already)."""
-    return np.asarray(rows, dtype=np.int64)
+    return rows if isinstance(rows, np.ndarray) else np.asarray(rows, dtype=ROW)
 
 
 # each NumPy column of a table, with its type ("hash" is the builder's: an id's hash)
@@ -384,12 +387,16 @@ class TableBuilder:
     def repeated(self) -> Rows:
         """The rows whose id's hash another row shares (ascending): the candidates for a
         repeated id, compared as text by the caller. Usually none, found by one sort."""
-        hashes = self._column("hash")
-        ordered = np.sort(hashes)
+        ordered = self._column("hash")
+        ordered.sort()  # in place: the column is not read again unless a hash repeats
         same = ordered[1:] == ordered[:-1]
         if not same.any():
-            return np.empty(0, dtype=np.int64)
-        return np.flatnonzero(np.isin(hashes, ordered[1:][same]))
+            return np.empty(0, dtype=ROW)
+        shared = ordered[1:][same]
+        hashes = np.concatenate(  # made again, in row order: a rare case
+            [np.fromiter(map(hash, chunk.to_pylist()), np.int64, len(chunk)) for chunk in self._ids]
+        )
+        return np.flatnonzero(np.isin(hashes, shared)).astype(ROW)
 
 
 def from_assets(assets: Sequence[Asset]) -> AssetTable:

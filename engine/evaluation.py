@@ -20,7 +20,15 @@ from typing import Any
 
 import numpy as np
 
-from dutybound.engine.asset_table import AssetTable, IdList, RowIndexes, as_rows, distinct_rows
+from dutybound.engine.asset_table import (
+    ROW,
+    AssetTable,
+    IdList,
+    RowIndexes,
+    Rows,
+    as_rows,
+    distinct_rows,
+)
 from dutybound.engine.attestations import Attestation, apply_attestations
 from dutybound.engine.evaluators import Evaluator, get_evaluator
 from dutybound.engine.explain import explain_findings
@@ -297,25 +305,48 @@ class Evaluation:
     def _undated_table(
         self, table: AssetTable
     ) -> dict[tuple[str, ...], tuple[dict[str, Any], RowIndexes]]:
-        """``_undated_groups`` of a table: a bit per obligation in one number per row."""
-        bits: dict[str, int] = {}
-        code = np.zeros(len(table), dtype=np.int64)
+        """``_undated_groups`` of a table: a bit per obligation in a number per row (one
+        number for up to 64 obligations, of the fewest bytes that hold them)."""
+        undated: dict[str, list[Rows]] = {}
         for f in self.findings:
             deadline = f.item.obligation.deadline
             if deadline is None or deadline.after != "asset_identified":
                 continue
-            bit = bits.setdefault(f.item.obligation.id, len(bits))
             for indexes in f.rows.values():
-                rows = np.asarray(indexes, dtype=np.int64)
-                code[rows[table.identified[rows] == 0]] |= 1 << bit
-        if not bits:
+                rows = as_rows(indexes)
+                undated.setdefault(f.item.obligation.id, []).append(
+                    rows[table.identified[rows] == 0]
+                )
+        if not undated:
             return {}
-        held = np.flatnonzero(code)
-        sets, which = np.unique(code[held], return_inverse=True)
+        names = list(undated)
+        words = []
+        for start in range(0, len(names), 64):
+            part = names[start : start + 64]
+            dtype = next(
+                t
+                for t in (np.uint8, np.uint16, np.uint32, np.uint64)
+                if len(part) <= 8 * np.dtype(t).itemsize
+            )
+            code = np.zeros(len(table), dtype=dtype)
+            for bit, name in enumerate(part):
+                for rows in undated[name]:
+                    code[rows] |= dtype(1 << bit)
+            words.append(code)
+        held = np.flatnonzero(np.logical_or.reduce([w != 0 for w in words])).astype(ROW)
+        stacked = np.stack([w[held].astype(np.uint64) for w in words], axis=1)
+        sets, which = np.unique(stacked, axis=0, return_inverse=True)
         which = which.reshape(-1)
         out = {}
         for n, value in enumerate(sets.tolist()):
-            key = tuple(sorted(ob for ob, bit in bits.items() if value >> bit & 1))
+            key = tuple(
+                sorted(
+                    name
+                    for w, word in enumerate(value)
+                    for bit, name in enumerate(names[64 * w : 64 * w + 64])
+                    if word >> bit & 1
+                )
+            )
             out[key] = (_undated_row(key), held[which == n])
         return out
 

@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from dutybound.engine.asset_table import AssetTable, IdList, RowIndexes
+from dutybound.engine.asset_table import AssetTable, IdList, RowIndexes, as_rows
 from dutybound.engine.catalogue import instrument_json
 from dutybound.engine.deadlines import due_date
 from dutybound.engine.evaluators import OPERATOR_FACT, Match
@@ -505,7 +505,7 @@ def _measure_cap(
     ]
     if isinstance(assets, AssetTable):
         quantity = assets.quantity
-        vendor_qty = int(quantity[np.asarray(asset_idx, dtype=np.int64)].sum())
+        vendor_qty = int(quantity[as_rows(asset_idx)].sum())
         scope_qty = sum(int(quantity[members[n]].sum()) for n in scope)
     else:
         vendor_qty = sum(assets[i].quantity for i in asset_idx)

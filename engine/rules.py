@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from operator import attrgetter
 from typing import Any
 
-from dutybound.engine.asset_table import AssetTable, RowIndexes
+from dutybound.engine.asset_table import ROW, AssetTable, RowIndexes
 from dutybound.engine.inputs import FALSE_SUFFIX, Asset
 from dutybound.engine.loading import LoadedObligation, RulePack
 from dutybound.engine.vendors import VendorMatch
@@ -203,7 +203,7 @@ def _table_signatures(
     counts = table.key_counts()
     index: dict[tuple[tuple[str, ...], tuple[str, ...]], int] = {}
     signatures: list[Signature] = []
-    of_key = np.zeros(len(table.keys), dtype=np.int64)
+    of_key = np.zeros(len(table.keys), dtype=ROW)
     fields = [table.field(f) for f in _RAW_FIELDS]
     flags_at = table.field("flags")
     for k in np.argsort(first, kind="stable").tolist():
@@ -222,7 +222,7 @@ def _table_signatures(
             signatures.append(Signature(f"s{n}", *_split_flags(values, flags)))
         of_key[k] = n
     row_signature = of_key[table.key]
-    order = np.argsort(row_signature, kind="stable")
+    order = np.argsort(row_signature, kind="stable").astype(ROW)
     bounds = np.cumsum(np.bincount(row_signature, minlength=len(signatures)))[:-1]
     return signatures, np.split(order, bounds)
 

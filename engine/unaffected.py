@@ -41,7 +41,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from dutybound.engine.asset_table import AssetTable, RowIndexes, as_rows
+from dutybound.engine.asset_table import ROW, AssetTable, RowIndexes, as_rows
 from dutybound.engine.explain import (
     Check,
     Context,
@@ -215,7 +215,7 @@ def _compact(evaluation: Evaluation, shown: int) -> list[dict[str, Any]]:
             done = covered[code].get(sig.id)
             if done:
                 if isinstance(rows, np.ndarray):  # a table's (engine.asset_table)
-                    rows = np.setdiff1d(rows, np.fromiter(done, np.int64, len(done)))
+                    rows = np.setdiff1d(rows, np.fromiter(done, ROW, len(done)))
                 else:
                     rows = [i for i in rows if i not in done]
                 if not len(rows):

@@ -198,3 +198,33 @@ def test_ids_out_of_order_are_listed_as_the_list_lists_them(
     assert _json(pack, "uk-telecoms", table, "2026-11-28") == _json(
         pack, "uk-telecoms", assets, "2026-11-28"
     )
+
+
+def test_undated_rows_split_across_deadlines_read_the_same_from_a_table(
+    pack: RulePack, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A deadline counted from each asset's identification: rows of one signature that part
+    identify and part leave undated fall into findings with different due dates; the table
+    groups them per day (and the review per set of obligations) as the list does."""
+    folder = ROOT / "examples" / "us-federal-contractor"
+    lines = (folder / "assets.csv").read_text().splitlines()
+    column = lines[0].split(",").index("identified_on")
+    dates = ["2021-02-26", "", "2021-02-19", ""]
+    extra = []
+    for n, line in enumerate(lines[1:3] * 6):
+        cells = line.split(",")
+        cells[0] = f"V-{(n * 7) % 13:03d}"
+        cells[column] = dates[n % 4]
+        extra.append(",".join(cells))
+    inventory = tmp_path / "assets.csv"
+    inventory.write_text("\n".join([lines[0], *lines[1:], *extra]) + "\n")
+    listed = read_inventory(inventory).assets
+    table = from_assets(listed)
+    full = _json(pack, "us-federal-contractor", listed, "2021-03-01")
+    assert b"the inventory gives no identified_on date" in full
+    assert _json(pack, "us-federal-contractor", table, "2021-03-01") == full
+    monkeypatch.setattr(evaluation, "COMPACT_ABOVE_ASSETS", 3)
+    monkeypatch.setattr(evaluation, "COMPACT_SHOWN_IDS", 2)
+    assert _json(pack, "us-federal-contractor", table, "2021-03-01") == _json(
+        pack, "us-federal-contractor", listed, "2021-03-01"
+    )
