@@ -409,12 +409,12 @@ def from_assets(assets: Sequence[Asset]) -> AssetTable:
 class IdList(Sequence[str]):
     """The ids of some rows of a table in sorted order, as a finding lists them, made when read:
     a finding of a large inventory holds millions of rows, and its JSON shows the first hundred
-    (``engine.evaluation.COMPACT_SHOWN_IDS``). Reading it whole sorts the ids once."""
+    (``engine.evaluation.COMPACT_SHOWN_IDS``). Nothing is kept once read: iterating (the
+    affected-asset file, ``--format csv``) makes the ids a block at a time."""
 
     def __init__(self, table: AssetTable, rows: Rows) -> None:
         self.table = table
         self.rows = rows
-        self._all: list[str] | None = None
 
     def __len__(self) -> int:
         return len(self.rows)
@@ -428,16 +428,26 @@ class IdList(Sequence[str]):
     def __getitem__(self, index: int | slice) -> str | list[str]:
         if isinstance(index, slice):
             start, stop, step = index.start, index.stop, index.step
-            first = not start and step in (None, 1) and stop is not None and stop >= 0
-            if self._all is None and first:
+            if not start and step in (None, 1) and stop is not None and stop >= 0:
                 return self.table.first_ids(self.rows, stop)
             return self.whole()[index]
-        if self._all is None and 0 <= index < 16:
+        if 0 <= index < _FIRST_PICKED:
             return self.table.first_ids(self.rows, index + 1)[index]
         return self.whole()[index]
 
     def __iter__(self) -> Iterator[str]:
-        return iter(self.whole())
+        table = self.table
+        if table.ids_in_order():
+            ordered = np.sort(self.rows)
+            for start in range(0, len(ordered), _ITER_BLOCK):
+                yield from table.ids_of(ordered[start : start + _ITER_BLOCK])
+            return
+        import pyarrow.compute as pc
+
+        ids = table.ids.take(as_rows(self.rows))
+        ordered_ids = ids.take(pc.sort_indices(ids))
+        for start in range(0, len(ordered_ids), _ITER_BLOCK):
+            yield from ordered_ids.slice(start, _ITER_BLOCK).to_pylist()
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Sequence):
@@ -447,10 +457,12 @@ class IdList(Sequence[str]):
     __hash__ = None  # type: ignore[assignment]
 
     def whole(self) -> list[str]:
-        """Every id, sorted (kept once made)."""
-        if self._all is None:
-            self._all = self.table.first_ids(self.rows, None)
-        return self._all
+        """Every id, sorted, as a list."""
+        return list(self)
+
+
+# an index below this is read from the first ids picked, not from the whole list
+_FIRST_PICKED = 16
 
 
 def distinct_rows(lists: Sequence[Sequence[str]]) -> int | None:
