@@ -196,7 +196,7 @@ def impact_operator(
     answer (``Refused``), not an exception: it would be retried, and is as bad the third time."""
     from dutybound.engine.diff import Side, diff
     from dutybound.engine.inputs import check_profile
-    from dutybound.engine.portfolio.run import _operator_inputs as operator_inputs
+    from dutybound.engine.portfolio.run import operator_inputs
 
     packs = WorkerPacks((before, after))
     try:

@@ -130,10 +130,11 @@ class Registers:
     url: str | None
 
 
-def _operator_inputs(
+def operator_inputs(
     pack: RulePack, operator: Operator, source_url: str | None
 ) -> tuple[Profile, Sequence[Asset], list[Notice], str]:
-    """The profile, assets, inventory notices and inputs fingerprint of one operator."""
+    """The profile, assets, inventory notices and inputs fingerprint of one operator: read the
+    same way by a run, an impact and a watch, so that their evaluations compare."""
     from dutybound.engine.evaluation import inputs_fingerprint
     from dutybound.engine.inputs import check_profile, load_profile
     from dutybound.engine.inventory import read_inventory
@@ -173,7 +174,7 @@ def evaluate_operator(
 
     pack = worker_pack(ref)
     try:
-        profile, assets, inventory_notices, fingerprint = _operator_inputs(
+        profile, assets, inventory_notices, fingerprint = operator_inputs(
             pack, operator, source_url
         )
         waivers, attestations, decisions = _registers(pack, profile, day, registers)

@@ -304,7 +304,7 @@ def watch_operator(
     the store the operator's inputs come from (``--operators DB-URL``)."""
     from dutybound.engine.diff import Side, diff
     from dutybound.engine.portfolio.impact import version_pack
-    from dutybound.engine.portfolio.run import _operator_inputs as operator_inputs
+    from dutybound.engine.portfolio.run import operator_inputs
     from dutybound.engine.store.replay import stored_side
     from dutybound.engine.store.waiver_register import stored_waivers
 
