@@ -69,9 +69,9 @@ def scan(path: Path, cap: int) -> Scan | None:
                 return None
             if previous.endswith(b"\r") and not block.startswith(b"\n"):
                 return None
-            if not header:
+            if not header.endswith(b"\n"):  # the header line, across blocks if need be
                 end = block.find(b"\n")
-                header = block if end < 0 else block[: end + 1]
+                header += block if end < 0 else block[: end + 1]
             newlines += block.count(b"\n")
             line = _longest_line(block, line, cap)
             if line < 0:
@@ -91,22 +91,23 @@ def scan(path: Path, cap: int) -> Scan | None:
 
 def _longest_line(block: bytes, carried: int, cap: int) -> int:
     """The length of the line still open at the block's end (``carried`` bytes of it came
-    before the block), or -1 when a line is longer than ``cap``: jumps of up to ``cap`` bytes
-    to the last line end in reach, as ``engine.inventory._has_line_over`` does on text."""
-    start = 0
-    end = len(block)
-    first = block.find(b"\n", 0, max(0, cap - carried) + 1)
+    before the block), or -1 when a line is longer than ``cap`` bytes: jumps of up to ``cap``
+    bytes to the last line end in reach, as ``engine.inventory._has_line_over`` does on text
+    (a line's length leaves out its line end)."""
+    first = block.find(b"\n")
     if first == -1:
-        if carried + end > cap:
-            return -1
-        return carried + end
-    start = first + 1
+        total = carried + len(block)
+        return -1 if total > cap else total
+    if carried + first > cap:
+        return -1
+    start, end = first + 1, len(block)
     while end - start > cap:
         last = block.rfind(b"\n", start, start + cap + 1)
         if last == -1:
             return -1
         start = last + 1
-    return end - start
+    tail = block.rfind(b"\n", start)
+    return end - (tail + 1 if tail >= start else start)
 
 
 def read_large_csv(

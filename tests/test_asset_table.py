@@ -228,3 +228,31 @@ def test_undated_rows_split_across_deadlines_read_the_same_from_a_table(
     assert _json(pack, "us-federal-contractor", table, "2021-03-01") == _json(
         pack, "us-federal-contractor", listed, "2021-03-01"
     )
+
+
+@pytest.mark.parametrize("block", [5, 7, 64, 1 << 24])
+def test_the_scan_of_a_large_csv_agrees_with_the_text_across_block_bounds(
+    block: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The disk scan (``engine.large_csv``) counts the rows and refuses what the text path
+    must name (a line over the field cap, a lone carriage return, a NUL, a byte-order mark),
+    whatever block the bytes arrive in."""
+    monkeypatch.setattr(large_csv, "MIN_BYTES", 0)
+    monkeypatch.setattr(large_csv, "_BLOCK", block)
+    path = tmp_path / "assets.csv"
+
+    def scanned(data: bytes, cap: int = 40) -> large_csv.Scan | None:
+        path.write_bytes(data)
+        return large_csv.scan(path, cap)
+
+    lines = [b"asset_id,vendor", *(b"A-%d,Huawei" % i for i in range(30))]
+    crlf = scanned(b"\r\n".join(lines) + b"\r\n\r\n")
+    assert crlf is not None and crlf.rows == 30 and crlf.header == "asset_id,vendor\r\n"
+    plain = scanned(b"\n".join(lines))
+    assert plain is not None and plain.rows == 30
+    long = [*lines[:20], b"A-99," + b"x" * 40, *lines[20:]]
+    assert scanned(b"\n".join(long)) is None
+    assert scanned(b"\n".join(long), cap=60) is not None
+    assert scanned(b"\n".join(lines[:10]) + b"\rA-77,ZTE\n" + b"\n".join(lines[10:])) is None
+    assert scanned(b"\n".join(lines).replace(b"A-5,", b"A-5\x00,")) is None
+    assert scanned(b"\xef\xbb\xbf" + b"\n".join(lines)) is None
