@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 
+from dutybound.engine import limits
 from dutybound.engine.asset_table import KEY_FIELDS, TableBuilder
 from dutybound.engine.inputs import COLUMN_RULES, _mac_or_none
 from dutybound.engine.mapping import MAPPABLE, Mapping
@@ -108,6 +109,15 @@ def fold_chunk(
         return False
     if pc.any(pc.equal(ids, "")).as_py() or pc.count_distinct(ids).as_py() != rows:
         return False  # an empty or repeated id: the row path names it
+    # the value domain and the field cap (engine.limits), on the ids and each distinct cell: a
+    # Parquet cell is not bounded by a line as a CSV cell is
+    cap = limits.limit(limits.Limit.FIELD_CHARS)
+    if pc.max(pc.utf8_length(ids)).as_py() > cap or pc.any(pc.match_substring(ids, "\x00")).as_py():
+        return False
+    for column in columns.values():
+        for value in column.values:
+            if len(value) > cap or limits.text_problem(value) is not None:
+                return False
     columns = dict(columns)
     for name, value in defaults.items():
         if name != "asset_id":

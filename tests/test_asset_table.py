@@ -256,3 +256,21 @@ def test_the_scan_of_a_large_csv_agrees_with_the_text_across_block_bounds(
     assert scanned(b"\n".join(lines[:10]) + b"\rA-77,ZTE\n" + b"\n".join(lines[10:])) is None
     assert scanned(b"\n".join(lines).replace(b"A-5,", b"A-5\x00,")) is None
     assert scanned(b"\xef\xbb\xbf" + b"\n".join(lines)) is None
+
+
+def test_a_nul_or_an_overlong_cell_in_a_large_parquet_file_is_named_by_row(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The column path checks the value domain and the field cap of every distinct cell and
+    id; a chunk that breaks one goes to the row path, which names the row and field."""
+    from dutybound.engine import limits
+
+    monkeypatch.setenv("DUTYBOUND_MAX_FIELD_CHARS", "30")
+    assert limits.limit(limits.Limit.FIELD_CHARS) == 30
+    rows = [f"A-{i},Huawei,{GOOD}" for i in range(12)]
+    rows[4] = f"A-4,Hua\x00wei,{GOOD}"
+    rows[8] = f"A-{'8' * 40},Huawei,{GOOD}"
+    path = _parquet(_inventory(tmp_path, rows), tmp_path / "assets.parquet")
+    with pytest.raises(InventoryErrors) as raised:
+        read_inventory(path, chunk_rows=5, table_above=0)
+    assert [(p.line, p.field) for p in raised.value.problems] == [(6, "vendor"), (10, "asset_id")]
