@@ -11,7 +11,7 @@ small file. A test checks that both paths give the same assets.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 import numpy as np
@@ -114,10 +114,8 @@ def fold_chunk(
     cap = limits.limit(limits.Limit.FIELD_CHARS)
     if pc.max(pc.utf8_length(ids)).as_py() > cap or pc.any(pc.match_substring(ids, "\x00")).as_py():
         return False
-    for column in columns.values():
-        for value in column.values:
-            if len(value) > cap or limits.text_problem(value) is not None:
-                return False
+    if not all(within_limits(column.values) for column in columns.values()):
+        return False
     columns = dict(columns)
     for name, value in defaults.items():
         if name != "asset_id":
@@ -150,6 +148,14 @@ def fold_chunk(
         line=np.arange(first_line, first_line + rows, dtype=np.int64),
     )
     return True
+
+
+def within_limits(values: Iterable[str]) -> bool:
+    """Whether every cell is within the value domain (``limits.text_problem``) and the field
+    cap: checked on distinct cells by the column paths, whose rows the row path (which names
+    the row and field of a breach) does not see."""
+    cap = limits.limit(limits.Limit.FIELD_CHARS)
+    return all(len(v) <= cap and limits.text_problem(v) is None for v in values)
 
 
 def _checked(columns: dict[str, Column]) -> dict[str, Column] | None:

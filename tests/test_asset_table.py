@@ -261,8 +261,9 @@ def test_the_scan_of_a_large_csv_agrees_with_the_text_across_block_bounds(
 def test_a_nul_or_an_overlong_cell_in_a_large_parquet_file_is_named_by_row(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The column path checks the value domain and the field cap of every distinct cell and
-    id; a chunk that breaks one goes to the row path, which names the row and field."""
+    """The column paths check the value domain and the field cap of every distinct cell and
+    id; a chunk that breaks one goes to the row path, which names the row and field (a small
+    Parquet file's list path accepted both before)."""
     from dutybound.engine import limits
 
     monkeypatch.setenv("DUTYBOUND_MAX_FIELD_CHARS", "30")
@@ -271,6 +272,8 @@ def test_a_nul_or_an_overlong_cell_in_a_large_parquet_file_is_named_by_row(
     rows[4] = f"A-4,Hua\x00wei,{GOOD}"
     rows[8] = f"A-{'8' * 40},Huawei,{GOOD}"
     path = _parquet(_inventory(tmp_path, rows), tmp_path / "assets.parquet")
-    with pytest.raises(InventoryErrors) as raised:
-        read_inventory(path, chunk_rows=5, table_above=0)
-    assert [(p.line, p.field) for p in raised.value.problems] == [(6, "vendor"), (10, "asset_id")]
+    for above in (0, 10**9):  # into a table, and into a list
+        with pytest.raises(InventoryErrors) as raised:
+            read_inventory(path, chunk_rows=5, table_above=above)
+        found = [(p.line, p.field) for p in raised.value.problems]
+        assert found == [(6, "vendor"), (10, "asset_id")]
