@@ -440,16 +440,29 @@ def _mapped(
     values: list[str], transform: Callable[[str], Any], valid: Callable[[Any], bool]
 ) -> list[Any] | None:
     """``values`` transformed, each distinct value once; None if one is not ``valid``."""
-    table: dict[str, Any] = {}
-    for value in set(values):
+    distinct = list(set(values))
+    converted = convert_distinct(distinct, transform, valid)
+    if converted is None:
+        return None
+    table = dict(zip(distinct, converted, strict=True))
+    return list(map(table.__getitem__, values))
+
+
+def convert_distinct(
+    values: Sequence[str], transform: Callable[[str], Any], valid: Callable[[Any], bool]
+) -> list[Any] | None:
+    """Each of ``values`` (distinct cells) transformed (``COLUMN_RULES``); None as soon as one
+    raises ValueError or is not ``valid``: the row path then names the row."""
+    out = []
+    for value in values:
         try:
             result = transform(value)
         except ValueError:
             return None
         if not valid(result):
             return None
-        table[value] = result
-    return list(map(table.__getitem__, values))
+        out.append(result)
+    return out
 
 
 def _country(value: str) -> str:

@@ -32,6 +32,7 @@ from dutybound.engine.inventory_check import header_suggestion, likely_header
 from dutybound.engine.inventory_stream import (
     CHUNK_ROWS,
     ChunkFolder,
+    arrow_csv_reader,
     cell_text,
     chunks,
     parquet_arrow_chunks,
@@ -265,7 +266,6 @@ def _csv_assets(
     if "\x00" in text or _has_line_over(text, end, cap):
         return None
     import pyarrow as pa
-    import pyarrow.csv as pcsv
 
     try:
         header = next(limits.csv_records(path, first_line(text)))[1]
@@ -278,14 +278,6 @@ def _csv_assets(
     if len(set(header)) != len(header):
         return None  # Arrow would rename a repeated header; the row path reports it
     ids = header[positions[0]] if positions[0] is not None else None
-    # Every column but the asset ids is read dictionary-encoded by the CSV reader itself: a
-    # column repeats a few values (vendors, categories, sites), so each distinct string is made
-    # once and shared by every row (a large inventory holds a few thousand string objects instead
-    # of one per cell, a lower peak), and pyarrow.compute, slow to import, is never needed.
-    types = {
-        name: pa.string() if name == ids else pa.dictionary(pa.int32(), pa.string())
-        for name in header
-    }
     # an ASCII file the size of its text holds the text's bytes: Arrow reads them from the disk
     # a block at a time instead of from an encoded copy of the whole text
     source: Any = str(path) if text.isascii() and _file_size(path) == len(text) else None
@@ -299,19 +291,7 @@ def _csv_assets(
     )
     rows = 0
     try:
-        reader = pcsv.open_csv(
-            source or pa.py_buffer(data),
-            # one thread and the system allocator: faster on small machines, a lower peak
-            read_options=pcsv.ReadOptions(use_threads=False, block_size=block),
-            parse_options=pcsv.ParseOptions(newlines_in_values=True),
-            convert_options=pcsv.ConvertOptions(
-                column_types=types,
-                strings_can_be_null=False,
-                quoted_strings_can_be_null=False,
-                auto_dict_encode=False,
-            ),
-            memory_pool=pa.system_memory_pool(),
-        )
+        reader = arrow_csv_reader(source or pa.py_buffer(data), header, ids, block)
         if reader.schema.names != header:
             return None  # the header was read differently
         # the whole file with the collector paused: one list entry per cell and one tuple per

@@ -18,7 +18,7 @@ import numpy as np
 
 from dutybound.engine import limits
 from dutybound.engine.asset_table import KEY_FIELDS, TableBuilder
-from dutybound.engine.inputs import COLUMN_RULES, _mac_or_none
+from dutybound.engine.inputs import COLUMN_RULES, _mac_or_none, convert_distinct
 from dutybound.engine.mapping import MAPPABLE, Mapping
 
 # what Python's str.strip removes (str.isspace), as a regular-expression class for Arrow's RE2:
@@ -70,16 +70,8 @@ class Column:
         self, transform: Callable[[str], Any], valid: Callable[[Any], bool]
     ) -> Column | None:
         """Each distinct value converted (``COLUMN_RULES``); None if one is not valid."""
-        out = []
-        for value in self.values:
-            try:
-                result = transform(value)
-            except ValueError:
-                return None
-            if not valid(result):
-                return None
-            out.append(result)
-        return Column(out, self.codes)
+        out = convert_distinct(self.values, transform, valid)
+        return None if out is None else Column(out, self.codes)
 
     def rows(self, dtype: Any) -> np.ndarray:
         """The column's values per row, as a NumPy array of ``dtype``."""

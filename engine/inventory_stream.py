@@ -216,6 +216,38 @@ class ChunkFolder:
 _asset_id = attrgetter("asset_id")
 
 
+# --- Arrow's CSV reader ----------------------------------------------------------------------
+
+
+def arrow_csv_reader(source: Any, header: list[str], ids: str | None, block: int) -> Any:
+    """Arrow's streaming CSV reader as both CSV fast paths open it (``engine.inventory``,
+    ``engine.large_csv``): one record batch per block of ``block`` bytes, every cell a string.
+
+    Every column but the asset ids is read dictionary-encoded by the reader itself: a column
+    repeats a few values (vendors, categories, sites), so each distinct string is made once and
+    shared by every row. One thread and the system allocator: faster on small machines, and a
+    lower peak."""
+    import pyarrow as pa
+    import pyarrow.csv as pcsv
+
+    types = {
+        name: pa.string() if name == ids else pa.dictionary(pa.int32(), pa.string())
+        for name in header
+    }
+    return pcsv.open_csv(
+        source,
+        read_options=pcsv.ReadOptions(use_threads=False, block_size=block),
+        parse_options=pcsv.ParseOptions(newlines_in_values=True),
+        convert_options=pcsv.ConvertOptions(
+            column_types=types,
+            strings_can_be_null=False,
+            quoted_strings_can_be_null=False,
+            auto_dict_encode=False,
+        ),
+        memory_pool=pa.system_memory_pool(),
+    )
+
+
 # --- Parquet -------------------------------------------------------------------------------
 
 

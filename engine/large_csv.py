@@ -22,7 +22,7 @@ from dutybound.engine import limits
 from dutybound.engine.errors import InputError
 from dutybound.engine.inputs import COLUMNS
 from dutybound.engine.inventory_columns import Column
-from dutybound.engine.inventory_stream import CHUNK_ROWS, ChunkFolder
+from dutybound.engine.inventory_stream import CHUNK_ROWS, ChunkFolder, arrow_csv_reader
 
 # below this many bytes a file cannot hold ``TABLE_ABOVE_ASSETS`` rows worth the scan (a row
 # of the six required columns is at least a dozen bytes); the text path reads it
@@ -122,28 +122,12 @@ def read_large_csv(
     differently from the csv module (a ragged row, a blank line, a line break in a quoted cell)
     or a chunk has a wrong value; the caller then reads the file as text."""
     import pyarrow as pa
-    import pyarrow.csv as pcsv
 
     ids = header[positions[0]] if positions[0] is not None else None
-    types = {
-        name: pa.string() if name == ids else pa.dictionary(pa.int32(), pa.string())
-        for name in header
-    }
     block = max(64 * 1024, found.size // (found.rows + 1) * chunk_rows)
     rows = 0
     try:
-        reader = pcsv.open_csv(
-            str(path),
-            read_options=pcsv.ReadOptions(use_threads=False, block_size=block),
-            parse_options=pcsv.ParseOptions(newlines_in_values=True),
-            convert_options=pcsv.ConvertOptions(
-                column_types=types,
-                strings_can_be_null=False,
-                quoted_strings_can_be_null=False,
-                auto_dict_encode=False,
-            ),
-            memory_pool=pa.system_memory_pool(),
-        )
+        reader = arrow_csv_reader(str(path), header, ids, block)
         if reader.schema.names != header:
             return False
         for batch in reader:

@@ -151,9 +151,7 @@ def build_signatures(
         return _table_signatures(assets, matches)
     # two passes: group rows by their raw attributes (one C-level tuple per row), then fold the
     # vendor strings into vendor groups, which merges rows of different spellings
-    raw = attrgetter(
-        "vendor", "category", "function", "network", "use", "status", "country", "origin", "flags"
-    )
+    raw = attrgetter(*_RAW_FIELDS, "flags")
     by_raw: dict[tuple[Any, ...], list[int]] = {}
     for i, key in enumerate(map(raw, assets)):
         rows = by_raw.get(key)
