@@ -16,7 +16,7 @@ from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
-from dutybound.engine import limits
+from dutybound.engine import asset_table, limits
 from dutybound.engine.asset_table import TABLE_ABOVE_ASSETS
 from dutybound.engine.cyclonedx import BomRows, bom_notices, cyclonedx_rows, json_type
 from dutybound.engine.errors import InputError
@@ -536,7 +536,7 @@ def read_inventory(
     sheet: str | None = None,
     mapping: Mapping = NO_MAPPING,
     chunk_rows: int = CHUNK_ROWS,
-    table_above: int = TABLE_ABOVE_ASSETS,
+    table_above: int | None = None,
 ) -> Inventory:
     """Read and validate an inventory; the format follows the file extension (and, for JSON,
     the content: a CycloneDX BOM, a NetBox device list). Every problem of the file is found in
@@ -544,12 +544,15 @@ def read_inventory(
 
     The rows are validated in chunks of ``chunk_rows`` (``engine.inventory_stream``) as they are
     read: the same assets and the same problems, with the same row numbers, whatever the chunk
-    size (a test reads every example in chunks of 7 rows)."""
+    size (a test reads every example in chunks of 7 rows). Past ``table_above`` rows (default
+    ``asset_table.TABLE_ABOVE_ASSETS``) the assets are a table of columns, not a list."""
     for column in defaults or {}:
         if column not in COLUMNS:
             raise InputError(
                 "--default", f"unknown column {column!r}; columns: {', '.join(COLUMNS)}"
             )
+    if table_above is None:  # read when called, so that a test can lower it for a whole run
+        table_above = asset_table.TABLE_ABOVE_ASSETS
     suffix = path.suffix.lower()
     defaulted = frozenset(defaults or {})
     problems: list[InputError] = []

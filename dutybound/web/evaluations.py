@@ -80,8 +80,9 @@ def forget_all() -> None:
         _held.clear()
 
 
-def read_assets(filename: str, body: bytes) -> list[Asset]:
-    """The assets of an uploaded inventory; ``UploadProblems`` with each problem otherwise."""
+def read_assets(filename: str, body: bytes) -> Sequence[Asset]:
+    """The assets of an uploaded inventory (a table of columns for a large one,
+    ``engine.asset_table``); ``UploadProblems`` with each problem otherwise."""
     from dutybound.engine.inventory import read_inventory
 
     suffix = Path(filename).suffix.lower()
@@ -98,7 +99,7 @@ def read_assets(filename: str, body: bytes) -> list[Asset]:
         path = Path(tmp) / f"inventory{suffix}"
         path.write_bytes(body)
         try:
-            return list(read_inventory(path).assets)
+            return read_inventory(path).assets
         except InputError as error:
             found = getattr(error, "problems", None) or [error]
             raise UploadProblems(filename, list(found)) from None

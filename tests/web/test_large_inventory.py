@@ -86,3 +86,43 @@ def test_the_results_page_counts_a_compact_findings_assets_in_full(
         )
         assert row is not None, finding["id"]
         assert int(row.group(1)) == finding["assets_count"]
+
+
+def test_an_upload_held_as_a_table_gives_the_pages_and_files_of_a_list(
+    web: Site, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The UK example read into a table of columns (as an inventory of more than 100,000 rows
+    is, engine.asset_table): the same evaluation JSON byte for byte as the same upload read
+    into a list, and every page and download of the result works, also after a restart (the
+    re-run from the stored inventory is a table again and gives the stored JSON)."""
+    from pypdf import PdfReader
+
+    from dutybound.engine import asset_table
+    from dutybound.engine.inventory import read_inventory
+    from dutybound.web import evaluations as web_evaluations
+    from dutybound.web.evaluations import forget_all
+
+    client = web.client()
+    token = signed_in(client, web.keys["A"])
+    profile = new_profile(client, token)
+    body = (EXAMPLE / "assets.csv").read_bytes()
+    listed = evaluate(client, token, profile, "assets.csv", body, "2026-11-28")
+    monkeypatch.setattr(asset_table, "TABLE_ABOVE_ASSETS", 5)
+    read = web_evaluations.read_assets("assets.csv", body)
+    listed_assets = read_inventory(EXAMPLE / "assets.csv", table_above=10**9).assets
+    assert isinstance(read, asset_table.AssetTable) and isinstance(listed_assets, list)
+    assert read == listed_assets
+    tabled = evaluate(client, token, profile, "assets.csv", body, "2026-11-28")
+    assert listed.status_code == tabled.status_code == 303, tabled.text
+    result = tabled.headers["location"]
+    stored = client.get(f"{result}/evaluation.json").content
+    assert stored == client.get(f"{listed.headers['location']}/evaluation.json").content
+    for page in ("", "/review", "/unaffected"):
+        assert client.get(f"{result}{page}").status_code == 200, page
+    assert client.get(f"{result}/findings.xlsx").status_code == 200
+    forget_all()
+    again = web.client()
+    signed_in(again, web.keys["A"])
+    pdf = again.get(f"{result}/report.pdf")
+    assert pdf.status_code == 200, pdf.text
+    assert PdfReader(io.BytesIO(pdf.content)).attachments["evaluation.json"][0] == stored
