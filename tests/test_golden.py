@@ -9,11 +9,11 @@ with ``DUTYBOUND_UPDATE_GOLDEN=1 python -m pytest tests/test_golden.py`` and rev
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+
+from tests.cli_runs import dutybound, evaluate_args
 
 ROOT = Path(__file__).resolve().parent.parent
 GOLDEN = Path(__file__).resolve().parent / "golden"
@@ -40,27 +40,7 @@ def test_evaluate_json_is_byte_identical_to_the_reviewed_output(
 ) -> None:
     folder = ROOT / "examples" / example
     args = [a if not a.endswith(".yaml") else str(folder / a) for a in extra]
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "dutybound",
-            "evaluate",
-            "--profile",
-            str(folder / "profile.yaml"),
-            "--assets",
-            str(folder / "assets.csv"),
-            "--as-of",
-            as_of,
-            "--format",
-            "json",
-            "--no-store",
-            *args,
-        ],
-        capture_output=True,
-        timeout=120,
-        cwd=ROOT,
-    )
+    result = dutybound(*evaluate_args(example, as_of), "--format", "json", "--no-store", *args)
     assert result.returncode == 0, result.stderr.decode()
     golden = GOLDEN / f"{example}-{as_of}{suffix}.json"
     if os.environ.get("DUTYBOUND_UPDATE_GOLDEN"):

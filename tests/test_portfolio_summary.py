@@ -20,27 +20,14 @@ from typer.testing import CliRunner
 
 from dutybound.cli import app
 from dutybound.engine.portfolio.summary import Summary, operator_row, summary_files
+from tests.cli_runs import evaluate_args
 
 ROOT = Path(__file__).resolve().parents[1]
 AS_OF = "2026-11-28"
 
 
 def _evaluation(example: str) -> dict[str, object]:
-    folder = ROOT / "examples" / example
-    result = CliRunner().invoke(
-        app,
-        [
-            "evaluate",
-            "--profile",
-            str(folder / "profile.yaml"),
-            "--assets",
-            str(folder / "assets.csv"),
-            "--as-of",
-            AS_OF,
-            "--format",
-            "json",
-        ],
-    )
+    result = CliRunner().invoke(app, [*evaluate_args(example, AS_OF), "--format", "json"])
     assert result.exit_code == 0, result.output
     data: dict[str, object] = orjson.loads(result.stdout)
     return data

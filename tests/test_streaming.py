@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import subprocess
-import sys
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -23,6 +21,7 @@ from dutybound.engine.inventory import read_inventory
 from dutybound.engine.inventory_check import InventoryErrors
 from dutybound.engine.jsontext import json_bytes
 from dutybound.engine.loading import RulePack
+from tests.cli_runs import dutybound, evaluate_args
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = [
@@ -80,25 +79,8 @@ def test_cli_evaluates_a_parquet_inventory_as_its_csv_byte_for_byte(tmp_path: Pa
     folder = ROOT / "examples" / "uk-telecoms"
     parquet = _parquet(folder / "assets.csv", tmp_path / "assets.parquet")
     golden = (ROOT / "tests" / "golden" / "uk-telecoms-2026-11-28.json").read_bytes()
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "dutybound",
-            "evaluate",
-            "--profile",
-            str(folder / "profile.yaml"),
-            "--assets",
-            str(parquet),
-            "--as-of",
-            "2026-11-28",
-            "--format",
-            "json",
-            "--no-store",
-        ],
-        capture_output=True,
-        timeout=120,
-        cwd=ROOT,
+    result = dutybound(
+        *evaluate_args("uk-telecoms", "2026-11-28", parquet), "--format", "json", "--no-store"
     )
     assert result.returncode == 0, result.stderr.decode()
     # the inputs' fingerprint is of the files' bytes, which differ; everything else is equal
@@ -263,29 +245,14 @@ def test_at_the_threshold_the_json_is_the_full_form(pack: RulePack, monkeypatch)
 
 
 def test_affected_assets_lists_every_asset_of_every_finding(tmp_path: Path) -> None:
-    folder = ROOT / "examples" / "uk-telecoms"
     target = tmp_path / "out" / "affected.csv"
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "dutybound",
-            "evaluate",
-            "--profile",
-            str(folder / "profile.yaml"),
-            "--assets",
-            str(folder / "assets.csv"),
-            "--as-of",
-            "2026-11-28",
-            "--format",
-            "json",
-            "--no-store",
-            "--affected-assets",
-            str(target),
-        ],
-        capture_output=True,
-        timeout=120,
-        cwd=ROOT,
+    result = dutybound(
+        *evaluate_args("uk-telecoms", "2026-11-28"),
+        "--format",
+        "json",
+        "--no-store",
+        "--affected-assets",
+        str(target),
     )
     assert result.returncode == 0, result.stderr.decode()
     # the JSON is the reviewed output, byte for byte
@@ -307,44 +274,25 @@ def test_affected_assets_lists_every_asset_of_every_finding(tmp_path: Path) -> N
 
 
 def test_an_unwritable_affected_assets_path_fails_before_any_output(tmp_path: Path) -> None:
-    folder = ROOT / "examples" / "uk-telecoms"
     out = tmp_path / "evaluation.json"
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "dutybound",
-            "evaluate",
-            "--profile",
-            str(folder / "profile.yaml"),
-            "--assets",
-            str(folder / "assets.csv"),
-            "--as-of",
-            "2026-11-28",
-            "--out",
-            str(out),
-            "--no-store",
-            "--affected-assets",
-            str(tmp_path),  # a directory
-        ],
-        capture_output=True,
-        timeout=120,
-        cwd=ROOT,
+    result = dutybound(
+        *evaluate_args("uk-telecoms", "2026-11-28"),
+        "--out",
+        str(out),
+        "--no-store",
+        "--affected-assets",
+        str(tmp_path),  # a directory
     )
     assert result.returncode == 2
     assert "is a directory" in result.stderr.decode()
     assert list(tmp_path.iterdir()) == []
 
 
-def _cli(*args: str) -> subprocess.CompletedProcess[bytes]:
-    return subprocess.run(
-        [sys.executable, "-m", "dutybound", *args], capture_output=True, timeout=120, cwd=ROOT
-    )
-
-
 def test_the_parquet_template_reads_as_the_csv_template(tmp_path: Path) -> None:
     for fmt in ("csv", "parquet"):
-        done = _cli("inventory", "template", "--format", fmt, "--out", str(tmp_path / f"t.{fmt}"))
+        done = dutybound(
+            "inventory", "template", "--format", fmt, "--out", str(tmp_path / f"t.{fmt}")
+        )
         assert done.returncode == 0, done.stderr.decode()
     parquet = read_inventory(tmp_path / "t.parquet")
     assert parquet.assets == read_inventory(tmp_path / "t.csv").assets
@@ -353,7 +301,7 @@ def test_the_parquet_template_reads_as_the_csv_template(tmp_path: Path) -> None:
 
 def test_inventory_check_lists_every_problem_of_a_parquet_file_by_row(tmp_path: Path) -> None:
     parquet = _parquet(_bad_file(tmp_path), tmp_path / "assets.parquet")
-    done = _cli("inventory", "check", str(parquet), "--format", "json")
+    done = dutybound("inventory", "check", str(parquet), "--format", "json")
     assert done.returncode == 2
     listed = json.loads(done.stdout)["problems"]
     assert [(p["line"], p["field"]) for p in listed] == EXPECTED
@@ -415,9 +363,7 @@ def test_the_csv_format_lists_every_asset_also_in_the_compact_form(
 
     from dutybound.cli import app
 
-    folder = ROOT / "examples" / "uk-telecoms"
-    args = ["evaluate", "--profile", str(folder / "profile.yaml")]
-    args += ["--assets", str(folder / "assets.csv"), "--as-of", "2026-11-28", "--no-store"]
+    args = [*evaluate_args("uk-telecoms", "2026-11-28"), "--no-store"]
     full = CliRunner().invoke(app, [*args, "--format", "csv"], catch_exceptions=False)
     monkeypatch.setattr(evaluation, "COMPACT_ABOVE_ASSETS", 3)
     monkeypatch.setattr(evaluation, "COMPACT_SHOWN_IDS", 1)
@@ -445,8 +391,7 @@ def test_the_table_counts_a_findings_assets_from_the_compact_form(
     inventory.write_text(
         "\n".join([header, *(first.replace("R-001", f"R-{n:03d}", 1) for n in range(1, 11))])
     )
-    args = ["evaluate", "--profile", str(folder / "profile.yaml")]
-    args += ["--assets", str(inventory), "--as-of", "2026-11-28", "--no-store"]
+    args = [*evaluate_args("uk-telecoms", "2026-11-28", inventory), "--no-store"]
     data = json.loads(
         CliRunner().invoke(app, [*args, "--format", "json"], catch_exceptions=False).stdout
     )
