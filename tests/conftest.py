@@ -92,3 +92,28 @@ def _own_cache_dir(tmp_path_factory) -> None:
 def _no_user_database(monkeypatch) -> None:
     """Tests never write to the database of the person running them."""
     monkeypatch.delenv("DUTYBOUND_DATABASE_URL", raising=False)
+
+
+# --- Dask ------------------------------------------------------------------------------------
+
+
+def local_cluster(workers: int):  # type: ignore[no-untyped-def]
+    """A LocalCluster of ``workers`` single-threaded worker processes, quiet, on free ports (no
+    dashboard): what the portfolio's tests run on, as CI's machine can."""
+    from distributed import LocalCluster
+
+    return LocalCluster(
+        n_workers=workers,
+        threads_per_worker=1,
+        processes=True,
+        dashboard_address=":0",
+        scheduler_kwargs={"dashboard": False},
+        silence_logs=40,
+    )
+
+
+@pytest.fixture(scope="module")
+def scheduler() -> str:
+    """The address of a two-worker LocalCluster shared by the tests of one module."""
+    with local_cluster(2) as local:
+        yield local.scheduler_address

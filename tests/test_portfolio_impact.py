@@ -78,19 +78,11 @@ def law_after(tmp_path_factory) -> Path:
     return law
 
 
-@pytest.fixture(scope="module")
-def scheduler():
-    from distributed import LocalCluster
-
-    with LocalCluster(
-        n_workers=2,
-        threads_per_worker=1,
-        processes=True,
-        dashboard_address=":0",
-        scheduler_kwargs={"dashboard": False},
-        silence_logs=40,
-    ) as local:
-        yield local.scheduler_address
+def _law_change(portfolio: Path, law_after: Path, scheduler: str, *args: str | Path):
+    """``portfolio impact`` of the change from the bundled law to ``law_after``."""
+    return _impact(
+        portfolio, scheduler, "--before-law-dir", default_law_dir(), "--law-dir", law_after, *args
+    )
 
 
 def _impact(portfolio: Path, scheduler: str, *args: str | Path):
@@ -129,13 +121,10 @@ def _single_diff(folder: Path, law_after: Path) -> list[dict]:
 
 
 def test_impact_names_exactly_the_operators_the_change_touches(portfolio, law_after, scheduler):
-    result = _impact(
+    result = _law_change(
         portfolio,
-        scheduler,
-        "--before-law-dir",
-        default_law_dir(),
-        "--law-dir",
         law_after,
+        scheduler,
         "--format",
         "json",
     )
@@ -170,13 +159,10 @@ def test_impact_names_exactly_the_operators_the_change_touches(portfolio, law_af
 
 def test_each_operator_equals_its_own_diff(portfolio, law_after, scheduler):
     """No second differ: each operator's changes are those ``dutybound diff`` gives it."""
-    result = _impact(
+    result = _law_change(
         portfolio,
-        scheduler,
-        "--before-law-dir",
-        default_law_dir(),
-        "--law-dir",
         law_after,
+        scheduler,
         "--format",
         "json",
     )
@@ -194,13 +180,10 @@ def test_each_operator_equals_its_own_diff(portfolio, law_after, scheduler):
 
 
 def test_table_lists_touched_operators_then_counts_the_rest(portfolio, law_after, scheduler):
-    result = _impact(
+    result = _law_change(
         portfolio,
-        scheduler,
-        "--before-law-dir",
-        default_law_dir(),
-        "--law-dir",
         law_after,
+        scheduler,
     )
     assert result.exit_code == 0, result.stderr
     out = result.stdout
@@ -213,13 +196,10 @@ def test_table_lists_touched_operators_then_counts_the_rest(portfolio, law_after
 
 
 def test_csv_has_a_row_per_change_and_one_per_untouched_operator(portfolio, law_after, scheduler):
-    result = _impact(
+    result = _law_change(
         portfolio,
-        scheduler,
-        "--before-law-dir",
-        default_law_dir(),
-        "--law-dir",
         law_after,
+        scheduler,
         "--format",
         "csv",
     )
@@ -239,13 +219,10 @@ def test_csv_has_a_row_per_change_and_one_per_untouched_operator(portfolio, law_
 
 
 def test_fail_on_impact_exits_1_only_when_an_operator_is_touched(portfolio, law_after, scheduler):
-    touched = _impact(
+    touched = _law_change(
         portfolio,
-        scheduler,
-        "--before-law-dir",
-        default_law_dir(),
-        "--law-dir",
         law_after,
+        scheduler,
         "--format",
         "json",
         "--fail-on-impact",
@@ -267,13 +244,10 @@ def test_fail_on_impact_exits_1_only_when_an_operator_is_touched(portfolio, law_
     assert same.exit_code == 0, same.stderr
     assert orjson.loads(same.stdout)["counts"]["not_touched"] == 5
     # without the option, a touched portfolio exits 0
-    plain = _impact(
+    plain = _law_change(
         portfolio,
-        scheduler,
-        "--before-law-dir",
-        default_law_dir(),
-        "--law-dir",
         law_after,
+        scheduler,
         "--format",
         "json",
     )

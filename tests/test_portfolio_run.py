@@ -22,6 +22,7 @@ from typer.testing import CliRunner
 
 from dutybound.cli import app
 from dutybound.engine.portfolio.run import file_name
+from tests.conftest import local_cluster
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ("cz-energy", "uk-telecoms", "us-federal-contractor")
@@ -107,19 +108,9 @@ def evaluate_json(folder: Path) -> bytes:
 
 @pytest.fixture(scope="module")
 def cluster():
-    from distributed import Client, LocalCluster
+    from distributed import Client
 
-    with (
-        LocalCluster(
-            n_workers=3,
-            threads_per_worker=1,
-            processes=True,
-            dashboard_address=":0",
-            scheduler_kwargs={"dashboard": False},
-            silence_logs=40,
-        ) as local,
-        Client(local) as client,
-    ):
+    with local_cluster(3) as local, Client(local) as client:
         yield local, client
 
 

@@ -88,21 +88,6 @@ def _operator(root: Path, name: str, example: Path, drop: tuple[str, ...] = (), 
         csv.writer(handle, lineterminator="\n").writerows(rows)
 
 
-@pytest.fixture(scope="module")
-def scheduler():
-    from distributed import LocalCluster
-
-    with LocalCluster(
-        n_workers=2,
-        threads_per_worker=1,
-        processes=True,
-        dashboard_address=":0",
-        scheduler_kwargs={"dashboard": False},
-        silence_logs=40,
-    ) as local:
-        yield local.scheduler_address
-
-
 def _build(root: Path, url: str, scheduler: str) -> dict[str, Path | str]:
     """The portfolio stored on 1 Sep 2023 in ``url``, then changed for the watch; the law of
     the watch."""
