@@ -21,15 +21,9 @@ from tests.web.helpers import (
     evaluate,
     new_profile,
     signed_in,
-    site,
 )
 
 DAY = "2026-12-03"
-
-
-@pytest.fixture(scope="module")
-def web(tmp_path_factory: pytest.TempPathFactory) -> Site:
-    return site(tmp_path_factory.mktemp("compare"))
 
 
 @pytest.fixture(scope="module")

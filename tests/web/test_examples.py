@@ -6,17 +6,10 @@ from __future__ import annotations
 import json
 import re
 
-import pytest
-
 from dutybound.engine.bundled import bundled
 from dutybound.web.examples import EXAMPLES
 from tests.test_cli import ROOT, run
-from tests.web.helpers import Site, csrf_of, signed_in, site
-
-
-@pytest.fixture(scope="module")
-def web(tmp_path_factory: pytest.TempPathFactory) -> Site:
-    return site(tmp_path_factory.mktemp("examples"))
+from tests.web.helpers import Site, csrf_of, signed_in
 
 
 def _cli_summary(name: str, as_of: str) -> dict[str, object]:

@@ -13,14 +13,9 @@ from pypdf import PdfReader
 from sqlalchemy import create_engine, text
 
 from dutybound.web.evaluations import forget_all
-from tests.web.helpers import EXAMPLE, Site, evaluate, new_profile, signed_in, site
+from tests.web.helpers import EXAMPLE, Site, evaluate, new_profile, signed_in
 
 UK = (EXAMPLE / "assets.csv").read_bytes()
-
-
-@pytest.fixture(scope="module")
-def web(tmp_path_factory: pytest.TempPathFactory) -> Site:
-    return site(tmp_path_factory.mktemp("history"))
 
 
 @pytest.fixture(scope="module")

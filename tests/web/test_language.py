@@ -12,14 +12,9 @@ import yaml
 
 from dutybound.reports.paths import TEMPLATES
 from dutybound.web.language import Language, back_to, from_accept_language
-from tests.web.helpers import EXAMPLE, Site, csrf_of, evaluate, new_profile, signed_in, site
+from tests.web.helpers import EXAMPLE, Site, csrf_of, evaluate, new_profile, signed_in
 
 HTML_LANG = re.compile(r'<html lang="([a-z]+)">')
-
-
-@pytest.fixture(scope="module")
-def web(tmp_path_factory: pytest.TempPathFactory) -> Site:
-    return site(tmp_path_factory.mktemp("lang"))
 
 
 def html_lang(html: str) -> str:

@@ -16,12 +16,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from dutybound.engine import evaluation
-from tests.web.helpers import EXAMPLE, Site, evaluate, new_profile, signed_in, site
-
-
-@pytest.fixture(scope="module")
-def web(tmp_path_factory: pytest.TempPathFactory) -> Site:
-    return site(tmp_path_factory.mktemp("web-large"))
+from tests.web.helpers import EXAMPLE, Site, evaluate, new_profile, signed_in
 
 
 def _result_json(client, location: str) -> dict:  # type: ignore[no-untyped-def]

@@ -19,13 +19,7 @@ from tests.web.helpers import (
     evaluate,
     new_profile,
     signed_in,
-    site,
 )
-
-
-@pytest.fixture(scope="module")
-def web(tmp_path_factory: pytest.TempPathFactory) -> Site:
-    return site(tmp_path_factory.mktemp("web"))
 
 
 @pytest.fixture(scope="module")

@@ -5,15 +5,8 @@ from __future__ import annotations
 
 import re
 
-import pytest
-
 from dutybound.web import STATIC
-from tests.web.helpers import EXAMPLE, Site, evaluate, new_profile, signed_in, site
-
-
-@pytest.fixture(scope="module")
-def web(tmp_path_factory: pytest.TempPathFactory) -> Site:
-    return site(tmp_path_factory.mktemp("columns"))
+from tests.web.helpers import EXAMPLE, Site, evaluate, new_profile, signed_in
 
 
 def _columns(html: str) -> list[tuple[str, str, bool]]:
