@@ -208,25 +208,31 @@ def child(profile: Path, inventory: Path, evaluator: str) -> dict:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
+def evaluate_command(profile: Path, inventory: Path, out: Path) -> list[str]:
+    """The whole CLI run the benches time: ``dutybound evaluate`` to a JSON file (also
+    ``bench_stream.py``'s)."""
+    return [
+        sys.executable,
+        "-m",
+        "dutybound",
+        "evaluate",
+        "--profile",
+        str(profile),
+        "--assets",
+        str(inventory),
+        "--as-of",
+        AS_OF.isoformat(),
+        "--format",
+        "json",
+        "--out",
+        str(out),
+    ]
+
+
 def cli_run(profile: Path, inventory: Path, out: Path) -> tuple[float, float]:
     t0 = time.perf_counter()
     proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "dutybound",
-            "evaluate",
-            "--profile",
-            str(profile),
-            "--assets",
-            str(inventory),
-            "--as-of",
-            AS_OF.isoformat(),
-            "--format",
-            "json",
-            "--out",
-            str(out),
-        ],
+        evaluate_command(profile, inventory, out),
         cwd=ROOT,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,

@@ -28,7 +28,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_evaluate import AS_OF, write_profile  # the bench folder is not a package
+from bench_evaluate import (  # the bench folder is not a package
+    evaluate_command,
+    write_profile,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 VENDORS = [
@@ -173,25 +176,7 @@ def main() -> None:
     )
     for path in (csv, parquet):
         evaluated = run_child(
-            [
-                sys.executable,
-                "-m",
-                "dutybound",
-                "evaluate",
-                "--profile",
-                str(profile),
-                "--assets",
-                str(path),
-                "--as-of",
-                AS_OF.isoformat(),
-                "--format",
-                "json",
-                "--out",
-                str(out),
-                "--no-store",
-            ],
-            rows,
-            options.timeout,
+            [*evaluate_command(profile, path, out), "--no-store"], rows, options.timeout
         )
         floor = run_child([sys.executable, "-c", FLOOR, str(path)], rows, options.timeout)
         assert floor is not None, f"reading {path} alone took over {options.timeout} s"
