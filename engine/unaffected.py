@@ -62,6 +62,7 @@ from dutybound.engine.rules import SIGNATURE_FIELDS, Rule, Signature
 if TYPE_CHECKING:
     from dutybound.engine.evaluation import Evaluation
     from dutybound.engine.inputs import Asset
+    from dutybound.engine.loading import RulePack
 
 # the order of the reasons in the output (the enum's declaration order)
 _REASON_ORDER = {reason: n for n, reason in enumerate(UnaffectedReason)}
@@ -134,12 +135,7 @@ def unaffected(evaluation: Evaluation) -> list[dict[str, Any]]:
                     continue
             rules = rules_by_group.get(group)
             if rules is None:
-                rules = rules_by_group[group] = [
-                    r
-                    for r in asset_rules(pack, code, group)
-                    if pack.obligation(r.id).exists_on(ctx.as_of)
-                    and roles_known(pack, r, ctx.as_of)
-                ]
+                rules = rules_by_group[group] = _group_rules(pack, code, group, ctx)
             row_ranks = [rank[i] for i in rows]
             for reason, detail, obligations in _reasons(sig, code, rules, ctx, memo):
                 key = (code, reason, detail, obligations)
@@ -226,12 +222,7 @@ def _compact(evaluation: Evaluation, shown: int) -> list[dict[str, Any]]:
             parts[(code, n)] = (len(rows), first)
             rules = rules_by_group.get(group)
             if rules is None:
-                rules = rules_by_group[group] = [
-                    r
-                    for r in asset_rules(pack, code, group)
-                    if pack.obligation(r.id).exists_on(ctx.as_of)
-                    and roles_known(pack, r, ctx.as_of)
-                ]
+                rules = rules_by_group[group] = _group_rules(pack, code, group, ctx)
             for reason, detail, obligations in _reasons(sig, code, rules, ctx, memo):
                 key = (code, reason, detail, obligations)
                 units[key].append(n)
@@ -263,6 +254,16 @@ def _compact(evaluation: Evaluation, shown: int) -> list[dict[str, Any]]:
             )
         )
     return [data for _order, data in sorted(out, key=lambda pair: pair[0])]
+
+
+def _group_rules(pack: RulePack, code: str, group: str, ctx: Context) -> list[Rule]:
+    """The asset rules of jurisdiction ``code`` naming ``group`` that exist on the date and
+    whose roles the law defines by then: the rules an unaffected asset is measured against."""
+    return [
+        r
+        for r in asset_rules(pack, code, group)
+        if pack.obligation(r.id).exists_on(ctx.as_of) and roles_known(pack, r, ctx.as_of)
+    ]
 
 
 def _smallest_ids(assets: Sequence[Asset], rows: RowIndexes, shown: int) -> list[str]:
