@@ -29,6 +29,7 @@ from dutybound.engine.inputs import (
     paused_gc,
 )
 from dutybound.engine.inventory_check import header_suggestion, likely_header
+from dutybound.engine.inventory_columns import chunk_within_limits, within_limits
 from dutybound.engine.inventory_stream import (
     CHUNK_ROWS,
     ChunkFolder,
@@ -664,11 +665,13 @@ def _parquet_inventory(
             for ids, arrow, first, cells in parquet_arrow_chunks(
                 path, parquet, positions, chunk_rows
             ):
-                if not folder.add_arrow(ids, arrow, first):
-                    by_rows(*cells())
+                if not chunk_within_limits(ids, arrow) or not folder.add_arrow(ids, arrow, first):
+                    by_rows(*cells())  # the row path names the problem
         else:
             for columns, lines in parquet_chunks(path, parquet, positions, chunk_rows):
-                if problems or not folder.add_columns(columns, lines):
+                # a NUL or an overlong cell, or a wrong value: the row path names it
+                within = all(within_limits(set(column)) for column in columns)
+                if problems or not within or not folder.add_columns(columns, lines):
                     by_rows(columns, lines)
     assets = folder.finish()
     if not assets:

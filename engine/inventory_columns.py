@@ -101,13 +101,6 @@ def fold_chunk(
         return False
     if pc.any(pc.equal(ids, "")).as_py() or pc.count_distinct(ids).as_py() != rows:
         return False  # an empty or repeated id: the row path names it
-    # the value domain and the field cap (engine.limits), on the ids and each distinct cell: a
-    # Parquet cell is not bounded by a line as a CSV cell is
-    cap = limits.limit(limits.Limit.FIELD_CHARS)
-    if pc.max(pc.utf8_length(ids)).as_py() > cap or pc.any(pc.match_substring(ids, "\x00")).as_py():
-        return False
-    if not all(within_limits(column.values) for column in columns.values()):
-        return False
     columns = dict(columns)
     for name, value in defaults.items():
         if name != "asset_id":
@@ -140,6 +133,18 @@ def fold_chunk(
         line=np.arange(first_line, first_line + rows, dtype=np.int64),
     )
     return True
+
+
+def chunk_within_limits(ids: Any, columns: dict[str, Column]) -> bool:
+    """``within_limits`` for a chunk as ``fold_chunk`` takes it: the ids by Arrow, every other
+    column over its distinct cells. A Parquet cell is bounded by no line, as a CSV's is (the
+    CSV paths check their text or bytes instead)."""
+    import pyarrow.compute as pc
+
+    cap = limits.limit(limits.Limit.FIELD_CHARS)
+    if pc.max(pc.utf8_length(ids)).as_py() > cap or pc.any(pc.match_substring(ids, "\x00")).as_py():
+        return False
+    return all(within_limits(column.values) for column in columns.values())
 
 
 def within_limits(values: Iterable[str]) -> bool:

@@ -26,7 +26,7 @@ from dutybound.engine.asset_table import TABLE_ABOVE_ASSETS, AssetTable, TableBu
 from dutybound.engine.errors import InputError
 from dutybound.engine.inputs import COLUMNS, Asset, Row, assets_from_columns
 from dutybound.engine.inventory_check import _annotated, raise_problems, validate_all
-from dutybound.engine.inventory_columns import Column, fold_chunk, within_limits
+from dutybound.engine.inventory_columns import Column, fold_chunk
 from dutybound.engine.mapping import MAPPABLE, NO_MAPPING, Mapping
 
 # rows per chunk: large enough that the per-chunk work (one column pass per chunk) is amortised,
@@ -95,8 +95,6 @@ class ChunkFolder:
         is wrong: the caller then gives the same chunk to ``add_rows`` to name it."""
         for i, value in self.defaults:
             columns[i] = [cell or value for cell in columns[i]]
-        if not all(within_limits(set(column)) for column in columns):
-            return False  # a NUL or an overlong cell: the row path names it
         assets = assets_from_columns(columns, lines)
         if assets is None:
             translated = self._translated_columns(columns)
