@@ -16,7 +16,7 @@ About 50 bytes a row in all (docs/adr/0013-streaming-evaluation.md). The table i
 ``Sequence[Asset]``: code written for lists (a stored evaluation, the web pages, ``explain``)
 reads it row by row and gets the same ``Asset`` tuples the list would hold, made on demand. The
 evaluation's steps that run on every large inventory read the columns instead
-(``key_rows``, ``rows_where``, ``first_ids``), so that no step makes an object per row.
+(``keys_in_row_order``, ``rows_where``, ``first_ids``), so that no step makes an object per row.
 """
 
 from __future__ import annotations
@@ -182,15 +182,11 @@ class AssetTable(Sequence[Asset]):
             held = self.__dict__["_ids_in_order"] = _ascending(self.ids)
         return bool(held)
 
-    def key_rows(self) -> list[Rows]:
-        """For each key, the ascending indexes of the rows that carry it (worked once: one
-        stable sort of the key column)."""
-        held = self.__dict__.get("_key_rows")
-        if held is None:
-            order = np.argsort(self.key, kind="stable").astype(ROW)
-            bounds = np.cumsum(np.bincount(self.key, minlength=len(self.keys)))
-            held = self.__dict__["_key_rows"] = np.split(order, bounds[:-1])
-        return held
+    def keys_in_row_order(self) -> list[int]:
+        """The keys some row carries, in the order of their first row (the order a pass over
+        the rows meets them; the codes follow each chunk's sorted combinations instead)."""
+        used, first = np.unique(self.key, return_index=True)
+        return [int(k) for k in used[np.argsort(first)]]
 
     def vendors(self) -> set[str]:
         """The distinct vendor names."""

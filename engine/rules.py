@@ -159,34 +159,41 @@ def build_signatures(
             by_raw[key] = [i]
         else:
             rows.append(i)
-    index: dict[tuple[tuple[str, ...], tuple[str, ...]], int] = {}
+    numbering = _Numbering(matches)
     members: list[list[int]] = []
-    signatures: list[Signature] = []
-    for (
-        vendor,
-        category,
-        function,
-        network,
-        use,
-        status,
-        country,
-        origin,
-        flags,
-    ), rows in by_raw.items():
-        match = matches[vendor]
-        # an uncertain match is never applied silently: it goes to review, not into the rules
-        group = "" if match.needs_review else match.group or ""
-        relationship = "" if match.needs_review else match.relationship or ""
-        values = (group, relationship, category, function, network, use, status, country, origin)
-        n = index.get((values, flags))
-        if n is None:
-            n = index[(values, flags)] = len(signatures)
-            signatures.append(Signature(f"s{n}", *_split_flags(values, flags)))
+    for raw_key, rows in by_raw.items():
+        n = numbering.number(raw_key)
+        if n == len(members):
             members.append([])
         members[n].extend(rows)
     for rows in members:
         rows.sort()
-    return signatures, members
+    return numbering.signatures, members
+
+
+class _Numbering:
+    """Signatures numbered in the order their raw attributes are met: each raw key (vendor
+    name, the other attributes, flags) folded into vendor group and relationship. Rows of
+    different spellings of one vendor then share a signature."""
+
+    def __init__(self, matches: dict[str, VendorMatch]) -> None:
+        self.matches = matches
+        self.signatures: list[Signature] = []
+        self._index: dict[tuple[tuple[str, ...], tuple[str, ...]], int] = {}
+
+    def number(self, raw_key: tuple[Any, ...]) -> int:
+        """The signature number of a raw key (``_RAW_FIELDS`` and flags), a new one if need be."""
+        vendor, category, function, network, use, status, country, origin, flags = raw_key
+        match = self.matches[vendor]
+        # an uncertain match is never applied silently: it goes to review, not into the rules
+        group = "" if match.needs_review else match.group or ""
+        relationship = "" if match.needs_review else match.relationship or ""
+        values = (group, relationship, category, function, network, use, status, country, origin)
+        n = self._index.get((values, flags))
+        if n is None:
+            n = self._index[(values, flags)] = len(self.signatures)
+            self.signatures.append(Signature(f"s{n}", *_split_flags(values, flags)))
+        return n
 
 
 def _table_signatures(
@@ -196,29 +203,13 @@ def _table_signatures(
     signature found by one stable sort of a signature number per row."""
     import numpy as np
 
-    # keys in the order of their first row, as the row-by-row pass meets them
-    first = np.array([rows[0] if len(rows) else len(table) for rows in table.key_rows()])
-    counts = table.key_counts()
-    index: dict[tuple[tuple[str, ...], tuple[str, ...]], int] = {}
-    signatures: list[Signature] = []
+    numbering = _Numbering(matches)
     of_key = np.zeros(len(table.keys), dtype=ROW)
-    fields = [table.field(f) for f in _RAW_FIELDS]
-    flags_at = table.field("flags")
-    for k in np.argsort(first, kind="stable").tolist():
-        if not counts[k]:
-            continue
-        key = table.keys[k]
-        vendor, category, function, network, use, status, country, origin = (key[f] for f in fields)
-        match = matches[vendor]
-        group = "" if match.needs_review else match.group or ""
-        relationship = "" if match.needs_review else match.relationship or ""
-        values = (group, relationship, category, function, network, use, status, country, origin)
-        flags = key[flags_at]
-        n = index.get((values, flags))
-        if n is None:
-            n = index[(values, flags)] = len(signatures)
-            signatures.append(Signature(f"s{n}", *_split_flags(values, flags)))
-        of_key[k] = n
+    fields = [table.field(f) for f in (*_RAW_FIELDS, "flags")]
+    # keys in the order of their first row, as the row-by-row pass meets them
+    for k in table.keys_in_row_order():
+        of_key[k] = numbering.number(tuple(table.keys[k][f] for f in fields))
+    signatures = numbering.signatures
     row_signature = of_key[table.key]
     order = np.argsort(row_signature, kind="stable").astype(ROW)
     bounds = np.cumsum(np.bincount(row_signature, minlength=len(signatures)))[:-1]
