@@ -83,7 +83,7 @@ class Finding:
                 "from": self.window[0].isoformat(),
                 "ended": self.window[1].isoformat() if self.window[1] else None,
             },
-            "assets": list(self.assets) if shown is None else self.assets[:shown],
+            "assets": _listed(self.assets) if shown is None else self.assets[:shown],
             **({} if shown is None else {"assets_count": len(self.assets)}),
             "explanation": self.explanation,
             "conditions": self.conditions,
@@ -108,6 +108,11 @@ class Finding:
 
 
 _asset_id = attrgetter("asset_id")
+
+
+def _listed(ids: Sequence[str]) -> list[str]:
+    """A finding's ids as a JSON list: a small inventory's list as it is, a table's made."""
+    return ids if isinstance(ids, list) else list(ids)
 
 
 def _fmt(day: dt.date) -> str:

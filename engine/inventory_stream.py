@@ -284,11 +284,7 @@ def parquet_chunks(
     try:
         for batch in parquet.iter_batches(batch_size=size, use_threads=False):
             rows = batch.num_rows
-            columns = [
-                _column_cells(batch.column(i), identity=k == 0) if i is not None else [""] * rows
-                for k, i in enumerate(positions)
-            ]
-            yield columns, list(range(first, first + rows))
+            yield _batch_cells(batch, positions), list(range(first, first + rows))
             first += rows
     except (pa.ArrowException, OSError) as error:
         raise InputError(
@@ -320,11 +316,7 @@ def parquet_arrow_chunks(
             }
 
             def cells(batch: Any = batch, first: int = first) -> tuple[list[list[str]], list[int]]:
-                n = batch.num_rows
-                return [
-                    _column_cells(batch.column(i), identity=k == 0) if i is not None else [""] * n
-                    for k, i in enumerate(positions)
-                ], list(range(first, first + n))
+                return _batch_cells(batch, positions), list(range(first, first + batch.num_rows))
 
             yield ids, columns, first, cells
             first += rows
@@ -332,6 +324,16 @@ def parquet_arrow_chunks(
         raise InputError(
             path, f"cannot read the rows from row {first} on ({error})", line=first
         ) from error
+
+
+def _batch_cells(batch: Any, positions: list[int | None]) -> list[list[str]]:
+    """A batch's cells in ``COLUMNS`` order (``cell_text``); a column the header lacks reads
+    as empty."""
+    rows = batch.num_rows
+    return [
+        _column_cells(batch.column(i), identity=k == 0) if i is not None else [""] * rows
+        for k, i in enumerate(positions)
+    ]
 
 
 def cell_text(value: Any) -> str:
